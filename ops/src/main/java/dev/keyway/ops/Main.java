@@ -1,0 +1,47 @@
+package dev.keyway.ops;
+
+import dev.keyway.ops.cli.KeyCommand;
+import dev.keyway.ops.cli.UpCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code keyway} command: one entry point for every keyway tool and server.
+ *
+ * <p>Exit codes follow picocli's conventions: 0 success, 1 a command's own failure, 2 a usage error
+ * (unknown option, bad argument); commands that need more codes document them in their help.
+ */
+@Command(
+    name = "keyway",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Discovery infrastructure for a public-key network: authoritative DNS and a pkarr relay"
+          + " for NodeId -> address records, a gossip address book, and a client.",
+      "Wire-compatible with iroh 1.0 endpoints and pkarr v7 relays."
+    },
+    subcommands = {
+      UpCommand.class,
+      KeyCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Builds the command line; tests use this to run commands in-process. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(new ErrorHandler());
+    return cli;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** {@code keyway} alone prints usage and fails as a usage error. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+  }
+}

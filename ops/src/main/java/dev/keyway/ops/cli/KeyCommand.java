@@ -1,0 +1,141 @@
+package dev.keyway.ops.cli;
+
+import dev.keyway.client.keys.KeyFiles;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.keys.SecretKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code keyway key generate|show}: node keys (Ed25519). */
+@Command(
+    name = "key",
+    description = "Generate and inspect node keys (Ed25519; the public key is the node's id).",
+    mixinStandardHelpOptions = true,
+    subcommands = {KeyCommand.Generate.class, KeyCommand.Show.class})
+public final class KeyCommand {
+
+  /** {@code keyway key generate [--out FILE]}. */
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Generate a new secret key.",
+        "With --out the key is written to a new file readable only by you (mode 600) and only the"
+            + " id is printed; without --out the secret is printed, so keep that output private."
+      })
+  static final class Generate implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the key to FILE (must not exist).")
+    Path out;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+      SecretKey key = SecretKey.generate(new SecureRandom());
+      Map<String, Object> fields = new LinkedHashMap<>();
+      if (out != null) {
+        try {
+          KeyFiles.write(out, key);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        fields.put("file", out.toString());
+      } else {
+        fields.put("secret", key.toHex());
+      }
+      fields.putAll(describe(key.publicKey()));
+      Output.print(spec.commandLine().getOut(), json, fields);
+    }
+  }
+
+  /** {@code keyway key show FILE|HEX}. */
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Show the id of a key in every text form.",
+        "The argument is a secret key FILE or a secret seed (64 hex characters or base32). With"
+            + " --public it is a public key in any form (hex, base32, z-base-32, pk:<z32>)."
+      })
+  static final class Show implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE|HEX", description = "Key file, or the key itself.")
+    String key;
+
+    @Option(names = "--public", description = "The argument is a public key, not a secret.")
+    boolean isPublic;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+      PublicKey id;
+      if (isPublic) {
+        id = parseAnyPublic(key);
+      } else {
+        Path file = Path.of(key);
+        try {
+          id = (Files.isRegularFile(file) ? KeyFiles.read(file) : SecretKey.parse(key)).publicKey();
+          if (Files.isRegularFile(file) && KeyFiles.isReadableByOthers(file)) {
+            spec.commandLine().getErr().println(
+                "keyway: warning: " + file + " is readable by others; run chmod 600 " + file);
+          }
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+      Output.print(spec.commandLine().getOut(), json, describe(id));
+    }
+  }
+
+  /** Every text form of an id. */
+  static Map<String, Object> describe(PublicKey id) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("id", id.toString());
+    fields.put("z32", id.toZ32());
+    fields.put("base32", id.toBase32());
+    fields.put("short", id.fmtShort());
+    return fields;
+  }
+
+  /**
+   * Accepts hex, base32 (iroh), z-base-32 and pkarr forms. A 52-character text may be valid in
+   * both base32 alphabets; z-base-32 is tried first, and when neither works the error of the
+   * alphabet the text is written in is reported.
+   */
+  static PublicKey parseAnyPublic(String text) {
+    if (text.length() == 64) {
+      return PublicKey.parse(text);
+    }
+    RuntimeException z32Failure;
+    try {
+      return PublicKey.parsePkarr(text);
+    } catch (RuntimeException e) {
+      z32Failure = e;
+    }
+    try {
+      return PublicKey.parse(text);
+    } catch (RuntimeException base32Failure) {
+      throw inZ32Alphabet(text) ? z32Failure : base32Failure;
+    }
+  }
+
+  private static boolean inZ32Alphabet(String text) {
+    String body = text.startsWith("pk:") ? text.substring(3) : text;
+    return body.chars().allMatch(c -> "ybndrfg8ejkmcpqxot1uwisza345h769".indexOf(c) >= 0);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.keyway.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyway.client.keys.KeyFiles;
+import dev.keyway.client.keys.SecretKey;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI run in-process, as a user would run it, checking output and exit codes. */
+class CliTest {
+  /** Result of one in-process run. */
+  record Run(int code, String out, String err) {
+    JsonNode json() throws Exception {
+      return new ObjectMapper().readTree(out);
+    }
+  }
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void versionAndHelp() {
+    Run version = run("--version");
+    assertThat(version.code()).isZero();
+    assertThat(version.out()).startsWith("keyway ").doesNotContain("${project.version}");
+    Run help = run("--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("Usage: keyway", "key", "up");
+  }
+
+  @Test
+  void wrongArgumentsPrintUsageAndExit2() {
+    assertThat(run().code()).isEqualTo(2);
+    Run unknown = run("frobnicate");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).contains("Usage:");
+    assertThat(run("key", "show").code()).isEqualTo(2);
+    assertThat(run("key", "generate", "--bogus").code()).isEqualTo(2);
+  }
+
+  @Test
+  void keyGenerateWritesOwnerOnlyFileAndShowReadsIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("node.key");
+    Run gen = run("key", "generate", "--out", file.toString(), "--json");
+    assertThat(gen.code()).isZero();
+    SecretKey key = KeyFiles.read(file);
+    assertThat(gen.json().get("id").asText()).isEqualTo(key.publicKey().toString());
+    assertThat(gen.out()).doesNotContain(key.toHex());
+    if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+    Run show = run("key", "show", file.toString(), "--json");
+    assertThat(show.code()).isZero();
+    assertThat(show.json().get("z32").asText()).isEqualTo(key.publicKey().toZ32());
+    Run text = run("key", "show", file.toString());
+    assertThat(text.out()).contains("id:", key.publicKey().toString(), key.publicKey().toZ32());
+
+    Run again = run("key", "generate", "--out", file.toString());
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.err()).contains("already exists");
+    assertThat(KeyFiles.read(file)).isEqualTo(key);
+  }
+
+  @Test
+  void keyShowFromHexAndPublicForms() throws Exception {
+    // zero seed -> the pkarr JS test key (public-vectors.json keys[0])
+    String zeroSeed = "0".repeat(64);
+    Run show = run("key", "show", zeroSeed, "--json");
+    assertThat(show.code()).isZero();
+    assertThat(show.json().get("z32").asText()).isEqualTo("8pinxxgqs41n4aididenw5apqp1urfmzdztr8jt4abrkdn435ewo");
+    for (String form : new String[] {
+        "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29",
+        "8pinxxgqs41n4aididenw5apqp1urfmzdztr8jt4abrkdn435ewo",
+        "pk:8pinxxgqs41n4aididenw5apqp1urfmzdztr8jt4abrkdn435ewo"}) {
+      Run pub = run("key", "show", "--public", form, "--json");
+      assertThat(pub.code()).as(form).isZero();
+      assertThat(pub.json().get("id").asText())
+          .isEqualTo("3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29");
+    }
+  }
+
+  @Test
+  void badKeysAreUsageErrorsWithReason() {
+    Run bad = run("key", "show", "--public", "c1bkg8tfsyy8wcedtmw4fwhdmm7bbzhgg3z58tf43m5ow8w9mbus");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("keyway:", "curve point");
+    Run badSecret = run("key", "show", "not-a-key");
+    assertThat(badSecret.code()).isEqualTo(2);
+    assertThat(badSecret.err()).contains("invalid secret key");
+  }
+
+  @Test
+  void upDoesNotFail() {
+    assertThat(run("up").code()).isZero();
+  }
+}
