@@ -1,6 +1,7 @@
 package dev.keyway.ops;
 
 import dev.keyway.ops.cli.KeyCommand;
+import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       UpCommand.class,
       KeyCommand.class,
+      TicketCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -32,7 +34,18 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(new ErrorHandler());
+    cli.setParameterExceptionHandler(Main::usageError);
     return cli;
+  }
+
+  /** A wrong argument: the reason, any "did you mean", then the usage of that command; exit 2. */
+  private static int usageError(CommandLine.ParameterException ex, String[] args) {
+    CommandLine cli = ex.getCommandLine();
+    java.io.PrintWriter err = cli.getErr();
+    err.println("keyway: " + ex.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+    cli.usage(err);
+    return cli.getCommandSpec().exitCodeOnInvalidInput();
   }
 
   public static void main(String[] args) {
