@@ -109,6 +109,20 @@ class IrohTxtVectorsTest {
     assertThat(info.relayUrls()).extracting(RelayUrl::toString).containsExactly("https://relay.example./");
   }
 
+  @Test
+  void relayUrlDisplayVectorsAsTxtValues() {
+    PublicKey id = SecretKey.fromBytes(new byte[32]).publicKey();
+    for (JsonNode v : PublicVectors.section("txt_records")) {
+      if (!"relay_url_display".equals(v.path("kind").asText())) {
+        continue;
+      }
+      String input = v.get("input").asText();
+      String expected = v.has("display") ? v.get("display").asText() : input + "/";
+      EndpointInfo info = IrohTxt.fromTxtStrings(id, List.of("relay=" + input));
+      assertThat(IrohTxt.toTxtStrings(info)).as(input).containsExactly("relay=" + expected);
+    }
+  }
+
   private static List<String> texts(JsonNode array) {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.asText()));
