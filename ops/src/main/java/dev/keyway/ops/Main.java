@@ -1,6 +1,7 @@
 package dev.keyway.ops;
 
 import dev.keyway.ops.cli.KeyCommand;
+import dev.keyway.ops.cli.PacketCommand;
 import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
 import picocli.CommandLine;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
       UpCommand.class,
       KeyCommand.class,
       TicketCommand.class,
+      PacketCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -35,6 +37,8 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(new ErrorHandler());
     cli.setParameterExceptionHandler(Main::usageError);
+    // "@FILE" is our syntax for "read the bytes from FILE", not picocli's argument files.
+    cli.setExpandAtFiles(false);
     return cli;
   }
 
