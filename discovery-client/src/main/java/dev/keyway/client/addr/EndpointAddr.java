@@ -83,20 +83,17 @@ public record EndpointAddr(PublicKey id, SortedSet<TransportAddr> addrs) {
 
   /** The relay URLs, in order (in practice zero or one: the home relay). */
   public List<RelayUrl> relayUrls() {
-    return addrs.stream().filter(a -> a instanceof TransportAddr.Relay)
-        .map(a -> ((TransportAddr.Relay) a).url()).toList();
+    return TransportAddr.relayUrls(addrs);
   }
 
   /** The IP addresses, in order. */
   public List<SocketAddr> ipAddrs() {
-    return addrs.stream().filter(a -> a instanceof TransportAddr.Ip)
-        .map(a -> ((TransportAddr.Ip) a).addr()).toList();
+    return TransportAddr.ipAddrs(addrs);
   }
 
   /** The custom transport addresses, in order. */
   public List<CustomAddr> customAddrs() {
-    return addrs.stream().filter(a -> a instanceof TransportAddr.Custom)
-        .map(a -> ((TransportAddr.Custom) a).addr()).toList();
+    return TransportAddr.customAddrs(addrs);
   }
 
   /** For logs: {@code EndpointAddr[id=<hex>, addrs=[relay:https://r./, ip:1.2.3.4:5]]}. */

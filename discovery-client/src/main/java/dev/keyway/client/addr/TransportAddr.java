@@ -1,5 +1,7 @@
 package dev.keyway.client.addr;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -122,5 +124,20 @@ public sealed interface TransportAddr extends Comparable<TransportAddr>
       return 0;
     }
     return a instanceof Ip ? 1 : 2;
+  }
+
+  /** The relay URLs among {@code addrs}, in iteration order. */
+  static List<RelayUrl> relayUrls(Collection<TransportAddr> addrs) {
+    return addrs.stream().filter(Relay.class::isInstance).map(a -> ((Relay) a).url()).toList();
+  }
+
+  /** The IP socket addresses among {@code addrs}, in iteration order. */
+  static List<SocketAddr> ipAddrs(Collection<TransportAddr> addrs) {
+    return addrs.stream().filter(Ip.class::isInstance).map(a -> ((Ip) a).addr()).toList();
+  }
+
+  /** The custom transport addresses among {@code addrs}, in iteration order. */
+  static List<CustomAddr> customAddrs(Collection<TransportAddr> addrs) {
+    return addrs.stream().filter(Custom.class::isInstance).map(a -> ((Custom) a).addr()).toList();
   }
 }

@@ -68,20 +68,17 @@ public final class EndpointInfo {
 
   /** The relay URLs, in order. */
   public List<RelayUrl> relayUrls() {
-    return addrs.stream().filter(a -> a instanceof TransportAddr.Relay)
-        .map(a -> ((TransportAddr.Relay) a).url()).toList();
+    return TransportAddr.relayUrls(addrs);
   }
 
   /** The IP socket addresses, in order. */
   public List<SocketAddr> ipAddrs() {
-    return addrs.stream().filter(a -> a instanceof TransportAddr.Ip)
-        .map(a -> ((TransportAddr.Ip) a).addr()).toList();
+    return TransportAddr.ipAddrs(addrs);
   }
 
   /** The custom transport addresses, in order. */
   public List<CustomAddr> customAddrs() {
-    return addrs.stream().filter(a -> a instanceof TransportAddr.Custom)
-        .map(a -> ((TransportAddr.Custom) a).addr()).toList();
+    return TransportAddr.customAddrs(addrs);
   }
 
   /** The user data, if any. */
