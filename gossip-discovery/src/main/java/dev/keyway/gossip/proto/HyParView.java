@@ -35,9 +35,12 @@ import java.util.random.RandomGenerator;
  *   - A Neighbor from a peer we asked is the reply and is not answered; a Neighbor from a peer
  *     already in the active view only refreshes its data. This makes the handshake
  *     request -> reply and keeps the active relation symmetric even when requests cross.
+ *     Replies carry LOW priority: a reply that lands after the relation ended is read as a
+ *     request, and as a HIGH one it would force an eviction, whose victim's own late reply
+ *     forces the next one (a self-sustaining cascade, seen at 1000 nodes).
  *   - An evicted neighbour gets a ShuffleReply before the Disconnect, so it can refill.
- *   - Low-priority requests are budgeted per shuffle interval (config), so a node whose view is
- *     not full cannot loop request -> refusal forever in a swarm of full views.
+ *   - Refusals are budgeted per shuffle interval (config), so a node whose view is not full
+ *     cannot loop request -> refusal forever in a swarm of full views.
  *   - A closed connection to a peer that is neither active nor pending is not a failure:
  *     temporary connections (shuffle replies, forwarded joins) are closed on purpose. Only a
  *     failed or unanswered Neighbor request removes a passive entry (paper p7).
@@ -69,7 +72,7 @@ final class HyParView<P extends Comparable<P>> {
   private final TreeMap<P, byte[]> peerData = new TreeMap<>();
   /** Peers that refused a request since the last shuffle; not asked again until then. */
   private final PeerList<P> refused = new PeerList<>(4);
-  private int lowRequestsLeft;
+  private int refusalsLeft;
   private long requestSeq;
 
   HyParView(P me, byte[] meData, TopicId topic, HyParViewConfig config, RandomGenerator rng,
@@ -84,7 +87,7 @@ final class HyParView<P extends Comparable<P>> {
     this.neighborTimeoutNanos = config.neighborRequestTimeout().toNanos();
     this.active = new PeerList<>(config.activeViewCapacity());
     this.passive = new PeerList<>(config.passiveViewCapacity());
-    this.lowRequestsLeft = config.lowPriorityRequestBudget();
+    this.refusalsLeft = config.refusalBudget();
   }
 
   // ------------------------------------------------------------------ commands
@@ -106,8 +109,10 @@ final class HyParView<P extends Comparable<P>> {
 
   void updatePeerData(byte[] data, Outbox<P> out) {
     this.meData = data;
+    // A Neighbor from an active peer only refreshes its data. LOW, so that it cannot force an
+    // eviction at a peer that has just dropped us.
     for (P p : active.view()) {
-      out.send(p, topic, new Message.Neighbor<>(Priority.HIGH, data));
+      out.send(p, topic, new Message.Neighbor<>(Priority.LOW, data));
     }
   }
 
@@ -142,8 +147,10 @@ final class HyParView<P extends Comparable<P>> {
   private void onJoin(P from, byte[] data, Outbox<P> out) {
     // A request of ours to this peer will not be answered: it is (re)starting.
     pending.remove(from);
-    addActive(from, data, out);
+    // The Neighbor goes out before NeighborUp, so that whatever the broadcast layer sends the
+    // new neighbour arrives after it (links are FIFO).
     out.send(from, topic, new Message.Neighbor<>(Priority.HIGH, meData));
+    addActive(from, data, out);
     Message.ForwardJoin<P> walk =
         new Message.ForwardJoin<>(new PeerInfo<>(from, data), config.activeRandomWalkLength());
     for (P p : active.view()) {
@@ -196,10 +203,13 @@ final class HyParView<P extends Comparable<P>> {
     }
     boolean isReply = pending.remove(from) != null;
     if (isReply || msg.priority() == Priority.HIGH || active.size() < config.activeViewCapacity()) {
-      addActive(from, msg.data(), out);
       if (!isReply) {
-        out.send(from, topic, new Message.Neighbor<>(Priority.HIGH, meData));
+        // LOW: should the relation end before the reply lands, the peer takes it as a request,
+        // and a stale reply must never force an eviction there (that cascades). Sent before
+        // NeighborUp, as in onJoin.
+        out.send(from, topic, new Message.Neighbor<>(Priority.LOW, meData));
       }
+      addActive(from, msg.data(), out);
     } else {
       sendShuffleReply(from, config.shuffleActiveViewCount() + config.shufflePassiveViewCount(), out);
       out.send(from, topic, new Message.Disconnect<>(true));
@@ -224,6 +234,7 @@ final class HyParView<P extends Comparable<P>> {
       if (wasPending) {
         // A refusal: do not ask this peer again before the next shuffle.
         refused.add(from);
+        refusalsLeft--;
         refill(from, out);
       }
     } else {
@@ -282,7 +293,7 @@ final class HyParView<P extends Comparable<P>> {
   }
 
   void onShuffleTimer(Outbox<P> out) {
-    lowRequestsLeft = config.lowPriorityRequestBudget();
+    refusalsLeft = config.refusalBudget();
     refused.view().clear();
     P target = active.pickRandom(rng);
     if (target != null) {
@@ -360,23 +371,21 @@ final class HyParView<P extends Comparable<P>> {
 
   /**
    * Asks a random passive peer to become a neighbour if the active view (counting outstanding
-   * requests) has room. HIGH if we have no neighbours at all, else LOW within the budget.
+   * requests) has room. HIGH if we have no neighbours at all, else LOW while the refusal budget
+   * lasts.
    */
   private void refill(P skip, Outbox<P> out) {
     if (active.size() + pending.size() >= config.activeViewCapacity()) {
       return;
     }
     Priority priority = active.isEmpty() ? Priority.HIGH : Priority.LOW;
-    if (priority == Priority.LOW && lowRequestsLeft <= 0) {
+    if (priority == Priority.LOW && refusalsLeft <= 0) {
       return;
     }
     P candidate = passive.pickRandomWhere(
         p -> !p.equals(skip) && !pending.containsKey(p) && !refused.contains(p), rng);
     if (candidate == null) {
       return;
-    }
-    if (priority == Priority.LOW) {
-      lowRequestsLeft--;
     }
     requestNeighbor(candidate, priority, out);
   }

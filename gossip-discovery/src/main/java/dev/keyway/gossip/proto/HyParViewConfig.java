@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param shuffleInterval period of the shuffle; iroh-gossip default: 60 s ("wild guess")
  * @param neighborRequestTimeout how long a Neighbor request may go unanswered before the peer is
  *     taken as failed; iroh-gossip default: 500 ms ("wild guess")
- * @param lowPriorityRequestBudget Low-priority Neighbor requests a node may send per shuffle
- *     interval; guess: 10. The paper retries refused requests without bound; in a swarm where
- *     most views are full that is an endless request/refusal loop, so we cap it and retry at the
- *     next shuffle.
+ * @param refusalBudget refused Low-priority Neighbor requests a node accepts per shuffle interval
+ *     before it stops asking until the next shuffle; guess: 10. The paper retries refused
+ *     requests without bound; in a swarm where most views are full that is an endless
+ *     request/refusal loop. Requests to dead peers are not counted: each removes a passive entry,
+ *     so they are bounded anyway, and after mass failures they must not use up the budget.
  */
 public record HyParViewConfig(
     int activeViewCapacity,
@@ -36,7 +37,7 @@ public record HyParViewConfig(
     int shufflePassiveViewCount,
     Duration shuffleInterval,
     Duration neighborRequestTimeout,
-    int lowPriorityRequestBudget) {
+    int refusalBudget) {
 
   public HyParViewConfig {
     Objects.requireNonNull(shuffleInterval, "shuffleInterval");
@@ -50,7 +51,7 @@ public record HyParViewConfig(
     nonNegative(shuffleRandomWalkLength, "shuffleRandomWalkLength");
     nonNegative(shuffleActiveViewCount, "shuffleActiveViewCount");
     nonNegative(shufflePassiveViewCount, "shufflePassiveViewCount");
-    nonNegative(lowPriorityRequestBudget, "lowPriorityRequestBudget");
+    nonNegative(refusalBudget, "refusalBudget");
     if (shuffleInterval.isNegative() || shuffleInterval.isZero()) {
       throw new IllegalArgumentException("shuffleInterval must be positive");
     }
@@ -68,14 +69,14 @@ public record HyParViewConfig(
   public HyParViewConfig withShuffleInterval(Duration interval) {
     return new HyParViewConfig(activeViewCapacity, passiveViewCapacity, activeRandomWalkLength,
         passiveRandomWalkLength, shuffleRandomWalkLength, shuffleActiveViewCount,
-        shufflePassiveViewCount, interval, neighborRequestTimeout, lowPriorityRequestBudget);
+        shufflePassiveViewCount, interval, neighborRequestTimeout, refusalBudget);
   }
 
   /** A copy with other view capacities. */
   public HyParViewConfig withViewCapacities(int active, int passive) {
     return new HyParViewConfig(active, passive, activeRandomWalkLength,
         passiveRandomWalkLength, shuffleRandomWalkLength, shuffleActiveViewCount,
-        shufflePassiveViewCount, shuffleInterval, neighborRequestTimeout, lowPriorityRequestBudget);
+        shufflePassiveViewCount, shuffleInterval, neighborRequestTimeout, refusalBudget);
   }
 
   /** The most peers a Shuffle carries: ka + kp + the origin itself. */

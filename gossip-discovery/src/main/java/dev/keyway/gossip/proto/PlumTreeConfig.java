@@ -62,6 +62,7 @@ public record PlumTreeConfig(
         || messageCacheCapacity < 1 || messageIdCapacity < 1) {
       throw new IllegalArgumentException("capacities must be positive");
     }
+
   }
 
   /** The defaults documented on each component. */

@@ -12,7 +12,6 @@ import dev.keyway.gossip.proto.TopicCommand;
 import dev.keyway.gossip.proto.TopicId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
@@ -34,10 +33,9 @@ final class SimNetwork {
   private static final byte TIMER = 1;
   private static final byte DISC = 2;
 
-  /** A queued event; ordered by time, then by the order it was scheduled in. */
-  private static final class Ev implements Comparable<Ev> {
+  /** A queued event; the queue orders by time, then by the order it was scheduled in. */
+  private static final class Ev {
     final long time;
-    final long seq;
     final byte kind;
     final boolean progress;
     final int node;
@@ -45,21 +43,14 @@ final class SimNetwork {
     final int epoch;
     final Object payload;
 
-    Ev(long time, long seq, byte kind, boolean progress, int node, int from, int epoch, Object payload) {
+    Ev(long time, byte kind, boolean progress, int node, int from, int epoch, Object payload) {
       this.time = time;
-      this.seq = seq;
       this.kind = kind;
       this.progress = progress;
       this.node = node;
       this.from = from;
       this.epoch = epoch;
       this.payload = payload;
-    }
-
-    @Override
-    public int compareTo(Ev o) {
-      int c = Long.compare(time, o.time);
-      return c != 0 ? c : Long.compare(seq, o.seq);
     }
   }
 
@@ -68,6 +59,12 @@ final class SimNetwork {
     void onReceived(int node, Event.Received<Integer> event, long now);
 
     void onPayload(int node, Message.Gossip<Integer> gossip);
+
+    /** Every application event (NeighborUp, NeighborDown, Received), in order. */
+    default void onEvent(int node, Event<Integer> event, long now) {}
+
+    /** Every message handed to the network, before latency, loss or failure apply. */
+    default void onSend(int from, int to, Message<Integer> message, long now) {}
   }
 
   final int n;
@@ -81,7 +78,7 @@ final class SimNetwork {
   private boolean partitioned;
   private int liveCount;
 
-  private final PriorityQueue<Ev> queue = new PriorityQueue<>(1 << 16);
+  private final EventQueue<Ev> queue = new EventQueue<>();
   private long now;
   private long seq;
   private final long latMin;
@@ -247,8 +244,7 @@ final class SimNetwork {
   /** Processes events up to and including {@code deadline}, or until {@code done} holds. */
   void runUntil(long deadline, java.util.function.BooleanSupplier done) {
     while (!done.getAsBoolean()) {
-      Ev e = queue.peek();
-      if (e == null || e.time > deadline) {
+      if (queue.isEmpty() || queue.peekTime() > deadline) {
         now = Math.max(now, deadline);
         return;
       }
@@ -270,8 +266,7 @@ final class SimNetwork {
     draining = true;
     try {
       while (inflight > 0 || progressTimers > 0) {
-        Ev e = queue.peek();
-        if (e == null || e.time > limit) {
+        if (queue.isEmpty() || queue.peekTime() > limit) {
           return false;
         }
         step();
@@ -334,8 +329,9 @@ final class SimNetwork {
         if (alive[p]) {
           push(now + latency(node, p) + 1_000, DISC, false, p, node, null);
         }
-      } else if (o instanceof OutEvent.EmitEvent<Integer> ev) {
-        if (ev.event() instanceof Event.Received<Integer> r && observer != null) {
+      } else if (o instanceof OutEvent.EmitEvent<Integer> ev && observer != null) {
+        observer.onEvent(node, ev.event(), now);
+        if (ev.event() instanceof Event.Received<Integer> r) {
           observer.onReceived(node, r, now);
         }
       }
@@ -345,6 +341,9 @@ final class SimNetwork {
 
   private void send(int from, int to, Message<Integer> message) {
     messagesSent++;
+    if (observer != null) {
+      observer.onSend(from, to, message, now);
+    }
     long lat = latency(from, to);
     if (!alive[to] || blocked(from, to)) {
       messagesDropped++;
@@ -369,7 +368,7 @@ final class SimNetwork {
     } else if (progress) {
       progressTimers++;
     }
-    queue.add(new Ev(time, seq++, kind, progress, node, from, ep, payload));
+    queue.add(time, seq++, new Ev(time, kind, progress, node, from, ep, payload));
   }
 
   int queued() {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -159,6 +160,8 @@ public final class Simulator {
     private final SimNetwork net;
     private final SplittableRandom rng;
     private final HashMap<MessageId, Track> tracks = new HashMap<>();
+    /** The same tracks keyed by the id instances the nodes pass around (one per broadcast). */
+    private final IdentityHashMap<MessageId, Track> byInstance = new IdentityHashMap<>();
     private int incomplete;
     private long lastDelivery;
     private int duplicates;
@@ -178,7 +181,7 @@ public final class Simulator {
 
     @Override
     public void onReceived(int node, Event.Received<Integer> event, long now) {
-      Track t = tracks.get(event.id());
+      Track t = track(event.id());
       if (t == null) {
         return;
       }
@@ -199,10 +202,21 @@ public final class Simulator {
 
     @Override
     public void onPayload(int node, Message.Gossip<Integer> gossip) {
-      Track t = tracks.get(gossip.id());
+      Track t = track(gossip.id());
       if (t != null) {
         t.payloads++;
       }
+    }
+
+    private Track track(MessageId id) {
+      Track t = byInstance.get(id);
+      if (t == null) {
+        t = tracks.get(id);
+        if (t != null) {
+          byInstance.put(id, t);
+        }
+      }
+      return t;
     }
 
     // ------------------------------------------------------------ phases
