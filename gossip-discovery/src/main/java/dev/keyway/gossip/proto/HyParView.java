@@ -41,6 +41,9 @@ import java.util.random.RandomGenerator;
  *   - An evicted neighbour gets a ShuffleReply before the Disconnect, so it can refill.
  *   - Refusals are budgeted per shuffle interval (config), so a node whose view is not full
  *     cannot loop request -> refusal forever in a swarm of full views.
+ *   - A node with a single neighbour also asks with HIGH priority (config highPriorityBelow):
+ *     after mass failures, pairs of nodes that only know each other are otherwise never
+ *     admitted back into a swarm of full views.
  *   - A closed connection to a peer that is neither active nor pending is not a failure:
  *     temporary connections (shuffle replies, forwarded joins) are closed on purpose. Only a
  *     failed or unanswered Neighbor request removes a passive entry (paper p7).
@@ -371,14 +374,14 @@ final class HyParView<P extends Comparable<P>> {
 
   /**
    * Asks a random passive peer to become a neighbour if the active view (counting outstanding
-   * requests) has room. HIGH if we have no neighbours at all, else LOW while the refusal budget
-   * lasts.
+   * requests) has room. HIGH below {@code highPriorityBelow} neighbours (paper: none at all), else
+   * LOW while the refusal budget lasts.
    */
   private void refill(P skip, Outbox<P> out) {
     if (active.size() + pending.size() >= config.activeViewCapacity()) {
       return;
     }
-    Priority priority = active.isEmpty() ? Priority.HIGH : Priority.LOW;
+    Priority priority = active.size() < config.highPriorityBelow() ? Priority.HIGH : Priority.LOW;
     if (priority == Priority.LOW && refusalsLeft <= 0) {
       return;
     }

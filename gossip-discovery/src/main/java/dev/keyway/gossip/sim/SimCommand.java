@@ -17,7 +17,8 @@ import java.util.List;
  *
  * <pre>
  * keyway gossip sim SCENARIO [--baseline FILE] [--out FILE] [--only NAME[,NAME...]]
- *                            [--seeds S[,S...]] [--crash F[,F...]] [--plot FILE.png] [--quiet]
+ *                            [--seeds S[,S...]] [--crash F[,F...]] [--set KEY=VALUE]...
+ *                            [--plot FILE.png] [--quiet]
  *
  *   SCENARIO        a scenario file path, or a bundled name: iroh-all, iroh-small,
  *                   failure-10k, failure-1k, smoke
@@ -26,6 +27,7 @@ import java.util.List;
  *   --only NAMES    run only the scenarios with these names
  *   --seeds SEEDS   replace every scenario's seeds
  *   --crash FRACS   replace the crash fractions of Failure scenarios
+ *   --set K=V       set a scenario key (TOML value) in every scenario, e.g. detect_ms=5000
  *   --plot FILE     write reliability against failed fraction as a PNG (Failure scenarios)
  *   --quiet         no progress line per run
  * </pre>
@@ -43,6 +45,7 @@ public final class SimCommand {
       List<String> only,
       List<Long> seeds,
       List<Double> crash,
+      java.util.Map<String, String> set,
       Path plot,
       boolean quiet) {}
 
@@ -68,7 +71,7 @@ public final class SimCommand {
     List<Scenario> scenarios;
     List<SimReport> baseline = List.of();
     try {
-      scenarios = select(ScenarioFile.load(o.scenario()), o);
+      scenarios = select(ScenarioFile.load(o.scenario(), o.set()), o);
       if (o.baseline() != null) {
         baseline = readReports(o.baseline());
       }
@@ -147,6 +150,7 @@ public final class SimCommand {
     List<String> only = new ArrayList<>();
     List<Long> seeds = new ArrayList<>();
     List<Double> crash = new ArrayList<>();
+    java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
     boolean quiet = false;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
@@ -168,6 +172,14 @@ public final class SimCommand {
             crash.add(Double.parseDouble(s.trim()));
           }
         }
+        case "--set" -> {
+          String kv = value(args, ++i, a);
+          int eq = kv.indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException("--set needs KEY=VALUE, got " + kv);
+          }
+          set.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
         case "--quiet" -> quiet = true;
         default -> {
           if (a.startsWith("-")) {
@@ -183,7 +195,7 @@ public final class SimCommand {
     if (scenario == null) {
       throw new IllegalArgumentException("missing SCENARIO");
     }
-    return new Options(scenario, baseline, outFile, only, seeds, crash, plot, quiet);
+    return new Options(scenario, baseline, outFile, only, seeds, crash, set, plot, quiet);
   }
 
   private static String value(List<String> args, int i, String option) {
@@ -197,7 +209,8 @@ public final class SimCommand {
   public static String usage() {
     return """
         usage: keyway gossip sim SCENARIO [--baseline FILE] [--out FILE] [--only NAMES]
-                                          [--seeds S,...] [--crash F,...] [--plot FILE.png] [--quiet]
+                                          [--seeds S,...] [--crash F,...] [--set KEY=VALUE]...
+                                          [--plot FILE.png] [--quiet]
           SCENARIO  a scenario file, or a bundled one: %s
         """.formatted(String.join(", ", ScenarioFile.bundled()));
   }
