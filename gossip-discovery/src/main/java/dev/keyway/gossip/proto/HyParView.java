@@ -179,8 +179,9 @@ final class HyParView<P extends Comparable<P>> {
     }
     if (walk.ttl() == 0 || active.size() <= 1) {
       if (!pending.containsKey(joiner)) {
-        requestNeighbor(joiner, Priority.HIGH, out);
+        // PeerData before the first send, so a runtime acting in order knows how to dial.
         learn(joiner, data, out);
+        requestNeighbor(joiner, Priority.HIGH, out);
       }
       return;
     }
@@ -193,8 +194,8 @@ final class HyParView<P extends Comparable<P>> {
     P next = active.pickRandomExcept(from, joiner, rng);
     if (next == null) {
       // Only the sender is left to forward to: end the walk here instead.
-      requestNeighbor(joiner, Priority.HIGH, out);
       learn(joiner, data, out);
+      requestNeighbor(joiner, Priority.HIGH, out);
       return;
     }
     out.send(next, topic, new Message.ForwardJoin<>(walk.peer(), walk.ttl() - 1));

@@ -11,7 +11,7 @@
  * <p>The layering follows iroh-gossip's {@code proto} module: one {@code HyParView} and one
  * {@code PlumTree} per topic (wrapped by {@code TopicState}), many topics per {@code GossipState}.
  * The wire messages are {@link dev.keyway.gossip.proto.Message} records and
- * {@link dev.keyway.gossip.proto.GossipCodec} turns them into CBOR frames and back (pure
+ * {@code dev.keyway.gossip.wire.GossipCodec} turns them into CBOR frames and back (pure
  * {@code byte[]} work, no streams).
  *
  * <p>References: J. Leitão, J. Pereira, L. Rodrigues, "HyParView: a membership protocol for
