@@ -25,6 +25,11 @@ import org.xbill.DNS.Type;
  * is kept. The DNS message is written like pkarr and iroh write it (ID 0, flags 0x8000, answers
  * only, names compressed) and must not exceed 1000 bytes. Records keep the order they were
  * added in. Not thread-safe; reusable after {@link #sign}.
+ *
+ * <p>Encoding is dnsjava's {@code Message.toWire()}, which matches simple-dns byte for byte for
+ * iroh's records. One known difference: dnsjava's compression matches names case-insensitively,
+ * so {@code FOO.<z32>} written after {@code foo.<z32>} becomes a pointer and reads back as
+ * {@code foo.<z32>}; simple-dns keeps the case. DNS treats both as the same name.
  */
 public final class SignedPacketBuilder {
   /** Largest TTL: RFC 2181 §8 keeps the top bit clear, and dnsjava enforces it. */

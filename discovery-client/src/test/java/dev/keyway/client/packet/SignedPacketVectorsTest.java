@@ -145,6 +145,50 @@ class SignedPacketVectorsTest {
     assertThat(PkarrNames.normalize(origin, expected)).isEqualTo(expected);
   }
 
+  /** iroh-dns-server pkarr_publish_dns_resolve: every record is reachable by (name, type). */
+  @Test
+  void dnsServerResolutionPatternRecordsAreFoundByNameAndType() throws Exception {
+    JsonNode v = PublicVectors.section("txt_records").get(4);
+    assertThat(v.get("kind").asText()).isEqualTo("dns_server_resolution_pattern");
+    SecretKey secret = SecretKey.fromBytes(new byte[32]);
+    String z = secret.publicKey().toZ32();
+    SignedPacketBuilder builder = SignedPacket.builder();
+    for (JsonNode r : v.get("packet_records")) {
+      String name = r.get("name").asText().replace("<z>", z);
+      switch (r.get("type").asText()) {
+        case "TXT" -> {
+          List<String> strings = new ArrayList<>();
+          if (r.get("data").isArray()) {
+            r.get("data").forEach(d -> strings.add(d.asText()));
+          } else {
+            strings.add(r.get("data").asText());
+          }
+          builder.txt(name, 30, strings.toArray(String[]::new));
+        }
+        case "A", "AAAA" -> builder.address(name, 30, InetAddress.getByName(r.get("data").asText()));
+        default -> throw new IllegalStateException(r.toString());
+      }
+    }
+    SignedPacket p = SignedPacket.fromBytes(builder.sign(secret, 1).toBytes());
+
+    for (JsonNode r : v.get("packet_records")) {
+      String absolute = r.get("name").asText().replace("<z>", z);
+      String relative = absolute.equals(z) ? "" : absolute.substring(0, absolute.length() - z.length() - 1);
+      List<Record> found = p.records(relative, Type.value(r.get("type").asText()));
+      assertThat(found).as(absolute).hasSize(1);
+      Record rec = found.get(0);
+      assertThat(rec.getName().toString()).isEqualTo(absolute + ".");
+      if (rec instanceof TXTRecord txt) {
+        String joined = String.join(",", txt.getStrings());
+        assertThat(joined).isEqualTo(r.get("data").isArray()
+            ? r.get("data").get(0).asText() + "," + r.get("data").get(1).asText() : r.get("data").asText());
+      } else {
+        assertThat(InetAddress.getByAddress(rec.rdataToWireCanonical()))
+            .isEqualTo(InetAddress.getByName(r.get("data").asText()));
+      }
+    }
+  }
+
   private static void assertRecords(SignedPacket p, JsonNode expected) {
     assertThat(p.records()).hasSize(expected.size());
     for (int i = 0; i < expected.size(); i++) {
