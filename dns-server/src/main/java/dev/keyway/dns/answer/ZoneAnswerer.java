@@ -127,6 +127,19 @@ public final class ZoneAnswerer {
    * input yields FORMERR (or a drop, see the class comment), a failing store SERVFAIL.
    */
   public Answer answer(byte[] buf, int off, int len, Transport transport) {
+    return answer(buf, off, len, transport, false);
+  }
+
+  /**
+   * The response a rate limiter "slips" instead of dropping one (RFC-less but BIND/Knot RRL
+   * practice): the same header and question, TC=1, no records, so a genuine client retries over
+   * TCP.
+   */
+  public Answer answerTruncated(byte[] buf, int off, int len) {
+    return answer(buf, off, len, Transport.UDP, true);
+  }
+
+  private Answer answer(byte[] buf, int off, int len, Transport transport, boolean forceTc) {
     if (len < HEADER) {
       return len < 2 ? Answer.DROPPED : shortFormErr(buf, off, len);
     }
@@ -138,6 +151,7 @@ public final class ZoneAnswerer {
     int qdcount = u16(buf, off + 4);
     int end = off + len;
     Query q = new Query(buf, off, flags);
+    q.forceTruncation = forceTc;
     if (qdcount != 1) {
       return q.reply(isQuery ? Status.FORMERR : Status.NOTIMP, transport);
     }
@@ -310,6 +324,7 @@ public final class ZoneAnswerer {
     long apexTtl;
     /** Offset of the SOA owner in the message (pointer target), -1 for the root name. */
     int soaOwner = -2;
+    boolean forceTruncation;
 
     Query(byte[] buf, int off, int flags) {
       this.buf = buf;
@@ -335,7 +350,7 @@ public final class ZoneAnswerer {
       int size = HEADER + question + answerBytes + authorityBytes + optBytes;
       int limit = transport != Transport.UDP ? Transport.MAX_MESSAGE
           : edns ? Math.min(Math.max(ednsPayload, 512), udpPayloadSize) : 512;
-      boolean truncated = size > limit;
+      boolean truncated = size > limit || forceTruncation;
       if (truncated) {
         size = HEADER + question + optBytes;
         answerCount = 0;
