@@ -346,6 +346,11 @@ public final class JdbcPacketStore implements PacketStore {
     return options;
   }
 
+  /** Whether the store takes reads and upserts (false once {@link #close()} began). */
+  public boolean isOpen() {
+    return !closed && !terminated;
+  }
+
   /** Upserts waiting for the writer. */
   public int pendingUpserts() {
     return queue.size();
