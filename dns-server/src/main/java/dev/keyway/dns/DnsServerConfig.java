@@ -172,6 +172,41 @@ public record DnsServerConfig(
     }
   }
 
+  /** The origin of {@code keyway up}. */
+  public static final String EMBEDDED_ORIGIN = "keyway.localhost.";
+  /**
+   * The SOA of {@code keyway up}: MINIMUM 30 s, so a resolver caches "no such endpoint" for at most
+   * 30 s (the negative TTL is min(SOA TTL, MINIMUM), RFC 2308), like the records' own TTL.
+   */
+  public static final String EMBEDDED_SOA =
+      "ns1.keyway.localhost. hostmaster.keyway.localhost. 1 10800 3600 604800 30";
+
+  /**
+   * {@code keyway up}'s DNS server (DESIGN.md, "Runtime picture"): DNS on 127.0.0.1:{@code
+   * dnsPort} UDP+TCP for {@code keyway.localhost.}, the iroh API on 127.0.0.1:{@code httpPort}
+   * without a PUT rate limit (a development default; iroh's dev config does the same), UDP
+   * response rate limiting on with loopback exempt, the store under {@code dataDir}, metrics on
+   * 127.0.0.1:{@code metricsPort}. Ports may be 0.
+   */
+  public static DnsServerConfig embedded(Path dataDir, int dnsPort, int httpPort, int metricsPort) {
+    ZoneSettings zone = new ZoneSettings(List.of(EMBEDDED_ORIGIN), EMBEDDED_SOA,
+        (Inet4Address) loopback(), null, "ns1." + EMBEDDED_ORIGIN, ZoneSettings.DEFAULT_UDP_PAYLOAD);
+    Dns dns = new Dns("127.0.0.1", dnsPort, zone, 30, DnsServer.Listen.DEFAULT_TCP_IDLE,
+        DnsServer.Listen.DEFAULT_TCP_MAX_CONNECTIONS, RrlSettings.DEFAULT, ZoneCache.DEFAULT_MAX_ZONES,
+        ZoneCache.DEFAULT_POSITIVE_TTL, ZoneCache.DEFAULT_NEGATIVE_TTL);
+    return new DnsServerConfig(dataDir, PutRateLimit.Mode.DISABLED,
+        Optional.of(new Http("127.0.0.1", httpPort, 0, DEFAULT_SHUTDOWN_TIMEOUT)), Optional.empty(),
+        dns, StoreOptions.defaults(), new RelayConfig.Metrics(true, "127.0.0.1", metricsPort));
+  }
+
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** One line per setting, for the startup log (nothing here is secret). */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.keyway.ops;
 
+import dev.keyway.ops.cli.DnsServerCommand;
 import dev.keyway.ops.cli.KeyCommand;
 import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       UpCommand.class,
+      DnsServerCommand.class,
       KeyCommand.class,
       TicketCommand.class,
       CommandLine.HelpCommand.class
