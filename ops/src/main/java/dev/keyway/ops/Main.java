@@ -1,6 +1,7 @@
 package dev.keyway.ops;
 
 import dev.keyway.ops.cli.KeyCommand;
+import dev.keyway.ops.cli.RelayCommand;
 import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
 import picocli.CommandLine;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       UpCommand.class,
+      RelayCommand.class,
       KeyCommand.class,
       TicketCommand.class,
       CommandLine.HelpCommand.class

@@ -149,79 +149,122 @@ class RelayDurabilityTest {
    */
   @Test
   void killDashNineDuringAPutStormLosesNoAcknowledgedPut() throws Exception {
+    Storm storm = stormChildRelay(3_000);
+    storm.child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
+    storm.finish();
+    assertNothingLost(storm);
+  }
+
+  /**
+   * SIGTERM during a PUT storm: the relay stops accepting, answers what it accepted, flushes the
+   * writer and exits; every 204 is stored and the database closes cleanly.
+   */
+  @Test
+  void sigtermDuringAPutStormIsGraceful() throws Exception {
+    Storm storm = stormChildRelay(1_000);
+    storm.child.destroy(); // SIGTERM
+    storm.finish();
+    assertThat(storm.child.exitValue()).isEqualTo(143);
+    assertNothingLost(storm);
+  }
+
+  /** A child relay under a PUT storm that has acknowledged at least {@code minAcks} PUTs. */
+  private Storm stormChildRelay(int minAcks) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         RelayProcessMain.class.getName(), dir.toString(), "false")
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
-    Map<PublicKey, Long> acked = new ConcurrentHashMap<>();
-    AtomicInteger acks = new AtomicInteger();
+    Storm storm = new Storm(child);
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       String line = out.readLine();
       assertThat(line).as("child relay started").isNotNull().startsWith("PORT ");
       URI base = URI.create("http://127.0.0.1:" + line.substring(5).trim());
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
       int keys = 400;
       List<SecretKey> secrets = new ArrayList<>();
       for (int i = 0; i < keys; i++) {
         secrets.add(key(90_000 + i));
       }
       long base0 = nowMicros();
-      AtomicBoolean stop = new AtomicBoolean();
-      Semaphore window = new Semaphore(32);
-      Thread storm = new Thread(() -> {
+      storm.thread = new Thread(() -> {
         long seq = 0;
         Random random = new Random(11);
-        while (!stop.get()) {
+        while (!storm.stop.get()) {
           try {
-            window.acquire();
+            storm.window.acquire();
           } catch (InterruptedException e) {
             return;
           }
           SecretKey k = secrets.get(random.nextInt(keys));
           long ts = base0 + ++seq;
-          SignedPacket p = packet(k, ts, "kill " + seq);
+          SignedPacket p = packet(k, ts, "storm " + seq);
           client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/" + k.publicKey().toZ32()))
                   .timeout(Duration.ofSeconds(20))
                   .PUT(HttpRequest.BodyPublishers.ofByteArray(p.toRelayPayload())).build(),
                   HttpResponse.BodyHandlers.discarding())
               .whenComplete((r, e) -> {
                 if (r != null && r.statusCode() == 204) {
-                  acked.merge(k.publicKey(), ts, Math::max);
-                  acks.incrementAndGet();
+                  storm.acked.merge(k.publicKey(), ts, Math::max);
+                  storm.acks.incrementAndGet();
                 }
-                window.release();
+                storm.window.release();
               });
         }
       }, "put-storm");
-      storm.start();
+      storm.thread.start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (acks.get() < 3_000 && System.nanoTime() < deadline && child.isAlive()) {
+      while (storm.acks.get() < minAcks && System.nanoTime() < deadline && child.isAlive()) {
         Thread.sleep(10);
       }
-      assertThat(acks.get()).as("acknowledged PUTs before the kill").isGreaterThanOrEqualTo(3_000);
-      child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
-      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      stop.set(true);
-      storm.join(TimeUnit.SECONDS.toMillis(30));
-      window.acquire(32); // every request has finished (answered or failed)
-    } finally {
+      assertThat(storm.acks.get()).as("acknowledged PUTs before stopping").isGreaterThanOrEqualTo(minAcks);
+      return storm;
+    } catch (Exception | AssertionError e) {
+      storm.stop.set(true);
       child.destroyForcibly();
-      child.waitFor(30, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private static final class Storm {
+    final Process child;
+    final Map<PublicKey, Long> acked = new ConcurrentHashMap<>();
+    final AtomicInteger acks = new AtomicInteger();
+    final AtomicBoolean stop = new AtomicBoolean();
+    final Semaphore window = new Semaphore(32);
+    Thread thread;
+
+    Storm(Process child) {
+      this.child = child;
     }
 
+    /** Waits for the child to exit and every request to finish. */
+    void finish() throws Exception {
+      try {
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("child exited").isTrue();
+      } finally {
+        stop.set(true);
+        if (thread != null) {
+          thread.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        window.acquire(32); // every request has finished (answered or failed)
+        child.destroyForcibly();
+      }
+    }
+  }
+
+  private void assertNothingLost(Storm storm) throws Exception {
     try (JdbcPacketStore store = JdbcPacketStore.openH2(dir, StoreOptions.defaults(), () -> 0)) {
       int lost = 0;
-      for (Map.Entry<PublicKey, Long> e : acked.entrySet()) {
+      for (Map.Entry<PublicKey, Long> e : storm.acked.entrySet()) {
         StoredPacket s = store.get(e.getKey()).orElse(null);
         if (s == null || s.packet().timestampMicros() < e.getValue()) {
           lost++;
         }
       }
-      assertThat(lost).as("acknowledged packets lost out of %d keys, %d acks", acked.size(), acks.get())
-          .isZero();
+      assertThat(lost).as("acknowledged packets lost out of %d keys, %d acks", storm.acked.size(),
+          storm.acks.get()).isZero();
     }
   }
 }

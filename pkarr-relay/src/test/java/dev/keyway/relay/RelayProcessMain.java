@@ -7,7 +7,7 @@ import java.time.Duration;
 /**
  * A relay in its own JVM for tests that kill it: {@code RelayProcessMain <dataDir> <fsync>}.
  * Listens on 127.0.0.1 with a free port, prints {@code PORT <n>} on stdout once it serves, and
- * runs until killed (or stdin closes).
+ * runs until killed (SIGTERM stops it gracefully) or stdin closes.
  */
 public final class RelayProcessMain {
   private RelayProcessMain() {}
@@ -23,6 +23,7 @@ public final class RelayProcessMain {
         .store(StoreOptions.builder().fsync(fsync).build())
         .build();
     RelayServer server = RelayServer.builder(config).build().start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close)); // SIGTERM: graceful
     System.out.println("PORT " + server.port());
     System.out.flush();
     // Exit when the parent goes away without killing us.
