@@ -196,7 +196,7 @@ public record DnsServerConfig(
         ZoneCache.DEFAULT_POSITIVE_TTL, ZoneCache.DEFAULT_NEGATIVE_TTL);
     return new DnsServerConfig(dataDir, PutRateLimit.Mode.DISABLED,
         Optional.of(new Http("127.0.0.1", httpPort, 0, DEFAULT_SHUTDOWN_TIMEOUT)), Optional.empty(),
-        dns, StoreOptions.defaults(), new RelayConfig.Metrics(true, "127.0.0.1", metricsPort));
+        dns, defaultStore(), new RelayConfig.Metrics(true, "127.0.0.1", metricsPort));
   }
 
   private static InetAddress loopback() {
@@ -372,8 +372,17 @@ public record DnsServerConfig(
         duration("[dns] negative_cache_ttl", d.negativeCacheTtl(), ZoneCache.DEFAULT_NEGATIVE_TTL));
   }
 
+  /**
+   * The store defaults of the DNS server: the relay's, except no capacity limit. iroh-dns-server
+   * has none (packets only expire by age), and a capacity makes the store record an access time
+   * for every key DNS reads, turning read traffic into database writes.
+   */
+  public static StoreOptions defaultStore() {
+    return StoreOptions.defaults().toBuilder().capacity(0).build();
+  }
+
   private static StoreOptions store(ZoneStoreTable z) {
-    StoreOptions d = StoreOptions.defaults();
+    StoreOptions d = defaultStore();
     if (z == null) {
       return d;
     }

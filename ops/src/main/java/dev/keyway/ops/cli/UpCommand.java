@@ -12,7 +12,6 @@ import dev.keyway.relay.metrics.MicrometerStoreMetrics;
 import dev.keyway.relay.store.H2Dialect;
 import dev.keyway.relay.store.JdbcPacketStore;
 import dev.keyway.relay.store.PacketStoreException;
-import dev.keyway.relay.store.StoreOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -115,7 +114,8 @@ public final class UpCommand implements Runnable {
           .setPreferNativeTransport(false));
       registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       MicrometerStoreMetrics storeMetrics = new MicrometerStoreMetrics(registry, "");
-      store = JdbcPacketStore.open(H2Dialect.file(dataDir), StoreOptions.defaults(),
+      // No capacity limit (iroh's rule; packets expire after 7 days): see DnsServerConfig.
+      store = JdbcPacketStore.open(H2Dialect.file(dataDir), DnsServerConfig.defaultStore(),
           MicrosClock.of(Clock.systemUTC()), storeMetrics);
       storeMetrics.bindGauges(store);
       dns = IrohDnsServer.builder(DnsServerConfig.embedded(dataDir, dnsPort, httpPort, metricsPort))
