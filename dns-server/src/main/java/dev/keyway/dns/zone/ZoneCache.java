@@ -1,9 +1,5 @@
 package dev.keyway.dns.zone;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.keyway.client.keys.KeyFormatException;
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.client.packet.SignedPacket;
@@ -13,13 +9,26 @@ import dev.keyway.client.store.UpsertOutcome;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The zones the DNS answer path reads: a bounded cache from {@link ZoneKey} to {@link PacketZone}
  * (or "no such key") in front of a {@link PacketStore}, as iroh's {@code ZoneStore} keeps an LRU
  * of parsed zones in front of its database.
+ *
+ * <h2>Why not an LRU (Caffeine)</h2>
+ * A hit must not write. An LRU (or Caffeine's bounded cache with per-entry expiry) records every
+ * read and reorders its access list, which dirties old-generation cards and made each young GC of
+ * the DNS server scan them: with 100,000 zones, young pauses averaged 12 ms with Caffeine and
+ * 2.4 ms with this map (ops/bench/RESULTS.md). So entries are plain map values carrying their
+ * expiry time, checked on read; the bound is kept by trimming expired, then arbitrary, entries
+ * when it is crossed. The hot set of a discovery zone is "whoever is being looked up", which
+ * random eviction serves as well as LRU.
  *
  * <h2>Freshness</h2>
  * Every write must go through {@link #invalidatingStore()}: it invalidates the key once the
@@ -44,9 +53,17 @@ public final class ZoneCache {
 
   private static final Object ABSENT = new Object();
 
+  /** A cached zone (or {@link #ABSENT}) and when it stops being trusted, ticker nanoseconds. */
+  private record Entry(Object value, long expiresAt) {}
+
   private final PacketStore store;
-  private final Cache<ZoneKey, Object> cache;
+  private final ConcurrentHashMap<ZoneKey, Entry> map;
+  private final long maxZones;
+  private final long positiveTtl;
+  private final long negativeTtl;
+  private final LongSupplier ticker;
   private final AtomicLong writeGeneration = new AtomicLong();
+  private final AtomicBoolean trimming = new AtomicBoolean();
   private final PacketStore invalidating;
 
   /**
@@ -57,42 +74,22 @@ public final class ZoneCache {
    * @param ticker time source for expiry (nanoseconds)
    */
   public ZoneCache(PacketStore store, long maxZones, Duration positiveTtl, Duration negativeTtl,
-      Ticker ticker) {
+      LongSupplier ticker) {
     this.store = Objects.requireNonNull(store, "store");
-    long pos = positiveTtl.toNanos();
-    long neg = negativeTtl.toNanos();
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(maxZones)
-        .ticker(ticker)
-        // Housekeeping (eviction, expiry) runs on the thread that triggers it, amortised over
-        // reads, instead of being handed to the common pool: on a server pinned to one core a
-        // hand-off costs a wake-up and a context switch for every drain.
-        .executor(Runnable::run)
-        .expireAfter(new Expiry<ZoneKey, Object>() {
-          @Override
-          public long expireAfterCreate(ZoneKey key, Object value, long currentTime) {
-            return value == ABSENT ? neg : pos;
-          }
-
-          @Override
-          public long expireAfterUpdate(ZoneKey key, Object value, long currentTime,
-              long currentDuration) {
-            return value == ABSENT ? neg : pos;
-          }
-
-          @Override
-          public long expireAfterRead(ZoneKey key, Object value, long currentTime,
-              long currentDuration) {
-            return currentDuration;
-          }
-        })
-        .build();
+    if (maxZones < 1) {
+      throw new IllegalArgumentException("maxZones must be at least 1");
+    }
+    this.maxZones = maxZones;
+    this.positiveTtl = positiveTtl.toNanos();
+    this.negativeTtl = negativeTtl.toNanos();
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.map = new ConcurrentHashMap<>((int) Math.min(maxZones, 1 << 16));
     this.invalidating = new InvalidatingStore();
   }
 
   /** A cache with the defaults above and the system ticker. */
   public ZoneCache(PacketStore store) {
-    this(store, DEFAULT_MAX_ZONES, DEFAULT_POSITIVE_TTL, DEFAULT_NEGATIVE_TTL, Ticker.systemTicker());
+    this(store, DEFAULT_MAX_ZONES, DEFAULT_POSITIVE_TTL, DEFAULT_NEGATIVE_TTL, System::nanoTime);
   }
 
   /**
@@ -100,9 +97,9 @@ public final class ZoneCache {
    * key). Reads the store on a miss; a store failure propagates as the store's exception.
    */
   public PacketZone find(ZoneKey key) {
-    Object cached = cache.getIfPresent(key);
-    if (cached != null) {
-      return cached == ABSENT ? null : (PacketZone) cached;
+    Entry e = map.get(key);
+    if (e != null && e.expiresAt - ticker.getAsLong() > 0) {
+      return e.value == ABSENT ? null : (PacketZone) e.value;
     }
     return load(key);
   }
@@ -117,11 +114,14 @@ public final class ZoneCache {
     } catch (KeyFormatException notAPoint) {
       zone = null; // can never be published: cache as absent
     }
-    Object entry = zone == null ? ABSENT : zone;
-    cache.put(key, entry);
+    Entry entry = new Entry(zone == null ? ABSENT : zone,
+        ticker.getAsLong() + (zone == null ? negativeTtl : positiveTtl));
+    if (map.put(key, entry) == null && map.size() > maxZones) {
+      trim();
+    }
     if (writeGeneration.get() != generation) {
       // A write completed while we read; what we read may be older than it. Leave no trace.
-      cache.asMap().remove(key, entry);
+      map.remove(key, entry);
     }
     return zone;
   }
@@ -129,12 +129,35 @@ public final class ZoneCache {
   /** Forgets what is cached for {@code key}; the next query reads the store. */
   public void invalidate(PublicKey key) {
     writeGeneration.incrementAndGet();
-    cache.invalidate(ZoneKey.of(key));
+    map.remove(ZoneKey.of(key));
   }
 
-  /** Number of cached entries (zones and absent keys), approximately. */
+  /**
+   * Brings the cache back under 90 % of its bound: expired entries first, then arbitrary ones
+   * (hash order, so effectively random, which suits a cache whose hot set is whatever clients
+   * ask for). Runs on the loading thread, once per crossing of the bound.
+   */
+  private void trim() {
+    if (!trimming.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      long target = maxZones - maxZones / 10;
+      long now = ticker.getAsLong();
+      map.values().removeIf(e -> e.expiresAt - now <= 0);
+      Iterator<ZoneKey> it = map.keySet().iterator();
+      while (map.size() > target && it.hasNext()) {
+        it.next();
+        it.remove();
+      }
+    } finally {
+      trimming.set(false);
+    }
+  }
+
+  /** Number of cached entries (zones and absent keys), expired ones included until trimmed. */
   public long size() {
-    return cache.estimatedSize();
+    return map.size();
   }
 
   /** The store this cache reads. */
