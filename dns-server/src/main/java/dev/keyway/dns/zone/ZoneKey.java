@@ -57,7 +57,11 @@ public final class ZoneKey implements Comparable<ZoneKey> {
       return null;
     }
     // 52 chars x 5 bits = 260 bits: 256 data bits, then 4 pad bits that must be zero.
-    long[] words = new long[4];
+    // Bytes are shifted into four words; no array, since this runs for every query.
+    long w0 = 0;
+    long w1 = 0;
+    long w2 = 0;
+    long w3 = 0;
     int acc = 0;
     int bits = 0;
     int out = 0; // bytes produced
@@ -70,15 +74,20 @@ public final class ZoneKey implements Comparable<ZoneKey> {
       bits += 5;
       if (bits >= 8) {
         bits -= 8;
-        int b = (acc >>> bits) & 0xff;
-        words[out >>> 3] = (words[out >>> 3] << 8) | b;
+        long b = (acc >>> bits) & 0xff;
+        switch (out >>> 3) {
+          case 0 -> w0 = (w0 << 8) | b;
+          case 1 -> w1 = (w1 << 8) | b;
+          case 2 -> w2 = (w2 << 8) | b;
+          default -> w3 = (w3 << 8) | b;
+        }
         out++;
       }
     }
     if ((acc & ((1 << bits) - 1)) != 0) {
       return null; // non-zero pad bits: not the canonical encoding iroh accepts
     }
-    return new ZoneKey(words[0], words[1], words[2], words[3]);
+    return new ZoneKey(w0, w1, w2, w3);
   }
 
   /** The 32 key bytes. */
