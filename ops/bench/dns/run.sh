@@ -8,10 +8,10 @@
 #
 # Method (the anchors' "pinned" mode): each server on core $SERVER_CPU (every thread re-pinned with
 # taskset -a -p once it answers), dnsperf on core $LOADGEN_CPU; servers run alternately, Knot then
-# keyway, $ROUNDS times; per server start: load time (launch -> last owner answers), RSS, a 3 s
-# warm-up, $REPS x UDP and $REPS x TCP saturation runs (-Q 1000000, bounded by dnsperf's 100
+# keyway, $ROUNDS times; per server start: load time (launch -> last owner answers), RSS, one
+# warm-up pass over the whole query file (its QPS = the cold-cache figure), $REPS x UDP and $REPS x TCP saturation runs (-Q 1000000, bounded by dnsperf's 100
 # outstanding queries), $REPS x UDP at a fixed $FIXED_QPS (latency; p99 from dnsperf -v), RSS again.
-# Every run is bounded by dnsperf -l; only processes this script started are ever signalled.
+# Every run is bounded (dnsperf -l, or -n 1 for the warm-up pass); only processes this script started are ever signalled.
 #
 # Usage:  ops/bench/dns/run.sh            (builds ops/target/keyway.jar if missing)
 # Env:    N=100000 QUERIES=200000 SEED=42 ROUNDS=2 REPS=3 DUR=15 FIXED_QPS=20000 FIXED_DUR=10
@@ -161,7 +161,7 @@ perf() { # perf SERVER ROUND PROTO QPS REP DUR [-v]
 }
 
 echo "server,round,proto,target_qps,rep,qps,avg_ms,max_ms,lost,p99_ms" > "$OUT/dns.csv"
-echo "server,round,load_s,rss_kib_loaded,hwm_kib_loaded,pss_kib_loaded,rss_kib_after,hwm_kib_after" > "$OUT/load.csv"
+echo "server,round,load_s,rss_kib_loaded,hwm_kib_loaded,pss_kib_loaded,rss_kib_after,hwm_kib_after,cold_pass_qps" > "$OUT/load.csv"
 {
   echo "date: $(date -u +%FT%TZ)"; echo "host: $(nproc) cpus, $(free -m | awk '/Mem:/{print $2}') MiB";
   echo "kernel: $(uname -r)"; echo "java: $(java -version 2>&1 | head -1)"; echo "knot: $(knotd --version | head -1)";
@@ -175,14 +175,17 @@ for round in $(seq "$ROUNDS"); do
     start "$s"
     sleep 2
     loaded=$(mem_of "$SRV_PID")
-    taskset -c "$LOADGEN_CPU" dnsperf -s 127.0.0.1 -p "$PORT_NOW" -d "$DATA/queries.txt" -l 3 -c "$CLIENTS" \
+    # Warm-up: one pass over the whole query file (keyway loads zones lazily from its store on
+    # first query; Knot has everything in memory after load). Its QPS is the cold-pass figure.
+    taskset -c "$LOADGEN_CPU" dnsperf -s 127.0.0.1 -p "$PORT_NOW" -d "$DATA/queries.txt" -n 1 -c "$CLIENTS" \
       -Q "$QMAX" > "$OUT/$s-r$round-warmup.log" 2>&1 || true
+    cold=$(awk '/Queries per second:/{printf "%.0f", $4}' "$OUT/$s-r$round-warmup.log")
     for proto in udp tcp; do
       for rep in $(seq "$REPS"); do perf "$s" "$round" "$proto" "$QMAX" "$rep" "$DUR"; done
     done
     for rep in $(seq "$REPS"); do perf "$s" "$round" udp "$FIXED_QPS" "$rep" "$FIXED_DUR" -v; done
     after=$(mem_of "$SRV_PID")
-    echo "$s,$round,$LOAD_S,$(echo "$loaded" | tr ' ' ','),$(echo "$after" | awk '{print $1","$2}')" | tee -a "$OUT/load.csv"
+    echo "$s,$round,$LOAD_S,$(echo "$loaded" | tr ' ' ','),$(echo "$after" | awk '{print $1","$2}'),$cold" | tee -a "$OUT/load.csv"
     busy "$s round $round end"
     stop_server "$SRV_PID"; CUR=""
   done
