@@ -73,7 +73,7 @@ public final class IrohHttpApi {
     router.route().failureHandler(IrohHttpApi::failure);
     router.errorHandler(404, ctx -> ApiError.notFound().send(ctx.response()));
     router.errorHandler(405, ctx -> ApiError.methodNotAllowed(allowed(ctx)).send(ctx.response()));
-    router.errorHandler(413, ctx -> ApiError.tooLarge(MAX_PUT_BODY).send(ctx.response()));
+    router.errorHandler(413, ctx -> ApiError.tooLarge(bodyLimit(ctx)).send(ctx.response()));
     router.errorHandler(500, IrohHttpApi::failure);
     return router;
   }
@@ -87,6 +87,10 @@ public final class IrohHttpApi {
       return "GET, POST";
     }
     return "GET";
+  }
+
+  private static long bodyLimit(RoutingContext ctx) {
+    return ctx.request().path().startsWith("/pkarr/") ? MAX_PUT_BODY : DohHandler.MAX_BODY;
   }
 
   private static void text(RoutingContext ctx, String body) {
@@ -104,7 +108,7 @@ public final class IrohHttpApi {
     ApiError error;
     if (f == null) {
       int code = ctx.statusCode();
-      error = code == 413 ? ApiError.tooLarge(MAX_PUT_BODY)
+      error = code == 413 ? ApiError.tooLarge(bodyLimit(ctx))
           : new ApiError(code > 0 ? code : 500, null, java.util.Map.of());
     } else {
       error = ApiError.of(f);
