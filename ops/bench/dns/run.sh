@@ -11,6 +11,9 @@
 # keyway, $ROUNDS times; per server start: load time (launch -> last owner answers), RSS, one
 # warm-up pass over the whole query file (its QPS = the cold-cache figure), $REPS x UDP and $REPS x TCP saturation runs (-Q 1000000, bounded by dnsperf's 100
 # outstanding queries), $REPS x UDP at a fixed $FIXED_QPS (latency; p99 from dnsperf -v), RSS again.
+# Before each run the script waits (up to IDLE_WAIT=180 s) for the machine to be >= 90 % idle, and
+# it records how much CPU other processes used during the run (foreign_cpu_pct), so disturbed runs
+# can be told apart: the summary shows medians over all runs and over the clean ones (< 10 %).
 # Every run is bounded (dnsperf -l, or -n 1 for the warm-up pass); only processes this script started are ever signalled.
 #
 # Usage:  ops/bench/dns/run.sh            (builds ops/target/keyway.jar if missing)
@@ -150,17 +153,37 @@ parse() { # parse LOG -> qps,avg_ms,max_ms,lost,p99_ms (p99 from dnsperf -v line
     END { printf "%.0f,%.3f,%.3f,%s,%s\n", qps, avg, mx, lost, p99 }' "$1"
 }
 
+# CPU accounting, to tell clean runs from runs disturbed by other users of the machine.
+cpu_busy_total() { awk '/^cpu /{b=$2+$3+$4+$7+$8+$9; t=b+$5+$6; print b, t}' /proc/stat; }
+proc_ticks() { # user+system ticks of a process (all its threads)
+  awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+wait_idle() { # wait (up to IDLE_WAIT s) until the machine is >= 90 % idle over 2 s; prints idle %
+  local deadline=$((SECONDS + ${IDLE_WAIT:-180})) b0 t0 b1 t1 idle
+  while :; do
+    read -r b0 t0 < <(cpu_busy_total); sleep 2; read -r b1 t1 < <(cpu_busy_total)
+    idle=$(( 100 - 100 * (b1 - b0) / (t1 - t0 > 0 ? t1 - t0 : 1) ))
+    if [ "$idle" -ge 90 ] || [ "$SECONDS" -ge "$deadline" ]; then echo "$idle"; return; fi
+  done
+}
+
 perf() { # perf SERVER ROUND PROTO QPS REP DUR [-v]
   local s=$1 round=$2 proto=$3 q=$4 rep=$5 dur=$6 verbose=${7:-}
-  local log=$OUT/$s-r$round-$proto-q$q-$rep.log
+  local log=$OUT/$s-r$round-$proto-q$q-$rep.log idle b0 t0 b1 t1 s0 s1 d foreign
+  idle=$(wait_idle)
+  read -r b0 t0 < <(cpu_busy_total); s0=$(proc_ticks "$SRV_PID")
   # shellcheck disable=SC2086
-  taskset -c "$LOADGEN_CPU" dnsperf $verbose -m "$proto" -s 127.0.0.1 -p "$PORT_NOW" -d "$DATA/queries.txt" \
-    -l "$dur" -c "$CLIENTS" -Q "$q" > "$log" 2>&1 || true
-  echo "$s,$round,$proto,$q,$rep,$(parse "$log")" | tee -a "$OUT/dns.csv"
+  d=$( { TIMEFORMAT='%3U %3S'; time taskset -c "$LOADGEN_CPU" dnsperf $verbose -m "$proto" -s 127.0.0.1 \
+        -p "$PORT_NOW" -d "$DATA/queries.txt" -l "$dur" -c "$CLIENTS" -Q "$q" > "$log" 2>&1 || true; } 2>&1 )
+  read -r b1 t1 < <(cpu_busy_total); s1=$(proc_ticks "$SRV_PID")
+  # Busy CPU during the run that was neither the server nor dnsperf, in % of the machine.
+  foreign=$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v s=$((s1 - s0)) -v d="$d" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { split(d, x, " "); f = b - s - (x[1] + x[2]) * hz; if (f < 0) f = 0; printf "%.1f", t > 0 ? 100 * f / t : 0 }')
+  echo "$s,$round,$proto,$q,$rep,$(parse "$log"),$idle,$foreign" | tee -a "$OUT/dns.csv"
   [ -z "$verbose" ] || gzip -f "$log"
 }
 
-echo "server,round,proto,target_qps,rep,qps,avg_ms,max_ms,lost,p99_ms" > "$OUT/dns.csv"
+echo "server,round,proto,target_qps,rep,qps,avg_ms,max_ms,lost,p99_ms,idle_before_pct,foreign_cpu_pct" > "$OUT/dns.csv"
 echo "server,round,load_s,rss_kib_loaded,hwm_kib_loaded,pss_kib_loaded,rss_kib_after,hwm_kib_after,cold_pass_qps" > "$OUT/load.csv"
 {
   echo "date: $(date -u +%FT%TZ)"; echo "host: $(nproc) cpus, $(free -m | awk '/Mem:/{print $2}') MiB";
