@@ -128,6 +128,7 @@ public final class IrohDnsServer implements AutoCloseable {
         ownsStore = true;
         storeMetrics.bindGauges(store);
       }
+      LOG.info("dns transport: {}", vertx.isNativeTransportEnabled() ? "native (epoll)" : "nio");
       DnsServerConfig.Dns d = config.dns();
       zoneCache = new ZoneCache(store, d.zoneCacheSize(), d.zoneCacheTtl(), d.negativeCacheTtl(),
           nanoTime::getAsLong);
