@@ -178,7 +178,7 @@ perf() { # perf SERVER ROUND PROTO QPS REP DUR [-v]
   read -r b1 t1 < <(cpu_busy_total); s1=$(proc_ticks "$SRV_PID")
   # Busy CPU during the run that was neither the server nor dnsperf, in % of the machine.
   foreign=$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v s=$((s1 - s0)) -v d="$d" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { split(d, x, " "); f = b - s - (x[1] + x[2]) * hz; if (f < 0) f = 0; printf "%.1f", t > 0 ? 100 * f / t : 0 }')
+    'BEGIN { split(d, x, " "); f = b - s - (x[1] + x[2]) * hz; if (f < 0) f = 0; printf "%.1f", (t > 0 ? 100 * f / t : 0) }')
   echo "$s,$round,$proto,$q,$rep,$(parse "$log"),$idle,$foreign" | tee -a "$OUT/dns.csv"
   [ -z "$verbose" ] || gzip -f "$log"
 }
