@@ -263,23 +263,24 @@ public final class ZoneAnswerer {
     if (zone == null) {
       return q.negative(Status.NXDOMAIN, labelOff, transport);
     }
-    PacketZone.Node node = zone.find(buf, qname, keyOff);
-    if (node == null) {
+    int node = zone.find(buf, qname, keyOff);
+    if (node < 0) {
       return q.negative(Status.NXDOMAIN, labelOff, transport);
     }
-    PacketZone.RRset set;
+    int set;
     if (q.qtype == TYPE_ANY) {
-      set = node.first();
+      set = zone.firstSet(node);
     } else {
-      set = node.get(q.qtype);
-      if (set == null && q.qtype != TYPE_CNAME) {
-        set = node.get(TYPE_CNAME);
+      set = zone.set(node, q.qtype);
+      if (set < 0 && q.qtype != TYPE_CNAME) {
+        set = zone.set(node, TYPE_CNAME);
       }
     }
-    if (set == null) {
+    if (set < 0) {
       return q.negative(Status.NODATA, labelOff, transport);
     }
-    q.answers = set;
+    q.zone = zone;
+    q.set = set;
     return q.write(Status.ANSWER, transport);
   }
 
@@ -319,7 +320,9 @@ public final class ZoneAnswerer {
     int ednsVersion;
     boolean dnssecOk;
     int originLabel;
-    PacketZone.RRset answers;
+    /** The zone and RRset offset of the answer, when it comes from a packet. */
+    PacketZone zone;
+    int set = -1;
     byte[] apexRecord;
     long apexTtl;
     /** Offset of the SOA owner in the message (pointer target), -1 for the root name. */
@@ -343,8 +346,8 @@ public final class ZoneAnswerer {
 
     Answer write(Status status, Transport transport) {
       int question = hasQuestion ? qnameLen + 4 : 0;
-      int answerBytes = answers != null ? answers.length() : apexRecord != null ? apexRecord.length : 0;
-      int answerCount = answers != null ? answers.count() : apexRecord != null ? 1 : 0;
+      int answerBytes = zone != null ? zone.setLength(set) : apexRecord != null ? apexRecord.length : 0;
+      int answerCount = zone != null ? zone.setCount(set) : apexRecord != null ? 1 : 0;
       int authorityBytes = soaOwner == -2 ? 0 : (soaOwner == -1 ? 1 : 2) + negativeSoaTail.length;
       int optBytes = edns ? OPT_LENGTH : 0;
       int size = HEADER + question + answerBytes + authorityBytes + optBytes;
@@ -373,9 +376,9 @@ public final class ZoneAnswerer {
       }
       long minTtl = -1;
       if (!truncated) {
-        if (answers != null) {
-          p = answers.copyTo(out, p);
-          minTtl = answers.minTtl();
+        if (zone != null) {
+          p = zone.copySet(set, out, p);
+          minTtl = zone.setMinTtl(set);
         } else if (apexRecord != null) {
           System.arraycopy(apexRecord, 0, out, p, apexRecord.length);
           p += apexRecord.length;

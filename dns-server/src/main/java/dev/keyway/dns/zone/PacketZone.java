@@ -1,7 +1,9 @@
 package dev.keyway.dns.zone;
 
+import dev.keyway.client.keys.PublicKey;
 import dev.keyway.client.packet.SignedPacket;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -31,17 +33,37 @@ import org.xbill.DNS.Type;
  *       (RFC 8020).
  * </ul>
  *
+ * <h2>Layout</h2>
+ * Everything lives in one byte array, so a query touches one object and a few adjacent cache
+ * lines instead of chasing a tree of small objects (100,000 zones do not fit in a CPU cache; each
+ * pointer hop is a likely miss). Nodes follow one another:
+ * <pre>
+ * node:  nameLen(1) name(nameLen, lowercase wire labels before the key label) setCount(1) set*
+ * set:   type(2) count(2) minTtl(4) wireLen(2) wire(wireLen)
+ * </pre>
+ * Nodes and sets are addressed by their offset in that array ({@code int}, -1 = none), so the
+ * accessors allocate nothing.
+ *
  * <p>Built once per packet (the zone cache holds it); immutable and thread-safe.
  */
 public final class PacketZone {
   private static final byte[] POINTER_TO_QNAME = {(byte) 0xC0, 0x0C};
+  private static final int SET_HEADER = 10;
 
+  private final PublicKey key;
   private final long timestampMicros;
-  private final Node[] nodes;
+  private final byte[] blob;
+  /**
+   * Until when the zone cache trusts this zone (ticker nanoseconds). Set by the cache before it
+   * publishes the zone (a concurrent map put, which orders it before every reader's get); kept
+   * here rather than in a wrapper so a cache hit is one object fewer to fetch.
+   */
+  long expiresAt = Long.MAX_VALUE;
 
-  private PacketZone(long timestampMicros, Node[] nodes) {
+  private PacketZone(PublicKey key, long timestampMicros, byte[] blob) {
+    this.key = key;
     this.timestampMicros = timestampMicros;
-    this.nodes = nodes;
+    this.blob = blob;
   }
 
   /** Indexes and encodes a packet's answer records. */
@@ -60,28 +82,33 @@ public final class PacketZone {
           .computeIfAbsent(r.getType(), RRsetBuilder::new)
           .add(r);
     }
-    List<Node> nodes = new ArrayList<>();
-    for (Map.Entry<String, Map<Integer, RRsetBuilder>> e : byName.entrySet()) {
-      RRset[] sets = e.getValue().values().stream().map(RRsetBuilder::build).toArray(RRset[]::new);
-      nodes.add(new Node(latin1(e.getKey()), sets));
-    }
     // Empty non-terminals: every label-aligned proper suffix of a name (the key apex included,
     // which is the empty suffix) that has no records of its own.
     if (!byName.isEmpty()) {
       for (String name : new ArrayList<>(byName.keySet())) {
-        byte[] wire = latin1(name);
         int pos = 0;
-        while (pos < wire.length) {
-          pos += 1 + (wire[pos] & 0xff);
-          String suffix = name.substring(pos);
-          if (!byName.containsKey(suffix)) {
-            byName.put(suffix, Map.of());
-            nodes.add(new Node(latin1(suffix), new RRset[0]));
-          }
+        while (pos < name.length()) {
+          pos += 1 + name.charAt(pos);
+          byName.putIfAbsent(name.substring(pos), Map.of());
         }
       }
     }
-    return new PacketZone(packet.timestampMicros(), nodes.toArray(Node[]::new));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Map.Entry<String, Map<Integer, RRsetBuilder>> e : byName.entrySet()) {
+      byte[] name = e.getKey().getBytes(StandardCharsets.ISO_8859_1);
+      out.write(name.length);
+      out.writeBytes(name);
+      out.write(e.getValue().size());
+      for (RRsetBuilder set : e.getValue().values()) {
+        set.writeTo(out);
+      }
+    }
+    return new PacketZone(packet.publicKey(), packet.timestampMicros(), out.toByteArray());
+  }
+
+  /** The key that signed the packet. */
+  public PublicKey key() {
+    return key;
   }
 
   /** The signed timestamp of the packet this zone was built from. */
@@ -91,30 +118,99 @@ public final class PacketZone {
 
   /**
    * The node whose name relative to the key is {@code buf[off..off+len)}: the wire labels before
-   * the key label, compared ASCII case-insensitively ({@code len == 0} is the key apex). Null if
-   * the name does not exist in this zone.
+   * the key label, compared ASCII case-insensitively ({@code len == 0} is the key apex). Returns
+   * its offset, or -1 if the name does not exist in this zone.
    */
-  public Node find(byte[] buf, int off, int len) {
-    for (Node n : nodes) {
-      if (n.name.length == len && equalsIgnoreCase(n.name, buf, off, len)) {
-        return n;
+  public int find(byte[] buf, int off, int len) {
+    byte[] b = blob;
+    int p = 0;
+    while (p < b.length) {
+      int nameLen = b[p] & 0xff;
+      if (nameLen == len && equalsIgnoreCase(b, p + 1, buf, off, len)) {
+        return p;
       }
+      p = skipNode(p);
     }
-    return null;
+    return -1;
+  }
+
+  /** The RRset of {@code type} at {@code node}, as an offset, or -1. */
+  public int set(int node, int type) {
+    byte[] b = blob;
+    int sets = b[node + 1 + (b[node] & 0xff)] & 0xff;
+    int p = node + 2 + (b[node] & 0xff);
+    for (int i = 0; i < sets; i++) {
+      if (u16(p) == type) {
+        return p;
+      }
+      p += SET_HEADER + u16(p + 8);
+    }
+    return -1;
+  }
+
+  /** The first RRset at {@code node} in packet order (the minimal answer to ANY), or -1. */
+  public int firstSet(int node) {
+    int sets = blob[node + 1 + (blob[node] & 0xff)] & 0xff;
+    return sets == 0 ? -1 : node + 2 + (blob[node] & 0xff);
+  }
+
+  /** Number of records in the RRset at {@code set}. */
+  public int setCount(int set) {
+    return u16(set + 2);
+  }
+
+  /** Smallest TTL of the RRset at {@code set}, seconds. */
+  public long setMinTtl(int set) {
+    return ((long) u16(set + 4) << 16) | u16(set + 6);
+  }
+
+  /** Encoded length in bytes of the RRset at {@code set}. */
+  public int setLength(int set) {
+    return u16(set + 8);
+  }
+
+  /** Copies the encoded RRset at {@code set} into {@code dst} at {@code off}; the new offset. */
+  public int copySet(int set, byte[] dst, int off) {
+    int len = u16(set + 8);
+    System.arraycopy(blob, set + SET_HEADER, dst, off, len);
+    return off + len;
   }
 
   /** Number of names (with records or empty non-terminals). */
   public int size() {
-    return nodes.length;
+    int n = 0;
+    for (int p = 0; p < blob.length; p = skipNode(p)) {
+      n++;
+    }
+    return n;
   }
 
-  private static boolean equalsIgnoreCase(byte[] lower, byte[] buf, int off, int len) {
+  /** Bytes held (the whole encoded zone). */
+  public int bytes() {
+    return blob.length;
+  }
+
+  private int skipNode(int p) {
+    int q = p + 1 + (blob[p] & 0xff);
+    int sets = blob[q] & 0xff;
+    q++;
+    for (int i = 0; i < sets; i++) {
+      q += SET_HEADER + u16(q + 8);
+    }
+    return q;
+  }
+
+  private int u16(int p) {
+    return ((blob[p] & 0xff) << 8) | (blob[p + 1] & 0xff);
+  }
+
+  private static boolean equalsIgnoreCase(byte[] lower, int lowerOff, byte[] buf, int off, int len) {
     for (int i = 0; i < len; i++) {
       int b = buf[off + i];
       if (b >= 'A' && b <= 'Z') {
         b += 32;
       }
-      if (lower[i] != b) {
+      if (lower[lowerOff + i] != b) {
         return false;
       }
     }
@@ -132,132 +228,39 @@ public final class PacketZone {
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < labels - 1; i++) {
-      byte[] label = name.getLabel(i); // length-prefixed
-      for (byte b : label) {
-        sb.append((char) (b & 0xff));
+      for (byte b : name.getLabel(i)) { // length-prefixed label
+        int c = b & 0xff;
+        sb.append((char) (c >= 'A' && c <= 'Z' ? c + 32 : c));
       }
     }
-    // Lowercase ASCII letters only (label lengths are < 64, never letters).
-    StringBuilder out = new StringBuilder(sb.length());
-    for (int i = 0; i < sb.length(); i++) {
-      char c = sb.charAt(i);
-      out.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
-    }
-    return out.toString();
-  }
-
-  private static byte[] latin1(String s) {
-    byte[] b = new byte[s.length()];
-    for (int i = 0; i < b.length; i++) {
-      b[i] = (byte) s.charAt(i);
-    }
-    return b;
+    return sb.toString();
   }
 
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("PacketZone[");
-    for (Node n : nodes) {
-      sb.append(n).append(' ');
-    }
-    return sb.append(']').toString();
-  }
-
-  /** One owner name of the zone and its RRsets (none for an empty non-terminal). */
-  public static final class Node {
-    private final byte[] name;
-    private final RRset[] sets;
-
-    Node(byte[] name, RRset[] sets) {
-      this.name = name;
-      this.sets = sets;
-    }
-
-    /** The RRset of {@code type}, or null. */
-    public RRset get(int type) {
-      for (RRset s : sets) {
-        if (s.type == type) {
-          return s;
-        }
-      }
-      return null;
-    }
-
-    /** The first RRset in packet order (the minimal answer to ANY, RFC 8482), or null. */
-    public RRset first() {
-      return sets.length == 0 ? null : sets[0];
-    }
-
-    /** Whether the name has no records (an empty non-terminal). */
-    public boolean isEmpty() {
-      return sets.length == 0;
-    }
-
-    @Override
-    public String toString() {
-      StringBuilder sb = new StringBuilder();
-      int pos = 0;
-      while (pos < name.length) {
-        int len = name[pos] & 0xff;
-        sb.append(new String(name, pos + 1, len, java.nio.charset.StandardCharsets.ISO_8859_1)).append('.');
-        pos += 1 + len;
+    for (int p = 0; p < blob.length; p = skipNode(p)) {
+      int nameLen = blob[p] & 0xff;
+      int q = p + 1;
+      while (q < p + 1 + nameLen) {
+        int l = blob[q] & 0xff;
+        sb.append(new String(blob, q + 1, l, StandardCharsets.ISO_8859_1)).append('.');
+        q += 1 + l;
       }
       sb.append("<key>");
-      for (RRset s : sets) {
-        sb.append(' ').append(Type.string(s.type)).append('x').append(s.count);
+      for (int s = firstSet(p), i = 0; s >= 0 && i < (blob[p + 1 + nameLen] & 0xff); i++) {
+        sb.append(' ').append(Type.string(u16(s))).append('x').append(setCount(s));
+        s += SET_HEADER + setLength(s);
       }
-      return sb.toString();
+      sb.append("; ");
     }
-  }
-
-  /**
-   * The records of one type at one name, encoded for the answer section: each record is
-   * {@code C0 0C} (pointer to the question name), type, class IN, TTL, RDLENGTH, RDATA.
-   */
-  public static final class RRset {
-    private final int type;
-    private final byte[] wire;
-    private final int count;
-    private final long minTtl;
-
-    RRset(int type, byte[] wire, int count, long minTtl) {
-      this.type = type;
-      this.wire = wire;
-      this.count = count;
-      this.minTtl = minTtl;
-    }
-
-    /** The dnsjava type code. */
-    public int type() {
-      return type;
-    }
-
-    /** Number of records. */
-    public int count() {
-      return count;
-    }
-
-    /** Encoded length in bytes. */
-    public int length() {
-      return wire.length;
-    }
-
-    /** Smallest TTL of the records, seconds. */
-    public long minTtl() {
-      return minTtl;
-    }
-
-    /** Copies the encoded records into {@code dst} at {@code off}; returns the new offset. */
-    public int copyTo(byte[] dst, int off) {
-      System.arraycopy(wire, 0, dst, off, wire.length);
-      return off + wire.length;
-    }
+    return sb.append(']').toString();
   }
 
   private static final class RRsetBuilder {
     private final int type;
     private final List<byte[]> rdatas = new ArrayList<>();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream wire = new ByteArrayOutputStream();
     private long minTtl = Long.MAX_VALUE;
 
     RRsetBuilder(int type) {
@@ -266,22 +269,36 @@ public final class PacketZone {
 
     void add(Record r) {
       byte[] full = r.toWire(Section.ANSWER); // owner (uncompressed), type, class, ttl, rdlen, rdata
-      int rdataOff = r.getName().length() + 10;
-      byte[] rdata = Arrays.copyOfRange(full, rdataOff, full.length);
+      int ownerLen = r.getName().length();
+      byte[] rdata = Arrays.copyOfRange(full, ownerLen + 10, full.length);
       for (byte[] seen : rdatas) {
         if (Arrays.equals(seen, rdata)) {
           return;
         }
       }
       rdatas.add(rdata);
-      out.writeBytes(POINTER_TO_QNAME);
+      wire.writeBytes(POINTER_TO_QNAME);
       // type, class, ttl, rdlength, rdata exactly as encoded after the owner name
-      out.write(full, r.getName().length(), full.length - r.getName().length());
+      wire.write(full, ownerLen, full.length - ownerLen);
       minTtl = Math.min(minTtl, r.getTTL());
     }
 
-    RRset build() {
-      return new RRset(type, out.toByteArray(), rdatas.size(), minTtl);
+    void writeTo(ByteArrayOutputStream out) {
+      byte[] w = wire.toByteArray();
+      if (w.length > 0xffff || rdatas.size() > 0xffff) {
+        throw new IllegalStateException("RRset larger than a DNS message"); // packets are <= 1000 B
+      }
+      out.write(type >>> 8);
+      out.write(type);
+      out.write(rdatas.size() >>> 8);
+      out.write(rdatas.size());
+      out.write((int) (minTtl >>> 24));
+      out.write((int) (minTtl >>> 16));
+      out.write((int) (minTtl >>> 8));
+      out.write((int) minTtl);
+      out.write(w.length >>> 8);
+      out.write(w.length);
+      out.writeBytes(w);
     }
   }
 }

@@ -51,13 +51,15 @@ public final class ZoneCache {
   /** How long "no packet for this key" is trusted without a write through this cache. Guess. */
   public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofSeconds(30);
 
-  private static final Object ABSENT = new Object();
-
-  /** A cached zone (or {@link #ABSENT}) and when it stops being trusted, ticker nanoseconds. */
-  private record Entry(Object value, long expiresAt) {}
+  /**
+   * "No packet for this key" until {@code expiresAt}. Keeps the validated key (null if the label
+   * is not a valid key) so that re-checking the store after expiry skips point validation.
+   */
+  private record Absent(PublicKey key, long expiresAt) {}
 
   private final PacketStore store;
-  private final ConcurrentHashMap<ZoneKey, Entry> map;
+  /** Values: {@link PacketZone} (with its expiry) or {@link Absent}. */
+  private final ConcurrentHashMap<ZoneKey, Object> map;
   private final long maxZones;
   private final long positiveTtl;
   private final long negativeTtl;
@@ -97,25 +99,42 @@ public final class ZoneCache {
    * key). Reads the store on a miss; a store failure propagates as the store's exception.
    */
   public PacketZone find(ZoneKey key) {
-    Entry e = map.get(key);
-    if (e != null && e.expiresAt - ticker.getAsLong() > 0) {
-      return e.value == ABSENT ? null : (PacketZone) e.value;
+    Object v = map.get(key);
+    if (v instanceof PacketZone z) {
+      if (z.expiresAt - ticker.getAsLong() > 0) {
+        return z;
+      }
+    } else if (v instanceof Absent a && a.expiresAt - ticker.getAsLong() > 0) {
+      return null;
     }
-    return load(key);
+    return load(key, v);
   }
 
-  private PacketZone load(ZoneKey key) {
+  private PacketZone load(ZoneKey key, Object expired) {
     long generation = writeGeneration.get();
-    PacketZone zone;
-    try {
-      PublicKey publicKey = PublicKey.fromBytes(key.toBytes());
+    PublicKey publicKey = expired instanceof PacketZone z ? z.key()
+        : expired instanceof Absent a ? a.key() : null;
+    PacketZone zone = null;
+    boolean validKey = true;
+    if (publicKey == null) {
+      try {
+        publicKey = PublicKey.fromBytes(key.toBytes());
+      } catch (KeyFormatException notAPoint) {
+        validKey = false; // can never be published: cached as absent
+      }
+    }
+    if (validKey) {
       Optional<StoredPacket> stored = store.get(publicKey);
       zone = stored.map(s -> PacketZone.of(s.packet())).orElse(null);
-    } catch (KeyFormatException notAPoint) {
-      zone = null; // can never be published: cache as absent
     }
-    Entry entry = new Entry(zone == null ? ABSENT : zone,
-        ticker.getAsLong() + (zone == null ? negativeTtl : positiveTtl));
+    long now = ticker.getAsLong();
+    Object entry;
+    if (zone != null) {
+      zone.expiresAt = now + positiveTtl;
+      entry = zone;
+    } else {
+      entry = new Absent(validKey ? publicKey : null, now + (validKey ? negativeTtl : positiveTtl));
+    }
     if (map.put(key, entry) == null && map.size() > maxZones) {
       trim();
     }
@@ -144,7 +163,8 @@ public final class ZoneCache {
     try {
       long target = maxZones - maxZones / 10;
       long now = ticker.getAsLong();
-      map.values().removeIf(e -> e.expiresAt - now <= 0);
+      map.values().removeIf(v -> (v instanceof PacketZone z ? z.expiresAt
+          : ((Absent) v).expiresAt()) - now <= 0);
       Iterator<ZoneKey> it = map.keySet().iterator();
       while (map.size() > target && it.hasNext()) {
         it.next();
