@@ -32,7 +32,8 @@ import java.util.function.IntFunction;
  *
  * <pre>
  * java -cp ... dev.keyway.relay.bench.RelayLoadDriver --url http://127.0.0.1:16881 \
- *     --keys 50000 --connections 32 --get-seconds 15 [--warmup-seconds 3] [--seed 1]
+ *     --keys 50000 --connections 64 --get-connections 32 --get-seconds 15 \
+ *     [--warmup-seconds 3] [--seed 1] [--paths-out paths.txt]
  * java -cp ... dev.keyway.relay.bench.RelayLoadDriver --static-url http://127.0.0.1:18081/static.bin \
  *     --connections 32 --get-seconds 15          # the same GET loop against any URL (nginx)
  * </pre>
@@ -64,8 +65,8 @@ public final class RelayLoadDriver {
       URI url = URI.create(a.get("static-url"));
       RelayLoadDriver d = new RelayLoadDriver(url, connections);
       try {
-        d.timed("warmup", warmup, i -> url.getRawPath(), -1);
-        d.timed("static-get", getSeconds, i -> url.getRawPath(), -1).print();
+        d.timed("warmup", warmup, connections, i -> url.getRawPath(), -1);
+        d.timed("static-get", getSeconds, connections, i -> url.getRawPath(), -1).print();
       } finally {
         d.close();
       }
@@ -95,6 +96,10 @@ public final class RelayLoadDriver {
     }
     System.out.printf(Locale.ROOT, "prepared %d packets (%d-byte payloads) in %.1f s%n", keys,
         bodies[0].length(), (System.nanoTime() - t0) / 1e9);
+    if (a.containsKey("paths-out")) {
+      java.nio.file.Files.write(java.nio.file.Path.of(a.get("paths-out")), Arrays.asList(paths));
+    }
+    int getConnections = Integer.parseInt(a.getOrDefault("get-connections", Integer.toString(connections)));
 
     RelayLoadDriver d = new RelayLoadDriver(url, connections);
     try {
@@ -104,8 +109,8 @@ public final class RelayLoadDriver {
       boolean sameLength = Arrays.stream(bodies).allMatch(b -> b.length() == expectedLength);
       SplittableRandom pick = new SplittableRandom(seed + 1);
       IntFunction<String> randomKey = i -> paths[pick.nextInt(keys)];
-      d.timed("warmup", warmup, randomKey, -1);
-      d.timed("get", getSeconds, randomKey, sameLength ? expectedLength : -1).print();
+      d.timed("warmup", warmup, getConnections, randomKey, -1);
+      d.timed("get", getSeconds, getConnections, randomKey, sameLength ? expectedLength : -1).print();
     } finally {
       d.close();
     }
@@ -177,7 +182,8 @@ public final class RelayLoadDriver {
   }
 
   /** GETs path(i) for {@code seconds}, {@code connections} at a time; a 200 of the right length is ok. */
-  Phase timed(String name, int seconds, IntFunction<String> path, int expectLength) throws InterruptedException {
+  Phase timed(String name, int seconds, int inFlight, IntFunction<String> path, int expectLength)
+      throws InterruptedException {
     if (seconds <= 0) {
       return new Phase(name, 0, 0, 1, new long[0]);
     }
@@ -188,7 +194,7 @@ public final class RelayLoadDriver {
     AtomicLong errors = new AtomicLong();
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
-    CountDownLatch done = new CountDownLatch(connections);
+    CountDownLatch done = new CountDownLatch(inFlight);
     long[] counter = {0};
     Runnable[] loop = new Runnable[1];
     loop[0] = () -> {
@@ -219,7 +225,7 @@ public final class RelayLoadDriver {
           });
     };
     vertx.runOnContext(v -> {
-      for (int c = 0; c < connections; c++) {
+      for (int c = 0; c < inFlight; c++) {
         loop[0].run();
       }
     });
