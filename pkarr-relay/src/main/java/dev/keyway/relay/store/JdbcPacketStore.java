@@ -167,6 +167,9 @@ public final class JdbcPacketStore implements PacketStore {
   private void initSchema(Connection c) throws SQLException {
     c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
+      for (String setting : dialect.configure(options)) {
+        s.execute(setting);
+      }
       for (String ddl : dialect.createSchema()) {
         s.execute(ddl);
       }
