@@ -58,10 +58,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Eviction</h2>
  * Every {@link StoreOptions#evictionInterval()} the writer removes packets whose signed timestamp
- * is older than {@link StoreOptions#maxAge()} (iroh-dns-server's rule: clients must republish),
- * records the access times of keys read since the last run, and runs the dialect's housekeeping.
- * After any commit that leaves more than {@link StoreOptions#capacity()} rows it removes the least
- * recently used (read or written) rows, like pkarr-relay's LRU cache.
+ * is older than {@link StoreOptions#maxAge()} (iroh-dns-server's rule: clients must republish)
+ * and runs the dialect's housekeeping. After any commit that leaves more than {@link
+ * StoreOptions#capacity()} rows it removes the least recently used rows, like pkarr-relay's LRU
+ * cache: a write sets a row's access time; reads are remembered in memory (up to {@value
+ * #MAX_TOUCHED} keys) and written as one batch just before a capacity eviction, so reads cost no
+ * database writes while the store is below capacity.
  */
 public final class JdbcPacketStore implements PacketStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcPacketStore.class);
@@ -95,6 +97,8 @@ public final class JdbcPacketStore implements PacketStore {
   private final Thread writerThread;
   private volatile boolean closed;
   private volatile boolean terminated;
+  /** Set when {@link #touched} is full; the writer then flushes access times. */
+  private volatile boolean touchesFull;
 
   private record Upsert(SignedPacket packet, CompletableFuture<UpsertOutcome> future) {}
 
@@ -284,9 +288,15 @@ public final class JdbcPacketStore implements PacketStore {
     return a;
   }
 
+  /**
+   * Remembers that {@code key} was read. Access times reach the database only when they matter:
+   * right before a capacity eviction, or when this set is full (then the writer flushes it), so
+   * reads cost no writes while the store is below its capacity.
+   */
   private void touch(PublicKey key) {
-    if (options.capacity() > 0 && touched.size() < MAX_TOUCHED) {
-      touched.add(key);
+    if (options.capacity() > 0 && touched.add(key) && touched.size() >= MAX_TOUCHED && !touchesFull) {
+      touchesFull = true;
+      queue.offer(WAKE);
     }
   }
 
@@ -476,6 +486,8 @@ public final class JdbcPacketStore implements PacketStore {
           boolean requested = !maintenanceRequests.isEmpty();
           if (requested || System.nanoTime() - nextMaintenance >= 0) {
             maintenance(requested);
+          } else if (touchesFull) {
+            flushAccessTimesQuietly();
           }
           if (stopping && queue.isEmpty()) {
             return;
@@ -680,7 +692,9 @@ public final class JdbcPacketStore implements PacketStore {
       }
       try {
         boolean finished = evictByAge(requested);
-        flushAccessTimes();
+        if (touchesFull) {
+          flushAccessTimes();
+        }
         if (options.capacity() > 0 && count.get() > options.capacity()) {
           evictOverCapacity();
         }
@@ -757,8 +771,18 @@ public final class JdbcPacketStore implements PacketStore {
       }
     }
 
+    private void flushAccessTimesQuietly() {
+      try {
+        flushAccessTimes();
+      } catch (SQLException e) {
+        LOG.warn("recording access times failed: {}", e.toString());
+        rollbackQuietly();
+      }
+    }
+
     /** Writes the access times of keys read since the last flush (LRU bookkeeping). */
     private void flushAccessTimes() throws SQLException {
+      touchesFull = false;
       if (options.capacity() == 0 || touched.isEmpty()) {
         return;
       }

@@ -25,8 +25,10 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code bcVerify}: BouncyCastle's {@code Ed25519Signer} with cached key parameters, the
  *       reference rate ("one core's BouncyCastle verify rate");
  *   <li>{@code keywayVerify}: {@link PublicKey#verify}, BouncyCastle plus the strict checks;
- *   <li>{@code relayPayloadParse}: {@link SignedPacket#fromRelayPayload}, everything a PUT costs
- *       before the store (sizes, signature, DNS parse).
+ *   <li>{@code relayPayloadParse}: {@link SignedPacket#fromRelayPayload} with the key decoded
+ *       already (sizes, signature with the strict R check, DNS parse);
+ *   <li>{@code relayPutFloor}: the same plus decoding the key from its 32 bytes, i.e. everything
+ *       a PUT of a new key costs before HTTP and the store: the relay's CPU floor.
  * </ul>
  * Run (pinned like the relay): {@code taskset -c 1 java -cp <test classpath>
  * org.openjdk.jmh.Main VerifyBenchmark -f 1 -t 1 -wi 3 -w 2s -i 5 -r 3s} (ops/bench/relay/run.sh
@@ -37,6 +39,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class VerifyBenchmark {
   PublicKey key;
+  byte[] keyBytes;
   byte[] payload;
   byte[] signable;
   byte[] signature;
@@ -53,6 +56,7 @@ public class VerifyBenchmark {
         .txt("_iroh", 30, "addr=192.0.2.77:4433 [2001:db8::4d]:4433")
         .sign(secret, 1_700_000_000_000_000L);
     key = p.publicKey();
+    keyBytes = key.toBytes();
     payload = p.toRelayPayload();
     signature = p.signature();
     byte[] dns = p.dnsBytes();
@@ -82,5 +86,10 @@ public class VerifyBenchmark {
   @Benchmark
   public SignedPacket relayPayloadParse() {
     return SignedPacket.fromRelayPayload(key, payload);
+  }
+
+  @Benchmark
+  public SignedPacket relayPutFloor() {
+    return SignedPacket.fromRelayPayload(PublicKey.fromBytes(keyBytes), payload);
   }
 }
