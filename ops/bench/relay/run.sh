@@ -5,18 +5,19 @@
 #   ops/bench/relay/run.sh            # from the repository root; results in $OUT
 #
 # What it does, with the server on core $SERVER_CPU and every load generator on $LOADGEN_CPU:
-#   1. JMH: Ed25519 verify rate of one core (BouncyCastle; VerifyBenchmark), pinned like the server.
-#   2. REPS times, interleaved:
-#      a. nginx 1.22, one worker, serving a 200-byte file: load driver GET + wrk GET;
-#      b. keyway relay (fsync on, the default): driver PUTs KEYS distinct signed packets (after a
-#         warm-up batch), then GETs them at random; then wrk GETs random keys;
-#   3. once: the relay with fsync off, same driver run (the cost of fsync).
-# Env: OUT, KEYS=50000, WARMUP_KEYS=20000, PUT_CONNS=64, GET_CONNS=32, DUR=15, REPS=2, BUILD=yes
+#   1. REPS times, interleaved (so every reference shares the relay's window):
+#      a. JMH: Ed25519 verify rate of one core (BouncyCastle; VerifyBenchmark), pinned like the server;
+#      b. nginx 1.22, one worker, serving a 200-byte file: load driver GET + wrk GET;
+#      c. keyway relay (fsync on, the default): driver PUTs KEYS distinct signed packets (after a
+#         warm-up batch), then GETs them at random; then wrk GETs one stored key (the same client
+#         work as nginx's file) and random stored keys (Lua, client-bound);
+#   2. once: the relay with fsync off, same driver run (the cost of fsync).
+# Env: OUT, KEYS=50000, WARMUP_KEYS=40000, PUT_CONNS=128, GET_CONNS=32, DUR=15, REPS=2, BUILD=yes
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE="$ROOT/ops/bench/relay"
 OUT=${OUT:-/tmp/keyway-bench-relay-$(date +%Y%m%d-%H%M%S)}
-KEYS=${KEYS:-50000} WARMUP_KEYS=${WARMUP_KEYS:-20000} PUT_CONNS=${PUT_CONNS:-64} GET_CONNS=${GET_CONNS:-32}
+KEYS=${KEYS:-50000} WARMUP_KEYS=${WARMUP_KEYS:-40000} PUT_CONNS=${PUT_CONNS:-128} GET_CONNS=${GET_CONNS:-32}
 DUR=${DUR:-15} REPS=${REPS:-2} BUILD=${BUILD:-yes}
 SERVER_CPU=${SERVER_CPU:-1} LOADGEN_CPU=${LOADGEN_CPU:-0}
 RELAY_PORT=16881 NGINX_PORT=18081
@@ -93,20 +94,27 @@ run_relay() { # run_relay NAME CONFIG WRK(yes|no)
   driver --url "http://127.0.0.1:$RELAY_PORT" --keys "$KEYS" --seed "$RANDOM" --connections "$PUT_CONNS" \
     --get-seconds "$DUR" --warmup-seconds 3 --paths-out "$OUT/paths.txt" --get-connections "$GET_CONNS" \
     | tee "$d/driver.out" | grep RESULT | sed "s/^/relay-$name /" | tee -a "$LOG"
-  if [ "$3" = yes ]; then wrk_get "relay-$name-get" "http://127.0.0.1:$RELAY_PORT" "$HERE/get.lua"; fi
+  if [ "$3" = yes ]; then
+    # Same client work as nginx's static file: one URL, no Lua (a stored key, from the cache).
+    wrk_get "relay-$name-get-hotkey" "http://127.0.0.1:$RELAY_PORT$(head -1 "$OUT/paths.txt")"
+    # Random stored keys; wrk's per-request Lua makes this one client-bound (informational).
+    wrk_get "relay-$name-get-randomkeys" "http://127.0.0.1:$RELAY_PORT" "$HERE/get.lua"
+  fi
   curl -s "http://127.0.0.1:19117/metrics" | grep -E '^store_commit_(seconds|batch_size)_(count|sum|max)|^store_packets ' > "$d/metrics.txt" || true
   say "relay $name store: $(tr '\n' ' ' < "$d/metrics.txt")"
   kill -TERM "$CUR"; wait "$CUR" 2>/dev/null || true; CUR=""
   say "relay $name stopped: $(grep -c 'packet store closed' "$d/relay.log") clean store close"
 }
 
-machine
-say "--- JMH Ed25519 verify, one core (core $SERVER_CPU)"
-taskset -c "$SERVER_CPU" java -cp "$CP" org.openjdk.jmh.Main VerifyBenchmark -f 1 -t 1 -wi 3 -w 2s -i 5 -r 3s \
-  -rf csv -rff "$OUT/jmh.csv" > "$OUT/jmh.log" 2>&1
-grep -E "^VerifyBenchmark\." "$OUT/jmh.log" | tee -a "$LOG" || tail -20 "$OUT/jmh.log"
+jmh() { # jmh REP: the verify rate of one core, pinned like the server, in this rep's window
+  taskset -c "$SERVER_CPU" java -cp "$CP" org.openjdk.jmh.Main VerifyBenchmark -f 1 -t 1 -wi 3 -w 2s -i 5 -r 2s \
+    -rf csv -rff "$OUT/jmh-r$1.csv" > "$OUT/jmh-r$1.log" 2>&1
+  grep -E "^VerifyBenchmark\." "$OUT/jmh-r$1.log" | sed "s/^/jmh-r$1 /" | tee -a "$LOG" || tail -20 "$OUT/jmh-r$1.log"
+}
+
 for rep in $(seq "$REPS"); do
   machine
+  jmh "$rep"
   run_nginx "$rep"
   run_relay "fsync-r$rep" "$HERE/relay.toml" yes
 done
