@@ -12,6 +12,7 @@
 #         warm-up batch), then GETs them at random; then wrk GETs one stored key (the same client
 #         work as nginx's file) and random stored keys (Lua, client-bound);
 #   2. once: the relay with fsync off, same driver run (the cost of fsync).
+# Each rep waits (up to IDLE_WAIT=600 s) for ~20 s of >85 % idle CPU, as the shared anchors did.
 # Env: OUT, KEYS=50000, WARMUP_KEYS=40000, PUT_CONNS=128, GET_CONNS=32, DUR=15, REPS=2, BUILD=yes
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -35,6 +36,24 @@ JAR="$ROOT/ops/target/keyway.jar"
 CUR=""
 cleanup() { if [ -n "$CUR" ] && kill -0 "$CUR" 2>/dev/null; then kill -TERM "$CUR"; wait "$CUR" 2>/dev/null || true; fi; }
 trap cleanup EXIT
+
+idle_pct() { # idle_pct SECONDS: percent of CPU time idle over the next SECONDS
+  local a b
+  a=($(head -1 /proc/stat)); sleep "$1"; b=($(head -1 /proc/stat))
+  local total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  echo $(( 100 * (b[4] - a[4]) / (total > 0 ? total : 1) ))
+}
+
+wait_idle() { # like the shared anchors: start only after ~20 s of >85 % idle, or give up after IDLE_WAIT s
+  local waited=0 ok=0
+  while [ "$waited" -lt "${IDLE_WAIT:-600}" ]; do
+    if [ "$(idle_pct 5)" -gt 85 ]; then ok=$((ok + 5)); else ok=0; fi
+    waited=$((waited + 5))
+    [ "$ok" -ge 20 ] && { say "idle check: passed after ${waited}s"; return 0; }
+  done
+  say "idle check: machine still busy after ${waited}s; measuring anyway (see load below)"
+}
 
 machine() {
   say "--- machine $(date -u +%FT%TZ): $(uptime)"
@@ -113,11 +132,13 @@ jmh() { # jmh REP: the verify rate of one core, pinned like the server, in this 
 }
 
 for rep in $(seq "$REPS"); do
+  wait_idle
   machine
   jmh "$rep"
   run_nginx "$rep"
   run_relay "fsync-r$rep" "$HERE/relay.toml" yes
 done
+wait_idle
 machine
 run_relay "nofsync" "$HERE/relay-nofsync.toml" no
 machine
