@@ -13,13 +13,13 @@
 #         work as nginx's file) and random stored keys (Lua, client-bound);
 #   2. once: the relay with fsync off, same driver run (the cost of fsync).
 # Each rep waits (up to IDLE_WAIT=600 s) for ~20 s of >85 % idle CPU, as the shared anchors did.
-# Env: OUT, KEYS=50000, WARMUP_KEYS=40000, PUT_CONNS=128, GET_CONNS=32, DUR=15, REPS=2, BUILD=yes
+# Env: OUT, KEYS=50000, WARMUP_KEYS=40000, PUT_CONNS=128, GET_CONNS=32, DUR=15, REPS=3, BUILD=yes
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE="$ROOT/ops/bench/relay"
 OUT=${OUT:-/tmp/keyway-bench-relay-$(date +%Y%m%d-%H%M%S)}
 KEYS=${KEYS:-50000} WARMUP_KEYS=${WARMUP_KEYS:-40000} PUT_CONNS=${PUT_CONNS:-128} GET_CONNS=${GET_CONNS:-32}
-DUR=${DUR:-15} REPS=${REPS:-2} BUILD=${BUILD:-yes}
+DUR=${DUR:-15} REPS=${REPS:-3} BUILD=${BUILD:-yes}
 SERVER_CPU=${SERVER_CPU:-1} LOADGEN_CPU=${LOADGEN_CPU:-0}
 RELAY_PORT=16881 NGINX_PORT=18081
 mkdir -p "$OUT"
@@ -60,6 +60,19 @@ machine() {
   top -bn1 | sed -n '1,12p' >> "$LOG"
 }
 
+# How busy the machine was with other people's work during a server run: CPU time of the whole
+# machine (/proc/stat) minus the CPU time of this script's children (bash `times`), as a share of
+# both cores' wall time. Call foreign_start before a run and foreign_end NAME after its server
+# has been stopped and reaped.
+busy_seconds() { awk '/^cpu /{printf "%.2f", ($2+$3+$4+$7+$8+$9)/100}' /proc/stat; }
+children_seconds() { times | tail -1 | awk '{ split($1,u,"m"); split($2,s,"m"); printf "%.2f", u[1]*60+u[2]+s[1]*60+s[2] }'; }
+foreign_start() { F_BUSY=$(busy_seconds); F_CHILD=$(children_seconds); F_T0=$(date +%s.%N); }
+foreign_end() {
+  local busy child t1; busy=$(busy_seconds); child=$(children_seconds); t1=$(date +%s.%N)
+  say "$(awk -v n="$1" -v b="$busy" -v b0="$F_BUSY" -v c="$child" -v c0="$F_CHILD" -v t="$t1" -v t0="$F_T0" \
+    'BEGIN{f=(b-b0)-(c-c0); if (f<0) f=0; printf "foreign CPU during %s: %.1f s = %.0f%% of 2 cores x %.0f s", n, f, 100*f/(2*(t-t0)), t-t0}')"
+}
+
 pin_tree() { # re-pin every thread of a process (JVMs start threads after launch)
   for t in $(ls /proc/"$1"/task); do taskset -p -c "$SERVER_CPU" "$t" > /dev/null 2>&1 || true; done
 }
@@ -87,6 +100,7 @@ wrk_get() { # wrk_get NAME URL [lua]
 
 run_nginx() { # run_nginx REP
   local d="$OUT/nginx-$1"; mkdir -p "$d/www"
+  foreign_start
   head -c 200 /dev/zero | tr '\0' 'a' > "$d/www/static.bin"
   sed -e "s|@DIR@|$d|g" -e "s|@PORT@|$NGINX_PORT|g" "$HERE/nginx.conf.in" > "$d/nginx.conf"
   taskset -c "$SERVER_CPU" nginx -c "$d/nginx.conf" -p "$d" > "$d/stdout.log" 2>&1 &
@@ -97,11 +111,13 @@ run_nginx() { # run_nginx REP
     --get-seconds "$DUR" --warmup-seconds 3 | tee -a "$OUT/nginx-$1.driver" | grep RESULT | sed 's/^/nginx /' | tee -a "$LOG"
   wrk_get "nginx-get-r$1" "http://127.0.0.1:$NGINX_PORT/static.bin"
   kill -TERM "$CUR"; wait "$CUR" 2>/dev/null || true; CUR=""
+  foreign_end "nginx-$1"
 }
 
 run_relay() { # run_relay NAME CONFIG WRK(yes|no)
   local name=$1 conf=$2 d="$OUT/$1"
   rm -rf "$d"; mkdir -p "$d"
+  foreign_start
   taskset -c "$SERVER_CPU" java -Xmx1g -jar "$JAR" relay -c "$conf" --data-dir "$d/data" > "$d/relay.log" 2>&1 &
   CUR=$!
   wait_http "http://127.0.0.1:$RELAY_PORT/healthz"
@@ -123,19 +139,24 @@ run_relay() { # run_relay NAME CONFIG WRK(yes|no)
   say "relay $name store: $(tr '\n' ' ' < "$d/metrics.txt")"
   kill -TERM "$CUR"; wait "$CUR" 2>/dev/null || true; CUR=""
   say "relay $name stopped: $(grep -c 'packet store closed' "$d/relay.log") clean store close"
+  foreign_end "relay-$name"
 }
 
 jmh() { # jmh REP: the verify rate of one core, pinned like the server, in this rep's window
+  foreign_start
   taskset -c "$SERVER_CPU" java -cp "$CP" org.openjdk.jmh.Main VerifyBenchmark -f 1 -t 1 -wi 3 -w 2s -i 5 -r 2s \
     -rf csv -rff "$OUT/jmh-r$1.csv" > "$OUT/jmh-r$1.log" 2>&1
   grep -E "^VerifyBenchmark\." "$OUT/jmh-r$1.log" | sed "s/^/jmh-r$1 /" | tee -a "$LOG" || tail -20 "$OUT/jmh-r$1.log"
+  foreign_end "jmh-r$1"
 }
 
 for rep in $(seq "$REPS"); do
   wait_idle
   machine
   jmh "$rep"
+  wait_idle
   run_nginx "$rep"
+  wait_idle
   run_relay "fsync-r$rep" "$HERE/relay.toml" yes
 done
 wait_idle
