@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -144,12 +146,13 @@ class RelayDurabilityTest {
   /**
    * Runs a relay in a child JVM, storms it with PUTs (new keys and newer packets for keys already
    * stored) and kills it with SIGKILL while requests are in flight. Every packet that was
-   * answered 204 must be in the database afterwards. Runs with fsync off: a process crash must
-   * not depend on it (fsync only adds power-loss safety).
+   * answered 204 must be in the database afterwards: with fsync off (a process crash must not
+   * depend on it) and on (the default, where a second thread acknowledges after the fsync).
    */
-  @Test
-  void killDashNineDuringAPutStormLosesNoAcknowledgedPut() throws Exception {
-    Storm storm = stormChildRelay(3_000);
+  @ParameterizedTest(name = "fsync={0}")
+  @ValueSource(booleans = {false, true})
+  void killDashNineDuringAPutStormLosesNoAcknowledgedPut(boolean fsync) throws Exception {
+    Storm storm = stormChildRelay(3_000, fsync);
     storm.child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
     storm.finish();
     assertNothingLost(storm);
@@ -161,7 +164,7 @@ class RelayDurabilityTest {
    */
   @Test
   void sigtermDuringAPutStormIsGraceful() throws Exception {
-    Storm storm = stormChildRelay(1_000);
+    Storm storm = stormChildRelay(1_000, true);
     storm.child.destroy(); // SIGTERM
     storm.finish();
     assertThat(storm.child.exitValue()).isEqualTo(143);
@@ -169,10 +172,10 @@ class RelayDurabilityTest {
   }
 
   /** A child relay under a PUT storm that has acknowledged at least {@code minAcks} PUTs. */
-  private Storm stormChildRelay(int minAcks) throws Exception {
+  private Storm stormChildRelay(int minAcks, boolean fsync) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        RelayProcessMain.class.getName(), dir.toString(), "false")
+        RelayProcessMain.class.getName(), dir.toString(), Boolean.toString(fsync))
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
     Storm storm = new Storm(child);

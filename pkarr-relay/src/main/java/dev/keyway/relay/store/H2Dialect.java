@@ -35,6 +35,16 @@ import java.util.Properties;
  *       sparse chunks the way that thread would (MVStore {@code compact}) to keep the file from
  *       growing under updates.
  * </ul>
+ *
+ * <h2>File size</h2>
+ * Every commit appends a new chunk; a chunk's space is reused only once it holds no live page
+ * and is older than H2's {@code RETENTION_TIME} (45 s by default, so that an unsynced file system
+ * never loses the last consistent chunk). Under a steady stream of commits that is tens of
+ * megabytes per second of garbage held back: 30 000 packets updated four times grew the file to
+ * 218 MB with the default and to 70 MB with 1 s. With {@link StoreOptions#fsync()} every commit
+ * is on the device before the next one, so {@link #configure} lowers the retention to 1 s; without
+ * fsync the default stays, trading disk for consistency after a power loss. Closing the store
+ * compacts the file (H2's {@code MAX_COMPACT_TIME}).
  * {@code DB_CLOSE_ON_EXIT=FALSE} stops H2's own shutdown hook from closing the database before
  * the store's writer has flushed; the store closes it. The file lock is H2's default (an OS file
  * lock), which a killed process releases, so a restart after {@code kill -9} opens cleanly.
@@ -107,6 +117,17 @@ public final class H2Dialect extends SqlDialect {
             + "last_access BIGINT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS signed_packets_ts ON signed_packets (ts)",
         "CREATE INDEX IF NOT EXISTS signed_packets_last_access ON signed_packets (last_access)");
+  }
+
+  /** Chunk retention while fsync is on: every commit is on the device already (see class doc). */
+  static final int FSYNC_RETENTION_MILLIS = 1_000;
+  /** H2's default, kept without fsync. */
+  static final int DEFAULT_RETENTION_MILLIS = 45_000;
+
+  @Override
+  public List<String> configure(StoreOptions options) {
+    return List.of("SET RETENTION_TIME "
+        + (options.fsync() ? FSYNC_RETENTION_MILLIS : DEFAULT_RETENTION_MILLIS));
   }
 
   @Override

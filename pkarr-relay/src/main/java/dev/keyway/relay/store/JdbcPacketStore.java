@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -41,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * {@link #upsert} puts the packet on a bounded queue and returns a future. A single writer thread
  * takes the first waiting upsert, gathers more for up to {@link StoreOptions#maxBatchDelay()} or
  * {@link StoreOptions#maxBatchSize()} upserts, decides each outcome in queue order against the
- * current row (or an earlier upsert of the same key in the batch), writes the rows, commits once
- * (and syncs, if {@link StoreOptions#fsync()}), and only then completes the futures. Because one
+ * current row (or an earlier upsert of the same key in the batch), writes the rows, commits once,
+ * and only then completes the futures. With {@link StoreOptions#fsync()} a second thread forces
+ * committed batches to the device and completes their futures after that; it runs alongside the
+ * writer, so one fsync covers every batch committed while the previous one ran. Because one
  * thread decides and writes, the ordering rules of {@link PacketStore} hold atomically: an older
  * packet can never overwrite a newer one, whatever the interleaving. When the queue is full an
  * upsert fails at once with {@link PacketStoreException.Overloaded}.
@@ -58,10 +61,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Eviction</h2>
  * Every {@link StoreOptions#evictionInterval()} the writer removes packets whose signed timestamp
- * is older than {@link StoreOptions#maxAge()} (iroh-dns-server's rule: clients must republish),
- * records the access times of keys read since the last run, and runs the dialect's housekeeping.
- * After any commit that leaves more than {@link StoreOptions#capacity()} rows it removes the least
- * recently used (read or written) rows, like pkarr-relay's LRU cache.
+ * is older than {@link StoreOptions#maxAge()} (iroh-dns-server's rule: clients must republish)
+ * and runs the dialect's housekeeping. After any commit that leaves more than {@link
+ * StoreOptions#capacity()} rows it removes the least recently used rows, like pkarr-relay's LRU
+ * cache: a write sets a row's access time; reads are remembered in memory (up to {@value
+ * #MAX_TOUCHED} keys) and written as one batch just before a capacity eviction, so reads cost no
+ * database writes while the store is below capacity.
  */
 public final class JdbcPacketStore implements PacketStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcPacketStore.class);
@@ -72,6 +77,8 @@ public final class JdbcPacketStore implements PacketStore {
   static final int EVICTION_CHUNK = 1_000;
   /** Most keys remembered as read between two access-time flushes (bounds memory). */
   static final int MAX_TOUCHED = 262_144;
+  /** Committed batches that may wait for one fsync before the writer blocks. */
+  static final int SYNC_QUEUE_BATCHES = 256;
   /** How long {@link #close()} waits for the writer to drain its queue. */
   static final long CLOSE_TIMEOUT_SECONDS = 60;
 
@@ -93,8 +100,13 @@ public final class JdbcPacketStore implements PacketStore {
   private final AtomicLong count = new AtomicLong();
   private final Writer writer;
   private final Thread writerThread;
+  /** Null without fsync: then a commit acknowledges its batch at once. */
+  private final Syncer syncer;
+  private final Thread syncerThread;
   private volatile boolean closed;
   private volatile boolean terminated;
+  /** Set when {@link #touched} is full; the writer then flushes access times. */
+  private volatile boolean touchesFull;
 
   private record Upsert(SignedPacket packet, CompletableFuture<UpsertOutcome> future) {}
 
@@ -116,9 +128,14 @@ public final class JdbcPacketStore implements PacketStore {
     this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
     this.readers = new ArrayBlockingQueue<>(options.readerConnections());
     Connection writerConnection = dialect.connect();
+    Connection syncConnection = null;
     try {
       initSchema(writerConnection);
       this.writer = new Writer(writerConnection);
+      if (options.fsync()) {
+        syncConnection = dialect.connect();
+        syncConnection.setAutoCommit(true);
+      }
       for (int i = 0; i < options.readerConnections(); i++) {
         Connection c = dialect.connect();
         c.setAutoCommit(true);
@@ -128,8 +145,20 @@ public final class JdbcPacketStore implements PacketStore {
       }
     } catch (SQLException | RuntimeException e) {
       closeQuietly(writerConnection);
+      if (syncConnection != null) {
+        closeQuietly(syncConnection);
+      }
       allReaders.forEach(r -> closeQuietly(r.connection()));
       throw e;
+    }
+    if (syncConnection != null) {
+      this.syncer = new Syncer(syncConnection);
+      this.syncerThread = new Thread(syncer, "keyway-store-sync");
+      syncerThread.setDaemon(true);
+      syncerThread.start();
+    } else {
+      this.syncer = null;
+      this.syncerThread = null;
     }
     this.writerThread = new Thread(writer, "keyway-store-writer");
     writerThread.setDaemon(true);
@@ -167,6 +196,9 @@ public final class JdbcPacketStore implements PacketStore {
   private void initSchema(Connection c) throws SQLException {
     c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
+      for (String setting : dialect.configure(options)) {
+        s.execute(setting);
+      }
       for (String ddl : dialect.createSchema()) {
         s.execute(ddl);
       }
@@ -281,9 +313,15 @@ public final class JdbcPacketStore implements PacketStore {
     return a;
   }
 
+  /**
+   * Remembers that {@code key} was read. Access times reach the database only when they matter:
+   * right before a capacity eviction, or when this set is full (then the writer flushes it), so
+   * reads cost no writes while the store is below its capacity.
+   */
   private void touch(PublicKey key) {
-    if (options.capacity() > 0 && touched.size() < MAX_TOUCHED) {
-      touched.add(key);
+    if (options.capacity() > 0 && touched.add(key) && touched.size() >= MAX_TOUCHED && !touchesFull) {
+      touchesFull = true;
+      queue.offer(WAKE);
     }
   }
 
@@ -393,6 +431,17 @@ public final class JdbcPacketStore implements PacketStore {
     }
     terminated = true;
     failLeftovers();
+    if (syncer != null) {
+      syncer.stop();
+      try {
+        syncerThread.join(TimeUnit.SECONDS.toMillis(CLOSE_TIMEOUT_SECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (!syncerThread.isAlive()) {
+        closeQuietly(syncer.connection);
+      }
+    }
     for (Reader r : allReaders) {
       closeQuietly(r.connection());
     }
@@ -473,6 +522,8 @@ public final class JdbcPacketStore implements PacketStore {
           boolean requested = !maintenanceRequests.isEmpty();
           if (requested || System.nanoTime() - nextMaintenance >= 0) {
             maintenance(requested);
+          } else if (touchesFull) {
+            flushAccessTimesQuietly();
           }
           if (stopping && queue.isEmpty()) {
             return;
@@ -524,14 +575,13 @@ public final class JdbcPacketStore implements PacketStore {
       }
     }
 
-    /** Decides, writes and commits the batch, then completes its futures. */
-    private void apply() {
+    /** Decides, writes and commits the batch, then completes its futures (or has them synced). */
+    private void apply() throws InterruptedException {
       long started = System.nanoTime();
       long now = clock.nowMicros();
       int n = batch.size();
       Map<PublicKey, Pending> changed = new HashMap<>();
       int inserts = 0;
-      boolean committed = false;
       try {
         for (int i = 0; i < n; i++) {
           SignedPacket p = batch.get(i).packet();
@@ -585,26 +635,19 @@ public final class JdbcPacketStore implements PacketStore {
           update.executeBatch();
         }
         connection.commit();
-        committed = true;
         publish(changed, inserts);
-        if (options.fsync() && !changed.isEmpty()) {
-          dialect.sync(connection);
-        }
       } catch (SQLException | RuntimeException e) {
-        fail(e, committed);
-        if (committed) {
-          return;
-        }
+        fail(batch, e, false);
         rollbackQuietly();
         return;
       }
-      long nanos = System.nanoTime() - started;
-      for (int i = 0; i < n; i++) {
-        metrics.upserted(outcomes[i]);
-        batch.get(i).future().complete(outcomes[i]);
+      Committed done = new Committed(List.copyOf(batch), Arrays.copyOf(outcomes, n), started,
+          changed.size(), inserts);
+      if (syncer != null && !changed.isEmpty()) {
+        syncer.enqueue(done);
+      } else {
+        acknowledge(done);
       }
-      metrics.committed(n, nanos);
-      logCommit(n, changed.size(), inserts, nanos);
       if (options.capacity() > 0 && count.get() > options.capacity()) {
         evictOverCapacity();
       }
@@ -633,17 +676,6 @@ public final class JdbcPacketStore implements PacketStore {
       return select(select, key);
     }
 
-    private void fail(Exception e, boolean committed) {
-      int n = batch.size();
-      metrics.commitFailed(n);
-      LOG.error("packet store commit of {} upserts failed{}: {}", n,
-          committed ? " after the commit (sync)" : "", e.toString());
-      PacketStoreException failure = new PacketStoreException(
-          "packet store could not " + (committed ? "sync" : "commit") + ": " + e.getMessage(), e);
-      for (Upsert u : batch) {
-        u.future().completeExceptionally(failure);
-      }
-    }
 
     private void rollbackQuietly() {
       try {
@@ -655,17 +687,6 @@ public final class JdbcPacketStore implements PacketStore {
       }
     }
 
-    private void logCommit(int batchSize, int rows, int inserts, long nanos) {
-      if (COMMIT_EVENTS.isDebugEnabled()) {
-        COMMIT_EVENTS.atDebug()
-            .addKeyValue("batch", batchSize)
-            .addKeyValue("rows", rows)
-            .addKeyValue("inserted", inserts)
-            .addKeyValue("micros", nanos / 1_000)
-            .addKeyValue("fsync", options.fsync())
-            .log();
-      }
-    }
 
     // ---- maintenance ----
 
@@ -677,7 +698,9 @@ public final class JdbcPacketStore implements PacketStore {
       }
       try {
         boolean finished = evictByAge(requested);
-        flushAccessTimes();
+        if (touchesFull) {
+          flushAccessTimes();
+        }
         if (options.capacity() > 0 && count.get() > options.capacity()) {
           evictOverCapacity();
         }
@@ -754,8 +777,18 @@ public final class JdbcPacketStore implements PacketStore {
       }
     }
 
+    private void flushAccessTimesQuietly() {
+      try {
+        flushAccessTimes();
+      } catch (SQLException e) {
+        LOG.warn("recording access times failed: {}", e.toString());
+        rollbackQuietly();
+      }
+    }
+
     /** Writes the access times of keys read since the last flush (LRU bookkeeping). */
     private void flushAccessTimes() throws SQLException {
+      touchesFull = false;
       if (options.capacity() == 0 || touched.isEmpty()) {
         return;
       }
@@ -796,6 +829,102 @@ public final class JdbcPacketStore implements PacketStore {
             .addKeyValue("removed", removed)
             .addKeyValue("remaining", count.get())
             .log();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Acknowledging: after the commit, or after the commit's fsync
+  // ---------------------------------------------------------------------------------------------
+
+  /** A committed batch, with the outcome of each upsert in it. */
+  private record Committed(List<Upsert> upserts, UpsertOutcome[] outcomes, long startedNanos,
+      int rows, int inserts) {}
+
+  /** Completes a committed (and, if asked for, synced) batch's futures. */
+  private void acknowledge(Committed c) {
+    long nanos = System.nanoTime() - c.startedNanos();
+    for (int i = 0; i < c.upserts().size(); i++) {
+      metrics.upserted(c.outcomes()[i]);
+      c.upserts().get(i).future().complete(c.outcomes()[i]);
+    }
+    metrics.committed(c.upserts().size(), nanos);
+    if (COMMIT_EVENTS.isDebugEnabled()) {
+      COMMIT_EVENTS.atDebug()
+          .addKeyValue("batch", c.upserts().size())
+          .addKeyValue("rows", c.rows())
+          .addKeyValue("inserted", c.inserts())
+          .addKeyValue("micros", nanos / 1_000)
+          .addKeyValue("fsync", options.fsync())
+          .log();
+    }
+  }
+
+  /** Fails every upsert of a batch whose commit (or sync) failed. */
+  private void fail(List<Upsert> upserts, Exception e, boolean committed) {
+    metrics.commitFailed(upserts.size());
+    LOG.error("packet store commit of {} upserts failed{}: {}", upserts.size(),
+        committed ? " after the commit (sync)" : "", e.toString());
+    PacketStoreException failure = new PacketStoreException(
+        "packet store could not " + (committed ? "sync" : "commit") + ": " + e.getMessage(), e);
+    for (Upsert u : upserts) {
+      u.future().completeExceptionally(failure);
+    }
+  }
+
+  /**
+   * Forces committed batches to the device, off the writer (pipelined group commit): while one
+   * fsync runs, the writer already commits the next batches, and the next fsync covers all of
+   * them. A batch is acknowledged only by a sync that started after its commit returned, so it is
+   * on the device when its futures complete.
+   */
+  private final class Syncer implements Runnable {
+    /** Committed batches waiting for a sync; bounded so a stuck disk stops the writer too. */
+    private final BlockingQueue<Committed> waiting = new ArrayBlockingQueue<>(SYNC_QUEUE_BATCHES);
+    private final Connection connection;
+    private volatile boolean stopping;
+
+    Syncer(Connection connection) {
+      this.connection = connection;
+    }
+
+    void enqueue(Committed c) throws InterruptedException {
+      waiting.put(c);
+    }
+
+    void stop() {
+      stopping = true;
+    }
+
+    @Override
+    public void run() {
+      List<Committed> group = new ArrayList<>();
+      try {
+        while (!(stopping && waiting.isEmpty())) {
+          Committed first = waiting.poll(100, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            continue;
+          }
+          group.add(first);
+          waiting.drainTo(group);
+          try {
+            dialect.sync(connection);
+            group.forEach(JdbcPacketStore.this::acknowledge);
+          } catch (SQLException | RuntimeException e) {
+            for (Committed c : group) {
+              fail(c.upserts(), e, true);
+            }
+          }
+          group.clear();
+        }
+      } catch (InterruptedException e) {
+        LOG.error("packet store syncer interrupted");
+      } finally {
+        PacketStoreException stopped = new PacketStoreException("packet store syncer stopped");
+        group.addAll(waiting);
+        for (Committed c : group) {
+          c.upserts().forEach(u -> u.future().completeExceptionally(stopped));
+        }
       }
     }
   }

@@ -42,6 +42,14 @@ public abstract class SqlDialect {
   public abstract List<String> createSchema();
 
   /**
+   * Statements run once on the writer's connection when a store opens, for database settings that
+   * depend on the store's options. Default none.
+   */
+  public List<String> configure(StoreOptions options) {
+    return List.of();
+  }
+
+  /**
    * Makes everything committed so far survive power loss and OS crashes (an {@code fsync}), when
    * {@link StoreOptions#fsync()} asks for it. The default does nothing, for databases whose commit
    * already syncs.

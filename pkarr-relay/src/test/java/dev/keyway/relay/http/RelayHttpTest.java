@@ -127,7 +127,8 @@ class RelayHttpTest {
     HttpResponse<byte[]> head = relay.head(path(key(11)));
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.body()).isEmpty();
-    for (String h : new String[] {"Content-Type", "Cache-Control", "Last-Modified", "Memento-Datetime"}) {
+    for (String h : new String[] {"Content-Type", "Cache-Control", "Last-Modified", "Memento-Datetime",
+        "Content-Length"}) {
       assertThat(head.headers().firstValue(h)).as(h).isEqualTo(get.headers().firstValue(h));
     }
     assertThat(relay.head(path(key(12))).statusCode()).isEqualTo(404);
