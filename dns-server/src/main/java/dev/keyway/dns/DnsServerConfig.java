@@ -374,8 +374,8 @@ public record DnsServerConfig(
 
   /**
    * The store defaults of the DNS server: the relay's, except no capacity limit. iroh-dns-server
-   * has none (packets only expire by age), and a capacity makes the store record an access time
-   * for every key DNS reads, turning read traffic into database writes.
+   * has none (packets only expire by age), and a capacity needs access-time bookkeeping of the
+   * keys DNS reads, which turns read traffic into database writes.
    */
   public static StoreOptions defaultStore() {
     return StoreOptions.defaults().toBuilder().capacity(0).build();
