@@ -45,7 +45,14 @@ import java.util.Properties;
  * is on the device before the next one, so {@link #configure} lowers the retention to 1 s; without
  * fsync the default stays, trading disk for consistency after a power loss. Closing the store
  * compacts the file (H2's {@code MAX_COMPACT_TIME}).
- * {@code DB_CLOSE_ON_EXIT=FALSE} stops H2's own shutdown hook from closing the database before
+ * <h2>Reads</h2>
+ * {@code OPTIMIZE_REUSE_RESULTS=FALSE}: by default H2 hands a prepared query the result of its
+ * previous run when it believes no table changed since; under concurrent commits that check
+ * races, and a reader connection kept returning a packet several commits old (a reader saw
+ * 10194 then 10031; {@code H2StaleReadRegressionTest}). Point reads by key gain nothing from the
+ * reuse, so it is off.
+ *
+ * <p>{@code DB_CLOSE_ON_EXIT=FALSE} stops H2's own shutdown hook from closing the database before
  * the store's writer has flushed; the store closes it. The file lock is H2's default (an OS file
  * lock), which a killed process releases, so a restart after {@code kill -9} opens cleanly.
  */
@@ -63,7 +70,7 @@ public final class H2Dialect extends SqlDialect {
   private H2Dialect(Path dataDir) {
     this.dataDir = dataDir.toAbsolutePath().normalize();
     this.url = "jdbc:h2:file:" + this.dataDir.resolve(DATABASE_NAME)
-        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;OPTIMIZE_REUSE_RESULTS=FALSE";
   }
 
   /** A database under {@code dataDir}, which is created if missing. */
