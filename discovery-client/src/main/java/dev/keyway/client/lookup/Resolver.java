@@ -60,8 +60,8 @@ public final class Resolver implements AutoCloseable {
       services.add(f.apply(runtime));
     }
     this.lookups = new ConcurrentLookup(services);
-    this.cache = b.cacheEnabled
-        ? new TtlCache(runtime.clock(), b.minTtl, b.maxTtl, b.capacity) : null;
+    this.cache = !b.cacheEnabled ? null
+        : b.cache != null ? b.cache : new TtlCache(runtime.clock(), b.minTtl, b.maxTtl, b.capacity);
   }
 
   /** A builder that makes its own runtime (closed with the resolver). */
@@ -175,6 +175,7 @@ public final class Resolver implements AutoCloseable {
     private Duration maxTtl = TtlCache.DEFAULT_MAX_TTL;
     private int capacity = TtlCache.DEFAULT_CAPACITY;
     private ClientRuntime.Builder runtimeSettings;
+    private TtlCache cache;
 
     private Builder(ClientRuntime runtime) {
       this.runtime = runtime;
@@ -202,6 +203,16 @@ public final class Resolver implements AutoCloseable {
     /** Most keys the cache keeps (default {@link TtlCache#DEFAULT_CAPACITY}). */
     public Builder cacheCapacity(int capacity) {
       this.capacity = capacity;
+      return this;
+    }
+
+    /**
+     * Uses {@code cache} (made on the runtime's clock) instead of making one, e.g. to share it
+     * with a relay lookup's {@code knownPackets(cache::knownPacket)}.
+     */
+    public Builder cache(TtlCache cache) {
+      this.cache = Objects.requireNonNull(cache, "cache");
+      this.cacheEnabled = true;
       return this;
     }
 
