@@ -115,11 +115,7 @@ public final class LookupStream {
     }
     first.complete(Optional.of(item));
     for (Consumer<? super LookupItem> l : toCall) {
-      try {
-        l.accept(item);
-      } catch (RuntimeException e) {
-        LOG.warn("lookup item listener failed", e);
-      }
+      deliver(l, item);
     }
   }
 
@@ -134,8 +130,18 @@ public final class LookupStream {
       past = List.copyOf(arrived);
       listeners.add(listener);
     }
-    past.forEach(listener);
+    for (LookupItem item : past) {
+      deliver(listener, item);
+    }
     return this;
+  }
+
+  private static void deliver(Consumer<? super LookupItem> listener, LookupItem item) {
+    try {
+      listener.accept(item);
+    } catch (RuntimeException e) {
+      LOG.warn("lookup item listener failed", e);
+    }
   }
 
   /** The first item of any source; see the class description for absent and failed. */
