@@ -2,6 +2,8 @@ package dev.keyway.ops;
 
 import dev.keyway.ops.cli.KeyCommand;
 import dev.keyway.ops.cli.PacketCommand;
+import dev.keyway.ops.cli.PublishCommand;
+import dev.keyway.ops.cli.ResolveCommand;
 import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
 import picocli.CommandLine;
@@ -27,6 +29,8 @@ import picocli.CommandLine.Command;
       KeyCommand.class,
       TicketCommand.class,
       PacketCommand.class,
+      ResolveCommand.class,
+      PublishCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
