@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.KeyCertOptions;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.time.Duration;
@@ -49,9 +50,10 @@ public final class HttpServerHost implements AutoCloseable {
    * @param port port, 0 for any free one
    * @param eventLoops how many event loops share the listener (at least 1)
    * @param shutdownTimeout how long {@link #close()} lets requests in flight finish
+   * @param tls certificate and key for HTTPS, or null for plain HTTP
    */
   public record Options(String name, String bindAddress, int port, int eventLoops,
-      Duration shutdownTimeout) {
+      Duration shutdownTimeout, KeyCertOptions tls) {
     public Options {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(bindAddress, "bindAddress");
@@ -62,6 +64,12 @@ public final class HttpServerHost implements AutoCloseable {
       if (eventLoops < 1) {
         throw new IllegalArgumentException("eventLoops must be at least 1, got " + eventLoops);
       }
+    }
+
+    /** Plain HTTP. */
+    public Options(String name, String bindAddress, int port, int eventLoops,
+        Duration shutdownTimeout) {
+      this(name, bindAddress, port, eventLoops, shutdownTimeout, null);
     }
   }
 
@@ -117,7 +125,8 @@ public final class HttpServerHost implements AutoCloseable {
         deployments.add(await(vertx.deployVerticle(() -> new Listener(options, port, handlers.get()),
             new DeploymentOptions().setInstances(options.eventLoops() - 1)), options));
       }
-      LOG.info("{} listening on http://{}:{} ({} event loop{})", options.name(),
+      LOG.info("{} listening on {}://{}:{} ({} event loop{})", options.name(),
+          options.tls() == null ? "http" : "https",
           hostForUrl(options.bindAddress()), port, options.eventLoops(),
           options.eventLoops() == 1 ? "" : "s");
       return new HttpServerHost(vertx, options, deployments, port);
@@ -223,6 +232,9 @@ public final class HttpServerHost implements AutoCloseable {
           .setIdleTimeoutUnit(TimeUnit.SECONDS)
           .setHandle100ContinueAutomatically(false)
           .setCompressionSupported(false);
+      if (options.tls() != null) {
+        http.setSsl(true).setKeyCertOptions(options.tls());
+      }
       server = vertx.createHttpServer(http)
           .requestHandler(handler)
           .exceptionHandler(e -> LOG.debug("{} connection error: {}", options.name(), e.toString()));
