@@ -74,6 +74,9 @@ public final class ClientRuntime implements AutoCloseable {
 
   /** Where timers run: the injected scheduler, or the loop. */
   public Scheduler scheduler() {
+    synchronized (this) {
+      checkOpen();
+    }
     return injectedScheduler != null ? injectedScheduler : loop();
   }
 

@@ -134,6 +134,32 @@ class DnsLookupTest {
   }
 
   @Test
+  void resolverWithItsOwnRuntimeLeavesNoThreadsAfterClose() throws Exception {
+    server.put(name, "relay=https://relay.example./");
+    java.util.Set<String> before = keywayThreads();
+    dev.keyway.client.lookup.Resolver resolver = dev.keyway.client.lookup.Resolver.builder()
+        .lookup(rt2 -> DnsLookup.builder(rt2, ORIGIN).nameserver(server.address()).build())
+        .build();
+    assertThat(resolver.resolve(key.publicKey()).first().get(20, TimeUnit.SECONDS)).isPresent();
+    server.behaviour = q -> null;
+    var pending = resolver.refresh(key.publicKey());
+    assertThat(keywayThreads()).hasSizeGreaterThan(before.size());
+    resolver.close();
+    assertThat(pending.done().get(20, TimeUnit.SECONDS).outcomes().get(0).status())
+        .isEqualTo(dev.keyway.client.lookup.SourceOutcome.Status.CANCELLED);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!keywayThreads().equals(before) && System.nanoTime() < deadline) {
+      Thread.yield();
+    }
+    assertThat(keywayThreads()).isEqualTo(before);
+  }
+
+  private static java.util.Set<String> keywayThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+        .filter(n -> n.startsWith("keyway-client-")).collect(java.util.stream.Collectors.toSet());
+  }
+
+  @Test
   void cancellingStopsTheLookup() throws Exception {
     server.behaviour = q -> null;
     var f = lookup().lookup(key.publicKey());
