@@ -291,7 +291,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       }
       String why = e instanceof HttpTimeoutException
           ? "no answer within " + requestTimeout.toMillis() + " ms"
-          : (e.getMessage() == null ? e.toString() : e.getMessage());
+          : PkarrHttp.reason(e);
       failed(r, v, PublishOutcome.Status.FAILED, 0, "PUT " + url + " failed: " + why, ts, null);
       return;
     }

@@ -186,7 +186,7 @@ public final class DnsLookup implements AddressLookup {
       }
       CompletableFuture<Message> a = answer;
       Scheduler.Cancellable timeout = scheduler.schedule(attemptTimeout, () -> a.completeExceptionally(
-          new TimeoutException("no answer from " + server + " within " + attemptTimeout.toMillis() + " ms")));
+          new TimeoutException("no answer within " + attemptTimeout.toMillis() + " ms")));
       synchronized (this) {
         timers.add(timeout);
         inFlight.add(a);
@@ -205,13 +205,14 @@ public final class DnsLookup implements AddressLookup {
         return;
       }
       String failure = null;
+      String where = hostPort(server);
       if (error != null) {
-        failure = server + ": " + (error.getMessage() == null ? error.toString() : error.getMessage());
+        failure = where + ": " + reason(error);
       } else {
         try {
           DnsAnswers.Verdict v = DnsAnswers.read(qname, response, PROVENANCE);
           if (v instanceof DnsAnswers.Retry retry) {
-            failure = server + ": " + retry.why();
+            failure = where + ": " + retry.why();
           } else {
             result.complete(DnsAnswers.item(v));
             return;
@@ -229,7 +230,7 @@ public final class DnsLookup implements AddressLookup {
       }
       if (last) {
         result.completeExceptionally(new ResolveException("DNS lookup of " + qname + " failed after "
-            + staggering.size() + " attempt(s): " + String.join("; ", errors)));
+            + staggering.size() + " attempt(s): " + summarize(errors)));
       }
     }
 
@@ -243,6 +244,30 @@ public final class DnsLookup implements AddressLookup {
       t.forEach(Scheduler.Cancellable::cancel);
       f.forEach(x -> x.cancel(true));
     }
+  }
+
+  private static String hostPort(InetSocketAddress s) {
+    String host = s.getAddress() == null ? s.getHostString() : s.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + s.getPort();
+  }
+
+  private static String reason(Throwable e) {
+    if (e instanceof java.net.PortUnreachableException) {
+      return "port unreachable (no DNS server there)";
+    }
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  /** Identical errors once, with a count: {@code a (x3); b}. */
+  private static String summarize(List<String> errors) {
+    java.util.LinkedHashMap<String, Integer> counts = new java.util.LinkedHashMap<>();
+    for (String e : errors) {
+      counts.merge(e, 1, Integer::sum);
+    }
+    List<String> parts = new ArrayList<>();
+    counts.forEach((e, n) -> parts.add(n == 1 ? e : e + " (x" + n + ")"));
+    return String.join("; ", parts);
   }
 
   private Duration jittered(Duration d) {

@@ -132,7 +132,7 @@ public final class DohLookup implements AddressLookup {
     if (e instanceof HttpTimeoutException) {
       return new ResolveException("no answer from DoH server " + url + " within " + timeout.toMillis() + " ms", e);
     }
-    return new ResolveException("DoH request to " + url + " failed: " + (e.getMessage() == null ? e : e.getMessage()), e);
+    return new ResolveException("DoH request to " + url + " failed: " + PkarrHttp.reason(e), e);
   }
 
   @Override

@@ -79,6 +79,21 @@ public final class PkarrHttp {
     return "https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
   }
 
+  /**
+   * A short reason for a failed request: the exception's message, or for the JDK client's
+   * message-less exceptions what they mean ({@code connection refused}, {@code timed out}).
+   */
+  public static String reason(Throwable e) {
+    if (e instanceof java.net.ConnectException) {
+      return e.getMessage() == null ? "connection refused" : "connection failed: " + e.getMessage();
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "timed out";
+    }
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
   /** Formats seconds since the epoch as an IMF-fixdate. */
   public static String httpDate(long epochSeconds) {
     return IMF_FIXDATE.format(Instant.ofEpochSecond(epochSeconds));

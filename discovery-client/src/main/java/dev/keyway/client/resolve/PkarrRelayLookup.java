@@ -207,7 +207,7 @@ public final class PkarrRelayLookup implements AddressLookup {
     if (e instanceof HttpTimeoutException) {
       return new ResolveException("no answer from relay " + base + " within " + timeout.toMillis() + " ms", e);
     }
-    return new ResolveException("GET " + url + " failed: " + (e.getMessage() == null ? e : e.getMessage()), e);
+    return new ResolveException("GET " + url + " failed: " + PkarrHttp.reason(e), e);
   }
 
   @Override

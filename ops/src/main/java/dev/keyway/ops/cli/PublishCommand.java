@@ -188,7 +188,11 @@ public final class PublishCommand implements Callable<Integer> {
     return o.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')
         + (o.httpStatus() == 0 ? "" : " (HTTP " + o.httpStatus() + ")")
         + (o.status() == PublishOutcome.Status.PUBLISHED ? "" : ": " + o.detail())
-        + o.nextAttemptIn().map(d -> "; next attempt in " + d.toSeconds() + " s").orElse("");
+        + o.nextAttemptIn().map(d -> "; next attempt in " + seconds(d)).orElse("");
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() < 10_000 ? String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0) : d.toSeconds() + " s";
   }
 
   static int exitCode(List<PublishOutcome> round) {

@@ -197,8 +197,8 @@ public final class ResolveCommand implements Callable<Integer> {
       f.put("time-ms", millis(firstNanos));
     } else {
       f.put("time-ms", millis(tookNanos));
-      if (failure != null && code != NOT_FOUND) {
-        f.put("error", failure);
+      if (failure != null && code != NOT_FOUND && (json || timedOut)) {
+        f.put("error", failure); // in text, the per-source lines below say the same
       }
       if (timedOut) {
         f.put("timed-out", true);
