@@ -39,8 +39,9 @@ import java.util.function.Supplier;
  *       response handed to the socket</td><td>keyway</td></tr>
  *   <tr><td>dns_server_pkarr_publish_update_total / _noop_total</td><td>PUT /pkarr that
  *       changed / did not change the stored packet</td><td>iroh</td></tr>
- *   <tr><td>dns_server_store_packets_inserted_total / _updated_total</td><td>upserts in this
- *       process (iroh API and relay alike) that inserted / replaced a packet</td><td>iroh</td></tr>
+ *   <tr><td>dns_server_store_packets_inserted_total / _updated_total / _expired_total, ...</td>
+ *       <td>the store's own meters ({@code MicrometerStoreMetrics} with prefix
+ *       {@code dns_server.}) when the server opens its store</td><td>iroh</td></tr>
  *   <tr><td>dns_server_http_requests_total, _success_total, _error_total,
  *       _duration_ms_total</td><td>iroh API requests (2xx / other), summed duration</td>
  *       <td>iroh</td></tr>
@@ -69,8 +70,6 @@ public final class DnsMetrics {
   private final Timer httpsLatency;
   private final Counter publishUpdate;
   private final Counter publishNoop;
-  private final Counter storeInserted;
-  private final Counter storeUpdated;
   private final Counter httpRequests;
   private final Counter httpSuccess;
   private final Counter httpError;
@@ -95,8 +94,6 @@ public final class DnsMetrics {
     httpsLatency = latency("https");
     publishUpdate = counter("pkarr_publish_update", "PUT /pkarr that changed the stored packet");
     publishNoop = counter("pkarr_publish_noop", "PUT /pkarr that left the stored packet as it was");
-    storeInserted = counter("store_packets_inserted", "packets inserted for a new key");
-    storeUpdated = counter("store_packets_updated", "packets that replaced an older one");
     httpRequests = counter("http_requests", "HTTP requests to the iroh API");
     httpSuccess = counter("http_requests_success", "HTTP requests answered 2xx");
     httpError = counter("http_requests_error", "HTTP requests answered other than 2xx");
@@ -180,15 +177,6 @@ public final class DnsMetrics {
       publishUpdate.increment();
     } else {
       publishNoop.increment();
-    }
-  }
-
-  /** Counts an upsert seen by the zone cache (every writer in the process). */
-  public void stored(UpsertOutcome outcome) {
-    if (outcome == UpsertOutcome.INSERTED) {
-      storeInserted.increment();
-    } else if (outcome == UpsertOutcome.UPDATED) {
-      storeUpdated.increment();
     }
   }
 

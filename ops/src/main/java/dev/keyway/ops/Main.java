@@ -1,8 +1,10 @@
 package dev.keyway.ops;
 
+import dev.keyway.ops.cli.DnsServerCommand;
 import dev.keyway.ops.cli.KeyCommand;
 import dev.keyway.ops.cli.PacketCommand;
 import dev.keyway.ops.cli.PublishCommand;
+import dev.keyway.ops.cli.RelayCommand;
 import dev.keyway.ops.cli.ResolveCommand;
 import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
@@ -26,6 +28,8 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       UpCommand.class,
+      RelayCommand.class,
+      DnsServerCommand.class,
       KeyCommand.class,
       TicketCommand.class,
       PacketCommand.class,

@@ -1,10 +1,14 @@
 package dev.keyway.dns.http;
 
+import dev.keyway.relay.ratelimit.ClientIp;
+import dev.keyway.relay.ratelimit.KeyedRateLimiter;
+import dev.keyway.relay.ratelimit.Quota;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.ToLongFunction;
+import java.util.function.LongSupplier;
 
 /**
  * iroh-dns-server's {@code pkarr_put_rate_limit} for {@code PUT /pkarr/{key}}: per client IP,
@@ -13,18 +17,17 @@ import java.util.function.ToLongFunction;
  * <ul>
  *   <li>{@link Mode#DISABLED}: no limit.
  *   <li>{@link Mode#SIMPLE}: the client is the TCP peer address.
- *   <li>{@link Mode#SMART}: the client is read from proxy headers, in tower-governor's
- *       {@code SmartIpKeyExtractor} order: the first address of {@code X-Forwarded-For}, then
- *       {@code X-Real-IP}, then the {@code for=} of {@code Forwarded}, then the peer. iroh selects
- *       this mode but, by a bug, keeps keying on the peer; here it works. Use it only behind a
- *       reverse proxy that sets these headers, or clients choose their own key.
+ *   <li>{@link Mode#SMART}: the client is read from proxy headers ({@code X-Forwarded-For}, then
+ *       {@code X-Real-IP}, then {@code Forwarded}, then the peer: the relay's {@link ClientIp}).
+ *       iroh selects this mode but, by a bug, keeps keying on the peer; here it works. Use it
+ *       only behind a reverse proxy that sets these headers, or clients choose their own key.
  * </ul>
+ * Buckets and client-IP extraction are the pkarr relay's ({@link KeyedRateLimiter},
+ * {@link ClientIp}).
  */
 public final class PutRateLimit {
-  /** iroh's quota: burst 2 ... */
-  public static final int IROH_BURST = 2;
-  /** ... and one token every 4 seconds. */
-  public static final int IROH_REFILL_SECONDS = 4;
+  /** iroh's quota: one request every 4 seconds with a burst of 2 (tower-governor settings). */
+  public static final Quota IROH_QUOTA = new Quota(1, Duration.ofSeconds(4), 2);
 
   /** Where the client key comes from. */
   public enum Mode {
@@ -45,18 +48,24 @@ public final class PutRateLimit {
   }
 
   /** No limit. */
-  public static final PutRateLimit DISABLED = new PutRateLimit(Mode.DISABLED, key -> 0);
+  public static final PutRateLimit DISABLED = new PutRateLimit(Mode.DISABLED, null);
 
   private final Mode mode;
-  private final ToLongFunction<String> limiter;
+  private final KeyedRateLimiter limiter;
 
-  /**
-   * @param limiter takes one token for a client key and returns 0 if allowed, else the whole
-   *     seconds to wait
-   */
-  public PutRateLimit(Mode mode, ToLongFunction<String> limiter) {
-    this.mode = Objects.requireNonNull(mode, "mode");
-    this.limiter = Objects.requireNonNull(limiter, "limiter");
+  private PutRateLimit(Mode mode, KeyedRateLimiter limiter) {
+    this.mode = mode;
+    this.limiter = limiter;
+  }
+
+  /** A limit in {@code mode} with {@code quota}, on the given monotonic clock. */
+  public static PutRateLimit of(Mode mode, Quota quota, LongSupplier nanoTime) {
+    Objects.requireNonNull(mode, "mode");
+    if (mode == Mode.DISABLED) {
+      return DISABLED;
+    }
+    return new PutRateLimit(mode,
+        new KeyedRateLimiter(quota, KeyedRateLimiter.DEFAULT_MAX_KEYS, nanoTime));
   }
 
   /** The mode. */
@@ -64,47 +73,15 @@ public final class PutRateLimit {
     return mode;
   }
 
-  /** 0 if the request may proceed, else seconds until it may be retried. */
+  /** 0 if the request may proceed, else whole seconds until it may be retried. */
   public long check(HttpServerRequest request) {
-    if (mode == Mode.DISABLED) {
+    if (limiter == null) {
       return 0;
     }
-    return limiter.applyAsLong(clientKey(mode, request));
-  }
-
-  static String clientKey(Mode mode, HttpServerRequest request) {
-    if (mode == Mode.SMART) {
-      String xff = request.getHeader("x-forwarded-for");
-      if (xff != null) {
-        String first = xff.split(",", 2)[0].trim();
-        if (!first.isEmpty()) {
-          return first;
-        }
-      }
-      String real = request.getHeader("x-real-ip");
-      if (real != null && !real.isBlank()) {
-        return real.trim();
-      }
-      String forwarded = request.getHeader("forwarded");
-      if (forwarded != null) {
-        for (String part : forwarded.split("[;,]")) {
-          String p = part.trim();
-          if (p.regionMatches(true, 0, "for=", 0, 4)) {
-            String v = p.substring(4).replace("\"", "");
-            if (v.startsWith("[")) {
-              int end = v.indexOf(']');
-              v = end > 0 ? v.substring(1, end) : v;
-            } else if (v.indexOf(':') == v.lastIndexOf(':') && v.indexOf(':') > 0) {
-              v = v.substring(0, v.indexOf(':')); // ipv4:port
-            }
-            if (!v.isEmpty()) {
-              return v;
-            }
-          }
-        }
-      }
-    }
     SocketAddress peer = request.remoteAddress();
-    return peer == null ? "unknown" : peer.hostAddress();
+    String client = ClientIp.resolve(peer == null ? null : peer.hostAddress(), request::getHeader,
+        mode == Mode.SMART);
+    KeyedRateLimiter.Decision d = limiter.tryAcquire(client);
+    return d.allowed() ? 0 : d.retryAfterSeconds();
   }
 }

@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The zones the DNS answer path reads: a bounded cache from {@link ZoneKey} to {@link PacketZone}
@@ -49,7 +48,6 @@ public final class ZoneCache {
   private final Cache<ZoneKey, Object> cache;
   private final AtomicLong writeGeneration = new AtomicLong();
   private final PacketStore invalidating;
-  private volatile Consumer<UpsertOutcome> upsertListener = o -> {};
 
   /**
    * @param store the packet store to read on a miss
@@ -130,11 +128,6 @@ public final class ZoneCache {
     cache.invalidate(ZoneKey.of(key));
   }
 
-  /** Called with the outcome of every upsert through {@link #invalidatingStore()} (metrics). */
-  public void onUpsert(Consumer<UpsertOutcome> listener) {
-    this.upsertListener = Objects.requireNonNull(listener, "listener");
-  }
-
   /** Number of cached entries (zones and absent keys), approximately. */
   public long size() {
     return cache.estimatedSize();
@@ -166,7 +159,6 @@ public final class ZoneCache {
         if (outcome == UpsertOutcome.INSERTED || outcome == UpsertOutcome.UPDATED) {
           invalidate(packet.publicKey());
         }
-        upsertListener.accept(outcome);
         return outcome;
       });
     }

@@ -380,13 +380,16 @@ public final class JdbcPacketStore implements PacketStore {
     }
     writer.stopping = true;
     queue.offer(WAKE);
+    boolean interrupted = false;
     try {
       writerThread.join(TimeUnit.SECONDS.toMillis(CLOSE_TIMEOUT_SECONDS));
     } catch (InterruptedException e) {
+      interrupted = true;
       Thread.currentThread().interrupt();
     }
     if (writerThread.isAlive()) {
-      LOG.error("packet store writer did not finish within {} s; closing anyway", CLOSE_TIMEOUT_SECONDS);
+      LOG.error("packet store writer did not finish {}; closing anyway", interrupted
+          ? "(close was interrupted)" : "within " + CLOSE_TIMEOUT_SECONDS + " s");
     }
     terminated = true;
     failLeftovers();
