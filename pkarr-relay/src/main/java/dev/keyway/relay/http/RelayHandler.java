@@ -1,5 +1,7 @@
 package dev.keyway.relay.http;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.keyway.client.InvalidInputException;
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.client.packet.InvalidPacketException;
@@ -17,6 +19,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -71,6 +74,12 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   public static final String PAYLOAD_TYPE = "application/pkarr.org/relays#payload";
   static final String ALLOW_KEY = "GET, HEAD, PUT, OPTIONS";
   static final String TEXT = "text/plain; charset=utf-8";
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+  private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
+  private static final CharSequence LAST_MODIFIED = HttpHeaders.createOptimized("Last-Modified");
+  private static final CharSequence MEMENTO_DATETIME = HttpHeaders.createOptimized("Memento-Datetime");
+  private static final CharSequence IF_MODIFIED_SINCE = HttpHeaders.createOptimized("If-Modified-Since");
+  private static final CharSequence PAYLOAD_TYPE_VALUE = HttpHeaders.createOptimized(PAYLOAD_TYPE);
   /** How long a connection whose body is being refused may keep sending before it is closed. */
   static final long LINGER_MILLIS = 2_000;
 
@@ -107,6 +116,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private final String prefix;
   private final long skewMicros;
   private final KeyCache keys = new KeyCache(65_536);
+  private final Cache<PublicKey, Rendered> rendered =
+      Caffeine.newBuilder().maximumSize(65_536).executor(Runnable::run).build();
 
   /**
    * @param limiter the per-client limiter, or null for none
@@ -255,18 +266,18 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
         return;
       }
       if (cached != null) {
-        answer(req, cached);
+        answer(req, key, cached);
         return;
       }
     } else if (nonBlockingGet) {
-      answer(req, store.get(key).orElse(null));
+      answer(req, key, store.get(key).orElse(null));
       return;
     }
     // A cache miss may read the database: off the event loop.
     vertx.executeBlocking(() -> store.get(key).orElse(null), false)
         .onComplete(ar -> {
           if (ar.succeeded()) {
-            answer(req, ar.result());
+            answer(req, key, ar.result());
           } else {
             getFailed(req, ar.cause());
           }
@@ -282,7 +293,31 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     fail(req, err, "get failed");
   }
 
-  private void answer(HttpServerRequest req, StoredPacket stored) {
+  /**
+   * A packet's GET answer, rendered once per stored state: payload buffer (shared by every
+   * response, Vert.x never releases it) and header values.
+   */
+  private record Rendered(StoredPacket source, Buffer body, CharSequence cacheControl,
+      CharSequence lastModified, CharSequence memento, long timestampMicros) {}
+
+  private Rendered render(PublicKey key, StoredPacket stored) {
+    Rendered r = rendered.getIfPresent(key);
+    if (r != null && r.source() == stored) {
+      return r;
+    }
+    SignedPacket packet = stored.packet();
+    r = new Rendered(stored,
+        Buffer.buffer(packet.toRelayPayload()),
+        HttpHeaders.createOptimized("public, max-age="
+            + packet.ttl(settings.minimumTtl(), settings.maximumTtl())),
+        HttpHeaders.createOptimized(HttpDates.formatMicros(packet.timestampMicros())),
+        HttpHeaders.createOptimized(HttpDates.formatMicros(stored.lastSeenMicros())),
+        packet.timestampMicros());
+    rendered.put(key, r);
+    return r;
+  }
+
+  private void answer(HttpServerRequest req, PublicKey key, StoredPacket stored) {
     if (stored == null) {
       metrics.got(RelayMetrics.Get.NOT_FOUND);
       HttpServerResponse res = req.response().setStatusCode(404);
@@ -290,23 +325,25 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       res.end();
       return;
     }
-    SignedPacket packet = stored.packet();
-    long ts = packet.timestampMicros();
+    Rendered r = render(key, stored);
     HttpServerResponse res = req.response();
     MultiMap h = res.headers();
-    h.set("Content-Type", PAYLOAD_TYPE);
-    h.set("Cache-Control", "public, max-age=" + packet.ttl(settings.minimumTtl(), settings.maximumTtl()));
-    h.set("Last-Modified", HttpDates.formatMicros(ts));
-    h.set("Memento-Datetime", HttpDates.formatMicros(stored.lastSeenMicros()));
+    h.set(CONTENT_TYPE, PAYLOAD_TYPE_VALUE);
+    h.set(CACHE_CONTROL, r.cacheControl());
+    h.set(LAST_MODIFIED, r.lastModified());
+    h.set(MEMENTO_DATETIME, r.memento());
     Cors.apply(req, h);
-    Long ims = HttpDates.parse(req.getHeader("If-Modified-Since"));
-    if (ims != null && ims <= Long.MAX_VALUE / 1_000_000L && ts <= ims * 1_000_000L) {
-      metrics.got(RelayMetrics.Get.NOT_MODIFIED);
-      res.setStatusCode(304).end();
-      return;
+    String imsHeader = req.getHeader(IF_MODIFIED_SINCE);
+    if (imsHeader != null) {
+      Long ims = HttpDates.parse(imsHeader);
+      if (ims != null && ims <= Long.MAX_VALUE / 1_000_000L && r.timestampMicros() <= ims * 1_000_000L) {
+        metrics.got(RelayMetrics.Get.NOT_MODIFIED);
+        res.setStatusCode(304).end();
+        return;
+      }
     }
     metrics.got(RelayMetrics.Get.FOUND);
-    res.setStatusCode(200).end(Buffer.buffer(packet.toRelayPayload()));
+    res.end(r.body());
   }
 
   // ---------------------------------------------------------------------------------------------
