@@ -41,13 +41,13 @@ public final class ClientResolveBench {
     int warm = Math.max(500, n / 5);
     Path dir = Files.createTempDirectory("keyway-bench");
     List<String> rows = new ArrayList<>();
-    try (LocalKeyway kw = LocalKeyway.start(dir); ClientRuntime rt = ClientRuntime.create()) {
+    try (LocalKeyway kw = LocalKeyway.start(dir, false); ClientRuntime rt = ClientRuntime.create()) {
       List<PublicKey> ids = new ArrayList<>();
       long ts = rt.clock().nowMicros();
       for (int i = 0; i < KEYS; i++) {
         SecretKey k = Fixtures.key(10_000 + i);
         EndpointInfo info = Fixtures.info(k, "https://relay.example./", "192.0.2." + (i % 250 + 1) + ":4433");
-        kw.store.upsert(IrohTxt.toSignedPacket(info, k, 30, ts + i)).get(10, TimeUnit.SECONDS);
+        kw.store().upsert(IrohTxt.toSignedPacket(info, k, 30, ts + i)).get(10, TimeUnit.SECONDS);
         ids.add(k.publicKey());
       }
       DnsLookup dns = DnsLookup.builder(rt, LocalKeyway.ORIGIN).nameserver(kw.dnsAddress()).build();
