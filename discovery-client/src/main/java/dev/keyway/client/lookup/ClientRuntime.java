@@ -24,7 +24,10 @@ import java.util.random.RandomGenerator;
  * pool, so none while idle). With a {@linkplain Builder#scheduler manual scheduler} timers run on
  * the test's thread and the loop starts only for sockets. The JDK's HTTP client also has its own
  * selector thread; on Java 21 and later {@link #close()} shuts it down, on Java 17 it ends once
- * the client is unreachable (the runtime drops its reference on close). An
+ * the client is unreachable (the runtime drops its reference on close). The JDK completes the
+ * futures of {@code sendAsync} on its {@code CompletableFuture} default executor (short-lived
+ * unnamed threads when the common pool has parallelism 1, as on 2 cores), not on the executor;
+ * those threads end with their task. An
  * {@linkplain Builder#httpClient injected HTTP client} is never closed by the runtime.
  *
  * <p>{@link #close()} stops all of them and fails further use with

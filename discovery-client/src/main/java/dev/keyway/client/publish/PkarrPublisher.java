@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PkarrPublisher.class);
+  /** Structured event per outcome (DESIGN.md convention: DEBUG, key-value fields only). */
+  private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.client.publish");
 
   /** Provenance, shared with the relay lookup. */
   public static final String PROVENANCE = "pkarr";
@@ -397,7 +399,10 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       waiting = List.copyOf(r.waiting);
       r.waiting.clear();
     }
-    LOG.debug("publish to {}: {} {}", r.base, status, detail);
+    if (EVENTS.isDebugEnabled()) {
+      EVENTS.debug("relay={} status={} http={} ts={} failures={} next_ms={}", r.base, status, http, ts,
+          outcome.consecutiveFailures(), next.map(Duration::toMillis).orElse(-1L));
+    }
     waiting.forEach(f -> f.complete(outcome));
     for (Consumer<? super PublishOutcome> l : listeners) {
       try {
