@@ -113,15 +113,18 @@ public final class LookupStream {
       arrived.add(item);
       toCall = List.copyOf(listeners);
     }
-    first.complete(Optional.of(item));
+    // Listeners first: whoever waits on first() must find their effects (e.g. the resolver's
+    // cache insert) already done.
     for (Consumer<? super LookupItem> l : toCall) {
       deliver(l, item);
     }
+    first.complete(Optional.of(item));
   }
 
   /**
    * Calls {@code listener} with every item: at once for items that already arrived, then as the
-   * others arrive. Returns this stream.
+   * others arrive. A listener registered before an item arrives runs before {@link #first()}
+   * completes with that item, so keep listeners short. Returns this stream.
    */
   public LookupStream onItem(Consumer<? super LookupItem> listener) {
     Objects.requireNonNull(listener, "listener");
