@@ -3,7 +3,9 @@ package dev.keyway.ops;
 import dev.keyway.ops.cli.DnsServerCommand;
 import dev.keyway.ops.cli.KeyCommand;
 import dev.keyway.ops.cli.PacketCommand;
+import dev.keyway.ops.cli.PublishCommand;
 import dev.keyway.ops.cli.RelayCommand;
+import dev.keyway.ops.cli.ResolveCommand;
 import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
 import picocli.CommandLine;
@@ -31,6 +33,8 @@ import picocli.CommandLine.Command;
       KeyCommand.class,
       TicketCommand.class,
       PacketCommand.class,
+      ResolveCommand.class,
+      PublishCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
