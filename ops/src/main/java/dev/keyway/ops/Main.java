@@ -1,7 +1,11 @@
 package dev.keyway.ops;
 
+import dev.keyway.ops.cli.DnsServerCommand;
 import dev.keyway.ops.cli.KeyCommand;
 import dev.keyway.ops.cli.PacketCommand;
+import dev.keyway.ops.cli.PublishCommand;
+import dev.keyway.ops.cli.RelayCommand;
+import dev.keyway.ops.cli.ResolveCommand;
 import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
 import picocli.CommandLine;
@@ -24,9 +28,13 @@ import picocli.CommandLine.Command;
     },
     subcommands = {
       UpCommand.class,
+      RelayCommand.class,
+      DnsServerCommand.class,
       KeyCommand.class,
       TicketCommand.class,
       PacketCommand.class,
+      ResolveCommand.class,
+      PublishCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -106,7 +106,10 @@ class CliTest {
   }
 
   @Test
-  void upDoesNotFail() {
-    assertThat(run("up").code()).isZero();
+  void upAndDnsServerAreListed() {
+    Run help = run("--help");
+    assertThat(help.out()).contains("up", "dns-server");
+    assertThat(run("up", "--help").out()).contains("127.0.0.1:5300", "keyway.localhost.");
+    // `up` itself serves until stopped: UpCommandTest runs it.
   }
 }

@@ -1,14 +1,48 @@
 package dev.keyway.ops.cli;
 
+import dev.keyway.client.packet.MicrosClock;
+import dev.keyway.client.store.PacketStore;
+import dev.keyway.dns.DnsServerConfig;
+import dev.keyway.dns.IrohDnsServer;
+import dev.keyway.ops.CommandExit;
+import dev.keyway.relay.RelayConfig;
+import dev.keyway.relay.RelayServer;
+import dev.keyway.relay.metrics.MetricsServer;
+import dev.keyway.relay.metrics.MicrometerStoreMetrics;
+import dev.keyway.relay.store.H2Dialect;
+import dev.keyway.relay.store.JdbcPacketStore;
+import dev.keyway.relay.store.PacketStoreException;
+import dev.keyway.relay.store.StoreOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code keyway up}: the embedded default deployment (DESIGN.md "Runtime picture").
- *
- * <p>The servers it starts arrive with the relay and DNS issues; until then it says so and exits
- * successfully, as the foundation issue allows.
+ * {@code keyway up}: the embedded default deployment (DESIGN.md "Runtime picture"). One process,
+ * one Vert.x, one meter registry and one H2 store under {@code ./data}, shared by:
+ * <ul>
+ *   <li>DNS on 127.0.0.1:5300 UDP+TCP, origin {@code keyway.localhost.};
+ *   <li>the iroh API on 127.0.0.1:8080 ({@code PUT/GET /pkarr/<z32>}, {@code /dns-query},
+ *       {@code /healthz});
+ *   <li>the pkarr relay API on 127.0.0.1:6881 ({@code PUT/GET /<z32>}, status page at /);
+ *   <li>metrics (Prometheus text) on 127.0.0.1:9117.
+ * </ul>
+ * Both HTTP APIs write through the DNS zone cache, so a packet PUT on either port is answerable
+ * over DNS at once. SIGINT (Ctrl-C) or SIGTERM stops everything gracefully.
  */
 @Command(
     name = "up",
@@ -17,16 +51,131 @@ import picocli.CommandLine.Model.CommandSpec;
       "Run the embedded default deployment.",
       "DNS on 127.0.0.1:5300 (origin keyway.localhost.), the iroh API on 127.0.0.1:8080, the pkarr"
           + " relay on 127.0.0.1:6881 and metrics on 127.0.0.1:9117, sharing one H2 store under ./data."
+          + " Ctrl-C or SIGTERM stops it gracefully.",
+      "Exit codes: 0 stopped by a signal; 1 could not start (e.g. a port is taken)."
     })
 public final class UpCommand implements Runnable {
   @Spec CommandSpec spec;
 
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Store directory (default: ${DEFAULT-VALUE}).")
+  Path dataDir = Path.of("data");
+
+  @Option(names = "--dns-port", paramLabel = "PORT", description = "DNS port, UDP and TCP (default: ${DEFAULT-VALUE}; 0 = any free).")
+  int dnsPort = 5300;
+
+  @Option(names = "--http-port", paramLabel = "PORT", description = "iroh API port (default: ${DEFAULT-VALUE}; 0 = any free).")
+  int httpPort = 8080;
+
+  @Option(names = "--relay-port", paramLabel = "PORT", description = "pkarr relay port (default: ${DEFAULT-VALUE}; 0 = any free).")
+  int relayPort = RelayConfig.DEFAULT_PORT;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT", description = "Metrics port (default: ${DEFAULT-VALUE}; 0 = any free).")
+  int metricsPort = RelayConfig.DEFAULT_METRICS_PORT;
+
   @Override
   public void run() {
-    var out = spec.commandLine().getOut();
-    out.println("keyway up: the embedded servers (DNS, iroh API, pkarr relay, metrics) are not built yet;");
-    out.println("they arrive with the pkarr-relay and dns-server work. Nothing was started.");
-    out.println("Available now: keyway key, keyway ticket, keyway packet (see keyway --help).");
+    PrintWriter out = spec.commandLine().getOut();
+    Deployment d = new Deployment();
+    try {
+      d.start();
+    } catch (PacketStoreException e) {
+      d.close();
+      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot open the store in " + dataDir
+          + ": " + e.getMessage());
+    } catch (UncheckedIOException | IllegalStateException e) {
+      d.close();
+      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      d.close();
+      stopped.countDown();
+    }, "keyway-up-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    d.describe().forEach(out::println);
     out.flush();
+    DnsServerCommand.awaitStop(stopped, hook, d::close);
+    out.println("keyway up: stopped");
+    out.flush();
+  }
+
+  /** Everything {@code up} runs, opened in order and closed in reverse. */
+  private final class Deployment {
+    private Vertx vertx;
+    private PrometheusMeterRegistry registry;
+    private JdbcPacketStore store;
+    private IrohDnsServer dns;
+    private RelayServer relay;
+    private MetricsServer metrics;
+    private boolean closed;
+
+    void start() {
+      int cpus = Runtime.getRuntime().availableProcessors();
+      vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, cpus))
+          .setPreferNativeTransport(false));
+      registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      MicrometerStoreMetrics storeMetrics = new MicrometerStoreMetrics(registry, "");
+      store = JdbcPacketStore.open(H2Dialect.file(dataDir), StoreOptions.defaults(),
+          MicrosClock.of(Clock.systemUTC()), storeMetrics);
+      storeMetrics.bindGauges(store);
+      dns = IrohDnsServer.builder(DnsServerConfig.embedded(dataDir, dnsPort, httpPort, metricsPort))
+          .vertx(vertx).meterRegistry(registry).store(store).build().start();
+      // The relay writes through the DNS zone cache: a PUT there is answerable over DNS at once.
+      PacketStore shared = dns.publishingStore();
+      relay = RelayServer.builder(RelayConfig.builder().port(relayPort).dataDir(dataDir).build())
+          .vertx(vertx).meterRegistry(registry).store(shared).build().start();
+      metrics = MetricsServer.start(vertx, registry, "127.0.0.1", metricsPort);
+    }
+
+    List<String> describe() {
+      String origin = DnsServerConfig.EMBEDDED_ORIGIN;
+      String iroh = "http://127.0.0.1:" + dns.httpPort();
+      List<String> lines = new ArrayList<>();
+      lines.add("keyway up: serving one store in " + dataDir.toAbsolutePath().normalize());
+      lines.add("  dns          127.0.0.1:" + dns.dnsPort() + " udp+tcp, origin " + origin);
+      lines.add("  iroh api     " + iroh + "  (PUT/GET /pkarr/<z32>, /dns-query, /healthz)");
+      lines.add("  pkarr relay  " + relay.url() + "  (PUT/GET /<z32>, status page at /)");
+      lines.add("  metrics      http://127.0.0.1:" + metrics.port() + "/metrics");
+      lines.add("query it:");
+      lines.add("  dig @127.0.0.1 -p " + dns.dnsPort() + " " + origin + " SOA");
+      lines.add("  dig @127.0.0.1 -p " + dns.dnsPort() + " _iroh.<z32-endpoint-id>." + origin + " TXT");
+      lines.add("  curl -H 'accept: application/dns-json' '" + iroh
+          + "/dns-query?name=_iroh.<z32-endpoint-id>." + origin + "&type=TXT'");
+      lines.add("iroh endpoints: pkarr relay URL " + iroh + "/pkarr, DNS origin " + origin
+          + " (resolver 127.0.0.1:" + dns.dnsPort() + ")");
+      lines.add("Ctrl-C stops.");
+      return lines;
+    }
+
+    synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (relay != null) {
+        relay.close();
+      }
+      if (dns != null) {
+        dns.close();
+      }
+      if (metrics != null) {
+        metrics.close();
+      }
+      if (store != null) {
+        store.close();
+      }
+      if (registry != null) {
+        registry.close();
+      }
+      if (vertx != null) {
+        try {
+          vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    }
   }
 }

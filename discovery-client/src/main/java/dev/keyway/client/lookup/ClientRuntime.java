@@ -1,0 +1,206 @@
+package dev.keyway.client.lookup;
+
+import dev.keyway.client.packet.MicrosClock;
+import java.lang.reflect.Method;
+import java.net.http.HttpClient;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+/**
+ * What every lookup and publisher of one client shares: the time, the randomness, the one
+ * {@link EventLoop} thread (timers and DNS sockets) and the JDK {@link HttpClient} with its
+ * executor. Build one, hand it to the builders of {@code DnsLookup}, {@code DohLookup},
+ * {@code PkarrRelayLookup}, {@code PkarrPublisher} and {@link Resolver}, and close it last.
+ *
+ * <h2>Threads</h2>
+ * A runtime owns at most: the loop thread {@code keyway-client-loop-N} (started lazily, on the
+ * first timer or socket), and the HTTP executor threads {@code keyway-client-http-N} (a cached
+ * pool, so none while idle). With a {@linkplain Builder#scheduler manual scheduler} timers run on
+ * the test's thread and the loop starts only for sockets. The JDK's HTTP client also has its own
+ * selector thread; on Java 21 and later {@link #close()} shuts it down, on Java 17 it ends once
+ * the client is unreachable (the runtime drops its reference on close). The JDK completes the
+ * futures of {@code sendAsync} on its {@code CompletableFuture} default executor (short-lived
+ * unnamed threads when the common pool has parallelism 1, as on 2 cores), not on the executor;
+ * those threads end with their task. An
+ * {@linkplain Builder#httpClient injected HTTP client} is never closed by the runtime.
+ *
+ * <p>{@link #close()} stops all of them and fails further use with
+ * {@link IllegalStateException}. Thread-safe.
+ */
+public final class ClientRuntime implements AutoCloseable {
+  private static final AtomicLong HTTP_THREADS = new AtomicLong();
+
+  /** Default for HTTP requests that set no timeout of their own. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  private final MicrosClock clock;
+  private final Scheduler injectedScheduler;
+  private final RandomGenerator random;
+  private final HttpClient injectedHttp;
+  private EventLoop loop;
+  private ExecutorService httpExecutor;
+  private HttpClient http;
+  private boolean closed;
+
+  private ClientRuntime(Builder b) {
+    this.injectedScheduler = b.scheduler;
+    this.clock = b.scheduler != null ? b.scheduler.clock() : b.clock;
+    this.random = b.random != null ? b.random : new SecureRandom();
+    this.injectedHttp = b.httpClient;
+  }
+
+  /** A runtime on the system clock, with secure randomness and its own HTTP client. */
+  public static ClientRuntime create() {
+    return builder().build();
+  }
+
+  /** Starts a builder; every setting has a default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Wall-clock time in microseconds. */
+  public MicrosClock clock() {
+    return clock;
+  }
+
+  /** Randomness for DNS query ids and jitter. */
+  public RandomGenerator random() {
+    return random;
+  }
+
+  /** Where timers run: the injected scheduler, or the loop. */
+  public Scheduler scheduler() {
+    synchronized (this) {
+      checkOpen();
+    }
+    return injectedScheduler != null ? injectedScheduler : loop();
+  }
+
+  /** The loop thread for sockets (started on first use). */
+  public synchronized EventLoop loop() {
+    checkOpen();
+    if (loop == null) {
+      loop = new EventLoop(clock);
+    }
+    return loop;
+  }
+
+  /** The HTTP client (created on first use unless injected). */
+  public synchronized HttpClient http() {
+    checkOpen();
+    if (injectedHttp != null) {
+      return injectedHttp;
+    }
+    if (http == null) {
+      ThreadFactory threads = r -> {
+        Thread t = new Thread(r, "keyway-client-http-" + HTTP_THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      };
+      httpExecutor = Executors.newCachedThreadPool(threads);
+      http = HttpClient.newBuilder()
+          .executor(httpExecutor)
+          .connectTimeout(DEFAULT_CONNECT_TIMEOUT)
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+    }
+    return http;
+  }
+
+  /** True once {@link #close()} was called. */
+  public synchronized boolean isClosed() {
+    return closed;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("keyway client runtime is closed");
+    }
+  }
+
+  /** Stops the loop and the HTTP executor; idempotent. */
+  @Override
+  public void close() {
+    EventLoop l;
+    ExecutorService ex;
+    HttpClient h;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      l = loop;
+      ex = httpExecutor;
+      h = http;
+      loop = null;
+      httpExecutor = null;
+      http = null;
+    }
+    if (l != null) {
+      l.close();
+    }
+    if (h != null) {
+      shutdownNow(h);
+    }
+    if (ex != null) {
+      ex.shutdownNow();
+    }
+  }
+
+  /** Java 21 added {@code HttpClient.shutdownNow()}; on 17 the client ends when unreachable. */
+  private static void shutdownNow(HttpClient h) {
+    try {
+      Method m = HttpClient.class.getMethod("shutdownNow");
+      m.invoke(h);
+    } catch (NoSuchMethodException older) {
+      // Java 17: the selector thread exits once the client is garbage
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // best effort
+    }
+  }
+
+  /** Settings of a {@link ClientRuntime}. */
+  public static final class Builder {
+    private MicrosClock clock = MicrosClock.system();
+    private Scheduler scheduler;
+    private RandomGenerator random;
+    private HttpClient httpClient;
+
+    private Builder() {}
+
+    /** Wall clock for timestamps and cache ages (default: the system UTC clock). */
+    public Builder clock(MicrosClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where timers run; its clock replaces {@link #clock}. For tests: a manual scheduler. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Randomness for query ids and jitter (default: {@link SecureRandom}; seed it in tests). */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Use this HTTP client instead of creating one; the caller keeps ownership. */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    public ClientRuntime build() {
+      return new ClientRuntime(this);
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package dev.keyway.client.lookup;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The answers of one lookup as they arrive: the Java shape of iroh's resolve stream. A stream
+ * has one or more <em>sources</em> (one per service asked, e.g. a DNS server and a pkarr relay);
+ * each source ends once, with an item, "not found", an error, or cancellation. Sources run
+ * concurrently; {@link #merge} combines streams.
+ *
+ * <h2>Reading it</h2>
+ * <ul>
+ *   <li>{@link #first()}: the first item of any source, as soon as it arrives. Absent
+ *       ({@code Optional.empty()}) once every source has ended without an item and at least one
+ *       said "not found" (or there were no sources). Completes exceptionally with
+ *       {@link LookupFailedException} if every source failed.
+ *   <li>{@link #onItem}: every item, in arrival order, including those that already arrived.
+ *   <li>{@link #done()}: a {@link LookupSummary} once every source has ended; it never completes
+ *       exceptionally.
+ * </ul>
+ * Callbacks run on the thread that completes a source (the client's loop or HTTP thread) and
+ * must not block; use the {@code *Async} methods of the futures to move work elsewhere.
+ *
+ * <h2>Cancelling</h2>
+ * {@link #cancel()} cancels every source that has not ended: its pending network work (sockets,
+ * HTTP requests, staggered retries, timers) stops, and its outcome is
+ * {@link SourceOutcome.Status#CANCELLED}. Cancelling the future returned by {@link #first()}
+ * does not cancel the stream.
+ */
+public final class LookupStream {
+  private static final Logger LOG = LoggerFactory.getLogger(LookupStream.class);
+  private final List<Source> sources;
+  private final List<LookupItem> arrived = new ArrayList<>();
+  private final List<Consumer<? super LookupItem>> listeners = new ArrayList<>();
+  private final CompletableFuture<Optional<LookupItem>> first = new CompletableFuture<>();
+  private final CompletableFuture<LookupSummary> done;
+
+  private record Source(String name, CompletableFuture<Optional<LookupItem>> result) {}
+
+  private LookupStream(List<Source> sources) {
+    this.sources = List.copyOf(sources);
+    // Each source's item is recorded before the summary is built: the summary waits for these
+    // handlers, not for the sources themselves (whose dependents run in no fixed order).
+    CompletableFuture<?>[] recorded = new CompletableFuture<?>[this.sources.size()];
+    for (int i = 0; i < recorded.length; i++) {
+      recorded[i] = this.sources.get(i).result.handle((item, error) -> {
+        if (error == null && item.isPresent()) {
+          arrive(item.get());
+        }
+        return null;
+      });
+    }
+    this.done = CompletableFuture.allOf(recorded).handle((v, e) -> summarize());
+    done.thenAccept(this::finishFirst);
+  }
+
+  /**
+   * A stream of one source whose answer is {@code result}: an item, empty for "not found", or an
+   * exception for a failure. Cancelling the stream cancels {@code result}; producers watch for
+   * that ({@code result.whenComplete}) to stop their work.
+   */
+  public static LookupStream of(String source, CompletableFuture<Optional<LookupItem>> result) {
+    return new LookupStream(List.of(new Source(Objects.requireNonNull(source, "source"), result)));
+  }
+
+  /** A stream whose one source has already found {@code item}. */
+  public static LookupStream found(String source, LookupItem item) {
+    return of(source, CompletableFuture.completedFuture(Optional.of(item)));
+  }
+
+  /** A stream whose one source has already said "not found". */
+  public static LookupStream notFound(String source) {
+    return of(source, CompletableFuture.completedFuture(Optional.empty()));
+  }
+
+  /** A stream whose one source has already failed. */
+  public static LookupStream failed(String source, Throwable error) {
+    return of(source, CompletableFuture.failedFuture(error));
+  }
+
+  /** A stream with no sources (a service that does not resolve): absent at once. */
+  public static LookupStream empty() {
+    return new LookupStream(List.of());
+  }
+
+  /** All sources of {@code streams} in one stream; items arrive as each source answers. */
+  public static LookupStream merge(Collection<LookupStream> streams) {
+    List<Source> all = new ArrayList<>();
+    for (LookupStream s : streams) {
+      all.addAll(s.sources);
+    }
+    return new LookupStream(all);
+  }
+
+  /** Like {@link #merge(Collection)}. */
+  public static LookupStream merge(LookupStream... streams) {
+    return merge(List.of(streams));
+  }
+
+  private void arrive(LookupItem item) {
+    List<Consumer<? super LookupItem>> toCall;
+    synchronized (this) {
+      arrived.add(item);
+      toCall = List.copyOf(listeners);
+    }
+    first.complete(Optional.of(item));
+    for (Consumer<? super LookupItem> l : toCall) {
+      deliver(l, item);
+    }
+  }
+
+  /**
+   * Calls {@code listener} with every item: at once for items that already arrived, then as the
+   * others arrive. Returns this stream.
+   */
+  public LookupStream onItem(Consumer<? super LookupItem> listener) {
+    Objects.requireNonNull(listener, "listener");
+    List<LookupItem> past;
+    synchronized (this) {
+      past = List.copyOf(arrived);
+      listeners.add(listener);
+    }
+    for (LookupItem item : past) {
+      deliver(listener, item);
+    }
+    return this;
+  }
+
+  private static void deliver(Consumer<? super LookupItem> listener, LookupItem item) {
+    try {
+      listener.accept(item);
+    } catch (RuntimeException e) {
+      LOG.warn("lookup item listener failed", e);
+    }
+  }
+
+  /** The first item of any source; see the class description for absent and failed. */
+  public CompletableFuture<Optional<LookupItem>> first() {
+    return first.copy();
+  }
+
+  /** The summary, once every source has ended. */
+  public CompletableFuture<LookupSummary> done() {
+    return done.copy();
+  }
+
+  /** Items that arrived so far, in arrival order. */
+  public synchronized List<LookupItem> itemsSoFar() {
+    return List.copyOf(arrived);
+  }
+
+  /** Names of the sources, in order. */
+  public List<String> sourceNames() {
+    return sources.stream().map(Source::name).toList();
+  }
+
+  /** True once every source has ended. */
+  public boolean isDone() {
+    return done.isDone();
+  }
+
+  /** Cancels the sources that have not ended; returns true if any was cancelled. */
+  public boolean cancel() {
+    boolean any = false;
+    for (Source s : sources) {
+      any |= s.result.cancel(true);
+    }
+    return any;
+  }
+
+  private LookupSummary summarize() {
+    List<SourceOutcome> outcomes = new ArrayList<>(sources.size());
+    for (Source s : sources) {
+      outcomes.add(outcome(s));
+    }
+    List<LookupItem> items;
+    synchronized (this) {
+      items = List.copyOf(arrived);
+    }
+    return new LookupSummary(items, outcomes);
+  }
+
+  private static SourceOutcome outcome(Source s) {
+    CompletableFuture<Optional<LookupItem>> r = s.result;
+    if (r.isCancelled()) {
+      return new SourceOutcome(s.name, SourceOutcome.Status.CANCELLED, Optional.empty(), Optional.empty());
+    }
+    try {
+      Optional<LookupItem> item = r.join();
+      return new SourceOutcome(s.name,
+          item.isPresent() ? SourceOutcome.Status.FOUND : SourceOutcome.Status.NOT_FOUND,
+          item, Optional.empty());
+    } catch (CancellationException e) {
+      return new SourceOutcome(s.name, SourceOutcome.Status.CANCELLED, Optional.empty(), Optional.empty());
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      SourceOutcome.Status status = cause instanceof CancellationException
+          ? SourceOutcome.Status.CANCELLED : SourceOutcome.Status.FAILED;
+      return new SourceOutcome(s.name, status, Optional.empty(), Optional.of(cause));
+    }
+  }
+
+  private void finishFirst(LookupSummary summary) {
+    if (first.isDone()) {
+      return;
+    }
+    if (summary.found()) {
+      first.complete(Optional.of(summary.items().get(0)));
+    } else if (summary.notFound() || summary.outcomes().isEmpty()) {
+      first.complete(Optional.empty());
+    } else if (summary.outcomes().stream().allMatch(o -> o.status() == SourceOutcome.Status.CANCELLED)) {
+      first.completeExceptionally(new CancellationException("lookup cancelled"));
+    } else {
+      first.completeExceptionally(new LookupFailedException(summary.outcomes()));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LookupStream" + sourceNames();
+  }
+}

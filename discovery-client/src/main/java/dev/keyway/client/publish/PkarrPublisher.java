@@ -1,0 +1,583 @@
+package dev.keyway.client.publish;
+
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.lookup.AddressLookup;
+import dev.keyway.client.lookup.ClientRuntime;
+import dev.keyway.client.lookup.Scheduler;
+import dev.keyway.client.packet.InvalidPacketException;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.packet.Timestamps;
+import dev.keyway.client.record.EndpointInfo;
+import dev.keyway.client.record.IrohTxt;
+import dev.keyway.client.resolve.PkarrHttp;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes an endpoint's {@code _iroh} records to one or more relays (iroh's
+ * {@code PkarrPublisher}), keeping them there.
+ *
+ * <h2>What is sent</h2>
+ * {@link #publish} takes the endpoint's info, applies the {@link AddrFilter} (default
+ * {@linkplain AddrFilter#relayOnly() relay URLs only}, as iroh) and signs the records with TTL
+ * 30 s (iroh's {@code DEFAULT_PKARR_TTL}) and a fresh, strictly increasing timestamp for every
+ * attempt. Each relay gets {@code PUT <relay>/<z32>} with the relay payload as body; the relay
+ * URL may be an iroh-dns-server base ({@code https://dns.iroh.link/pkarr}) or a pkarr relay.
+ *
+ * <h2>When (per relay, independently)</h2>
+ * <ul>
+ *   <li>at once when the filtered info changes (an unchanged info is not re-sent);
+ *   <li>after a success, again every 5 minutes (iroh's {@code DEFAULT_REPUBLISH_INTERVAL}), with a
+ *       new timestamp, so servers that expire old records keep it;
+ *   <li>after the n-th failure in a row, again after n seconds (iroh's rule) with ±20 % jitter,
+ *       capped at 60 s; a {@code 429} waits for its {@code Retry-After} (never less, plus up to
+ *       20 % jitter) when it has one;
+ *   <li>on {@code 409}/{@code 428} (the relay holds a more recent packet for this key: another
+ *       process with the same key, or a clock behind), the relay's packet is fetched and, if it
+ *       verifies, the next timestamp is moved past it and the PUT retried once at once; if that
+ *       is stale again, backoff as above;
+ *   <li>on {@code 400}/{@code 413} (the relay refuses the packet) never again until the info
+ *       changes: the outcome says why.
+ * </ul>
+ * Every attempt's {@link PublishOutcome} goes to the {@linkplain Builder#listener listeners}
+ * and into {@link #status()}; {@link #publishNow()} returns the outcomes of one round.
+ *
+ * <h2>Threads</h2>
+ * Timers run on the runtime's {@link Scheduler}, requests on its HTTP client; listeners are
+ * called on those threads and must not block. {@link #close()} cancels timers and requests in
+ * flight; nothing is published afterwards. Thread-safe.
+ */
+public final class PkarrPublisher implements AddressLookup, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PkarrPublisher.class);
+  /** Structured event per outcome (DESIGN.md convention: DEBUG, key-value fields only). */
+  private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.client.publish");
+
+  /** Provenance, shared with the relay lookup. */
+  public static final String PROVENANCE = "pkarr";
+  /** iroh's {@code DEFAULT_PKARR_TTL}. */
+  public static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
+  /** iroh's {@code DEFAULT_REPUBLISH_INTERVAL}. */
+  public static final Duration DEFAULT_REPUBLISH_INTERVAL = Duration.ofMinutes(5);
+  /** Step of the failure backoff: n steps after n failures (iroh: 1 s). */
+  public static final Duration DEFAULT_RETRY_STEP = Duration.ofSeconds(1);
+  /** Cap of the failure backoff (iroh has none; keyway caps it). */
+  public static final Duration DEFAULT_MAX_RETRY_DELAY = Duration.ofSeconds(60);
+  /** Relative jitter on retry delays. */
+  public static final double DEFAULT_JITTER = 0.2;
+  /** Time for one PUT. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  private final SecretKey secretKey;
+  private final List<URI> relays;
+  private final long ttlSeconds;
+  private final Duration republishInterval;
+  private final Duration retryStep;
+  private final Duration maxRetryDelay;
+  private final double jitter;
+  private final Duration requestTimeout;
+  private final AddrFilter filter;
+  private final Timestamps timestamps;
+  private final Scheduler scheduler;
+  private final RandomGenerator random;
+  private final HttpClient http;
+  private final List<Consumer<? super PublishOutcome>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<URI, Relay> states = new LinkedHashMap<>();
+
+  // guarded by this
+  private EndpointInfo current;
+  private long version;
+  private long timestampFloor;
+  private boolean closed;
+
+  /** One relay's state; guarded by the publisher's lock. */
+  private static final class Relay {
+    final URI base;
+    int failures;
+    long version = -1;
+    boolean staleRetried;
+    Scheduler.Cancellable timer;
+    CompletableFuture<?> inFlight;
+    PublishOutcome last;
+    final List<CompletableFuture<PublishOutcome>> waiting = new ArrayList<>();
+
+    Relay(URI base) {
+      this.base = base;
+    }
+  }
+
+  private PkarrPublisher(Builder b) {
+    this.secretKey = b.secretKey;
+    this.relays = List.copyOf(b.relays);
+    this.ttlSeconds = b.ttl.toSeconds();
+    this.republishInterval = b.republishInterval;
+    this.retryStep = b.retryStep;
+    this.maxRetryDelay = b.maxRetryDelay;
+    this.jitter = b.jitter;
+    this.requestTimeout = b.requestTimeout;
+    this.filter = b.filter;
+    this.timestamps = b.timestamps != null ? b.timestamps : new Timestamps(b.runtime.clock());
+    this.scheduler = b.runtime.scheduler();
+    this.random = b.runtime.random();
+    this.http = b.runtime.http();
+    this.listeners.addAll(b.listeners);
+    for (URI r : relays) {
+      states.put(r, new Relay(r));
+    }
+  }
+
+  /** A builder signing with {@code secretKey}; add at least one relay. */
+  public static Builder builder(ClientRuntime runtime, SecretKey secretKey) {
+    return new Builder(runtime, secretKey);
+  }
+
+  @Override
+  public String provenance() {
+    return PROVENANCE;
+  }
+
+  /** The relays published to, normalised, in order. */
+  public List<URI> relays() {
+    return relays;
+  }
+
+  /** Adds a listener for every outcome from now on. */
+  public void addListener(Consumer<? super PublishOutcome> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Sets the info to publish (fire and forget). The address filter is applied; if the result
+   * differs from what is being published, every relay gets it at once.
+   *
+   * @throws IllegalArgumentException if the info is not for this publisher's key
+   */
+  @Override
+  public void publish(EndpointInfo info) {
+    Objects.requireNonNull(info, "info");
+    if (!info.endpointId().equals(secretKey.publicKey())) {
+      throw new IllegalArgumentException("info of " + info.endpointId().fmtShort()
+          + " cannot be published with the key of " + secretKey.publicKey().fmtShort());
+    }
+    EndpointInfo filtered = filter.apply(info);
+    List<Relay> todo;
+    synchronized (this) {
+      checkOpen();
+      if (filtered.equals(current)) {
+        return;
+      }
+      current = filtered;
+      version++;
+      todo = new ArrayList<>(states.values());
+      for (Relay r : todo) {
+        r.failures = 0;
+      }
+    }
+    todo.forEach(r -> attempt(r, false));
+  }
+
+  /**
+   * Publishes the current info to every relay now (cancelling waiting retries and republishes)
+   * and completes with one outcome per relay, in relay order: the first attempt of this round
+   * (after the one immediate retry of a stale answer). Later retries continue in the background.
+   *
+   * @throws IllegalStateException if nothing was {@linkplain #publish published} yet
+   */
+  public CompletableFuture<List<PublishOutcome>> publishNow() {
+    List<CompletableFuture<PublishOutcome>> round = new ArrayList<>();
+    List<Relay> todo;
+    synchronized (this) {
+      checkOpen();
+      if (current == null) {
+        throw new IllegalStateException("nothing to publish yet: call publish(info) first");
+      }
+      todo = new ArrayList<>(states.values());
+      for (Relay r : todo) {
+        CompletableFuture<PublishOutcome> f = new CompletableFuture<>();
+        r.waiting.add(f);
+        round.add(f);
+      }
+    }
+    todo.forEach(r -> attempt(r, false));
+    return CompletableFuture.allOf(round.toArray(CompletableFuture<?>[]::new))
+        .thenApply(v -> round.stream().map(CompletableFuture::join).toList());
+  }
+
+  /** The info being published (after filtering), if any. */
+  public synchronized Optional<EndpointInfo> current() {
+    return Optional.ofNullable(current);
+  }
+
+  /** The last outcome per relay, in relay order (relays not tried yet are absent). */
+  public synchronized Map<URI, PublishOutcome> status() {
+    Map<URI, PublishOutcome> out = new LinkedHashMap<>();
+    states.forEach((u, r) -> {
+      if (r.last != null) {
+        out.put(u, r.last);
+      }
+    });
+    return out;
+  }
+
+  /** Signs and PUTs the current info to {@code r}, replacing any pending timer or request. */
+  private void attempt(Relay r, boolean staleRetry) {
+    EndpointInfo info;
+    long v;
+    long ts;
+    synchronized (this) {
+      if (closed || current == null) {
+        return;
+      }
+      cancelPending(r);
+      if (!staleRetry) {
+        r.staleRetried = false;
+      }
+      info = current;
+      v = version;
+      r.version = v;
+      ts = nextTimestamp();
+    }
+    SignedPacket packet;
+    try {
+      packet = IrohTxt.toSignedPacket(info, secretKey, ttlSeconds, ts);
+    } catch (IllegalArgumentException e) { // InvalidPacketException: over 1000 bytes
+      record(r, v, PublishOutcome.Status.REJECTED, 0, "cannot sign the records: " + e.getMessage(), ts, Optional.empty());
+      return;
+    }
+    URI url = PkarrHttp.keyUrl(r.base, secretKey.publicKey());
+    HttpRequest req = HttpRequest.newBuilder(url)
+        .timeout(requestTimeout)
+        .version(PkarrHttp.version(url))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(packet.toRelayPayload()))
+        .build();
+    CompletableFuture<HttpResponse<byte[]>> sent;
+    try {
+      sent = http.sendAsync(req, PkarrHttp.limitedBody(4096));
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    synchronized (this) {
+      if (closed || r.version != v) {
+        sent.cancel(true);
+        return;
+      }
+      r.inFlight = sent;
+    }
+    sent.whenComplete((resp, error) -> handle(r, v, packet, url, resp, error));
+  }
+
+  private void handle(Relay r, long v, SignedPacket packet, URI url, HttpResponse<byte[]> resp, Throwable error) {
+    long ts = packet.timestampMicros();
+    if (error != null) {
+      Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (e instanceof CancellationException) {
+        return; // replaced by a newer attempt, or closed
+      }
+      String why = e instanceof HttpTimeoutException
+          ? "no answer within " + requestTimeout.toMillis() + " ms"
+          : PkarrHttp.reason(e);
+      failed(r, v, PublishOutcome.Status.FAILED, 0, "PUT " + url + " failed: " + why, ts, null);
+      return;
+    }
+    int status = resp.statusCode();
+    String body = bodyText(resp.body());
+    if (status / 100 == 2) {
+      record(r, v, PublishOutcome.Status.PUBLISHED, status,
+          "published" + (r.staleRetried ? " after moving the timestamp past the relay's newer packet" : ""),
+          ts, Optional.of(republishInterval));
+    } else if (status == 409 || status == 428) {
+      boolean retry;
+      synchronized (this) {
+        retry = !r.staleRetried && r.version == v && !closed;
+        r.staleRetried = true;
+      }
+      if (retry) {
+        overtake(r, v, url);
+      } else {
+        failed(r, v, PublishOutcome.Status.STALE, status,
+            "relay holds a more recent packet for this key (HTTP " + status + ")" + body, ts, null);
+      }
+    } else if (status == 429) {
+      Duration wait = PkarrHttp.retryAfter(resp.headers(), scheduler.clock().nowMicros()).orElse(null);
+      failed(r, v, PublishOutcome.Status.RATE_LIMITED, status,
+          "rate limited (HTTP 429" + (wait == null ? "" : ", retry after " + wait.toSeconds() + " s") + ")" + body, ts, wait);
+    } else if (status == 400 || status == 413) {
+      record(r, v, PublishOutcome.Status.REJECTED, status,
+          "relay rejected the packet (HTTP " + status + ")" + body + "; not retried until the info changes",
+          ts, Optional.empty());
+    } else {
+      failed(r, v, PublishOutcome.Status.FAILED, status, "relay answered HTTP " + status + body, ts, null);
+    }
+  }
+
+  /** 409/428: learn the relay's packet, move our timestamps past it, try once more now. */
+  private void overtake(Relay r, long v, URI url) {
+    HttpRequest get = HttpRequest.newBuilder(url).GET().timeout(requestTimeout)
+        .version(PkarrHttp.version(url)).header("Cache-Control", "no-cache").build();
+    CompletableFuture<HttpResponse<byte[]>> sent;
+    try {
+      sent = http.sendAsync(get, PkarrHttp.limitedBody(SignedPacket.MAX_RELAY_PAYLOAD_BYTES));
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    synchronized (this) {
+      if (closed || r.version != v) {
+        sent.cancel(true);
+        return;
+      }
+      r.inFlight = sent;
+    }
+    sent.whenComplete((resp, error) -> {
+      if (error == null && resp.statusCode() == 200) {
+        try {
+          SignedPacket theirs = SignedPacket.fromRelayPayload(secretKey.publicKey(), resp.body());
+          synchronized (this) {
+            timestampFloor = Math.max(timestampFloor, theirs.timestampMicros() + 1);
+          }
+        } catch (InvalidPacketException e) {
+          LOG.debug("relay {} holds an unverifiable packet for our key: {}", r.base, e.getMessage());
+        }
+      }
+      synchronized (this) {
+        if (closed || r.version != v) {
+          return;
+        }
+      }
+      attempt(r, true);
+    });
+  }
+
+  private void failed(Relay r, long v, PublishOutcome.Status status, int http, String detail, long ts, Duration retryAfter) {
+    int failures;
+    synchronized (this) {
+      if (r.version != v) {
+        return;
+      }
+      failures = ++r.failures;
+    }
+    Duration delay = retryAfter != null ? upward(retryAfter) : backoff(failures);
+    record(r, v, status, http, detail, ts, Optional.of(delay));
+  }
+
+  /** Records an outcome and schedules the next attempt, if any. */
+  private void record(Relay r, long v, PublishOutcome.Status status, int http, String detail, long ts,
+      Optional<Duration> next) {
+    PublishOutcome outcome;
+    List<CompletableFuture<PublishOutcome>> waiting;
+    synchronized (this) {
+      if (closed || r.version != v) {
+        return;
+      }
+      if (status == PublishOutcome.Status.PUBLISHED || status == PublishOutcome.Status.REJECTED) {
+        r.failures = 0;
+      }
+      outcome = new PublishOutcome(r.base, status, http, detail, ts,
+          status == PublishOutcome.Status.PUBLISHED ? 0 : Math.max(r.failures, 1), next);
+      r.last = outcome;
+      r.inFlight = null;
+      if (next.isPresent()) {
+        r.timer = scheduler.schedule(next.get(), () -> attempt(r, false));
+      }
+      waiting = List.copyOf(r.waiting);
+      r.waiting.clear();
+    }
+    if (EVENTS.isDebugEnabled()) {
+      EVENTS.debug("relay={} status={} http={} ts={} failures={} next_ms={}", r.base, status, http, ts,
+          outcome.consecutiveFailures(), next.map(Duration::toMillis).orElse(-1L));
+    }
+    waiting.forEach(f -> f.complete(outcome));
+    for (Consumer<? super PublishOutcome> l : listeners) {
+      try {
+        l.accept(outcome);
+      } catch (RuntimeException e) {
+        LOG.warn("publish listener failed", e);
+      }
+    }
+  }
+
+  private void cancelPending(Relay r) {
+    if (r.timer != null) {
+      r.timer.cancel();
+      r.timer = null;
+    }
+    if (r.inFlight != null) {
+      r.inFlight.cancel(true);
+      r.inFlight = null;
+    }
+  }
+
+  /** Strictly increasing, and above any packet a relay reported as more recent. */
+  private long nextTimestamp() {
+    long ts = Math.max(timestamps.next(), timestampFloor);
+    timestampFloor = ts + 1;
+    return ts;
+  }
+
+  /** n steps after n failures, ±jitter, at most the cap. */
+  Duration backoff(int failures) {
+    long base = retryStep.toNanos() * Math.max(1, failures);
+    double factor = jitter == 0 ? 1 : 1 + jitter * (2 * random.nextDouble() - 1);
+    long nanos = Math.round(base * factor);
+    return Duration.ofNanos(Math.min(nanos, maxRetryDelay.toNanos()));
+  }
+
+  /** A server-given wait, never shortened: plus up to jitter. */
+  private Duration upward(Duration wait) {
+    double factor = jitter == 0 ? 1 : 1 + jitter * random.nextDouble();
+    return Duration.ofNanos(Math.round(wait.toNanos() * factor));
+  }
+
+  private static String bodyText(byte[] body) {
+    if (body == null || body.length == 0) {
+      return "";
+    }
+    String s = new String(body, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+    return s.isEmpty() ? "" : ": " + (s.length() > 200 ? s.substring(0, 200) + "…" : s);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("publisher is closed");
+    }
+  }
+
+  /** Stops publishing: cancels timers and requests in flight. Idempotent. */
+  @Override
+  public void close() {
+    List<CompletableFuture<PublishOutcome>> waiting = new ArrayList<>();
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (Relay r : states.values()) {
+        cancelPending(r);
+        waiting.addAll(r.waiting);
+        r.waiting.clear();
+      }
+    }
+    waiting.forEach(f -> f.cancel(false));
+  }
+
+  /** Settings of a {@link PkarrPublisher}. */
+  public static final class Builder {
+    private final ClientRuntime runtime;
+    private final SecretKey secretKey;
+    private final List<URI> relays = new ArrayList<>();
+    private Duration ttl = DEFAULT_TTL;
+    private Duration republishInterval = DEFAULT_REPUBLISH_INTERVAL;
+    private Duration retryStep = DEFAULT_RETRY_STEP;
+    private Duration maxRetryDelay = DEFAULT_MAX_RETRY_DELAY;
+    private double jitter = DEFAULT_JITTER;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private AddrFilter filter = AddrFilter.relayOnly();
+    private Timestamps timestamps;
+    private final List<Consumer<? super PublishOutcome>> listeners = new ArrayList<>();
+
+    private Builder(ClientRuntime runtime, SecretKey secretKey) {
+      this.runtime = Objects.requireNonNull(runtime, "runtime");
+      this.secretKey = Objects.requireNonNull(secretKey, "secretKey");
+    }
+
+    /** Adds a relay base URL (iroh-style {@code …/pkarr} or a pkarr relay). */
+    public Builder relay(URI relay) {
+      URI base = PkarrHttp.relayBase(relay);
+      if (!relays.contains(base)) {
+        relays.add(base);
+      }
+      return this;
+    }
+
+    /** Adds a relay base URL given as text. */
+    public Builder relay(String relay) {
+      return relay(PkarrHttp.relayBase(relay));
+    }
+
+    /** TTL of the published records, whole seconds (default 30 s). */
+    public Builder ttl(Duration ttl) {
+      if (ttl.isNegative() || ttl.toSeconds() > 0x7FFF_FFFFL) {
+        throw new IllegalArgumentException("TTL must be 0..2^31-1 seconds: " + ttl);
+      }
+      this.ttl = ttl;
+      return this;
+    }
+
+    /** Republish interval after a success (default 5 min). */
+    public Builder republishInterval(Duration interval) {
+      this.republishInterval = positive(interval, "republish interval");
+      return this;
+    }
+
+    /** Backoff: {@code step} × failures, at most {@code max} (defaults 1 s and 60 s). */
+    public Builder retryBackoff(Duration step, Duration max) {
+      this.retryStep = positive(step, "retry step");
+      this.maxRetryDelay = positive(max, "maximum retry delay");
+      return this;
+    }
+
+    /** Relative jitter on retry delays, in [0, 1) (default 0.2). */
+    public Builder jitter(double jitter) {
+      if (!(jitter >= 0 && jitter < 1)) {
+        throw new IllegalArgumentException("jitter must be in [0, 1): " + jitter);
+      }
+      this.jitter = jitter;
+      return this;
+    }
+
+    /** Time for one PUT (default 10 s). */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "request timeout");
+      return this;
+    }
+
+    /** Which addresses to publish (default {@link AddrFilter#relayOnly()}). */
+    public Builder addrFilter(AddrFilter filter) {
+      this.filter = Objects.requireNonNull(filter, "filter");
+      return this;
+    }
+
+    /** Timestamp source (default: a new one on the runtime's clock). */
+    public Builder timestamps(Timestamps timestamps) {
+      this.timestamps = Objects.requireNonNull(timestamps, "timestamps");
+      return this;
+    }
+
+    /** Adds a listener for every outcome. */
+    public Builder listener(Consumer<? super PublishOutcome> listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    public PkarrPublisher build() {
+      if (relays.isEmpty()) {
+        throw new IllegalStateException("add at least one relay URL");
+      }
+      return new PkarrPublisher(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

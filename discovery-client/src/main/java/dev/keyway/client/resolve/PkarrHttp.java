@@ -1,0 +1,235 @@
+package dev.keyway.client.resolve;
+
+import dev.keyway.client.keys.PublicKey;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+
+/**
+ * HTTP details shared by the pkarr relay lookup and the publisher: relay URLs, HTTP dates,
+ * {@code Cache-Control}, {@code Retry-After}, and bounded bodies.
+ */
+public final class PkarrHttp {
+  /** IMF-fixdate, e.g. {@code Wed, 11 Oct 2023 09:33:47 GMT} (RFC 9110 §5.6.7). */
+  private static final DateTimeFormatter IMF_FIXDATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+
+  private PkarrHttp() {}
+
+  /**
+   * Checks and normalises a relay base URL: http or https, a host, no query or fragment;
+   * trailing slashes are dropped so that {@code https://host/pkarr/} and
+   * {@code https://host/pkarr} name the same relay.
+   *
+   * @throws IllegalArgumentException with the reason
+   */
+  public static URI relayBase(String text) {
+    URI uri;
+    try {
+      uri = new URI(text.strip());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("invalid relay URL '" + text + "': " + e.getMessage(), e);
+    }
+    return relayBase(uri);
+  }
+
+  /** Like {@link #relayBase(String)}. */
+  public static URI relayBase(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException("relay URL must be http or https: " + uri);
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("relay URL has no host: " + uri);
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException("relay URL must not have a query or fragment: " + uri);
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return URI.create(scheme + "://" + uri.getRawAuthority() + path);
+  }
+
+  /** {@code <base>/<z32>}: the key appended as one path segment, as iroh and pkarr do. */
+  public static URI keyUrl(URI base, PublicKey key) {
+    return URI.create(relayBase(base) + "/" + key.toZ32());
+  }
+
+  /** HTTP/1.1 for plain http (no h2c upgrade dance), HTTP/2 where TLS can negotiate it. */
+  public static HttpClient.Version version(URI uri) {
+    return "https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
+  }
+
+  /**
+   * A short reason for a failed request: the exception's message, or for the JDK client's
+   * message-less exceptions what they mean ({@code connection refused}, {@code timed out}).
+   */
+  public static String reason(Throwable e) {
+    if (e instanceof java.net.ConnectException) {
+      return e.getMessage() == null ? "connection refused" : "connection failed: " + e.getMessage();
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "timed out";
+    }
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  /** Formats seconds since the epoch as an IMF-fixdate. */
+  public static String httpDate(long epochSeconds) {
+    return IMF_FIXDATE.format(Instant.ofEpochSecond(epochSeconds));
+  }
+
+  /** Parses an HTTP date (IMF-fixdate or RFC 1123 forms) to µs since the epoch. */
+  public static OptionalLong parseHttpDateMicros(String value) {
+    if (value == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      ZonedDateTime t = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
+      return OptionalLong.of(t.toEpochSecond() * 1_000_000L);
+    } catch (DateTimeParseException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * The freshness a response allows: {@code Duration.ZERO} for {@code no-store} or
+   * {@code no-cache}, the {@code max-age} (or {@code s-maxage}) otherwise, empty without either.
+   */
+  public static Optional<Duration> maxAge(HttpHeaders headers) {
+    Optional<Duration> age = Optional.empty();
+    for (String value : headers.allValues("cache-control")) {
+      for (String part : value.split(",")) {
+        String d = part.strip().toLowerCase(Locale.ROOT);
+        if (d.equals("no-store") || d.equals("no-cache")) {
+          return Optional.of(Duration.ZERO);
+        }
+        int eq = d.indexOf('=');
+        if (eq > 0) {
+          String name = d.substring(0, eq).strip();
+          if (name.equals("max-age") || name.equals("s-maxage")) {
+            try {
+              long secs = Long.parseLong(d.substring(eq + 1).strip().replace("\"", ""));
+              if (secs >= 0 && age.isEmpty()) {
+                age = Optional.of(Duration.ofSeconds(secs));
+              }
+            } catch (NumberFormatException ignored) {
+              // an unreadable directive is ignored
+            }
+          }
+        }
+      }
+    }
+    return age;
+  }
+
+  /**
+   * How long a 429 or 503 asks the client to wait: {@code Retry-After} as seconds or an HTTP
+   * date (relative to {@code nowMicros}), else {@code x-ratelimit-after} seconds.
+   */
+  public static Optional<Duration> retryAfter(HttpHeaders headers, long nowMicros) {
+    Optional<String> value = headers.firstValue("retry-after");
+    if (value.isPresent()) {
+      String v = value.get().strip();
+      try {
+        long secs = Long.parseLong(v);
+        return secs >= 0 ? Optional.of(Duration.ofSeconds(secs)) : Optional.empty();
+      } catch (NumberFormatException notSeconds) {
+        OptionalLong at = parseHttpDateMicros(v);
+        if (at.isPresent()) {
+          return Optional.of(Duration.ofNanos(Math.max(0, at.getAsLong() - nowMicros) * 1000));
+        }
+      }
+    }
+    try {
+      return headers.firstValue("x-ratelimit-after").map(String::strip).map(Long::parseLong)
+          .filter(s -> s >= 0).map(Duration::ofSeconds);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * A body handler that reads at most {@code limit} bytes and fails with a
+   * {@link ResolveException} on a longer body (a relay payload is at most 1072 bytes; keyway
+   * never buffers more from a server than it could use).
+   */
+  public static HttpResponse.BodyHandler<byte[]> limitedBody(int limit) {
+    return info -> new Limited(limit);
+  }
+
+  private static final class Limited implements HttpResponse.BodySubscriber<byte[]> {
+    private final int limit;
+    private final List<ByteBuffer> parts = new ArrayList<>();
+    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+    private int size;
+    private Flow.Subscription subscription;
+
+    Limited(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return body;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (body.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : items) {
+        size += b.remaining();
+        parts.add(b);
+      }
+      if (size > limit) {
+        body.completeExceptionally(new ResolveException("response body exceeds " + limit + " bytes"));
+        subscription.cancel();
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      body.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      byte[] out = new byte[size];
+      int pos = 0;
+      for (ByteBuffer b : parts) {
+        int n = b.remaining();
+        b.get(out, pos, n);
+        pos += n;
+      }
+      body.complete(out);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.keyway.client.lookup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyway.client.addr.EndpointAddr;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.record.EndpointInfo;
+import dev.keyway.client.ticket.EndpointTicket;
+import dev.keyway.client.ticket.TicketFormatException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ResolverTest {
+  private final ManualScheduler time = new ManualScheduler();
+  private final SecretKey key = Fixtures.key(5);
+  private final EndpointInfo info = Fixtures.info(key, "https://relay.example/");
+
+  /** A service that answers from a table after the test completes its future. */
+  static final class Scripted implements AddressLookup {
+    final String provenance;
+    final List<CompletableFuture<Optional<LookupItem>>> calls = new ArrayList<>();
+    final AtomicInteger resolves = new AtomicInteger();
+
+    Scripted(String provenance) {
+      this.provenance = provenance;
+    }
+
+    @Override
+    public String provenance() {
+      return provenance;
+    }
+
+    @Override
+    public synchronized LookupStream resolve(PublicKey id) {
+      resolves.incrementAndGet();
+      CompletableFuture<Optional<LookupItem>> f = new CompletableFuture<>();
+      calls.add(f);
+      return LookupStream.of(provenance, f);
+    }
+  }
+
+  private Resolver resolver(AddressLookup... services) {
+    Resolver.Builder b = Resolver.builder().runtimeSettings(ClientRuntime.builder().scheduler(time));
+    for (AddressLookup s : services) {
+      b.lookup(s);
+    }
+    return b.build();
+  }
+
+  @Test
+  void ticketsResolveAtOnceWithoutNetwork() throws Exception {
+    AddressLookup forbidden = new AddressLookup() {
+      @Override
+      public String provenance() {
+        return "network";
+      }
+
+      @Override
+      public LookupStream resolve(PublicKey id) {
+        throw new AssertionError("a ticket without refresh must not touch discovery");
+      }
+    };
+    EndpointAddr addr = EndpointAddr.builder(key.publicKey()).relay("https://relay.example").ip("192.0.2.7:4433").build();
+    String ticket = EndpointTicket.of(addr).toString();
+    try (Resolver r = resolver(forbidden)) {
+      LookupStream s = r.resolveTicket(ticket, false);
+      assertThat(s.isDone()).isTrue();
+      LookupItem item = s.first().getNow(null).orElseThrow();
+      assertThat(item.provenance()).isEqualTo("ticket");
+      assertThat(item.toEndpointAddr()).isEqualTo(addr);
+      assertThatThrownBy(() -> r.resolveTicket("endpointnotaticket", false))
+          .isInstanceOf(TicketFormatException.class);
+    }
+  }
+
+  @Test
+  void ticketWithRefreshGivesTicketFirstThenDiscovery() throws Exception {
+    Scripted dns = new Scripted("dns");
+    try (Resolver r = resolver(dns)) {
+      LookupStream s = r.resolve(EndpointAddr.of(key.publicKey()), true);
+      assertThat(s.first().getNow(null).orElseThrow().provenance()).isEqualTo("ticket");
+      dns.calls.get(0).complete(Optional.of(LookupItem.of(info, "dns")));
+      assertThat(s.done().get().items()).extracting(LookupItem::provenance).containsExactly("ticket", "dns");
+    }
+  }
+
+  @Test
+  void cacheAnswersWhileFreshThenDiscoveryAgain() throws Exception {
+    Scripted dns = new Scripted("dns");
+    try (Resolver r = resolver(dns)) {
+      LookupStream first = r.resolve(key.publicKey());
+      dns.calls.get(0).complete(Optional.of(LookupItem.of(info, "dns").withTtl(Duration.ofSeconds(60))));
+      assertThat(first.first().get()).isPresent();
+
+      time.advance(Duration.ofSeconds(59));
+      LookupStream hit = r.resolve(key.publicKey());
+      assertThat(hit.sourceNames()).containsExactly("cache");
+      assertThat(hit.first().getNow(null).orElseThrow().provenance()).isEqualTo("dns");
+      assertThat(dns.resolves).hasValue(1);
+
+      time.advance(Duration.ofSeconds(1));
+      r.resolve(key.publicKey());
+      assertThat(dns.resolves).hasValue(2);
+    }
+  }
+
+  @Test
+  void closeCancelsRunningLookups() {
+    Scripted dns = new Scripted("dns");
+    Resolver r = resolver(dns);
+    LookupStream s = r.resolve(key.publicKey());
+    r.close();
+    assertThat(dns.calls.get(0)).isCancelled();
+    assertThat(s.done().join().outcomes().get(0).status()).isEqualTo(SourceOutcome.Status.CANCELLED);
+    assertThatThrownBy(() -> r.resolve(key.publicKey())).isInstanceOf(IllegalStateException.class);
+  }
+}

@@ -1,0 +1,232 @@
+package dev.keyway.client.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.lookup.ClientRuntime;
+import dev.keyway.client.lookup.Fixtures;
+import dev.keyway.client.lookup.ManualScheduler;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.record.EndpointInfo;
+import dev.keyway.client.record.IrohTxt;
+import dev.keyway.client.resolve.TestRelay;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The publisher's schedule with a manual clock against a scripted relay: republish, backoff,
+ * Retry-After, no retry on 400/413, and overtaking a relay's newer packet on 409.
+ */
+class PkarrPublisherTest {
+  private final ManualScheduler time = new ManualScheduler();
+  private final SecretKey key = Fixtures.key(40);
+  private final EndpointInfo info = Fixtures.info(key, "https://relay.example./", "192.0.2.5:4433");
+  private final LinkedBlockingQueue<PublishOutcome> outcomes = new LinkedBlockingQueue<>();
+  private TestRelay relay;
+  private ClientRuntime rt;
+  private PkarrPublisher publisher;
+
+  @BeforeEach
+  void start() throws Exception {
+    relay = new TestRelay("/pkarr", "keyway.localhost.");
+    rt = ClientRuntime.builder().scheduler(time).random(new SplittableRandom(7)).build();
+  }
+
+  @AfterEach
+  void stop() {
+    if (publisher != null) {
+      publisher.close();
+    }
+    rt.close();
+    relay.close();
+  }
+
+  private PkarrPublisher publisher(PkarrPublisher.Builder b) {
+    publisher = b.jitter(0).listener(outcomes::add).build();
+    return publisher;
+  }
+
+  private PkarrPublisher.Builder builder() {
+    return PkarrPublisher.builder(rt, key).relay(relay.base());
+  }
+
+  private PublishOutcome next() throws InterruptedException {
+    PublishOutcome o = outcomes.poll(20, TimeUnit.SECONDS);
+    assertThat(o).as("an outcome arrived").isNotNull();
+    return o;
+  }
+
+  private SignedPacket stored() {
+    return relay.store.get(key.publicKey());
+  }
+
+  @Test
+  void publishesRelayOnlyAndRepublishesEveryFiveMinutesWithFreshTimestamps() throws Exception {
+    publisher(builder()).publish(info);
+    PublishOutcome o = next();
+    assertThat(o.status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(o.httpStatus()).isEqualTo(204);
+    assertThat(o.nextAttemptIn()).contains(Duration.ofMinutes(5));
+    assertThat(time.nextDelay()).isEqualTo(Duration.ofMinutes(5));
+    SignedPacket first = stored();
+    EndpointInfo published = IrohTxt.fromSignedPacket(first);
+    assertThat(published.relayUrls()).hasSize(1);
+    assertThat(published.ipAddrs()).as("relay-only filter, as iroh").isEmpty();
+    assertThat(first.records("_iroh").get(0).getTTL()).isEqualTo(30);
+    assertThat(relay.requests("PUT").get(0).path()).isEqualTo("/pkarr/" + key.publicKey().toZ32());
+
+    time.advance(Duration.ofMinutes(5));
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(stored().timestampMicros()).isGreaterThan(first.timestampMicros());
+    assertThat(relay.requests("PUT")).hasSize(2);
+  }
+
+  @Test
+  void unchangedInfoIsNotResentAndAChangeGoesOutAtOnce() throws Exception {
+    publisher(builder().addrFilter(AddrFilter.unfiltered())).publish(info);
+    next();
+    publisher.publish(info);
+    time.advance(Duration.ofMinutes(1));
+    assertThat(relay.requests("PUT")).hasSize(1);
+    EndpointInfo moved = Fixtures.info(key, "https://other.example./");
+    publisher.publish(moved);
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(IrohTxt.fromSignedPacket(stored())).isEqualTo(moved);
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void failuresBackOffNStepsAfterNFailuresUpToTheCap() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      relay.script.add(TestRelay.Scripted.of(503));
+    }
+    publisher(builder().retryBackoff(Duration.ofSeconds(1), Duration.ofMillis(2500))).publish(info);
+    PublishOutcome o1 = next();
+    assertThat(o1.status()).isEqualTo(PublishOutcome.Status.FAILED);
+    assertThat(o1.detail()).contains("HTTP 503");
+    assertThat(o1.nextAttemptIn()).contains(Duration.ofSeconds(1));
+    assertThat(o1.consecutiveFailures()).isEqualTo(1);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(next().nextAttemptIn()).contains(Duration.ofSeconds(2));
+    time.advance(Duration.ofSeconds(2));
+    PublishOutcome o3 = next();
+    assertThat(o3.nextAttemptIn()).as("3 s capped").contains(Duration.ofMillis(2500));
+    assertThat(o3.consecutiveFailures()).isEqualTo(3);
+    time.advance(Duration.ofMillis(2500));
+    PublishOutcome ok = next();
+    assertThat(ok.status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(ok.consecutiveFailures()).isZero();
+  }
+
+  @Test
+  void jitterKeepsRetriesWithinTwentyPercent() {
+    publisher = PkarrPublisher.builder(rt, key).relay(relay.base()).build();
+    for (int n = 1; n <= 20; n++) {
+      Duration d = publisher.backoff(n);
+      long nominal = Math.min(n * 1000L, 60_000L);
+      assertThat(d.toMillis()).isBetween(nominal * 8 / 10, Math.min(nominal * 12 / 10, 60_000L));
+    }
+  }
+
+  @Test
+  void rateLimitedWaitsForRetryAfter() throws Exception {
+    relay.script.add(TestRelay.Scripted.of(429, "Retry-After", "7"));
+    publisher(builder()).publish(info);
+    PublishOutcome o = next();
+    assertThat(o.status()).isEqualTo(PublishOutcome.Status.RATE_LIMITED);
+    assertThat(o.nextAttemptIn()).contains(Duration.ofSeconds(7));
+    time.advance(Duration.ofMillis(6999));
+    assertThat(relay.requests("PUT")).hasSize(1);
+    time.advance(Duration.ofMillis(1));
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+  }
+
+  @Test
+  void rejectedPacketsAreNotRetriedUntilTheInfoChanges() throws Exception {
+    relay.script.add(new TestRelay.Scripted(413, java.util.Map.of(), "length limit exceeded".getBytes()));
+    publisher(builder()).publish(info);
+    PublishOutcome o = next();
+    assertThat(o.status()).isEqualTo(PublishOutcome.Status.REJECTED);
+    assertThat(o.detail()).contains("HTTP 413", "length limit exceeded", "not retried");
+    assertThat(o.nextAttemptIn()).isEmpty();
+    assertThat(time.pendingDelays()).isEmpty();
+    time.advance(Duration.ofHours(1));
+    assertThat(relay.requests("PUT")).hasSize(1);
+
+    relay.script.add(TestRelay.Scripted.of(400));
+    publisher.publish(Fixtures.info(key, "https://changed.example./"));
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.REJECTED);
+    assertThat(relay.requests("PUT")).hasSize(2);
+  }
+
+  @Test
+  void staleAnswerMovesTheTimestampPastTheRelaysPacket() throws Exception {
+    long future = time.now() + Duration.ofDays(1).toNanos() / 1000;
+    SignedPacket theirs = Fixtures.packet(key, Fixtures.info(key, "https://stale.example./"), 30, future);
+    relay.store.put(key.publicKey(), theirs); // the relay answers 409 to anything older
+    publisher(builder()).publish(info);
+    PublishOutcome o = next();
+    assertThat(o.status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(o.detail()).contains("moving the timestamp");
+    assertThat(stored().timestampMicros()).isGreaterThan(future);
+    assertThat(IrohTxt.fromSignedPacket(stored()).relayUrls()).extracting(Object::toString)
+        .containsExactly("https://relay.example./");
+  }
+
+  @Test
+  void staleAgainAfterOvertakingBacksOff() throws Exception {
+    relay.script.add(TestRelay.Scripted.of(409));
+    relay.script.add(TestRelay.Scripted.of(404));
+    relay.script.add(TestRelay.Scripted.of(428));
+    publisher(builder()).publish(info);
+    PublishOutcome o = next();
+    assertThat(o.status()).isEqualTo(PublishOutcome.Status.STALE);
+    assertThat(o.httpStatus()).isEqualTo(428);
+    assertThat(o.nextAttemptIn()).contains(Duration.ofSeconds(1));
+    assertThat(relay.requests).extracting(TestRelay.Request::method).containsExactly("PUT", "GET", "PUT");
+  }
+
+  @Test
+  void publishNowReportsEveryRelayAndOneDownRelayDoesNotHoldTheOthers() throws Exception {
+    URI down;
+    try (ServerSocket s = new ServerSocket(0)) {
+      down = URI.create("http://127.0.0.1:" + s.getLocalPort() + "/pkarr");
+    }
+    publisher(builder().relay(down));
+    publisher.publish(info);
+    List<PublishOutcome> round = publisher.publishNow().get(30, TimeUnit.SECONDS);
+    assertThat(round).extracting(PublishOutcome::status)
+        .containsExactly(PublishOutcome.Status.PUBLISHED, PublishOutcome.Status.FAILED);
+    assertThat(round.get(1).detail()).contains("PUT http://127.0.0.1:");
+    assertThat(publisher.status()).containsKeys(relay.base(), down);
+  }
+
+  @Test
+  void closeStopsEverything() throws Exception {
+    publisher(builder()).publish(info);
+    next();
+    publisher.close();
+    assertThat(time.pendingDelays()).isEmpty();
+    time.advance(Duration.ofHours(1));
+    assertThat(relay.requests("PUT")).hasSize(1);
+    assertThat(outcomes).isEmpty();
+  }
+
+  @Test
+  void infoOfAnotherKeyIsRefused() {
+    publisher(builder());
+    EndpointInfo foreign = Fixtures.info(Fixtures.key(41), "https://x.example/");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> publisher.publish(foreign))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(publisher.current()).isEqualTo(Optional.empty());
+  }
+}

@@ -1,0 +1,142 @@
+package dev.keyway.client.resolve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.lookup.ClientRuntime;
+import dev.keyway.client.lookup.Fixtures;
+import dev.keyway.client.lookup.LookupItem;
+import dev.keyway.client.lookup.TtlCache;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.record.EndpointInfo;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** PkarrRelayLookup against a scripted relay peer on the JDK HTTP server. */
+class PkarrRelayLookupTest {
+  private final SecretKey key = Fixtures.key(20);
+  private final EndpointInfo info = Fixtures.info(key, "https://relay.example./", "192.0.2.3:7");
+  private TestRelay relay;
+  private ClientRuntime rt;
+  private TtlCache cache;
+
+  @BeforeEach
+  void start() throws Exception {
+    relay = new TestRelay("/pkarr", "keyway.localhost.");
+    rt = ClientRuntime.create();
+    cache = new TtlCache(rt.clock());
+  }
+
+  @AfterEach
+  void stop() {
+    rt.close();
+    relay.close();
+  }
+
+  private PkarrRelayLookup lookup() {
+    return PkarrRelayLookup.builder(rt, relay.base()).knownPackets(cache::knownPacket).build();
+  }
+
+  private Optional<LookupItem> get() throws Exception {
+    return lookup().lookup(key.publicKey()).get(20, TimeUnit.SECONDS);
+  }
+
+  private SignedPacket stored(long ts) {
+    SignedPacket p = Fixtures.packet(key, info, 30, ts);
+    relay.store.put(key.publicKey(), p);
+    return p;
+  }
+
+  @Test
+  void verifiedPacketBecomesAnItemWithCacheHints() throws Exception {
+    long now = rt.clock().nowMicros();
+    SignedPacket p = stored(now);
+    relay.maxAge = 77;
+    relay.mementoMicros = now - 5_000_000;
+    LookupItem item = get().orElseThrow();
+    assertThat(item.provenance()).isEqualTo("pkarr");
+    assertThat(item.endpointInfo()).isEqualTo(info);
+    assertThat(item.lastUpdatedMicros()).hasValue(p.timestampMicros());
+    assertThat(item.packet()).contains(p);
+    assertThat(item.ttl()).contains(Duration.ofSeconds(77));
+    assertThat(item.seenAtMicros()).hasValue((now - 5_000_000) / 1_000_000 * 1_000_000);
+    assertThat(relay.requests.get(0).path()).isEqualTo("/pkarr/" + key.publicKey().toZ32());
+    assertThat(relay.requests.get(0).headers().containsKey("If-modified-since")).isFalse();
+  }
+
+  @Test
+  void notFoundIsEmpty() throws Exception {
+    assertThat(get()).isEmpty();
+  }
+
+  @Test
+  void knownPacketIsRevalidatedWithIfModifiedSince() throws Exception {
+    SignedPacket p = stored(1_700_000_000_123_456L);
+    cache.offer(LookupItem.fromPacket(info, "pkarr", p));
+    LookupItem item = get().orElseThrow();
+    assertThat(relay.requests.get(0).headers().getFirst("If-Modified-Since"))
+        .isEqualTo("Tue, 14 Nov 2023 22:13:20 GMT");
+    assertThat(item.packet()).contains(p);
+    // the relay answered 304 (its packet is not newer than that second), so no body came back
+    assertThat(relay.requests).hasSize(1);
+  }
+
+  @Test
+  void emptyOkIsRetriedOnceWithoutCaching() throws Exception {
+    stored(rt.clock().nowMicros());
+    relay.script.add(TestRelay.Scripted.of(200));
+    assertThat(get()).isPresent();
+    assertThat(relay.requests).hasSize(2);
+    assertThat(relay.requests.get(1).headers().getFirst("Cache-Control"))
+        .isEqualTo("no-cache, no-store, must-revalidate");
+  }
+
+  @Test
+  void unexpected304IsRetriedOnce() throws Exception {
+    stored(rt.clock().nowMicros());
+    relay.script.add(TestRelay.Scripted.of(304));
+    assertThat(get()).isPresent();
+    assertThat(relay.requests).hasSize(2);
+  }
+
+  @Test
+  void payloadSignedByAnotherKeyIsRejected() {
+    SecretKey other = Fixtures.key(21);
+    SignedPacket foreign = Fixtures.packet(other, Fixtures.info(other, "https://evil.example/"), 30, 1);
+    relay.script.add(new TestRelay.Scripted(200, java.util.Map.of(), foreign.toRelayPayload()));
+    assertThatThrownBy(this::get).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(ResolveException.class).hasMessageContaining("does not verify");
+  }
+
+  @Test
+  void unknownAttributeKeyInThePacketIsRejectedAsIrohDoes() {
+    SignedPacket bad = SignedPacket.builder()
+        .txt("_iroh", 30, "relay=https://relay.example./")
+        .txt("_iroh", 30, "colour=blue")
+        .sign(key, 1_700_000_000_000_000L);
+    relay.store.put(key.publicKey(), bad);
+    assertThatThrownBy(this::get).cause().isInstanceOf(ResolveException.class)
+        .hasMessageContaining("invalid _iroh record set");
+  }
+
+  @Test
+  void otherStatusesAreErrorsNamingTheStatus() {
+    relay.script.add(TestRelay.Scripted.of(429, "Retry-After", "4"));
+    assertThatThrownBy(this::get).cause().isInstanceOf(ResolveException.class)
+        .hasMessageContaining("HTTP 429").hasMessageContaining("retry after 4 s");
+  }
+
+  @Test
+  void olderPacketFromTheRelayDoesNotReplaceTheKnownOne() throws Exception {
+    SignedPacket newer = Fixtures.packet(key, info, 30, 2_000_000_000_000_000L);
+    cache.offer(LookupItem.fromPacket(info, "pkarr", newer));
+    stored(1_000_000_000_000_000L); // older than IMS: 304
+    assertThat(get().orElseThrow().packet()).contains(newer);
+  }
+}

@@ -1,0 +1,505 @@
+package dev.keyway.dns;
+
+import dev.keyway.dns.answer.ZoneSettings;
+import dev.keyway.dns.http.PutRateLimit;
+import dev.keyway.dns.http.TlsCertificates.CertMode;
+import dev.keyway.dns.udp.RrlSettings;
+import dev.keyway.dns.zone.ZoneCache;
+import dev.keyway.relay.RelayConfig;
+import dev.keyway.relay.config.ConfigException;
+import dev.keyway.relay.config.Durations;
+import dev.keyway.relay.config.TomlFiles;
+import dev.keyway.relay.store.StoreOptions;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything an {@link IrohDnsServer} is configured with, validated once and immutable.
+ *
+ * <p>{@link #fromFile} reads iroh-dns-server's TOML keys ({@code pkarr_put_rate_limit},
+ * {@code data_dir}, {@code [http]}, {@code [https]}, {@code [dns] port / bind_addr / origins /
+ * default_soa / default_ttl / rr_a / rr_aaaa / rr_ns}, {@code [metrics]}, {@code [zone_store]},
+ * {@code [mainline]}) with iroh's meaning, plus keyway's own keys; {@code ops/config/dns.toml}
+ * documents every key and its default. As in iroh, a missing {@code [http]} or {@code [https]}
+ * table means that listener is off (at least one is required), and {@code [dns]} is required.
+ * Unlike iroh, an unknown key is an error (it is usually a typo). Relative paths resolve against
+ * the config file's directory.
+ *
+ * @param dataDir where the store (and the certificate cache) live
+ * @param putRateLimit iroh's {@code pkarr_put_rate_limit}
+ * @param http the plain HTTP listener of the iroh API, if any
+ * @param https the HTTPS listener of the iroh API, if any
+ * @param dns the DNS listeners and what they answer
+ * @param store the packet store ({@code [zone_store]})
+ * @param metrics the Prometheus endpoint
+ */
+public record DnsServerConfig(
+    Path dataDir,
+    PutRateLimit.Mode putRateLimit,
+    Optional<Http> http,
+    Optional<Https> https,
+    Dns dns,
+    StoreOptions store,
+    RelayConfig.Metrics metrics) {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DnsServerConfig.class);
+
+  /** Environment variable iroh-dns-server reads for the data directory. */
+  public static final String DATA_DIR_ENV = "IROH_DNS_DATA_DIR";
+  /** {@code ./data} when neither {@code data_dir} nor {@link #DATA_DIR_ENV} is set. */
+  public static final Path DEFAULT_DATA_DIR = Path.of("data");
+  /** iroh's default HTTP port. */
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  /** iroh's default HTTPS port. */
+  public static final int DEFAULT_HTTPS_PORT = 8443;
+  /** iroh's default DNS port. */
+  public static final int DEFAULT_DNS_PORT = 5300;
+  /** iroh's default bind address for every listener: all interfaces. */
+  public static final String DEFAULT_BIND_ADDRESS = "::";
+  /** iroh's {@code default_ttl} (accepted; unused by iroh and by keyway). */
+  public static final long DEFAULT_TTL = 900;
+  /** How long shutdown lets HTTP requests in flight finish. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+  public DnsServerConfig {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(putRateLimit, "putRateLimit");
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(https, "https");
+    Objects.requireNonNull(dns, "dns");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(metrics, "metrics");
+    if (http.isEmpty() && https.isEmpty()) {
+      throw new ConfigException("either [http] or [https] is required (iroh-dns-server's rule)");
+    }
+  }
+
+  /**
+   * The plain HTTP listener.
+   *
+   * @param bindAddress IP to listen on
+   * @param port TCP port, 0 for any free one
+   * @param eventLoops event loops serving it; 0 = one per available processor
+   * @param shutdownTimeout how long shutdown lets requests in flight finish
+   */
+  public record Http(String bindAddress, int port, int eventLoops, Duration shutdownTimeout) {
+    public Http {
+      checkAddress("[http] bind_addr", bindAddress);
+      checkPort("[http] port", port);
+      if (eventLoops < 0 || eventLoops > 1024) {
+        throw new ConfigException("[http] event_loops must be 0..1024, got " + eventLoops);
+      }
+      Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    }
+  }
+
+  /**
+   * The HTTPS listener.
+   *
+   * @param bindAddress IP to listen on
+   * @param port TCP port, 0 for any free one
+   * @param domains certificate names
+   * @param certMode where the certificate comes from
+   * @param letsencryptContact ACME contact (accepted for iroh compatibility)
+   * @param letsencryptProd whether to use Let's Encrypt production (accepted)
+   */
+  public record Https(String bindAddress, int port, List<String> domains, CertMode certMode,
+      String letsencryptContact, boolean letsencryptProd) {
+    public Https {
+      checkAddress("[https] bind_addr", bindAddress);
+      checkPort("[https] port", port);
+      domains = List.copyOf(domains);
+      Objects.requireNonNull(certMode, "certMode");
+      if (domains.isEmpty()) {
+        throw new ConfigException("[https] domains must name at least one domain");
+      }
+    }
+  }
+
+  /**
+   * The DNS listeners and their zone.
+   *
+   * @param bindAddress IP for UDP and TCP
+   * @param port port for UDP and TCP, 0 for any free one
+   * @param zone origins, apex records, UDP payload size
+   * @param defaultTtl iroh's {@code default_ttl}: accepted, unused (iroh does not use it either)
+   * @param tcpIdleTimeout idle TCP connections are closed after this
+   * @param tcpMaxConnections most TCP connections at once
+   * @param rrl UDP response rate limiting
+   * @param zoneCacheSize most zones (and absent keys) cached
+   * @param zoneCacheTtl how long a cached zone is trusted
+   * @param negativeCacheTtl how long a cached "no packet for this key" is trusted
+   */
+  public record Dns(String bindAddress, int port, ZoneSettings zone, long defaultTtl,
+      Duration tcpIdleTimeout, int tcpMaxConnections, RrlSettings rrl, long zoneCacheSize,
+      Duration zoneCacheTtl, Duration negativeCacheTtl) {
+    public Dns {
+      checkAddress("[dns] bind_addr", bindAddress);
+      checkPort("[dns] port", port);
+      Objects.requireNonNull(zone, "zone");
+      Objects.requireNonNull(rrl, "rrl");
+      if (tcpIdleTimeout.isZero() || tcpIdleTimeout.isNegative()) {
+        throw new ConfigException("[dns] tcp_idle_timeout must be positive");
+      }
+      if (tcpMaxConnections < 1) {
+        throw new ConfigException("[dns] tcp_max_connections must be at least 1");
+      }
+      if (zoneCacheSize < 1) {
+        throw new ConfigException("[dns] zone_cache_size must be at least 1");
+      }
+      if (zoneCacheTtl.isNegative() || negativeCacheTtl.isNegative()) {
+        throw new ConfigException("[dns] zone_cache_ttl and negative_cache_ttl must not be negative");
+      }
+    }
+
+    /** The socket address of both DNS listeners. */
+    public java.net.InetSocketAddress socketAddress() {
+      return new java.net.InetSocketAddress(bindAddress, port);
+    }
+  }
+
+  /** The origin of {@code keyway up}. */
+  public static final String EMBEDDED_ORIGIN = "keyway.localhost.";
+  /**
+   * The SOA of {@code keyway up}: MINIMUM 30 s, so a resolver caches "no such endpoint" for at most
+   * 30 s (the negative TTL is min(SOA TTL, MINIMUM), RFC 2308), like the records' own TTL.
+   */
+  public static final String EMBEDDED_SOA =
+      "ns1.keyway.localhost. hostmaster.keyway.localhost. 1 10800 3600 604800 30";
+
+  /**
+   * {@code keyway up}'s DNS server (DESIGN.md, "Runtime picture"): DNS on 127.0.0.1:{@code
+   * dnsPort} UDP+TCP for {@code keyway.localhost.}, the iroh API on 127.0.0.1:{@code httpPort}
+   * without a PUT rate limit (a development default; iroh's dev config does the same), UDP
+   * response rate limiting on with loopback exempt, the store under {@code dataDir}, metrics on
+   * 127.0.0.1:{@code metricsPort}. Ports may be 0.
+   */
+  public static DnsServerConfig embedded(Path dataDir, int dnsPort, int httpPort, int metricsPort) {
+    ZoneSettings zone = new ZoneSettings(List.of(EMBEDDED_ORIGIN), EMBEDDED_SOA,
+        (Inet4Address) loopback(), null, "ns1." + EMBEDDED_ORIGIN, ZoneSettings.DEFAULT_UDP_PAYLOAD);
+    Dns dns = new Dns("127.0.0.1", dnsPort, zone, 30, DnsServer.Listen.DEFAULT_TCP_IDLE,
+        DnsServer.Listen.DEFAULT_TCP_MAX_CONNECTIONS, RrlSettings.DEFAULT, ZoneCache.DEFAULT_MAX_ZONES,
+        ZoneCache.DEFAULT_POSITIVE_TTL, ZoneCache.DEFAULT_NEGATIVE_TTL);
+    return new DnsServerConfig(dataDir, PutRateLimit.Mode.DISABLED,
+        Optional.of(new Http("127.0.0.1", httpPort, 0, DEFAULT_SHUTDOWN_TIMEOUT)), Optional.empty(),
+        dns, StoreOptions.defaults(), new RelayConfig.Metrics(true, "127.0.0.1", metricsPort));
+  }
+
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One line per setting, for the startup log (nothing here is secret). */
+  public List<String> describe() {
+    List<String> lines = new ArrayList<>();
+    lines.add("dns: " + dns.bindAddress() + ":" + dns.port() + " udp+tcp, origins "
+        + dns.zone().origins() + ", soa '" + dns.zone().defaultSoa() + "', udp payload "
+        + dns.zone().udpPayloadSize() + ", rrl " + (dns.rrl().enabled()
+            ? dns.rrl().responsesPerSecond() + "/s burst " + dns.rrl().burst() + " slip "
+                + dns.rrl().slip() + (dns.rrl().exemptLoopback() ? ", loopback exempt" : "")
+            : "off"));
+    http.ifPresent(h -> lines.add("http: " + h.bindAddress() + ":" + h.port()));
+    https.ifPresent(h -> lines.add("https: " + h.bindAddress() + ":" + h.port() + " "
+        + h.certMode().name().toLowerCase(Locale.ROOT) + " " + h.domains()));
+    lines.add("pkarr_put_rate_limit: " + putRateLimit.name().toLowerCase(Locale.ROOT));
+    lines.add("store: " + dataDir.toAbsolutePath() + ", eviction " + Durations.format(store.maxAge())
+        + ", batch " + store.maxBatchSize() + "/" + Durations.format(store.maxBatchDelay())
+        + ", fsync " + store.fsync());
+    lines.add("metrics: " + (metrics.enabled() ? metrics.bindAddress() + ":" + metrics.port() : "off"));
+    return lines;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The file format (records are tables; components read snake_case keys; null = absent)
+  // ---------------------------------------------------------------------------------------------
+
+  record FileFormat(Object pkarrPutRateLimit, String dataDir, HttpTable http, HttpsTable https,
+      DnsTable dns, MetricsTable metrics, ZoneStoreTable zoneStore, MainlineTable mainline) {}
+
+  /** {@code rate_limit} is the older iroh spelling of {@code pkarr_put_rate_limit}. */
+  record HttpTable(Integer port, String bindAddr, Object rateLimit, Integer eventLoops,
+      Object shutdownTimeout) {}
+
+  record HttpsTable(Integer port, String bindAddr, List<String> domains, String certMode,
+      String letsencryptContact, Boolean letsencryptProd) {}
+
+  record DnsTable(Integer port, String bindAddr, List<String> origins, String defaultSoa,
+      Long defaultTtl, String rrA, String rrAaaa, String rrNs, Integer udpPayloadSize,
+      Object tcpIdleTimeout, Integer tcpMaxConnections, Long zoneCacheSize, Object zoneCacheTtl,
+      Object negativeCacheTtl, RrlTable rrl) {}
+
+  record RrlTable(Boolean enabled, Integer responsesPerSecond, Integer burst, Integer slip,
+      Integer ipv4PrefixLength, Integer ipv6PrefixLength, Boolean exemptLoopback,
+      Integer tableSize) {}
+
+  record MetricsTable(Boolean disabled, String bindAddr) {}
+
+  record ZoneStoreTable(Integer maxBatchSize, Object maxBatchTime, Object eviction,
+      Object evictionInterval, Integer queueCapacity, Boolean fsync, Long capacity,
+      Integer readCacheSize, Integer readerConnections) {}
+
+  record MainlineTable(Boolean enabled, List<String> bootstrap) {}
+
+  /**
+   * Reads and validates a config file.
+   *
+   * @throws ConfigException naming the file and the key that is wrong
+   */
+  public static DnsServerConfig fromFile(Path file) {
+    FileFormat f = TomlFiles.read(file, FileFormat.class);
+    try {
+      return fromFormat(f, file.toAbsolutePath().getParent(), System.getenv());
+    } catch (ConfigException e) {
+      throw new ConfigException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads and validates TOML text; relative paths resolve against {@code baseDir}. */
+  public static DnsServerConfig fromToml(String toml, Path baseDir, Map<String, String> env) {
+    return fromFormat(TomlFiles.parse(toml, FileFormat.class, "config"), baseDir, env);
+  }
+
+  private static DnsServerConfig fromFormat(FileFormat f, Path baseDir, Map<String, String> env) {
+    Path dataDir;
+    if (f.dataDir() != null) {
+      Path p = Path.of(f.dataDir());
+      dataDir = p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize();
+    } else if (env.get(DATA_DIR_ENV) != null && !env.get(DATA_DIR_ENV).isBlank()) {
+      dataDir = Path.of(env.get(DATA_DIR_ENV));
+    } else {
+      dataDir = DEFAULT_DATA_DIR;
+    }
+
+    Object rateLimit = f.pkarrPutRateLimit();
+    if (rateLimit == null && f.http() != null) {
+      rateLimit = f.http().rateLimit();
+    }
+    PutRateLimit.Mode mode;
+    try {
+      mode = rateLimit == null ? PutRateLimit.Mode.SIMPLE : PutRateLimit.Mode.parse(rateLimit.toString());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+
+    Optional<Http> http = Optional.ofNullable(f.http()).map(h -> new Http(
+        or(h.bindAddr(), DEFAULT_BIND_ADDRESS), or(h.port(), DEFAULT_HTTP_PORT),
+        or(h.eventLoops(), 0),
+        duration("[http] shutdown_timeout", h.shutdownTimeout(), DEFAULT_SHUTDOWN_TIMEOUT)));
+
+    Optional<Https> https = Optional.ofNullable(f.https()).map(h -> {
+      CertMode certMode;
+      try {
+        certMode = CertMode.parse(or(h.certMode(), "self_signed"));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("[https] " + e.getMessage(), e);
+      }
+      return new Https(or(h.bindAddr(), DEFAULT_BIND_ADDRESS), or(h.port(), DEFAULT_HTTPS_PORT),
+          or(h.domains(), List.of("localhost")), certMode, h.letsencryptContact(),
+          or(h.letsencryptProd(), false));
+    });
+
+    if (f.dns() == null) {
+      throw new ConfigException("the [dns] table is required (port, origins, default_soa, ...)");
+    }
+    Dns dns = dns(f.dns());
+
+    StoreOptions store = store(f.zoneStore());
+
+    RelayConfig.Metrics metrics = metrics(f.metrics());
+
+    if (f.mainline() != null && Boolean.TRUE.equals(f.mainline().enabled())) {
+      LOG.warn("[mainline] enabled = true is accepted but ignored: keyway has no Mainline DHT"
+          + " fallback; only published packets are served");
+    }
+    return new DnsServerConfig(dataDir, mode, http, https, dns, store, metrics);
+  }
+
+  private static Dns dns(DnsTable d) {
+    ZoneSettings zone;
+    try {
+      zone = new ZoneSettings(
+          or(d.origins(), ZoneSettings.DEFAULT_ORIGINS),
+          or(d.defaultSoa(), ZoneSettings.DEFAULT_SOA),
+          d.rrA() == null ? null : ip("[dns] rr_a", d.rrA(), Inet4Address.class),
+          d.rrAaaa() == null ? null : ip("[dns] rr_aaaa", d.rrAaaa(), Inet6Address.class),
+          d.rrNs(),
+          or(d.udpPayloadSize(), ZoneSettings.DEFAULT_UDP_PAYLOAD));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("[dns] " + e.getMessage(), e);
+    }
+    RrlSettings rrl = RrlSettings.DEFAULT;
+    RrlTable r = d.rrl();
+    if (r != null) {
+      RrlSettings x = RrlSettings.DEFAULT;
+      try {
+        rrl = new RrlSettings(or(r.enabled(), x.enabled()),
+            or(r.responsesPerSecond(), x.responsesPerSecond()), or(r.burst(), x.burst()),
+            or(r.slip(), x.slip()), or(r.ipv4PrefixLength(), x.ipv4PrefixLength()),
+            or(r.ipv6PrefixLength(), x.ipv6PrefixLength()),
+            or(r.exemptLoopback(), x.exemptLoopback()), or(r.tableSize(), x.tableSize()));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("[dns.rrl] " + e.getMessage(), e);
+      }
+    }
+    long defaultTtl = or(d.defaultTtl(), DEFAULT_TTL);
+    if (defaultTtl < 0 || defaultTtl > 0x7fffffffL) {
+      throw new ConfigException("[dns] default_ttl must be 0..2147483647, got " + defaultTtl);
+    }
+    return new Dns(or(d.bindAddr(), DEFAULT_BIND_ADDRESS), or(d.port(), DEFAULT_DNS_PORT), zone,
+        defaultTtl,
+        duration("[dns] tcp_idle_timeout", d.tcpIdleTimeout(), DnsServer.Listen.DEFAULT_TCP_IDLE),
+        or(d.tcpMaxConnections(), DnsServer.Listen.DEFAULT_TCP_MAX_CONNECTIONS), rrl,
+        or(d.zoneCacheSize(), ZoneCache.DEFAULT_MAX_ZONES),
+        duration("[dns] zone_cache_ttl", d.zoneCacheTtl(), ZoneCache.DEFAULT_POSITIVE_TTL),
+        duration("[dns] negative_cache_ttl", d.negativeCacheTtl(), ZoneCache.DEFAULT_NEGATIVE_TTL));
+  }
+
+  private static StoreOptions store(ZoneStoreTable z) {
+    StoreOptions d = StoreOptions.defaults();
+    if (z == null) {
+      return d;
+    }
+    try {
+      int batch = or(z.maxBatchSize(), d.maxBatchSize());
+      Duration batchTime = duration("[zone_store] max_batch_time", z.maxBatchTime(), d.maxBatchDelay());
+      if (batchTime.compareTo(Duration.ofMillis(50)) > 0) {
+        LOG.warn("[zone_store] max_batch_time = {}: keyway answers a PUT only once its batch is"
+            + " committed (iroh answers before), so this delay is added to PUTs", Durations.format(batchTime));
+      }
+      return StoreOptions.builder()
+          .maxBatchSize(batch)
+          .maxBatchDelay(batchTime)
+          .queueCapacity(or(z.queueCapacity(), Math.max(d.queueCapacity(), batch)))
+          .fsync(or(z.fsync(), d.fsync()))
+          .maxAge(duration("[zone_store] eviction", z.eviction(), d.maxAge()))
+          .evictionInterval(duration("[zone_store] eviction_interval", z.evictionInterval(),
+              d.evictionInterval()))
+          .capacity(or(z.capacity(), d.capacity()))
+          .readCacheSize(or(z.readCacheSize(), d.readCacheSize()))
+          .readerConnections(or(z.readerConnections(), d.readerConnections()))
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("[zone_store] " + e.getMessage(), e);
+    }
+  }
+
+  private static RelayConfig.Metrics metrics(MetricsTable m) {
+    if (m == null) {
+      return RelayConfig.Metrics.defaults();
+    }
+    if (m.disabled() == null) {
+      throw new ConfigException("[metrics] disabled is required when the table is present"
+          + " (iroh-dns-server's rule): write disabled = false");
+    }
+    String addr = or(m.bindAddr(),
+        RelayConfig.DEFAULT_METRICS_ADDRESS + ":" + RelayConfig.DEFAULT_METRICS_PORT);
+    int colon = addr.lastIndexOf(':');
+    int port;
+    try {
+      port = Integer.parseInt(addr.substring(colon + 1));
+    } catch (RuntimeException e) {
+      throw new ConfigException("[metrics] bind_addr '" + addr + "' must be ip:port, e.g. 127.0.0.1:9117");
+    }
+    if (colon <= 0) {
+      throw new ConfigException("[metrics] bind_addr '" + addr + "' must be ip:port, e.g. 127.0.0.1:9117");
+    }
+    String host = addr.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new RelayConfig.Metrics(!m.disabled(), host, port);
+  }
+
+  // ---- helpers ----
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+
+  private static final Pattern HUMANTIME =
+      Pattern.compile("(\\d+)\\s*(weeks?|w|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|msecs?|millis(?:econds?)?)\\b");
+
+  /**
+   * A duration: the relay's syntax ({@code 10s}, {@code 7d}, {@code 1h30m}, or seconds as a
+   * number) or iroh's humantime spellings ({@code "7days"}, {@code "1 week"}, {@code "10 secs"}).
+   */
+  static Duration duration(String key, Object value, Duration fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Number n) {
+      if (n.longValue() < 0) {
+        throw new ConfigException(key + " must not be negative");
+      }
+      return Duration.ofSeconds(n.longValue());
+    }
+    if (!(value instanceof String text)) {
+      throw new ConfigException(key + ": expected a duration such as \"10s\", got " + value);
+    }
+    Matcher m = HUMANTIME.matcher(text.trim().toLowerCase(Locale.ROOT));
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      long n = Long.parseLong(m.group(1));
+      String unit = m.group(2);
+      String replacement = unit.startsWith("w") ? (n * 7) + "d"
+          : unit.startsWith("d") ? n + "d"
+          : unit.startsWith("h") ? n + "h"
+          : unit.startsWith("mi") && !unit.startsWith("mil") ? n + "m"
+          : unit.startsWith("s") ? n + "s"
+          : n + "ms";
+      m.appendReplacement(sb, replacement);
+    }
+    m.appendTail(sb);
+    return Durations.parse(key, sb.toString().replace(" ", ""));
+  }
+
+  private static <T extends InetAddress> T ip(String key, String text, Class<T> type) {
+    try {
+      InetAddress a = InetAddress.getByName(text.trim());
+      if (!text.trim().chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')
+          || !type.isInstance(a)) {
+        throw new ConfigException(key + " '" + text + "' must be an "
+            + (type == Inet4Address.class ? "IPv4" : "IPv6") + " address");
+      }
+      return type.cast(a);
+    } catch (UnknownHostException e) {
+      throw new ConfigException(key + " '" + text + "' is not an IP address");
+    }
+  }
+
+  static void checkPort(String key, int port) {
+    if (port < 0 || port > 65_535) {
+      throw new ConfigException(key + " must be 0..65535, got " + port);
+    }
+  }
+
+  static void checkAddress(String key, String address) {
+    if (address == null || address.isBlank()
+        || !address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+      throw new ConfigException(key + " '" + address + "' must be an IP address such as 127.0.0.1 or ::");
+    }
+    try {
+      InetAddress.getByName(address);
+    } catch (UnknownHostException e) {
+      throw new ConfigException(key + " '" + address + "' is not an IP address");
+    }
+  }
+}

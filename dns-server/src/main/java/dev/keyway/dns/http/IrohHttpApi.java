@@ -1,0 +1,118 @@
+package dev.keyway.dns.http;
+
+import dev.keyway.dns.DnsMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * iroh-dns-server's HTTP API as a Vert.x {@link Router} (the same routes serve HTTP and HTTPS):
+ *
+ * <table>
+ *   <caption>Routes</caption>
+ *   <tr><td>PUT /pkarr/{z32}</td><td>publish ({@link PkarrHandler}); the only rate-limited route</td></tr>
+ *   <tr><td>GET /pkarr/{z32}</td><td>the stored packet</td></tr>
+ *   <tr><td>GET, POST /dns-query</td><td>DoH and the JSON API ({@link DohHandler})</td></tr>
+ *   <tr><td>GET /healthz</td><td>{@code {"status":"ok","version":…,"git_hash":"unknown"}}</td></tr>
+ *   <tr><td>GET /healthcheck</td><td>{@code OK} (deprecated in iroh)</td></tr>
+ *   <tr><td>GET /</td><td>{@code Hi!}</td></tr>
+ * </table>
+ * Other paths are 404, a known path with another method 405, both with iroh's JSON error body.
+ * CORS: any origin, methods GET, POST, PUT. Every request is counted
+ * ({@code dns_server_http_requests_*}).
+ */
+public final class IrohHttpApi {
+  private static final Logger LOG = LoggerFactory.getLogger(IrohHttpApi.class);
+  /** Largest PUT body read; a relay payload is at most 1072 bytes, anything bigger is a 400. */
+  static final long MAX_PUT_BODY = 16 * 1024;
+
+  private final PkarrHandler pkarr;
+  private final DohHandler doh;
+  private final DnsMetrics metrics;
+  private final String version;
+  private final LongSupplier nanoClock;
+
+  public IrohHttpApi(PkarrHandler pkarr, DohHandler doh, DnsMetrics metrics, String version,
+      LongSupplier nanoClock) {
+    this.pkarr = pkarr;
+    this.doh = doh;
+    this.metrics = metrics;
+    this.version = version;
+    this.nanoClock = nanoClock;
+  }
+
+  /** A router with every route; one per event loop, or one shared, both work. */
+  public Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.route().handler(this::count);
+    router.route().handler(CorsHandler.create()
+        .addOrigin("*")
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT)));
+    router.put("/pkarr/:key")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_PUT_BODY))
+        .handler(pkarr::put);
+    router.get("/pkarr/:key").handler(pkarr::get);
+    router.get("/dns-query").handler(doh::get);
+    router.post("/dns-query")
+        .handler(BodyHandler.create(false).setBodyLimit(DohHandler.MAX_BODY))
+        .handler(doh::post);
+    router.get("/healthz").handler(ctx -> ctx.response()
+        .putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", "ok").put("version", version)
+            .put("git_hash", "unknown").encode()));
+    router.get("/healthcheck").handler(ctx -> text(ctx, "OK"));
+    router.get("/").handler(ctx -> text(ctx, "Hi!"));
+    router.route().failureHandler(IrohHttpApi::failure);
+    router.errorHandler(404, ctx -> ApiError.notFound().send(ctx.response()));
+    router.errorHandler(405, ctx -> ApiError.methodNotAllowed(allowed(ctx)).send(ctx.response()));
+    router.errorHandler(413, ctx -> ApiError.tooLarge(MAX_PUT_BODY).send(ctx.response()));
+    router.errorHandler(500, IrohHttpApi::failure);
+    return router;
+  }
+
+  private static String allowed(RoutingContext ctx) {
+    String path = ctx.request().path();
+    if (path.startsWith("/pkarr/")) {
+      return "GET, PUT";
+    }
+    if (path.equals("/dns-query")) {
+      return "GET, POST";
+    }
+    return "GET";
+  }
+
+  private static void text(RoutingContext ctx, String body) {
+    ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(body);
+  }
+
+  private void count(RoutingContext ctx) {
+    long start = nanoClock.getAsLong();
+    ctx.addEndHandler(v -> metrics.http(ctx.response().getStatusCode(), nanoClock.getAsLong() - start));
+    ctx.next();
+  }
+
+  private static void failure(RoutingContext ctx) {
+    Throwable f = ctx.failure();
+    ApiError error;
+    if (f == null) {
+      int code = ctx.statusCode();
+      error = code == 413 ? ApiError.tooLarge(MAX_PUT_BODY)
+          : new ApiError(code > 0 ? code : 500, null, java.util.Map.of());
+    } else {
+      error = ApiError.of(f);
+    }
+    if (error.status() >= 500) {
+      LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(),
+          f == null ? "status " + ctx.statusCode() : f.toString(), f);
+    }
+    error.send(ctx.response());
+  }
+}

@@ -1,0 +1,83 @@
+package dev.keyway.dns.http;
+
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.store.PacketStore;
+import dev.keyway.client.store.StoredPacket;
+import dev.keyway.dns.DnsMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code PUT/GET /pkarr/{z32}}, with iroh-dns-server's semantics:
+ * <ul>
+ *   <li>the key must be lowercase z-base-32 of a valid key (400 {@code invalid key: …});
+ *   <li>PUT: the body is a relay payload ({@code sig|ts|dns}) verified against the key in the
+ *       path (400 {@code invalid body payload: …}, also for a payload signed by another key);
+ *       a valid packet is answered 204 whether it was stored or ignored as older than the stored
+ *       one, and only after the store has made it durable and the DNS zone cache forgot the key,
+ *       so the next DNS query sees it;
+ *   <li>GET: 200 {@code application/x-pkarr-signed-packet} with the stored relay payload, or 404.
+ * </ul>
+ * PUT is rate limited per client by the {@link PutRateLimit} given (iroh's
+ * {@code pkarr_put_rate_limit}); GET is not.
+ */
+public final class PkarrHandler {
+  private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.dns.publish");
+  static final String CONTENT_TYPE = "application/x-pkarr-signed-packet";
+
+  private final PacketStore store;
+  private final DnsMetrics metrics;
+  private final PutRateLimit limit;
+
+  /**
+   * @param store the store every DNS answer reads through; pass the zone cache's
+   *     {@code invalidatingStore()} so that a PUT is visible to the next query
+   */
+  public PkarrHandler(PacketStore store, DnsMetrics metrics, PutRateLimit limit) {
+    this.store = store;
+    this.metrics = metrics;
+    this.limit = limit;
+  }
+
+  private static PublicKey key(RoutingContext ctx) {
+    return PublicKey.fromZ32(ctx.pathParam("key"));
+  }
+
+  /** {@code PUT /pkarr/{key}}. */
+  public void put(RoutingContext ctx) {
+    long wait = limit.check(ctx.request());
+    if (wait > 0) {
+      throw ApiError.rateLimited(wait).asFailure();
+    }
+    PublicKey key = key(ctx);
+    Buffer body = ctx.body().buffer();
+    SignedPacket packet = SignedPacket.fromRelayPayload(key, body == null ? new byte[0] : body.getBytes());
+    Future.fromCompletionStage(store.upsert(packet), ctx.vertx().getOrCreateContext())
+        .onSuccess(outcome -> {
+          metrics.publish(outcome);
+          if (EVENTS.isDebugEnabled()) {
+            EVENTS.atDebug().addKeyValue("key", key.toZ32()).addKeyValue("outcome", outcome)
+                .addKeyValue("timestamp", packet.timestampMicros())
+                .addKeyValue("client", ctx.request().remoteAddress()).log();
+          }
+          ctx.response().setStatusCode(204).end();
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code GET /pkarr/{key}}. */
+  public void get(RoutingContext ctx) {
+    PublicKey key = key(ctx);
+    Optional<StoredPacket> stored = store.get(key);
+    if (stored.isEmpty()) {
+      throw ApiError.notFound().asFailure();
+    }
+    ctx.response().putHeader("content-type", CONTENT_TYPE)
+        .end(Buffer.buffer(stored.get().packet().toRelayPayload()));
+  }
+}

@@ -1,0 +1,142 @@
+package dev.keyway.dns.tcp;
+
+import dev.keyway.dns.DnsMetrics;
+import dev.keyway.dns.answer.Answer;
+import dev.keyway.dns.answer.Transport;
+import dev.keyway.dns.answer.ZoneAnswerer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DNS over TCP (RFC 1035 §4.2.2, RFC 7766) on a Vert.x {@link NetServer}: every message is
+ * preceded by its 2-byte length; a connection carries any number of queries, pipelined (each
+ * answered in order as soon as it is complete; responses written in one read pass are flushed
+ * together). A connection idle for {@code idleTimeout} is closed, as is one that sends a
+ * zero-length message; connections beyond {@code maxConnections} are closed on accept. When
+ * the client stops reading, the server stops reading that connection until its writes drain.
+ */
+public final class TcpFrontEnd {
+  private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.dns.tcp");
+
+  private final NetServer server;
+
+  private TcpFrontEnd(NetServer server) {
+    this.server = server;
+  }
+
+  /** Binds a TCP listener at {@code address} (port 0 picks one) and serves it. */
+  public static Future<TcpFrontEnd> bind(Vertx vertx, InetSocketAddress address,
+      ZoneAnswerer answerer, DnsMetrics metrics, Duration idleTimeout, int maxConnections,
+      LongSupplier nanoClock) {
+    NetServerOptions options = new NetServerOptions()
+        .setHost(address.getAddress().getHostAddress())
+        .setPort(address.getPort())
+        .setTcpNoDelay(true)
+        .setReuseAddress(true)
+        .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    NetServer server = vertx.createNetServer(options);
+    AtomicInteger open = new AtomicInteger();
+    server.connectHandler(socket -> {
+      if (open.incrementAndGet() > maxConnections) {
+        open.decrementAndGet();
+        EVENTS.atDebug().addKeyValue("event", "refused_connection")
+            .addKeyValue("client", socket.remoteAddress()).addKeyValue("open", maxConnections).log();
+        socket.close();
+        return;
+      }
+      socket.closeHandler(v -> open.decrementAndGet());
+      new Connection(socket, answerer, metrics, nanoClock).start();
+    });
+    return server.listen().map(s -> new TcpFrontEnd(s));
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** Stops accepting and closes open connections. */
+  public Future<Void> close() {
+    return server.close();
+  }
+
+  /** One client connection; all callbacks run on its event loop. */
+  private static final class Connection {
+    private final NetSocket socket;
+    private final ZoneAnswerer answerer;
+    private final DnsMetrics metrics;
+    private final LongSupplier nanoClock;
+    private byte[] acc = new byte[1024];
+    private int len;
+
+    Connection(NetSocket socket, ZoneAnswerer answerer, DnsMetrics metrics, LongSupplier nanoClock) {
+      this.socket = socket;
+      this.answerer = answerer;
+      this.metrics = metrics;
+      this.nanoClock = nanoClock;
+    }
+
+    void start() {
+      socket.handler(this::onData);
+      socket.exceptionHandler(e -> EVENTS.atDebug().addKeyValue("event", "connection_error")
+          .addKeyValue("client", socket.remoteAddress()).addKeyValue("error", e.toString()).log());
+    }
+
+    private void onData(Buffer data) {
+      int n = data.length();
+      if (acc.length - len < n) {
+        byte[] bigger = new byte[Math.max(acc.length * 2, len + n)];
+        System.arraycopy(acc, 0, bigger, 0, len);
+        acc = bigger;
+      }
+      data.getBytes(0, n, acc, len);
+      len += n;
+      int pos = 0;
+      while (len - pos >= 2) {
+        int msgLen = ((acc[pos] & 0xff) << 8) | (acc[pos + 1] & 0xff);
+        if (msgLen == 0) {
+          socket.close(); // nothing to answer, not even an ID
+          return;
+        }
+        if (len - pos - 2 < msgLen) {
+          break;
+        }
+        long start = nanoClock.getAsLong();
+        Answer answer = answerer.answer(acc, pos + 2, msgLen, Transport.TCP);
+        pos += 2 + msgLen;
+        byte[] wire = answer.wire();
+        if (wire != null) {
+          Buffer out = Buffer.buffer(2 + wire.length);
+          out.appendUnsignedShort(wire.length).appendBytes(wire);
+          socket.write(out);
+        }
+        metrics.query(Transport.TCP, answer, nanoClock.getAsLong() - start);
+      }
+      // Keep the partial message at the front; shrink back after a large one.
+      int rest = len - pos;
+      if (pos > 0) {
+        System.arraycopy(acc, pos, acc, 0, rest);
+      }
+      len = rest;
+      if (acc.length > 8192 && len < 1024) {
+        acc = java.util.Arrays.copyOf(acc, 1024);
+      }
+      if (socket.writeQueueFull()) {
+        socket.pause();
+        socket.drainHandler(v -> socket.resume());
+      }
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.keyway.dns.udp;
+
+import dev.keyway.dns.DnsMetrics;
+import dev.keyway.dns.answer.Answer;
+import dev.keyway.dns.answer.Transport;
+import dev.keyway.dns.answer.ZoneAnswerer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DatagramPacket;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import java.net.InetSocketAddress;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DNS over UDP: one datagram in, {@link ZoneAnswerer#answer} with {@link Transport#UDP}, one
+ * datagram out (or none, when response rate limiting drops it). The transport only frames,
+ * limits and counts.
+ *
+ * <p>It runs a Netty datagram channel on one of Vert.x's event loops, with Vert.x's transport
+ * (NIO, or epoll when Vert.x uses it), instead of Vert.x's {@code DatagramSocket}: that API
+ * resolves the destination host name and allocates a promise for every send, which costs more
+ * than answering the query. Responses read in one event-loop pass are flushed together.
+ */
+public final class UdpFrontEnd {
+  private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.dns.udp");
+  /** Socket buffers: room for bursts; the kernel caps them at net.core.[rw]mem_max. */
+  private static final int SOCKET_BUFFER = 4 << 20;
+
+  private final Channel channel;
+
+  private UdpFrontEnd(Channel channel) {
+    this.channel = channel;
+  }
+
+  /**
+   * Binds a UDP socket at {@code address} (port 0 picks one) and serves it.
+   *
+   * @param nanoClock monotonic nanoseconds, for latency and rate limiting
+   */
+  public static Future<UdpFrontEnd> bind(Vertx vertx, InetSocketAddress address,
+      ZoneAnswerer answerer, DnsMetrics metrics, RrlSettings rrl, LongSupplier nanoClock) {
+    VertxInternal vx = (VertxInternal) vertx;
+    ResponseRateLimiter limiter = rrl.enabled() ? new ResponseRateLimiter(rrl, nanoClock) : null;
+    Bootstrap bootstrap = new Bootstrap()
+        .group(vx.nettyEventLoopGroup().next())
+        .channelFactory(vx.transport().datagramChannelFactory())
+        .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
+        .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+        .handler(new Handler(answerer, metrics, limiter, nanoClock));
+    Promise<UdpFrontEnd> promise = Promise.promise();
+    bootstrap.bind(address).addListener(f -> {
+      if (f.isSuccess()) {
+        promise.complete(new UdpFrontEnd(((io.netty.channel.ChannelFuture) f).channel()));
+      } else {
+        promise.fail(f.cause());
+      }
+    });
+    return promise.future();
+  }
+
+  /** The bound address (with the real port when 0 was asked for). */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** Closes the socket. */
+  public Future<Void> close() {
+    Promise<Void> promise = Promise.promise();
+    channel.close().addListener(f -> {
+      if (f.isSuccess()) {
+        promise.complete();
+      } else {
+        promise.fail(f.cause());
+      }
+    });
+    return promise.future();
+  }
+
+  /** Runs on the channel's event loop only, so the scratch buffer and limiter need no locks. */
+  private static final class Handler extends ChannelInboundHandlerAdapter {
+    private final ZoneAnswerer answerer;
+    private final DnsMetrics metrics;
+    private final ResponseRateLimiter limiter;
+    private final LongSupplier nanoClock;
+    private final byte[] scratch = new byte[65536];
+    private boolean pending;
+
+    Handler(ZoneAnswerer answerer, DnsMetrics metrics, ResponseRateLimiter limiter,
+        LongSupplier nanoClock) {
+      this.answerer = answerer;
+      this.metrics = metrics;
+      this.limiter = limiter;
+      this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof DatagramPacket packet)) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+        return;
+      }
+      try {
+        long start = nanoClock.getAsLong();
+        ByteBuf content = packet.content();
+        int n = Math.min(content.readableBytes(), scratch.length);
+        content.getBytes(content.readerIndex(), scratch, 0, n);
+        InetSocketAddress sender = packet.sender();
+        Answer answer = answerer.answer(scratch, 0, n, Transport.UDP);
+        byte[] wire = answer.wire();
+        if (wire != null && limiter != null) {
+          switch (limiter.check(sender.getAddress())) {
+            case SEND -> { }
+            case SLIP -> {
+              metrics.rrlSlipped();
+              wire = answerer.answerTruncated(scratch, 0, n).wire();
+            }
+            case DROP -> {
+              metrics.rrlDropped();
+              wire = null;
+            }
+          }
+        }
+        if (wire != null) {
+          ctx.write(new DatagramPacket(ctx.alloc().directBuffer(wire.length).writeBytes(wire),
+              sender), ctx.voidPromise());
+          pending = true;
+        }
+        metrics.query(Transport.UDP, answer, nanoClock.getAsLong() - start);
+        if (EVENTS.isDebugEnabled()) {
+          EVENTS.atDebug().addKeyValue("event", "query").addKeyValue("client", sender)
+              .addKeyValue("qtype", answer.qtype()).addKeyValue("status", answer.status())
+              .addKeyValue("truncated", answer.truncated()).addKeyValue("sent", wire != null)
+              .log();
+        }
+      } finally {
+        packet.release();
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (pending) {
+        pending = false;
+        ctx.flush();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // A failed send or receive concerns one datagram; the socket stays open.
+      EVENTS.atDebug().addKeyValue("event", "socket_error").addKeyValue("error", cause.toString()).log();
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package dev.keyway.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.dns.testing.Packets;
+import dev.keyway.dns.testing.TestDnsServer;
+import dev.keyway.dns.udp.RrlSettings;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
+
+/** What the transports add to the answering function: framing, limits, counting. */
+class TransportTest {
+  static byte[] query(String name, int type, int id) throws IOException {
+    Message m = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
+    m.getHeader().setID(id);
+    return m.toWire();
+  }
+
+  static Message udp(DatagramSocket s, int port, byte[] q) throws IOException {
+    s.send(new DatagramPacket(q, q.length, InetAddress.getLoopbackAddress(), port));
+    byte[] buf = new byte[65535];
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    s.receive(p);
+    return new Message(java.util.Arrays.copyOf(buf, p.getLength()));
+  }
+
+  @Test
+  void tcpPipelinesQueriesOnOneConnectionAndAnswersEachInOrder() throws Exception {
+    try (TestDnsServer server = TestDnsServer.start()) {
+      SecretKey key = Packets.key(new SplittableRandom(1));
+      server.store.upsert(Packets.iroh(key, 1, "https://r.example./", "192.0.2.1:1")).join();
+      String z = key.publicKey().toZ32();
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        s.setSoTimeout(10_000);
+        // 50 queries written in one go, split at an awkward byte boundary
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 50; i++) {
+          byte[] q = query(i % 2 == 0 ? "_iroh." + z + ".dns.example." : "x." + z + ".dns.example.",
+              Type.TXT, 1000 + i);
+          all.write(q.length >>> 8);
+          all.write(q.length);
+          all.write(q);
+        }
+        byte[] bytes = all.toByteArray();
+        OutputStream out = s.getOutputStream();
+        out.write(bytes, 0, 7);
+        out.flush();
+        out.write(bytes, 7, bytes.length - 7);
+        out.flush();
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        for (int i = 0; i < 50; i++) {
+          byte[] r = new byte[in.readUnsignedShort()];
+          in.readFully(r);
+          Message m = new Message(r);
+          assertThat(m.getHeader().getID()).isEqualTo(1000 + i);
+          assertThat(m.getRcode()).isEqualTo(i % 2 == 0 ? Rcode.NOERROR : Rcode.NXDOMAIN);
+        }
+      }
+      assertThat(server.metrics.count("dns_requests_tcp")).isEqualTo(50);
+      assertThat(server.metrics.count("dns_lookup_success")).isEqualTo(25);
+      assertThat(server.metrics.count("dns_lookup_notfound")).isEqualTo(25);
+    }
+  }
+
+  @Test
+  void idleTcpConnectionsAreClosed() throws Exception {
+    try (TestDnsServer server = TestDnsServer.start(TestDnsServer.defaultZone(),
+        RrlSettings.DEFAULT, Duration.ofMillis(300))) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        s.setSoTimeout(15_000); // the server closes long before this
+        assertThat(s.getInputStream().read()).isEqualTo(-1);
+      }
+    }
+  }
+
+  @Test
+  void zeroLengthTcpMessageClosesTheConnection() throws Exception {
+    try (TestDnsServer server = TestDnsServer.start();
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      s.setSoTimeout(15_000);
+      s.getOutputStream().write(new byte[] {0, 0});
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void udpAnswersMalformedQueriesWithFormErrAndIgnoresResponses() throws Exception {
+    try (TestDnsServer server = TestDnsServer.start();
+        DatagramSocket s = new DatagramSocket()) {
+      s.setSoTimeout(10_000);
+      byte[] junk = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3f};
+      Message m = udp(s, server.port(), junk);
+      assertThat(m.getRcode()).isEqualTo(Rcode.FORMERR);
+      assertThat(m.getHeader().getID()).isEqualTo(0x1234);
+      // a response (QR=1) gets nothing back: the next thing we receive answers the next query
+      byte[] response = query("dns.example.", Type.SOA, 7);
+      response[2] |= (byte) 0x80;
+      s.send(new DatagramPacket(response, response.length, InetAddress.getLoopbackAddress(), server.port()));
+      Message next = udp(s, server.port(), query("dns.example.", Type.SOA, 8));
+      assertThat(next.getHeader().getID()).isEqualTo(8);
+      assertThat(server.metrics.count("dns_dropped")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void responseRateLimitingDropsAndSlipsPerClientNetwork() throws Exception {
+    RrlSettings rrl = new RrlSettings(true, 1, 5, 2, 24, 56, false, 1024);
+    try (TestDnsServer server = TestDnsServer.start(TestDnsServer.defaultZone(), rrl,
+        DnsServer.Listen.DEFAULT_TCP_IDLE);
+        DatagramSocket s = new DatagramSocket()) {
+      s.setSoTimeout(1_000);
+      int sent = 40;
+      for (int i = 0; i < sent; i++) {
+        byte[] q = query("dns.example.", Type.SOA, i);
+        s.send(new DatagramPacket(q, q.length, InetAddress.getLoopbackAddress(), server.port()));
+      }
+      List<Message> got = new ArrayList<>();
+      byte[] buf = new byte[4096];
+      while (true) {
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        try {
+          s.receive(p);
+        } catch (SocketTimeoutException done) {
+          break;
+        }
+        got.add(new Message(java.util.Arrays.copyOf(buf, p.getLength())));
+      }
+      long full = got.stream().filter(m -> !m.getHeader().getFlag(Flags.TC)).count();
+      long slipped = got.stream().filter(m -> m.getHeader().getFlag(Flags.TC)).count();
+      // burst 5 at 1/s: about 5 full answers (one more if a second passes), half the rest slip
+      assertThat(full).isBetween(5L, 8L);
+      assertThat(slipped).isBetween((sent - full) / 2 - 1, (sent - full) / 2 + 1);
+      assertThat(got).filteredOn(m -> m.getHeader().getFlag(Flags.TC))
+          .allSatisfy(m -> assertThat(m.getQuestion()).isNotNull());
+      assertThat(server.metrics.count("dns_rrl_slipped")).isEqualTo(slipped);
+      assertThat(server.metrics.count("dns_rrl_dropped")).isEqualTo(sent - full - slipped);
+      // TCP is never rate limited
+      try (Socket t = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        t.setSoTimeout(10_000);
+        byte[] q = query("dns.example.", Type.SOA, 99);
+        t.getOutputStream().write(new byte[] {(byte) (q.length >>> 8), (byte) q.length});
+        t.getOutputStream().write(q);
+        DataInputStream in = new DataInputStream(t.getInputStream());
+        byte[] r = new byte[in.readUnsignedShort()];
+        in.readFully(r);
+        assertThat(new Message(r).getRcode()).isEqualTo(Rcode.NOERROR);
+      } catch (EOFException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,361 @@
+package dev.keyway.dns.answer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.store.InMemoryPacketStore;
+import dev.keyway.client.store.PacketStore;
+import dev.keyway.dns.testing.Packets;
+import dev.keyway.dns.zone.ZoneCache;
+import java.net.Inet4Address;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.Type;
+
+/** The answering function on its own (no sockets): every rule of its class comment. */
+class ZoneAnswererTest {
+  static final String ORIGIN = "dns.example.";
+  final SplittableRandom random = new SplittableRandom(4);
+  PacketStore store;
+  ZoneCache cache;
+  ZoneAnswerer answerer;
+  SecretKey key;
+  String z;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    store = new InMemoryPacketStore(() -> 1_000_000L);
+    cache = new ZoneCache(store);
+    answerer = new ZoneAnswerer(new ZoneSettings(List.of(ORIGIN, "."),
+        "ns1.dns.example. hostmaster.dns.example. 7 10800 3600 604800 60",
+        (Inet4Address) Packets.ip("192.0.2.1"), null, "ns1.dns.example.", 1232), cache);
+    key = Packets.key(random);
+    z = key.publicKey().toZ32();
+  }
+
+  void publish(SignedPacket p) {
+    cache.invalidatingStore().upsert(p).join();
+  }
+
+  static byte[] query(String name, int type) throws Exception {
+    return Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)).toWire();
+  }
+
+  static byte[] ednsQuery(String name, int type, int payload, int version, boolean dnssecOk)
+      throws Exception {
+    Message m = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
+    m.addRecord(new OPTRecord(payload, 0, version, dnssecOk ? ExtendedFlags.DO : 0), Section.ADDITIONAL);
+    return m.toWire();
+  }
+
+  Message ask(byte[] q, Transport t) throws Exception {
+    Answer a = answerer.answer(q, t);
+    assertThat(a.wire()).isNotNull();
+    return new Message(a.wire());
+  }
+
+  Message ask(String name, int type) throws Exception {
+    return ask(query(name, type), Transport.UDP);
+  }
+
+  static List<String> txt(Message m) {
+    return m.getSection(Section.ANSWER).stream()
+        .filter(r -> r instanceof TXTRecord)
+        .map(r -> String.join("", ((TXTRecord) r).getStrings()))
+        .collect(Collectors.toList());
+  }
+
+  @Test
+  void servesEveryRecordOfTheVectorPacketViaTheRootOrigin() throws Exception {
+    publish(Packets.resolutionPatternPacket(key, 1));
+    for (Packets.VectorRecord r : Packets.resolutionPattern()) {
+      String name = r.owner(z) + ".";
+      Message m = ask(name, Type.value(r.type()));
+      assertThat(m.getRcode()).as(name).isEqualTo(Rcode.NOERROR);
+      assertThat(m.getHeader().getFlag(Flags.AA)).isTrue();
+      List<Record> answers = m.getSection(Section.ANSWER);
+      assertThat(answers).as(name).isNotEmpty();
+      assertThat(answers).allSatisfy(a -> {
+        assertThat(a.getName()).isEqualTo(Name.fromString(name));
+        assertThat(a.getTTL()).isEqualTo(30);
+      });
+      if (r.type().equals("TXT")) {
+        assertThat(txt(m)).containsExactlyInAnyOrderElementsOf(r.data());
+      } else {
+        assertThat(answers.get(0).rdataToString()).isEqualTo(Packets.ip(r.data().get(0)).getHostAddress());
+      }
+    }
+  }
+
+  @Test
+  void rebasesOntoTheFirstMatchingOrigin() throws Exception {
+    publish(Packets.iroh(key, 1, "https://relay.example./", "192.0.2.7:4433"));
+    Message m = ask("_iroh." + z + "." + ORIGIN, Type.TXT);
+    assertThat(txt(m)).containsExactly("relay=https://relay.example./", "addr=192.0.2.7:4433");
+    assertThat(m.getSection(Section.ANSWER).get(0).getName().toString())
+        .isEqualTo("_iroh." + z + "." + ORIGIN);
+  }
+
+  @Test
+  void negativeAnswersCarryTheOriginSoa() throws Exception {
+    publish(Packets.resolutionPatternPacket(key, 1));
+    // no packet for this key
+    String other = Packets.key(random).publicKey().toZ32();
+    Message nx = ask("_iroh." + other + "." + ORIGIN, Type.TXT);
+    assertThat(nx.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertThat(nx.getHeader().getFlag(Flags.AA)).isTrue();
+    assertSoa(nx, ORIGIN, 60);
+    // key exists, name does not
+    Message nxName = ask("nope." + z + "." + ORIGIN, Type.TXT);
+    assertThat(nxName.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertSoa(nxName, ORIGIN, 60);
+    // name exists, type does not: NODATA
+    Message nodata = ask("_hello." + z + "." + ORIGIN, Type.AAAA);
+    assertThat(nodata.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(nodata.getSection(Section.ANSWER)).isEmpty();
+    assertSoa(nodata, ORIGIN, 60);
+    // empty non-terminal (bar.baz exists only as an ancestor of foo.bar.baz): NODATA
+    Message ent = ask("bar.baz." + z + "." + ORIGIN, Type.TXT);
+    assertThat(ent.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(ent.getSection(Section.ANSWER)).isEmpty();
+    // through the root origin the SOA owner is the root
+    Message rootNx = ask("nope." + z + ".", Type.TXT);
+    assertThat(rootNx.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertSoa(rootNx, ".", 60);
+    // not a key at all
+    assertThat(ask("_iroh.notakey." + ORIGIN, Type.TXT).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+  }
+
+  static void assertSoa(Message m, String owner, long ttl) throws Exception {
+    List<Record> auth = m.getSection(Section.AUTHORITY);
+    assertThat(auth).hasSize(1);
+    assertThat(auth.get(0)).isInstanceOf(SOARecord.class);
+    assertThat(auth.get(0).getName()).isEqualTo(Name.fromString(owner));
+    assertThat(auth.get(0).getTTL()).isEqualTo(ttl);
+    assertThat(((SOARecord) auth.get(0)).getSerial()).isEqualTo(7);
+  }
+
+  @Test
+  void apexRecordsAndQueriesForThem() throws Exception {
+    Message soa = ask(ORIGIN, Type.SOA);
+    assertThat(soa.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(soa.getSection(Section.ANSWER)).singleElement().isInstanceOf(SOARecord.class);
+    assertThat(ask(ORIGIN, Type.NS).getSection(Section.ANSWER).get(0).rdataToString())
+        .isEqualTo("ns1.dns.example.");
+    assertThat(((ARecord) ask(ORIGIN, Type.A).getSection(Section.ANSWER).get(0)).getAddress())
+        .isEqualTo(Packets.ip("192.0.2.1"));
+    Message aaaa = ask(ORIGIN, Type.AAAA); // not configured: NODATA
+    assertThat(aaaa.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(aaaa.getSection(Section.ANSWER)).isEmpty();
+    assertSoa(aaaa, ORIGIN, 60);
+    assertThat(ask(".", Type.SOA).getSection(Section.ANSWER)).hasSize(1);
+    Message any = ask(ORIGIN, Type.ANY);
+    assertThat(any.getSection(Section.ANSWER)).singleElement().isInstanceOf(SOARecord.class);
+  }
+
+  @Test
+  void refusesOutsideOurOriginsAndZoneTransfers() throws Exception {
+    ZoneAnswerer only = new ZoneAnswerer(new ZoneSettings(List.of(ORIGIN),
+        ZoneSettings.DEFAULT_SOA, null, null, null, 1232), cache);
+    Answer a = only.answer(query("example.org.", Type.A), Transport.UDP);
+    Message m = new Message(a.wire());
+    assertThat(m.getRcode()).isEqualTo(Rcode.REFUSED);
+    assertThat(m.getHeader().getFlag(Flags.AA)).isFalse();
+    assertThat(m.getQuestion().getName().toString()).isEqualTo("example.org.");
+    assertThat(ask(ORIGIN, Type.AXFR).getRcode()).isEqualTo(Rcode.REFUSED);
+    assertThat(ask(ORIGIN, Type.IXFR).getRcode()).isEqualTo(Rcode.REFUSED);
+    Message ch = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.TXT, DClass.CH));
+    assertThat(ask(ch.toWire(), Transport.UDP).getRcode()).isEqualTo(Rcode.REFUSED);
+  }
+
+  @Test
+  void otherOpcodesAreNotImplemented() throws Exception {
+    Message m = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.SOA, DClass.IN));
+    m.getHeader().setOpcode(Opcode.NOTIFY);
+    Message r = ask(m.toWire(), Transport.UDP);
+    assertThat(r.getRcode()).isEqualTo(Rcode.NOTIMP);
+    assertThat(r.getHeader().getOpcode()).isEqualTo(Opcode.NOTIFY);
+    assertThat(r.getHeader().getID()).isEqualTo(m.getHeader().getID());
+    Message update = new Message();
+    update.getHeader().setOpcode(Opcode.UPDATE);
+    assertThat(ask(update.toWire(), Transport.UDP).getRcode()).isEqualTo(Rcode.NOTIMP);
+  }
+
+  @Test
+  void malformedQueriesGetFormErrNeverAnException() throws Exception {
+    byte[] good = query("_iroh." + z + "." + ORIGIN, Type.TXT);
+    // every truncation of a valid query
+    for (int n = 0; n < good.length; n++) {
+      Answer a = answerer.answer(java.util.Arrays.copyOf(good, n), Transport.UDP);
+      if (n < 2) {
+        assertThat(a.status()).isEqualTo(Status.DROPPED);
+      } else {
+        assertThat(a.status()).as("length " + n).isEqualTo(Status.FORMERR);
+        assertThat(new Message(a.wire()).getRcode()).isEqualTo(Rcode.FORMERR);
+      }
+    }
+    // two questions
+    Message two = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.A, DClass.IN));
+    two.addRecord(Record.newRecord(Name.fromString(ORIGIN), Type.NS, DClass.IN), Section.QUESTION);
+    assertThat(ask(two.toWire(), Transport.UDP).getRcode()).isEqualTo(Rcode.FORMERR);
+    // two OPT records
+    Message twoOpt = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.A, DClass.IN));
+    twoOpt.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    byte[] w = twoOpt.toWire();
+    byte[] opt = java.util.Arrays.copyOfRange(w, w.length - 11, w.length);
+    byte[] dup = java.util.Arrays.copyOf(w, w.length + 11);
+    System.arraycopy(opt, 0, dup, w.length, 11);
+    dup[11] = 2;
+    assertThat(ask(dup, Transport.UDP).getRcode()).isEqualTo(Rcode.FORMERR);
+    // a compression pointer in the question
+    byte[] ptr = java.util.Arrays.copyOf(good, good.length);
+    ptr[12] = (byte) 0xC0;
+    assertThat(ask(ptr, Transport.UDP).getRcode()).isEqualTo(Rcode.FORMERR);
+    // QTYPE OPT
+    assertThat(ask(ORIGIN, Type.OPT).getRcode()).isEqualTo(Rcode.FORMERR);
+    // random bytes never throw
+    SplittableRandom r = new SplittableRandom(9);
+    for (int i = 0; i < 20_000; i++) {
+      byte[] junk = new byte[r.nextInt(0, 80)];
+      r.nextBytes(junk);
+      if (junk.length > 2 && r.nextBoolean()) {
+        junk[2] &= 0x7f; // mostly queries
+      }
+      answerer.answer(junk, Transport.UDP);
+    }
+  }
+
+  @Test
+  void responsesAreNeverAnswered() throws Exception {
+    byte[] q = query(ORIGIN, Type.SOA);
+    q[2] |= (byte) 0x80;
+    assertThat(answerer.answer(q, Transport.UDP).wire()).isNull();
+  }
+
+  @Test
+  void ednsIsEchoedAndVersionsAboveZeroGetBadVers() throws Exception {
+    publish(Packets.iroh(key, 1, "https://relay.example./", "192.0.2.7:4433"));
+    Message m = ask(ednsQuery("_iroh." + z + "." + ORIGIN, Type.TXT, 4096, 0, true), Transport.UDP);
+    OPTRecord opt = m.getOPT();
+    assertThat(opt).isNotNull();
+    assertThat(opt.getPayloadSize()).isEqualTo(1232);
+    assertThat(opt.getVersion()).isZero();
+    assertThat(opt.getFlags() & ExtendedFlags.DO).isEqualTo(ExtendedFlags.DO);
+    assertThat(ask("_iroh." + z + "." + ORIGIN, Type.TXT).getOPT()).isNull();
+    Message bad = ask(ednsQuery(ORIGIN, Type.SOA, 1232, 1, false), Transport.UDP);
+    assertThat(bad.getRcode()).isEqualTo(Rcode.BADVERS);
+    assertThat(bad.getOPT().getVersion()).isZero();
+    assertThat(bad.getSection(Section.ANSWER)).isEmpty();
+  }
+
+  @Test
+  void truncatesOverUdpKeepingTheQuestionAndServesAllOverTcp() throws Exception {
+    publish(Packets.large(key, 1));
+    String name = "_iroh." + z + "." + ORIGIN;
+    Answer udp = answerer.answer(query(name, Type.TXT), Transport.UDP);
+    assertThat(udp.truncated()).isTrue();
+    Message t = new Message(udp.wire());
+    assertThat(t.getHeader().getFlag(Flags.TC)).isTrue();
+    assertThat(t.getHeader().getFlag(Flags.AA)).isTrue();
+    assertThat(t.getQuestion().getName().toString()).isEqualTo(name);
+    assertThat(t.getSection(Section.ANSWER)).isEmpty();
+    assertThat(udp.wire().length).isLessThanOrEqualTo(512);
+    // with EDNS 1232 it fits
+    Answer edns = answerer.answer(ednsQuery(name, Type.TXT, 1232, 0, false), Transport.UDP);
+    assertThat(edns.truncated()).isFalse();
+    assertThat(edns.wire().length).isGreaterThan(512);
+    // a client payload below 512 counts as 512
+    Answer small = answerer.answer(ednsQuery(name, Type.TXT, 100, 0, false), Transport.UDP);
+    assertThat(small.truncated()).isTrue();
+    assertThat(new Message(small.wire()).getOPT()).isNotNull();
+    Answer tcp = answerer.answer(query(name, Type.TXT), Transport.TCP);
+    assertThat(tcp.truncated()).isFalse();
+    assertThat(txt(new Message(tcp.wire()))).hasSize(6);
+  }
+
+  @Test
+  void questionCaseIsEchoedExactly() throws Exception {
+    publish(Packets.iroh(key, 1, "https://relay.example./", "192.0.2.7:4433"));
+    String mixed = flipCase("_iroh." + z + "." + ORIGIN);
+    byte[] q = query(mixed, Type.TXT);
+    Answer a = answerer.answer(q, Transport.UDP);
+    assertThat(a.status()).isEqualTo(Status.ANSWER);
+    // the question bytes are identical, case included
+    int qlen = Name.fromString(mixed).length() + 4;
+    assertThat(java.util.Arrays.copyOfRange(a.wire(), 12, 12 + qlen))
+        .isEqualTo(java.util.Arrays.copyOfRange(q, 12, 12 + qlen));
+    Message m = new Message(a.wire());
+    assertThat(m.getSection(Section.ANSWER).get(0).getName().toString()).isEqualTo(mixed);
+  }
+
+  static String flipCase(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      sb.append(i % 2 == 0 ? Character.toUpperCase(c) : c);
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void anyIsMinimalAndCnameAnswersOtherTypes() throws Exception {
+    publish(SignedPacket.builder()
+        .txt("_iroh", 30, "relay=https://relay.example./")
+        .a("_iroh", 30, (Inet4Address) Packets.ip("192.0.2.9"))
+        .cname("www", 60, "target.example.")
+        .sign(key, 1));
+    Message any = ask("_iroh." + z + "." + ORIGIN, Type.ANY);
+    assertThat(any.getSection(Section.ANSWER)).hasSize(1);
+    Message viaCname = ask("www." + z + "." + ORIGIN, Type.A);
+    assertThat(viaCname.getSection(Section.ANSWER)).singleElement().isInstanceOf(CNAMERecord.class);
+    assertThat(((CNAMERecord) viaCname.getSection(Section.ANSWER).get(0)).getTarget().toString())
+        .isEqualTo("target.example.");
+  }
+
+  @Test
+  void publishingIsVisibleToTheNextQuery() throws Exception {
+    String name = "_iroh." + z + "." + ORIGIN;
+    assertThat(ask(name, Type.TXT).getRcode()).isEqualTo(Rcode.NXDOMAIN); // cached as absent
+    publish(Packets.iroh(key, 1, "https://one.example./", "192.0.2.1:1"));
+    assertThat(txt(ask(name, Type.TXT))).contains("relay=https://one.example./");
+    publish(Packets.iroh(key, 2, "https://two.example./", "192.0.2.2:2"));
+    assertThat(txt(ask(name, Type.TXT))).contains("relay=https://two.example./");
+    publish(Packets.iroh(key, 1, "https://stale.example./", "192.0.2.3:3")); // older: ignored
+    assertThat(txt(ask(name, Type.TXT))).contains("relay=https://two.example./");
+  }
+
+  @Test
+  void aPacketSignedByOneKeyNeverAnswersForAnother() throws Exception {
+    SecretKey other = Packets.key(random);
+    String zb = other.publicKey().toZ32();
+    // A's packet holds a record whose owner claims B's name; pkarr names are relative to the
+    // signer, so the builder puts it under A, and raw DNS bytes naming B are ignored.
+    Message dns = new Message(0);
+    dns.getHeader().setFlag(Flags.QR);
+    dns.addRecord(new TXTRecord(Name.fromString("_iroh." + zb + "."), DClass.IN, 30,
+        "relay=https://evil.example./"), Section.ANSWER);
+    publish(SignedPacket.signDns(key, 1, dns.toWire()));
+    assertThat(ask("_iroh." + zb + "." + ORIGIN, Type.TXT).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertThat(ask("_iroh." + zb + ".", Type.TXT).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertThat(ask("_iroh." + zb + "." + z + "." + ORIGIN, Type.TXT).getRcode())
+        .isEqualTo(Rcode.NXDOMAIN);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.keyway.dns.udp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyway.dns.udp.ResponseRateLimiter.Verdict;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The limiter with a hand-driven clock. */
+class ResponseRateLimiterTest {
+  final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+  ResponseRateLimiter limiter(int rate, int burst, int slip, boolean exemptLoopback) {
+    return new ResponseRateLimiter(
+        new RrlSettings(true, rate, burst, slip, 24, 56, exemptLoopback, 64), now::get);
+  }
+
+  static InetAddress ip(String s) throws Exception {
+    return InetAddress.getByName(s);
+  }
+
+  List<Verdict> run(ResponseRateLimiter l, String ip, int n) throws Exception {
+    List<Verdict> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(l.check(ip(ip)));
+    }
+    return out;
+  }
+
+  @Test
+  void burstThenDropWithEverySecondSlipped() throws Exception {
+    ResponseRateLimiter l = limiter(10, 3, 2, true);
+    assertThat(run(l, "192.0.2.1", 7)).containsExactly(Verdict.SEND, Verdict.SEND, Verdict.SEND,
+        Verdict.DROP, Verdict.SLIP, Verdict.DROP, Verdict.SLIP);
+    now.addAndGet(100_000_000L); // one token per 100 ms
+    assertThat(l.check(ip("192.0.2.1"))).isEqualTo(Verdict.SEND);
+    assertThat(l.check(ip("192.0.2.1"))).isNotEqualTo(Verdict.SEND);
+  }
+
+  @Test
+  void aNetworkSharesOneBucketAndOtherNetworksAreIndependent() throws Exception {
+    ResponseRateLimiter l = limiter(1, 2, 0, true);
+    assertThat(l.check(ip("198.51.100.1"))).isEqualTo(Verdict.SEND);
+    assertThat(l.check(ip("198.51.100.200"))).isEqualTo(Verdict.SEND);
+    assertThat(l.check(ip("198.51.100.7"))).isEqualTo(Verdict.DROP); // same /24, slip 0
+    assertThat(l.check(ip("198.51.101.1"))).isEqualTo(Verdict.SEND);
+    assertThat(l.check(ip("::ffff:198.51.100.9"))).isEqualTo(Verdict.DROP); // mapped = same /24
+    assertThat(l.check(ip("2001:db8:0:1::1"))).isEqualTo(Verdict.SEND);
+    assertThat(l.check(ip("2001:db8:0:1:ffff::1"))).isEqualTo(Verdict.SEND);
+    assertThat(l.check(ip("2001:db8:0:2::1"))).isEqualTo(Verdict.DROP); // same /56
+    assertThat(l.check(ip("2001:db8:1::1"))).isEqualTo(Verdict.SEND);
+  }
+
+  @Test
+  void loopbackIsExemptOnlyWhenConfigured() throws Exception {
+    assertThat(run(limiter(1, 1, 0, true), "127.0.0.1", 100)).containsOnly(Verdict.SEND);
+    assertThat(run(limiter(1, 1, 0, true), "::1", 100)).containsOnly(Verdict.SEND);
+    assertThat(run(limiter(1, 1, 0, false), "127.0.0.1", 3))
+        .containsExactly(Verdict.SEND, Verdict.DROP, Verdict.DROP);
+  }
+
+  @Test
+  void aFullTableReusesTheStalestSlotAndNeverBlocksNewcomers() throws Exception {
+    ResponseRateLimiter l = limiter(1, 1, 0, true);
+    for (int i = 0; i < 10_000; i++) {
+      now.addAndGet(1000);
+      assertThat(l.check(ip("10." + (i >>> 8 & 0xff) + "." + (i & 0xff) + ".1"))).isEqualTo(Verdict.SEND);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.keyway.ops.cli;
+
+import dev.keyway.ops.CommandExit;
+import dev.keyway.relay.RelayConfig;
+import dev.keyway.relay.RelayServer;
+import dev.keyway.relay.store.PacketStoreException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code keyway relay [-c relay.toml]}: a standalone pkarr v7 relay with its H2 store and
+ * Prometheus endpoint, until SIGTERM or SIGINT, which stop it gracefully (requests in flight
+ * finish, the store's writer flushes).
+ */
+@Command(
+    name = "relay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a pkarr v7 relay (PUT/GET /<z32-key>) with a durable embedded store.",
+      "Defaults: HTTP on 127.0.0.1:6881, data in ./data, metrics on 127.0.0.1:9117, no rate limit."
+          + " The config file takes pkarr-relay's keys plus keyway's; ops/config/relay.toml lists"
+          + " them all. SIGTERM stops it gracefully.",
+      "Exit codes: 0 stopped by a signal or --check passed; 1 could not start; 2 bad config."
+    })
+public final class RelayCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "TOML config file.")
+  Path config;
+
+  @Option(names = "--port", paramLabel = "PORT", description = "Override [http] port (0 = any free port).")
+  Integer port;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Override [cache] path.")
+  Path dataDir;
+
+  @Option(names = "--check", description = "Validate the config, print the effective settings, and exit.")
+  boolean check;
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    RelayConfig effective = effectiveConfig();
+    if (check) {
+      out.println("config ok" + (config == null ? " (defaults)" : ": " + config));
+      effective.describe().forEach(line -> out.println("  " + line));
+      out.flush();
+      return;
+    }
+    RelayServer server;
+    try {
+      server = RelayServer.builder(effective).build().start();
+    } catch (PacketStoreException e) {
+      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot open the store: " + e.getMessage());
+    } catch (IllegalStateException e) {
+      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "keyway-relay-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println("relay listening on " + server.url()
+        + (server.metricsPort() > 0 ? ", metrics on http://" + effective.metrics().bindAddress()
+            + ":" + server.metricsPort() + "/metrics" : ""));
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      // Embedded use (tests): an interrupt stops the relay like a signal would.
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running already
+      }
+      server.close();
+      Thread.currentThread().interrupt();
+    }
+    out.println("relay stopped");
+    out.flush();
+  }
+
+  private RelayConfig effectiveConfig() {
+    RelayConfig c = config == null ? RelayConfig.defaults() : RelayConfig.fromFile(config);
+    RelayConfig.Builder b = c.toBuilder();
+    if (port != null) {
+      b.port(port);
+    }
+    if (dataDir != null) {
+      b.dataDir(dataDir);
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,121 @@
+package dev.keyway.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyway.client.addr.EndpointAddr;
+import dev.keyway.client.keys.KeyFiles;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.lookup.Fixtures;
+import dev.keyway.client.resolve.TestRelay;
+import dev.keyway.client.ticket.EndpointTicket;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** keyway resolve / publish in-process against a scripted relay peer; exit codes as documented. */
+class ClientCliTest {
+  private TestRelay relay;
+  private SecretKey key;
+  private Path keyFile;
+
+  @BeforeEach
+  void start(@TempDir Path dir) throws Exception {
+    relay = new TestRelay("/pkarr", "keyway.localhost.");
+    key = Fixtures.key(77);
+    keyFile = dir.resolve("node.key");
+    KeyFiles.write(keyFile, key);
+  }
+
+  @AfterEach
+  void stop() {
+    relay.close();
+  }
+
+  private static CliTest.Run run(String... args) {
+    return CliTest.run(args);
+  }
+
+  @Test
+  void helpDocumentsExitCodes() {
+    CliTest.Run help = run("resolve", "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("Exit codes", "not found", "network error", "127.0.0.1:5300",
+        "keyway.localhost.", "http://127.0.0.1:8080/pkarr");
+    assertThat(run("publish", "--help").out()).contains("Exit codes", "--watch", "--to");
+  }
+
+  @Test
+  void publishThenResolveThroughRelayAndDoh() throws Exception {
+    CliTest.Run pub = run("publish", "--secret", keyFile.toString(), "--relay-url", "https://relay.example.",
+        "--addr", "192.0.2.10:4433", "--user-data", "hi there", "--to", relay.base().toString(), "--json");
+    assertThat(pub.code()).as(pub.err()).isZero();
+    JsonNode pj = pub.json();
+    assertThat(pj.get("records").toString()).contains("relay=https://relay.example./", "addr=192.0.2.10:4433", "user-data=hi there");
+    assertThat(pj.get("relays").get(0).get("status").asText()).isEqualTo("published");
+
+    CliTest.Run viaRelay = run("resolve", key.publicKey().toZ32(), "--relay", relay.base().toString(), "--json");
+    assertThat(viaRelay.code()).as(viaRelay.err()).isZero();
+    JsonNode r = viaRelay.json();
+    assertThat(r.get("result").asText()).isEqualTo("found");
+    assertThat(r.get("source").asText()).startsWith("pkarr");
+    assertThat(r.get("relays").get(0).asText()).isEqualTo("https://relay.example./");
+    assertThat(r.get("addrs").get(0).asText()).isEqualTo("192.0.2.10:4433");
+    assertThat(r.get("user-data").asText()).isEqualTo("hi there");
+    assertThat(r.get("last-updated").asText()).isNotEmpty();
+    assertThat(r.get("time-ms").asDouble()).isPositive();
+
+    CliTest.Run viaDoh = run("resolve", key.publicKey().toString(), "--doh", relay.doh().toString());
+    assertThat(viaDoh.code()).as(viaDoh.err()).isZero();
+    assertThat(viaDoh.out()).contains("source:", "doh", "https://relay.example./", "192.0.2.10:4433", "time-ms:");
+  }
+
+  @Test
+  void notFoundIsExit1AndUnreachableIsExit3() throws Exception {
+    CliTest.Run nf = run("resolve", key.publicKey().toZ32(), "--relay", relay.base().toString());
+    assertThat(nf.code()).isEqualTo(1);
+    assertThat(nf.out()).contains("not found");
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    CliTest.Run down = run("resolve", key.publicKey().toZ32(), "--relay", "http://127.0.0.1:" + closed, "--json");
+    assertThat(down.code()).isEqualTo(3);
+    assertThat(down.json().get("sources").get(0).get("status").asText()).isEqualTo("failed");
+    CliTest.Run pubDown = run("publish", "--secret", keyFile.toString(), "--relay-url", "https://r.example",
+        "--to", "http://127.0.0.1:" + closed);
+    assertThat(pubDown.code()).isEqualTo(3);
+  }
+
+  @Test
+  void refusedPublishIsExit1() {
+    relay.script.add(TestRelay.Scripted.of(413));
+    CliTest.Run pub = run("publish", "--secret", keyFile.toString(), "--relay-url", "https://r.example",
+        "--to", relay.base().toString());
+    assertThat(pub.code()).isEqualTo(1);
+    assertThat(pub.out()).contains("rejected", "413");
+  }
+
+  @Test
+  void ticketResolvesWithoutNetwork() throws Exception {
+    EndpointAddr addr = EndpointAddr.builder(key.publicKey()).relay("https://relay.example").ip("192.0.2.1:1").build();
+    CliTest.Run t = run("resolve", EndpointTicket.of(addr).toString(), "--relay", relay.base().toString(), "--json");
+    assertThat(t.code()).isZero();
+    assertThat(t.json().get("source").asText()).startsWith("ticket");
+    assertThat(relay.requests).isEmpty();
+  }
+
+  @Test
+  void badInputIsExit2() {
+    assertThat(run("resolve", "not-a-key").code()).isEqualTo(2);
+    assertThat(run("resolve", key.publicKey().toZ32(), "--dns", "127.0.0.1:99999").code()).isEqualTo(2);
+    assertThat(run("resolve", key.publicKey().toZ32(), "--relay", "ftp://x").code()).isEqualTo(2);
+    assertThat(run("resolve", key.publicKey().toZ32(), "--timeout", "0").code()).isEqualTo(2);
+    assertThat(run("publish", "--secret", "/nonexistent/key").code()).isEqualTo(2);
+    assertThat(run("publish", "--secret", keyFile.toString(), "--addr", "nope").code()).isEqualTo(2);
+    assertThat(run("publish", "--secret", keyFile.toString(), "--user-data", "x".repeat(300)).code()).isEqualTo(2);
+  }
+}

@@ -1,0 +1,438 @@
+package dev.keyway.relay;
+
+import dev.keyway.relay.config.ConfigException;
+import dev.keyway.relay.config.Durations;
+import dev.keyway.relay.config.TomlFiles;
+import dev.keyway.relay.ratelimit.Quota;
+import dev.keyway.relay.store.StoreOptions;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a {@link RelayServer} is configured with, validated and immutable.
+ *
+ * <p>Built from defaults with {@link #builder()}, or read from a TOML file with {@link
+ * #fromFile}: the file accepts pkarr-relay's keys ({@code [http] port}, {@code [cache] path / size
+ * / minimum_ttl / maximum_ttl}, {@code [rate_limiter] ...}, {@code [mainline] port}) plus keyway's
+ * own; {@code ops/config/relay.toml} documents every key with its default. Relative paths resolve
+ * against the config file's directory, as in pkarr-relay.
+ *
+ * @param http the HTTP listener and request rules
+ * @param dataDir where the embedded database lives
+ * @param store store tuning (capacity = pkarr-relay's {@code [cache] size})
+ * @param minimumTtl lower clamp of the {@code Cache-Control} max-age, seconds
+ * @param maximumTtl upper clamp of the {@code Cache-Control} max-age, seconds
+ * @param rateLimit the per-client limit, absent when rate limiting is off
+ * @param metrics the Prometheus listener
+ */
+public record RelayConfig(
+    Http http,
+    Path dataDir,
+    StoreOptions store,
+    long minimumTtl,
+    long maximumTtl,
+    Optional<RateLimit> rateLimit,
+    Metrics metrics) {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RelayConfig.class);
+
+  /** 6881, pkarr-relay's HTTP port. */
+  public static final int DEFAULT_PORT = 6881;
+  /** Loopback: the embedded default serves this machine only; set 0.0.0.0 to publish it. */
+  public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+  /** Routes at the root, as pkarr-relay. */
+  public static final String DEFAULT_BASE_PATH = "/";
+  /** 1 hour: a packet signed further in the future than this is refused (keyway addition). */
+  public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofHours(1);
+  /** How long shutdown waits for requests in flight. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  /** {@code ./data}, the embedded default's data directory. */
+  public static final Path DEFAULT_DATA_DIR = Path.of("data");
+  /** 300 s, pkarr's {@code DEFAULT_MINIMUM_TTL}. */
+  public static final long DEFAULT_MINIMUM_TTL = 300;
+  /** 86 400 s, pkarr's {@code DEFAULT_MAXIMUM_TTL}. */
+  public static final long DEFAULT_MAXIMUM_TTL = 86_400;
+  /** 127.0.0.1:9117, iroh-dns-server's metrics address. */
+  public static final String DEFAULT_METRICS_ADDRESS = "127.0.0.1";
+  /** See {@link #DEFAULT_METRICS_ADDRESS}. */
+  public static final int DEFAULT_METRICS_PORT = 9117;
+
+  public RelayConfig {
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(rateLimit, "rateLimit");
+    Objects.requireNonNull(metrics, "metrics");
+    if (minimumTtl < 0 || maximumTtl < 0) {
+      throw new ConfigException("minimum_ttl and maximum_ttl must not be negative");
+    }
+    if (minimumTtl > maximumTtl) {
+      throw new ConfigException("[cache] minimum_ttl " + minimumTtl + " must be at most maximum_ttl "
+          + maximumTtl);
+    }
+  }
+
+  /**
+   * The HTTP listener.
+   *
+   * @param bindAddress IP address to listen on
+   * @param port TCP port; 0 picks a free one ({@link RelayServer#port()} tells which)
+   * @param basePath path prefix of every route, {@code "/"} or like {@code "/pkarr"}
+   * @param maxFutureSkew how far ahead of the server clock a signed timestamp may be; zero turns
+   *     the check off (pkarr-relay has none)
+   * @param eventLoops event loops serving HTTP; 0 means one per available processor
+   * @param shutdownTimeout how long a graceful shutdown waits for requests in flight
+   */
+  public record Http(String bindAddress, int port, String basePath, Duration maxFutureSkew,
+      int eventLoops, Duration shutdownTimeout) {
+    public Http {
+      checkAddress("[http] bind_addr", bindAddress);
+      checkPort("[http] port", port);
+      basePath = normaliseBasePath(basePath);
+      if (maxFutureSkew.isNegative()) {
+        throw new ConfigException("[http] max_future_skew must not be negative");
+      }
+      if (eventLoops < 0 || eventLoops > 1024) {
+        throw new ConfigException("[http] event_loops must be 0..1024, got " + eventLoops);
+      }
+      if (shutdownTimeout.isNegative()) {
+        throw new ConfigException("[http] shutdown_timeout must not be negative");
+      }
+    }
+
+    /** The defaults. */
+    public static Http defaults() {
+      return new Http(DEFAULT_BIND_ADDRESS, DEFAULT_PORT, DEFAULT_BASE_PATH,
+          DEFAULT_MAX_FUTURE_SKEW, 0, DEFAULT_SHUTDOWN_TIMEOUT);
+    }
+
+    /** A copy on another port. */
+    public Http withPort(int newPort) {
+      return new Http(bindAddress, newPort, basePath, maxFutureSkew, eventLoops, shutdownTimeout);
+    }
+  }
+
+  /**
+   * Per-client rate limiting of every HTTP request (pkarr-relay's {@code [rate_limiter]}).
+   *
+   * @param behindProxy whether to key on proxy headers instead of the TCP peer (see {@link
+   *     dev.keyway.relay.ratelimit.ClientIp})
+   * @param quota rate and burst per client
+   */
+  public record RateLimit(boolean behindProxy, Quota quota) {
+    public RateLimit {
+      Objects.requireNonNull(quota, "quota");
+    }
+  }
+
+  /**
+   * The Prometheus endpoint.
+   *
+   * @param enabled whether {@link RelayServer} starts its own metrics listener
+   * @param bindAddress IP address to listen on
+   * @param port TCP port, 0 for any free one
+   */
+  public record Metrics(boolean enabled, String bindAddress, int port) {
+    public Metrics {
+      if (enabled) {
+        checkAddress("[metrics] bind_addr", bindAddress);
+        checkPort("[metrics] bind_addr port", port);
+      }
+    }
+
+    /** The defaults. */
+    public static Metrics defaults() {
+      return new Metrics(true, DEFAULT_METRICS_ADDRESS, DEFAULT_METRICS_PORT);
+    }
+  }
+
+  /** Every default: loopback on 6881, data in ./data, no rate limit, metrics on 9117. */
+  public static RelayConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this config. */
+  public Builder toBuilder() {
+    return new Builder().http(http).dataDir(dataDir).store(store).ttl(minimumTtl, maximumTtl)
+        .rateLimit(rateLimit.orElse(null)).metrics(metrics);
+  }
+
+  /** Assembles a config; {@link #build()} validates it. */
+  public static final class Builder {
+    private Http http = Http.defaults();
+    private Path dataDir = DEFAULT_DATA_DIR;
+    private StoreOptions store = StoreOptions.defaults();
+    private long minimumTtl = DEFAULT_MINIMUM_TTL;
+    private long maximumTtl = DEFAULT_MAXIMUM_TTL;
+    private RateLimit rateLimit;
+    private Metrics metrics = Metrics.defaults();
+
+    private Builder() {}
+
+    public Builder http(Http value) {
+      http = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder port(int value) {
+      http = http.withPort(value);
+      return this;
+    }
+
+    public Builder dataDir(Path value) {
+      dataDir = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder store(StoreOptions value) {
+      store = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public Builder ttl(long minimum, long maximum) {
+      minimumTtl = minimum;
+      maximumTtl = maximum;
+      return this;
+    }
+
+    /** Null turns rate limiting off. */
+    public Builder rateLimit(RateLimit value) {
+      rateLimit = value;
+      return this;
+    }
+
+    public Builder metrics(Metrics value) {
+      metrics = Objects.requireNonNull(value);
+      return this;
+    }
+
+    public RelayConfig build() {
+      return new RelayConfig(http, dataDir, store, minimumTtl, maximumTtl,
+          Optional.ofNullable(rateLimit), metrics);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The file format
+  // ---------------------------------------------------------------------------------------------
+
+  /** The TOML file, table by table; every key optional unless noted. */
+  record FileFormat(HttpTable http, MainlineTable mainline, CacheTable cache, StoreTable store,
+      RateLimiterTable rateLimiter, MetricsTable metrics) {}
+
+  record HttpTable(Integer port, String bindAddr, String basePath, Object maxFutureSkew,
+      Integer eventLoops, Object shutdownTimeout) {}
+
+  /** pkarr-relay's DHT node; accepted so its config files load, unused until a DHT exists. */
+  record MainlineTable(Integer port) {}
+
+  record CacheTable(String path, Long size, Long minimumTtl, Long maximumTtl) {}
+
+  record StoreTable(Integer maxBatchSize, Object maxBatchDelay, Integer queueCapacity,
+      Boolean fsync, Object eviction, Object evictionInterval, Integer readCacheSize,
+      Integer readerConnections) {}
+
+  record RateLimiterTable(Boolean behindProxy, String quota, Long burst, String dhtQuota,
+      Long dhtBurst, String userDhtQuota, Long userDhtBurst, Object perSecond, Object burstSize) {}
+
+  record MetricsTable(Boolean disabled, String bindAddr) {}
+
+  /**
+   * Reads and validates a config file.
+   *
+   * @throws ConfigException naming the file and key that is wrong
+   */
+  public static RelayConfig fromFile(Path file) {
+    FileFormat f = TomlFiles.read(file, FileFormat.class);
+    Path base = file.toAbsolutePath().getParent();
+    try {
+      return fromFormat(f, base);
+    } catch (ConfigException e) {
+      throw new ConfigException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads and validates TOML text; relative paths resolve against {@code baseDir}. */
+  public static RelayConfig fromToml(String toml, Path baseDir) {
+    FileFormat f = TomlFiles.parse(toml, FileFormat.class, "config");
+    return fromFormat(f, baseDir);
+  }
+
+  private static RelayConfig fromFormat(FileFormat f, Path baseDir) {
+    Builder b = builder();
+    HttpTable h = f.http();
+    if (h != null) {
+      Http d = Http.defaults();
+      b.http(new Http(
+          or(h.bindAddr(), d.bindAddress()),
+          or(h.port(), d.port()),
+          or(h.basePath(), d.basePath()),
+          duration("[http] max_future_skew", h.maxFutureSkew(), d.maxFutureSkew()),
+          or(h.eventLoops(), d.eventLoops()),
+          duration("[http] shutdown_timeout", h.shutdownTimeout(), d.shutdownTimeout())));
+    }
+    if (f.mainline() != null) {
+      LOG.warn("[mainline] is accepted for pkarr-relay compatibility but ignored: this relay has no DHT node");
+    }
+    StoreOptions.Builder s = StoreOptions.builder();
+    CacheTable c = f.cache();
+    if (c != null) {
+      if (c.path() != null) {
+        Path p = Path.of(c.path());
+        b.dataDir(p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p).normalize());
+      }
+      if (c.size() != null) {
+        s.capacity(c.size());
+      }
+      b.ttl(or(c.minimumTtl(), DEFAULT_MINIMUM_TTL), or(c.maximumTtl(), DEFAULT_MAXIMUM_TTL));
+    }
+    StoreTable st = f.store();
+    if (st != null) {
+      StoreOptions d = StoreOptions.defaults();
+      s.maxBatchSize(or(st.maxBatchSize(), d.maxBatchSize()))
+          .maxBatchDelay(duration("[store] max_batch_delay", st.maxBatchDelay(), d.maxBatchDelay()))
+          .queueCapacity(or(st.queueCapacity(), d.queueCapacity()))
+          .fsync(or(st.fsync(), d.fsync()))
+          .maxAge(duration("[store] eviction", st.eviction(), d.maxAge()))
+          .evictionInterval(duration("[store] eviction_interval", st.evictionInterval(), d.evictionInterval()))
+          .readCacheSize(or(st.readCacheSize(), d.readCacheSize()))
+          .readerConnections(or(st.readerConnections(), d.readerConnections()));
+    }
+    try {
+      b.store(s.build());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("[store] / [cache]: " + e.getMessage(), e);
+    }
+    RateLimiterTable r = f.rateLimiter();
+    if (r != null) {
+      if (r.perSecond() != null || r.burstSize() != null) {
+        throw new ConfigException("[rate_limiter] per_second / burst_size are pkarr-relay 0.12 keys;"
+            + " write quota = \"2r/s\" and burst = 10 instead");
+      }
+      if (r.behindProxy() == null) {
+        throw new ConfigException("[rate_limiter] behind_proxy is required (true only if every"
+            + " request comes through a reverse proxy that sets X-Forwarded-For)");
+      }
+      Quota quota;
+      try {
+        quota = Quota.parse(or(r.quota(), "2r/s"), r.burst());
+        // Parsed for validation only: there is no DHT whose traffic they would limit.
+        Quota.parse(or(r.dhtQuota(), "2r/s"), r.dhtBurst());
+        Quota.parse(or(r.userDhtQuota(), "2r/s"), r.userDhtBurst());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("[rate_limiter] " + e.getMessage(), e);
+      }
+      b.rateLimit(new RateLimit(r.behindProxy(), quota));
+    }
+    MetricsTable m = f.metrics();
+    if (m != null) {
+      boolean disabled = or(m.disabled(), false);
+      String addr = or(m.bindAddr(), DEFAULT_METRICS_ADDRESS + ":" + DEFAULT_METRICS_PORT);
+      int colon = addr.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new ConfigException("[metrics] bind_addr '" + addr + "' must be ip:port, e.g. 127.0.0.1:9117");
+      }
+      int port;
+      try {
+        port = Integer.parseInt(addr.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new ConfigException("[metrics] bind_addr '" + addr + "' must be ip:port, e.g. 127.0.0.1:9117");
+      }
+      String host = addr.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      b.metrics(new Metrics(!disabled, host, port));
+    }
+    return b.build();
+  }
+
+  /** One line per setting, for the startup log (nothing here is secret). */
+  public List<String> describe() {
+    List<String> lines = new ArrayList<>();
+    lines.add("http: " + http.bindAddress() + ":" + http.port() + " base_path " + http.basePath()
+        + ", max_future_skew " + Durations.format(http.maxFutureSkew())
+        + ", event_loops " + (http.eventLoops() == 0 ? "auto" : http.eventLoops()));
+    lines.add("store: " + dataDir.toAbsolutePath() + ", capacity " + store.capacity()
+        + ", eviction " + Durations.format(store.maxAge()) + " every "
+        + Durations.format(store.evictionInterval()) + ", fsync " + store.fsync()
+        + ", batch " + store.maxBatchSize() + "/" + Durations.format(store.maxBatchDelay())
+        + ", read cache " + store.readCacheSize());
+    lines.add("ttl: " + minimumTtl + ".." + maximumTtl + " s");
+    lines.add("rate limit: " + rateLimit.map(r -> r.quota() + (r.behindProxy() ? ", behind proxy" : ""))
+        .orElse("off"));
+    lines.add("metrics: " + (metrics.enabled() ? metrics.bindAddress() + ":" + metrics.port() : "off"));
+    return lines;
+  }
+
+  // ---- helpers ----
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+
+  private static Duration duration(String key, Object value, Duration fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Number n) {
+      long seconds = n.longValue();
+      if (seconds < 0) {
+        throw new ConfigException(key + " must not be negative");
+      }
+      return Duration.ofSeconds(seconds);
+    }
+    if (value instanceof String text) {
+      return Durations.parse(key, text);
+    }
+    throw new ConfigException(key + ": expected a duration such as \"10s\", got " + value);
+  }
+
+  private static void checkPort(String key, int port) {
+    if (port < 0 || port > 65_535) {
+      throw new ConfigException(key + " must be 0..65535, got " + port);
+    }
+  }
+
+  private static void checkAddress(String key, String address) {
+    if (address == null || address.isBlank()) {
+      throw new ConfigException(key + " must be an IP address");
+    }
+    boolean literal = address.chars().allMatch(ch -> Character.digit(ch, 16) >= 0 || ch == '.' || ch == ':');
+    if (!literal) {
+      throw new ConfigException(key + " '" + address + "' must be an IP address such as 127.0.0.1 or ::");
+    }
+    try {
+      InetAddress.getByName(address);
+    } catch (UnknownHostException e) {
+      throw new ConfigException(key + " '" + address + "' is not an IP address");
+    }
+  }
+
+  private static String normaliseBasePath(String path) {
+    String p = path == null ? "/" : path.trim();
+    if (!p.startsWith("/")) {
+      throw new ConfigException("[http] base_path '" + path + "' must start with /");
+    }
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    if (p.contains("//") || p.contains("?") || p.contains("#") || p.contains("%")) {
+      throw new ConfigException("[http] base_path '" + path + "' must be a plain path like /pkarr");
+    }
+    return p;
+  }
+}

@@ -1,0 +1,249 @@
+package dev.keyway.relay.http;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.KeyCertOptions;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP listener served by one or more Vert.x event loops: the lifecycle every keyway HTTP
+ * server shares (relay, metrics, the DNS server's HTTP API).
+ *
+ * <ul>
+ *   <li>{@link #start} binds and returns once every event loop listens, or throws; with port 0 the
+ *       first event loop picks a free port and the others join it, so {@link #port()} is the one
+ *       port all of them serve;
+ *   <li>each event loop gets its own handler from the supplier (handlers may keep per-loop state
+ *       without locks);
+ *   <li>{@link #close()} is graceful: the listener stops accepting, requests in flight may finish
+ *       for up to the shutdown timeout, then connections close.
+ * </ul>
+ * The blocking methods must not be called on an event loop.
+ */
+public final class HttpServerHost implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServerHost.class);
+  /** Tries at finding a free port that nobody takes before it is bound. */
+  private static final int FREE_PORT_ATTEMPTS = 5;
+  /** Longest {@link #start} waits for the listeners. */
+  static final long START_TIMEOUT_SECONDS = 30;
+
+  /**
+   * @param name for logs ({@code "relay"}, {@code "metrics"})
+   * @param bindAddress IP to listen on
+   * @param port port, 0 for any free one
+   * @param eventLoops how many event loops share the listener (at least 1)
+   * @param shutdownTimeout how long {@link #close()} lets requests in flight finish
+   * @param tls certificate and key for HTTPS, or null for plain HTTP
+   */
+  public record Options(String name, String bindAddress, int port, int eventLoops,
+      Duration shutdownTimeout, KeyCertOptions tls) {
+    public Options {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(bindAddress, "bindAddress");
+      Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be 0..65535, got " + port);
+      }
+      if (eventLoops < 1) {
+        throw new IllegalArgumentException("eventLoops must be at least 1, got " + eventLoops);
+      }
+    }
+
+    /** Plain HTTP. */
+    public Options(String name, String bindAddress, int port, int eventLoops,
+        Duration shutdownTimeout) {
+      this(name, bindAddress, port, eventLoops, shutdownTimeout, null);
+    }
+  }
+
+  private final Vertx vertx;
+  private final Options options;
+  private final List<String> deployments;
+  private final int port;
+  private volatile boolean closed;
+
+  private HttpServerHost(Vertx vertx, Options options, List<String> deployments, int port) {
+    this.vertx = vertx;
+    this.options = options;
+    this.deployments = deployments;
+    this.port = port;
+  }
+
+  /**
+   * Binds {@code options.bindAddress():options.port()} and serves it with handlers from
+   * {@code handlers}, one per event loop.
+   *
+   * @throws UncheckedIOException if the address cannot be bound (in use, not local)
+   */
+  public static HttpServerHost start(Vertx vertx, Options options,
+      Supplier<? extends Handler<HttpServerRequest>> handlers) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(handlers, "handlers");
+    if (options.port() != 0 || options.eventLoops() == 1) {
+      return bind(vertx, options, options.port(), handlers);
+    }
+    // Vert.x shares a listener between servers asking for the same port, but never for port 0
+    // (and its negative "shared random port" form is refused by the HTTP server), so with several
+    // event loops a free port is picked first; another process could take it in between, so a
+    // failed bind is retried on a fresh port.
+    UncheckedIOException last = null;
+    for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+      try {
+        return bind(vertx, options, freePort(options.bindAddress()), handlers);
+      } catch (UncheckedIOException e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private static HttpServerHost bind(Vertx vertx, Options options, int listenPort,
+      Supplier<? extends Handler<HttpServerRequest>> handlers) {
+    List<String> deployments = new ArrayList<>();
+    try {
+      Listener first = new Listener(options, listenPort, handlers.get());
+      deployments.add(await(vertx.deployVerticle(first), options));
+      int port = first.server.actualPort();
+      if (options.eventLoops() > 1) {
+        deployments.add(await(vertx.deployVerticle(() -> new Listener(options, port, handlers.get()),
+            new DeploymentOptions().setInstances(options.eventLoops() - 1)), options));
+      }
+      LOG.info("{} listening on {}://{}:{} ({} event loop{})", options.name(),
+          options.tls() == null ? "http" : "https",
+          hostForUrl(options.bindAddress()), port, options.eventLoops(),
+          options.eventLoops() == 1 ? "" : "s");
+      return new HttpServerHost(vertx, options, deployments, port);
+    } catch (RuntimeException e) {
+      for (String id : deployments) {
+        vertx.undeploy(id);
+      }
+      throw e;
+    }
+  }
+
+  private static int freePort(String bindAddress) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new java.net.InetSocketAddress(bindAddress, 0));
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException("cannot find a free port on " + bindAddress, e);
+    }
+  }
+
+  /** The port every event loop serves. */
+  public int port() {
+    return port;
+  }
+
+  /** The options this host was started with. */
+  public Options options() {
+    return options;
+  }
+
+  /** Stops gracefully (see class doc) and waits for it. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<Future<Void>> stops = new ArrayList<>();
+    for (String id : deployments) {
+      stops.add(vertx.undeploy(id));
+    }
+    long waitSeconds = options.shutdownTimeout().toSeconds() + 5;
+    for (Future<Void> f : stops) {
+      try {
+        f.toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.warn("{} listener did not stop cleanly: {}", options.name(), e.toString());
+      }
+    }
+    LOG.info("{} listener on port {} stopped", options.name(), port);
+  }
+
+  private static String await(Future<String> deployment, Options options) {
+    try {
+      return deployment.toCompletionStage().toCompletableFuture()
+          .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting " + options.name(), e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(options.name() + " did not start within "
+          + START_TIMEOUT_SECONDS + " s", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      String what = options.name() + " cannot listen on " + hostForUrl(options.bindAddress()) + ":"
+          + options.port() + ": " + cause.getMessage();
+      if (cause instanceof BindException || cause instanceof java.io.IOException) {
+        throw new UncheckedIOException(what, cause instanceof java.io.IOException io
+            ? io : new java.io.IOException(cause));
+      }
+      throw new IllegalStateException(what, cause);
+    }
+  }
+
+  private static String hostForUrl(String address) {
+    return address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+  }
+
+  /** One event loop's server. */
+  private static final class Listener extends VerticleBase {
+    private final Options options;
+    private final int port;
+    private final Handler<HttpServerRequest> handler;
+    HttpServer server;
+
+    Listener(Options options, int port, Handler<HttpServerRequest> handler) {
+      this.options = options;
+      this.port = port;
+      this.handler = handler;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpServerOptions http = new HttpServerOptions()
+          .setHost(options.bindAddress())
+          .setPort(port)
+          .setTcpNoDelay(true)
+          .setIdleTimeout(120)
+          .setIdleTimeoutUnit(TimeUnit.SECONDS)
+          .setHandle100ContinueAutomatically(false)
+          .setCompressionSupported(false);
+      if (options.tls() != null) {
+        http.setSsl(true).setKeyCertOptions(options.tls());
+      }
+      server = vertx.createHttpServer(http)
+          .requestHandler(handler)
+          .exceptionHandler(e -> LOG.debug("{} connection error: {}", options.name(), e.toString()));
+      return server.listen();
+    }
+
+    @Override
+    public Future<?> stop() {
+      return server == null ? Future.succeededFuture() : server.shutdown(options.shutdownTimeout());
+    }
+  }
+}

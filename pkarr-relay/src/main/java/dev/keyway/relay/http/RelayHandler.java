@@ -1,0 +1,571 @@
+package dev.keyway.relay.http;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.keyway.client.InvalidInputException;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.packet.InvalidPacketException;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.store.InMemoryPacketStore;
+import dev.keyway.client.store.PacketStore;
+import dev.keyway.client.store.StoredPacket;
+import dev.keyway.client.store.UpsertOutcome;
+import dev.keyway.relay.metrics.RelayMetrics;
+import dev.keyway.relay.ratelimit.ClientIp;
+import dev.keyway.relay.ratelimit.KeyedRateLimiter;
+import dev.keyway.relay.store.JdbcPacketStore;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pkarr v7 relay API on a Vert.x {@link HttpServerRequest} handler (a plain handler rather
+ * than a vertx-web Router: the key routes are the hot path and need no routing table).
+ *
+ * <h2>Routes (under the configured base path)</h2>
+ * <ul>
+ *   <li>{@code PUT /{key}}: body = relay payload. 204 when stored (inserted, updated or the same
+ *       bytes again); 400 bad key / payload / signature / DNS / timestamp too far ahead; 413 body
+ *       over 1104 bytes (refused from {@code Content-Length} before reading, or as soon as a
+ *       chunked body passes the limit); 409 a more recent packet is stored; {@code If-Match} is
+ *       ignored (pkarr v7). No {@code Pkarr-Dht-Stored-Nodes}: there is no DHT.
+ *   <li>{@code GET} / {@code HEAD /{key}}: 200 with the payload, {@code Content-Type:
+ *       application/pkarr.org/relays#payload}, {@code Cache-Control: public, max-age=<ttl clamped
+ *       to [min, max]>}, {@code Last-Modified} (signed timestamp, whole seconds) and {@code
+ *       Memento-Datetime} (last seen); 304 when {@code If-Modified-Since} is not before the signed
+ *       timestamp at full precision ({@code ts <= IMS * 10^6}); 404 with an empty body; {@code
+ *       ?policy=CacheOnly|CacheFirst|NetworkOnly} accepted (all read the store), anything else
+ *       400.
+ *   <li>{@code OPTIONS} anything: CORS preflight ({@link Cors}); {@code GET /}: the status page;
+ *       {@code GET /healthz}: JSON health (never rate limited).
+ * </ul>
+ * The key is one path segment, percent-decoded, in any form {@link PublicKey#parsePkarr} reads
+ * (bare z-base-32, {@code pk:<z32>}). Every request but {@code /healthz} first passes the
+ * per-client rate limit (429), as in pkarr-relay. Failures map to statuses in {@link RelayError}
+ * only.
+ *
+ * <p>Signatures are verified on the event loop (about 80 µs, measured cheaper than a hop to a
+ * worker); cache hits are answered on the event loop; cache misses read the store on a worker.
+ * One instance may serve every event loop.
+ */
+public final class RelayHandler implements Handler<HttpServerRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
+  private static final Logger REJECT_EVENTS = LoggerFactory.getLogger("events.keyway.relay.http.rejected");
+  private static final Logger PUBLISH_EVENTS = LoggerFactory.getLogger("events.keyway.relay.http.published");
+
+  /** Largest body accepted: a full canonical packet, as pkarr-relay's {@code DefaultBodyLimit}. */
+  public static final int MAX_BODY_BYTES = SignedPacket.MAX_BYTES;
+  /** The payload media type of pkarr relays. */
+  public static final String PAYLOAD_TYPE = "application/pkarr.org/relays#payload";
+  static final String ALLOW_KEY = "GET, HEAD, PUT, OPTIONS";
+  static final String TEXT = "text/plain; charset=utf-8";
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
+  private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
+  private static final CharSequence LAST_MODIFIED = HttpHeaders.createOptimized("Last-Modified");
+  private static final CharSequence MEMENTO_DATETIME = HttpHeaders.createOptimized("Memento-Datetime");
+  private static final CharSequence IF_MODIFIED_SINCE = HttpHeaders.createOptimized("If-Modified-Since");
+  private static final CharSequence PAYLOAD_TYPE_VALUE = HttpHeaders.createOptimized(PAYLOAD_TYPE);
+  /** How long a connection whose body is being refused may keep sending before it is closed. */
+  static final long LINGER_MILLIS = 2_000;
+
+  /**
+   * What the handler needs to know.
+   *
+   * @param basePath route prefix, {@code "/"} or like {@code "/pkarr"} (no trailing slash)
+   * @param minimumTtl lower clamp of max-age, seconds
+   * @param maximumTtl upper clamp of max-age, seconds
+   * @param maxFutureSkew largest accepted lead of a signed timestamp over the clock; zero: no check
+   * @param behindProxy whether the rate limit keys on proxy headers ({@link ClientIp})
+   */
+  public record Settings(String basePath, long minimumTtl, long maximumTtl, Duration maxFutureSkew,
+      boolean behindProxy) {
+    public Settings {
+      Objects.requireNonNull(basePath, "basePath");
+      Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
+      if (minimumTtl > maximumTtl) {
+        throw new IllegalArgumentException("minimumTtl > maximumTtl");
+      }
+    }
+  }
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final PacketStore store;
+  private final JdbcPacketStore jdbc;
+  private final boolean nonBlockingGet;
+  private final KeyedRateLimiter limiter;
+  private final Clock clock;
+  private final RelayMetrics metrics;
+  private final StatusPage status;
+  private final RequestRates rates;
+  private final String prefix;
+  private final long skewMicros;
+  private final KeyCache keys = new KeyCache(65_536);
+  private final Cache<PublicKey, Rendered> rendered =
+      Caffeine.newBuilder().maximumSize(65_536).executor(Runnable::run).build();
+
+  /**
+   * @param limiter the per-client limiter, or null for none
+   * @param clock "now" for the future-skew check
+   */
+  public RelayHandler(Vertx vertx, Settings settings, PacketStore store, KeyedRateLimiter limiter,
+      Clock clock, RelayMetrics metrics, StatusPage status, RequestRates rates) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.store = Objects.requireNonNull(store, "store");
+    this.jdbc = store instanceof JdbcPacketStore j ? j : null;
+    this.nonBlockingGet = store instanceof InMemoryPacketStore;
+    this.limiter = limiter;
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.status = Objects.requireNonNull(status, "status");
+    this.rates = Objects.requireNonNull(rates, "rates");
+    this.prefix = settings.basePath().equals("/") ? "" : settings.basePath();
+    this.skewMicros = settings.maxFutureSkew().toNanos() / 1_000;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Routing
+  // ---------------------------------------------------------------------------------------------
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    try {
+      route(req);
+    } catch (RuntimeException e) {
+      LOG.error("relay handler failed on {} {}", req.method(), req.path(), e);
+      if (!req.response().ended()) {
+        fail(req, RelayError.internal(), "internal");
+      }
+    }
+  }
+
+  private void route(HttpServerRequest req) {
+    String path = req.path();
+    if (!path.startsWith(prefix)) {
+      fail(req, RelayError.noRoute(), "no route");
+      return;
+    }
+    String rest = path.substring(prefix.length());
+    if (rest.equals("/healthz")) {
+      healthz(req);
+      return;
+    }
+    if (limiter != null && !admit(req)) {
+      return;
+    }
+    HttpMethod method = req.method();
+    if (method == HttpMethod.OPTIONS) {
+      options(req);
+      return;
+    }
+    if (rest.isEmpty() || rest.equals("/")) {
+      if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+        statusPage(req);
+      } else {
+        fail(req, RelayError.methodNotAllowed("GET, HEAD, OPTIONS"), "method");
+      }
+      return;
+    }
+    if (rest.charAt(0) != '/' || rest.indexOf('/', 1) >= 0) {
+      fail(req, RelayError.noRoute(), "no route");
+      return;
+    }
+    boolean get = method == HttpMethod.GET || method == HttpMethod.HEAD;
+    boolean put = method == HttpMethod.PUT;
+    if (!get && !put) {
+      fail(req, RelayError.methodNotAllowed(ALLOW_KEY), "method");
+      return;
+    }
+    PublicKey key;
+    try {
+      key = keys.parse(decodeSegment(rest.substring(1)));
+    } catch (InvalidInputException e) {
+      if (put) {
+        metrics.published(RelayMetrics.Publish.INVALID);
+      } else {
+        metrics.got(RelayMetrics.Get.INVALID);
+      }
+      fail(req, RelayError.badRequest(e.getMessage()), "bad key");
+      return;
+    }
+    if (get) {
+      get(req, key);
+    } else {
+      put(req, key);
+    }
+  }
+
+  private boolean admit(HttpServerRequest req) {
+    SocketAddress peer = req.remoteAddress();
+    String ip = ClientIp.resolve(peer == null ? null : peer.hostAddress(), req::getHeader,
+        settings.behindProxy());
+    KeyedRateLimiter.Decision d = limiter.tryAcquire(ip);
+    if (d.allowed()) {
+      return true;
+    }
+    metrics.rateLimited();
+    if (req.method() == HttpMethod.PUT) {
+      metrics.published(RelayMetrics.Publish.RATE_LIMITED);
+    } else if (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) {
+      metrics.got(RelayMetrics.Get.RATE_LIMITED);
+    }
+    fail(req, RelayError.rateLimited(d.retryAfterSeconds()), "rate limited " + ip);
+    return false;
+  }
+
+  private static String decodeSegment(String segment) {
+    if (segment.indexOf('%') < 0) {
+      return segment;
+    }
+    try {
+      return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("invalid percent-encoding in key '" + segment + "'");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // GET / HEAD /{key}
+  // ---------------------------------------------------------------------------------------------
+
+  private void get(HttpServerRequest req, PublicKey key) {
+    rates.get();
+    String query = req.query();
+    if (query != null) {
+      String policy = req.getParam("policy");
+      if (policy != null && !policy.equals("CacheFirst") && !policy.equals("CacheOnly")
+          && !policy.equals("NetworkOnly")) {
+        metrics.got(RelayMetrics.Get.INVALID);
+        fail(req, RelayError.badRequest("invalid policy '" + policy
+            + "': expected CacheOnly, CacheFirst or NetworkOnly"), "bad policy");
+        return;
+      }
+    }
+    if (jdbc != null) {
+      StoredPacket cached;
+      try {
+        cached = jdbc.getIfCached(key);
+      } catch (RuntimeException e) {
+        getFailed(req, e);
+        return;
+      }
+      if (cached != null) {
+        answer(req, key, cached);
+        return;
+      }
+    } else if (nonBlockingGet) {
+      answer(req, key, store.get(key).orElse(null));
+      return;
+    }
+    // A cache miss may read the database: off the event loop.
+    vertx.executeBlocking(() -> store.get(key).orElse(null), false)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            answer(req, key, ar.result());
+          } else {
+            getFailed(req, ar.cause());
+          }
+        });
+  }
+
+  private void getFailed(HttpServerRequest req, Throwable e) {
+    RelayError err = RelayError.of(e);
+    if (err.isServerError()) {
+      LOG.warn("GET {} failed: {}", req.path(), e.toString());
+    }
+    metrics.got(RelayMetrics.Get.ERROR);
+    fail(req, err, "get failed");
+  }
+
+  /**
+   * A packet's GET answer, rendered once per stored state: payload buffer (shared by every
+   * response, Vert.x never releases it) and header values.
+   */
+  private record Rendered(StoredPacket source, Buffer body, CharSequence cacheControl,
+      CharSequence lastModified, CharSequence memento, long timestampMicros) {}
+
+  private Rendered render(PublicKey key, StoredPacket stored) {
+    Rendered r = rendered.getIfPresent(key);
+    if (r != null && r.source() == stored) {
+      return r;
+    }
+    SignedPacket packet = stored.packet();
+    r = new Rendered(stored,
+        Buffer.buffer(packet.toRelayPayload()),
+        HttpHeaders.createOptimized("public, max-age="
+            + packet.ttl(settings.minimumTtl(), settings.maximumTtl())),
+        HttpHeaders.createOptimized(HttpDates.formatMicros(packet.timestampMicros())),
+        HttpHeaders.createOptimized(HttpDates.formatMicros(stored.lastSeenMicros())),
+        packet.timestampMicros());
+    rendered.put(key, r);
+    return r;
+  }
+
+  private void answer(HttpServerRequest req, PublicKey key, StoredPacket stored) {
+    if (stored == null) {
+      metrics.got(RelayMetrics.Get.NOT_FOUND);
+      HttpServerResponse res = req.response().setStatusCode(404);
+      Cors.apply(req, res.headers());
+      res.end();
+      return;
+    }
+    Rendered r = render(key, stored);
+    HttpServerResponse res = req.response();
+    MultiMap h = res.headers();
+    h.set(CONTENT_TYPE, PAYLOAD_TYPE_VALUE);
+    h.set(CACHE_CONTROL, r.cacheControl());
+    h.set(LAST_MODIFIED, r.lastModified());
+    h.set(MEMENTO_DATETIME, r.memento());
+    Cors.apply(req, h);
+    String imsHeader = req.getHeader(IF_MODIFIED_SINCE);
+    if (imsHeader != null) {
+      Long ims = HttpDates.parse(imsHeader);
+      if (ims != null && ims <= Long.MAX_VALUE / 1_000_000L && r.timestampMicros() <= ims * 1_000_000L) {
+        metrics.got(RelayMetrics.Get.NOT_MODIFIED);
+        res.setStatusCode(304).end();
+        return;
+      }
+    }
+    metrics.got(RelayMetrics.Get.FOUND);
+    res.end(r.body());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // PUT /{key}
+  // ---------------------------------------------------------------------------------------------
+
+  private void put(HttpServerRequest req, PublicKey key) {
+    rates.put();
+    long declared = contentLength(req);
+    if (declared == -2) {
+      metrics.published(RelayMetrics.Publish.INVALID);
+      fail(req, RelayError.badRequest("invalid Content-Length"), "bad content-length");
+      return;
+    }
+    if (declared > MAX_BODY_BYTES) {
+      metrics.published(RelayMetrics.Publish.TOO_LARGE);
+      fail(req, RelayError.tooLarge(MAX_BODY_BYTES), "too large (declared " + declared + ")");
+      return;
+    }
+    if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
+      req.response().writeContinue();
+    }
+    Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
+    boolean[] refused = new boolean[1];
+    req.handler(chunk -> {
+      if (refused[0]) {
+        return;
+      }
+      if (body.length() + chunk.length() > MAX_BODY_BYTES) {
+        refused[0] = true;
+        metrics.published(RelayMetrics.Publish.TOO_LARGE);
+        fail(req, RelayError.tooLarge(MAX_BODY_BYTES), "too large (streamed)");
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.exceptionHandler(e -> LOG.debug("PUT {} body failed: {}", req.path(), e.toString()));
+    req.endHandler(v -> {
+      if (!refused[0]) {
+        publish(req, key, body.getBytes());
+      }
+    });
+  }
+
+  private void publish(HttpServerRequest req, PublicKey key, byte[] payload) {
+    SignedPacket packet;
+    try {
+      packet = SignedPacket.fromRelayPayload(key, payload);
+    } catch (InvalidPacketException e) {
+      metrics.published(RelayMetrics.Publish.INVALID);
+      fail(req, RelayError.badRequest(e.getMessage()), "invalid packet: " + e.reason());
+      return;
+    }
+    if (skewMicros > 0) {
+      long now = Math.multiplyExact(clock.millis(), 1_000L);
+      long ahead = packet.timestampMicros() - now;
+      if (ahead > skewMicros) {
+        metrics.published(RelayMetrics.Publish.INVALID);
+        fail(req, RelayError.badRequest("timestamp " + packet.timestampMicros() + " is "
+            + ahead / 1_000_000 + " s ahead of this relay's clock; at most "
+            + skewMicros / 1_000_000 + " s is accepted (a packet from the future would outrank"
+            + " every later update)"), "future timestamp");
+        return;
+      }
+    }
+    Context context = vertx.getOrCreateContext();
+    store.upsert(packet).whenComplete((outcome, failure) -> context.runOnContext(v -> {
+      if (failure != null) {
+        RelayError err = RelayError.of(failure);
+        if (err.isServerError()) {
+          LOG.warn("PUT {} failed: {}", key.fmtShort(), failure.toString());
+        }
+        metrics.published(err.status() == 503 ? RelayMetrics.Publish.OVERLOADED : RelayMetrics.Publish.ERROR);
+        fail(req, err, "store failed");
+        return;
+      }
+      if (outcome == UpsertOutcome.STALE) {
+        metrics.published(RelayMetrics.Publish.STALE);
+        fail(req, RelayError.notMostRecent(), "not most recent");
+        return;
+      }
+      metrics.published(switch (outcome) {
+        case INSERTED -> RelayMetrics.Publish.INSERTED;
+        case UPDATED -> RelayMetrics.Publish.UPDATED;
+        default -> RelayMetrics.Publish.UNCHANGED;
+      });
+      if (PUBLISH_EVENTS.isDebugEnabled()) {
+        PUBLISH_EVENTS.atDebug()
+            .addKeyValue("key", key.fmtShort())
+            .addKeyValue("outcome", outcome)
+            .addKeyValue("ts", packet.timestampMicros())
+            .addKeyValue("bytes", packet.length())
+            .log();
+      }
+      HttpServerResponse res = req.response().setStatusCode(204);
+      Cors.apply(req, res.headers());
+      res.end();
+    }));
+  }
+
+  /** The declared body length, -1 when absent, -2 when malformed. */
+  private static long contentLength(HttpServerRequest req) {
+    String cl = req.getHeader("Content-Length");
+    if (cl == null) {
+      return -1;
+    }
+    try {
+      long n = Long.parseLong(cl.trim());
+      return n < 0 ? -2 : n;
+    } catch (NumberFormatException e) {
+      return -2;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Other routes
+  // ---------------------------------------------------------------------------------------------
+
+  private void options(HttpServerRequest req) {
+    HttpServerResponse res = req.response();
+    if (Cors.isPreflight(req)) {
+      Cors.preflight(req, res.headers());
+      res.setStatusCode(200).end();
+    } else {
+      res.putHeader("Allow", ALLOW_KEY);
+      res.setStatusCode(204).end();
+    }
+  }
+
+  private void statusPage(HttpServerRequest req) {
+    String html = status.html(req.authority() == null ? null : req.authority().toString());
+    HttpServerResponse res = req.response()
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache");
+    Cors.apply(req, res.headers());
+    res.end(html);
+  }
+
+  private void healthz(HttpServerRequest req) {
+    if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+      fail(req, RelayError.methodNotAllowed("GET, HEAD"), "method");
+      return;
+    }
+    boolean up;
+    try {
+      store.count();
+      up = jdbc == null || jdbc.isOpen();
+    } catch (RuntimeException e) {
+      up = false;
+    }
+    HttpServerResponse res = req.response()
+        .setStatusCode(up ? 200 : 503)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-cache");
+    Cors.apply(req, res.headers());
+    res.end(status.health(up).encode());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Answers
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Sends {@code err}. A request whose body is still arriving has it discarded; when that body
+   * is larger than a packet or of unknown length, the connection is closed after the answer (once
+   * the client stops sending, or after a short linger) instead of reading it all.
+   */
+  private void fail(HttpServerRequest req, RelayError err, String reason) {
+    HttpServerResponse res = req.response();
+    if (res.ended()) {
+      return;
+    }
+    boolean close = false;
+    if (!req.isEnded()) {
+      req.handler(b -> { });
+      long declared = contentLength(req);
+      close = declared == -1 && req.method() == HttpMethod.PUT || declared > MAX_BODY_BYTES
+          || declared == -2;
+    }
+    res.setStatusCode(err.status());
+    MultiMap h = res.headers();
+    for (Map.Entry<String, String> e : err.headers().entrySet()) {
+      h.set(e.getKey(), e.getValue());
+    }
+    Cors.apply(req, h);
+    if (close) {
+      h.set("Connection", "close");
+    }
+    logRejected(req, err, reason);
+    if (err.message().isEmpty()) {
+      res.end();
+    } else {
+      h.set("Content-Type", TEXT);
+      res.end(err.message());
+    }
+    if (close) {
+      lingerThenClose(req);
+    }
+  }
+
+  private void lingerThenClose(HttpServerRequest req) {
+    var connection = req.connection();
+    if (connection == null) {
+      return;
+    }
+    long timer = vertx.setTimer(LINGER_MILLIS, t -> connection.close());
+    req.endHandler(v -> {
+      vertx.cancelTimer(timer);
+      connection.close();
+    });
+  }
+
+  private void logRejected(HttpServerRequest req, RelayError err, String reason) {
+    if (REJECT_EVENTS.isDebugEnabled()) {
+      SocketAddress peer = req.remoteAddress();
+      REJECT_EVENTS.atDebug()
+          .addKeyValue("method", req.method().name())
+          .addKeyValue("path", req.path())
+          .addKeyValue("status", err.status())
+          .addKeyValue("reason", reason)
+          .addKeyValue("peer", peer == null ? "" : peer.hostAddress())
+          .log();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.keyway.relay.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@link RelayMetrics} as Micrometer counters (names in the package documentation). */
+public final class MicrometerRelayMetrics implements RelayMetrics {
+  private final Map<Publish, Counter> publishes = new EnumMap<>(Publish.class);
+  private final Map<Get, Counter> gets = new EnumMap<>(Get.class);
+  private final Counter rateLimited;
+
+  /** Registers the relay's meters; {@code prefix} (may be empty) goes before each name. */
+  public MicrometerRelayMetrics(MeterRegistry registry, String prefix) {
+    for (Publish p : Publish.values()) {
+      publishes.put(p, Counter.builder(prefix + "relay.publishes")
+          .description("PUT /{key} requests by outcome")
+          .tag("outcome", p.name().toLowerCase(Locale.ROOT))
+          .register(registry));
+    }
+    for (Get g : Get.values()) {
+      gets.put(g, Counter.builder(prefix + "relay.gets")
+          .description("GET and HEAD /{key} requests by outcome")
+          .tag("outcome", g.name().toLowerCase(Locale.ROOT))
+          .register(registry));
+    }
+    rateLimited = Counter.builder(prefix + "relay.rate.limited")
+        .description("requests refused with 429 by the per-client rate limit")
+        .register(registry);
+  }
+
+  @Override
+  public void published(Publish outcome) {
+    publishes.get(outcome).increment();
+  }
+
+  @Override
+  public void got(Get outcome) {
+    gets.get(outcome).increment();
+  }
+
+  @Override
+  public void rateLimited() {
+    rateLimited.increment();
+  }
+}

@@ -1,0 +1,23 @@
+package dev.keyway.relay.metrics;
+
+/**
+ * What the relay's HTTP handler reports. Empty defaults and {@link #NOOP} cost nothing when
+ * metrics are off. Called on event loops: implementations must be cheap and must not block.
+ */
+public interface RelayMetrics {
+  /** Reports nothing. */
+  RelayMetrics NOOP = new RelayMetrics() {};
+
+  /** Outcomes of {@code PUT /{key}}. */
+  enum Publish { INSERTED, UPDATED, UNCHANGED, STALE, INVALID, TOO_LARGE, RATE_LIMITED, OVERLOADED, ERROR }
+
+  /** Outcomes of {@code GET} / {@code HEAD /{key}}. */
+  enum Get { FOUND, NOT_MODIFIED, NOT_FOUND, INVALID, RATE_LIMITED, ERROR }
+
+  default void published(Publish outcome) {}
+
+  default void got(Get outcome) {}
+
+  /** Any request refused by the rate limiter. */
+  default void rateLimited() {}
+}

@@ -1,0 +1,34 @@
+/**
+ * Metrics: the small reporting interfaces the relay and the store call ({@link
+ * dev.keyway.relay.metrics.RelayMetrics}, {@link dev.keyway.relay.store.StoreMetrics}), their
+ * Micrometer implementations, and {@link dev.keyway.relay.metrics.MetricsServer}, which serves a
+ * Prometheus registry as text on its own port.
+ *
+ * <h2>Metric names (Prometheus form)</h2>
+ * <table>
+ * <caption>relay</caption>
+ * <tr><td>{@code relay_publishes_total{outcome}}</td><td>PUTs by outcome: inserted, updated,
+ *     unchanged (all 204), stale (409), invalid (400), too_large (413), rate_limited (429),
+ *     overloaded (503), error (500)</td></tr>
+ * <tr><td>{@code relay_gets_total{outcome}}</td><td>GETs and HEADs: found (200), not_modified
+ *     (304), not_found (404), invalid (400), rate_limited (429), error (500)</td></tr>
+ * <tr><td>{@code relay_rate_limited_total}</td><td>requests refused with 429, any route</td></tr>
+ * </table>
+ * <table>
+ * <caption>store (iroh-dns-server's names where it has the metric)</caption>
+ * <tr><td>{@code store_packets}</td><td>packets stored (gauge)</td></tr>
+ * <tr><td>{@code store_bytes}</td><td>database size on disk (gauge)</td></tr>
+ * <tr><td>{@code store_packets_inserted_total}, {@code _updated_total},
+ *     {@code _unchanged_total}, {@code _stale_total}</td><td>upsert outcomes</td></tr>
+ * <tr><td>{@code store_packets_expired_total}</td><td>removed for age</td></tr>
+ * <tr><td>{@code store_packets_evicted_total}</td><td>removed for capacity (LRU)</td></tr>
+ * <tr><td>{@code store_commit_batch_size}</td><td>upserts per transaction (summary)</td></tr>
+ * <tr><td>{@code store_commit_seconds}</td><td>commit latency incl. fsync (histogram)</td></tr>
+ * <tr><td>{@code store_commit_failures_total}</td><td>failed transactions</td></tr>
+ * <tr><td>{@code store_pending_upserts}</td><td>upserts waiting for the writer (gauge)</td></tr>
+ * <tr><td>{@code store_cache_hits_total}, {@code store_cache_misses_total},
+ *     {@code store_cache_size}</td><td>read cache</td></tr>
+ * </table>
+ * Each name may carry a prefix chosen by whoever registers it.
+ */
+package dev.keyway.relay.metrics;

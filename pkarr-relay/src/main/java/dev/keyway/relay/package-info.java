@@ -1,0 +1,2 @@
+/** The pkarr v7 relay server. */
+package dev.keyway.relay;

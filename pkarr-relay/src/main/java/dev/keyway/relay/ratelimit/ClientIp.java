@@ -1,0 +1,127 @@
+package dev.keyway.relay.ratelimit;
+
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Which address a request counts against.
+ *
+ * <p>Directly exposed ({@code behindProxy = false}) it is always the TCP peer: headers are
+ * ignored, since any client can write them. Behind a reverse proxy ({@code behindProxy = true})
+ * it is, in tower-governor's {@code SmartIpKeyExtractor} order as pkarr-relay uses it: the first
+ * address of {@code X-Forwarded-For}, else {@code X-Real-IP}, else the first {@code for=} of
+ * {@code Forwarded} (RFC 7239), else the peer. A header value that is not an IP address is
+ * skipped. Unlike iroh-dns-server's "smart" mode, which by reading its source keys on the peer
+ * anyway, the proxy mode here really uses the forwarded address (tested). Turn it on only when
+ * the server is reachable through the proxy alone, or clients can pick their own bucket.
+ */
+public final class ClientIp {
+  private ClientIp() {}
+
+  /**
+   * The client address.
+   *
+   * @param peer the TCP peer's address as text (an IP literal)
+   * @param header request header lookup by name (case-insensitive), null when absent
+   */
+  public static String resolve(String peer, Function<String, String> header, boolean behindProxy) {
+    if (behindProxy) {
+      String ip = firstListed(header.apply("X-Forwarded-For"));
+      if (ip == null) {
+        ip = ipOrNull(header.apply("X-Real-IP"));
+      }
+      if (ip == null) {
+        ip = forwardedFor(header.apply("Forwarded"));
+      }
+      if (ip != null) {
+        return ip;
+      }
+    }
+    return peer == null ? "unknown" : peer;
+  }
+
+  private static String firstListed(String value) {
+    if (value == null) {
+      return null;
+    }
+    int comma = value.indexOf(',');
+    return ipOrNull(comma < 0 ? value : value.substring(0, comma));
+  }
+
+  /** The first {@code for=} node of a {@code Forwarded} header, without port or brackets. */
+  private static String forwardedFor(String value) {
+    if (value == null) {
+      return null;
+    }
+    for (String element : value.split(",")) {
+      for (String pair : element.split(";")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0 && pair.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("for")) {
+          String ip = ipOrNull(pair.substring(eq + 1));
+          if (ip != null) {
+            return ip;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The IP literal in {@code text} (trimmed; quotes, {@code [v6]} brackets and a {@code :port}
+   * removed), or null if it is not one. Normalises case so one client maps to one bucket.
+   */
+  static String ipOrNull(String text) {
+    if (text == null) {
+      return null;
+    }
+    String s = text.trim();
+    if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+      s = s.substring(1, s.length() - 1).trim();
+    }
+    if (s.startsWith("[")) {
+      int close = s.indexOf(']');
+      if (close < 0) {
+        return null;
+      }
+      s = s.substring(1, close);
+      return isIpv6(s) ? s.toLowerCase(Locale.ROOT) : null;
+    }
+    int colon = s.indexOf(':');
+    if (colon >= 0 && s.indexOf(':', colon + 1) < 0) {
+      s = s.substring(0, colon); // IPv4 with a port
+    }
+    if (isIpv4(s)) {
+      return s;
+    }
+    return isIpv6(s) ? s.toLowerCase(Locale.ROOT) : null;
+  }
+
+  private static boolean isIpv4(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)
+          || Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isIpv6(String s) {
+    if (s.length() < 2 || s.length() > 45 || s.indexOf(':') < 0) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = Character.digit(c, 16) >= 0 || c == ':' || c == '.';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,820 @@
+package dev.keyway.relay.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.packet.InvalidPacketException;
+import dev.keyway.client.packet.MicrosClock;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.store.PacketStore;
+import dev.keyway.client.store.StoredPacket;
+import dev.keyway.client.store.UpsertOutcome;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link PacketStore} in a SQL database (embedded H2 by default, see {@link H2Dialect}):
+ * one writer thread with group commit, a read cache, and eviction by age and by capacity.
+ *
+ * <h2>Writes: one writer, group commit</h2>
+ * {@link #upsert} puts the packet on a bounded queue and returns a future. A single writer thread
+ * takes the first waiting upsert, gathers more for up to {@link StoreOptions#maxBatchDelay()} or
+ * {@link StoreOptions#maxBatchSize()} upserts, decides each outcome in queue order against the
+ * current row (or an earlier upsert of the same key in the batch), writes the rows, commits once
+ * (and syncs, if {@link StoreOptions#fsync()}), and only then completes the futures. Because one
+ * thread decides and writes, the ordering rules of {@link PacketStore} hold atomically: an older
+ * packet can never overwrite a newer one, whatever the interleaving. When the queue is full an
+ * upsert fails at once with {@link PacketStoreException.Overloaded}.
+ *
+ * <h2>Reads: never wait for the writer</h2>
+ * {@link #get} answers from a Caffeine cache of parsed packets; a miss reads the row on one of a
+ * few reader connections (the database's MVCC never blocks them on the writer) and fills the
+ * cache. After each commit the writer replaces the cache entries of the keys it changed (an
+ * "invalidate and refill"), so the cache is always at least as new as the database. A reader
+ * fills the cache only if no commit happened while it read (a commit counter checked inside the
+ * cache's per-key compute), so a slow reader can never put back an older row. {@link
+ * #getIfCached} is the non-blocking half for event loops.
+ *
+ * <h2>Eviction</h2>
+ * Every {@link StoreOptions#evictionInterval()} the writer removes packets whose signed timestamp
+ * is older than {@link StoreOptions#maxAge()} (iroh-dns-server's rule: clients must republish),
+ * records the access times of keys read since the last run, and runs the dialect's housekeeping.
+ * After any commit that leaves more than {@link StoreOptions#capacity()} rows it removes the least
+ * recently used (read or written) rows, like pkarr-relay's LRU cache.
+ */
+public final class JdbcPacketStore implements PacketStore {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcPacketStore.class);
+  private static final Logger COMMIT_EVENTS = LoggerFactory.getLogger("events.keyway.relay.store.commit");
+  private static final Logger EVICT_EVENTS = LoggerFactory.getLogger("events.keyway.relay.store.evict");
+
+  /** Rows selected and deleted per eviction transaction. */
+  static final int EVICTION_CHUNK = 1_000;
+  /** Most keys remembered as read between two access-time flushes (bounds memory). */
+  static final int MAX_TOUCHED = 262_144;
+  /** How long {@link #close()} waits for the writer to drain its queue. */
+  static final long CLOSE_TIMEOUT_SECONDS = 60;
+
+  private static final Object WAKE = new Object();
+
+  private final SqlDialect dialect;
+  private final StoreOptions options;
+  private final MicrosClock clock;
+  private final StoreMetrics metrics;
+  private final Cache<PublicKey, StoredPacket> cache;
+  private final BlockingQueue<Object> queue;
+  private final ConcurrentLinkedQueue<CompletableFuture<Void>> maintenanceRequests =
+      new ConcurrentLinkedQueue<>();
+  private final BlockingQueue<Reader> readers;
+  private final List<Reader> allReaders = new ArrayList<>();
+  private final Set<PublicKey> touched = ConcurrentHashMap.newKeySet();
+  /** Bumped after every commit, before the cache is updated; readers compare it. */
+  private final AtomicLong commits = new AtomicLong();
+  private final AtomicLong count = new AtomicLong();
+  private final Writer writer;
+  private final Thread writerThread;
+  private volatile boolean closed;
+  private volatile boolean terminated;
+
+  private record Upsert(SignedPacket packet, CompletableFuture<UpsertOutcome> future) {}
+
+  /** A reader connection with its prepared statement. */
+  private record Reader(Connection connection, PreparedStatement select) {}
+
+  private JdbcPacketStore(SqlDialect dialect, StoreOptions options, MicrosClock clock,
+      StoreMetrics metrics) throws SQLException {
+    this.dialect = dialect;
+    this.options = options;
+    this.clock = clock;
+    this.metrics = StoreMetrics.guarded(metrics);
+    this.cache = options.readCacheSize() == 0 ? null
+        : Caffeine.newBuilder()
+            .maximumSize(options.readCacheSize())
+            .executor(Runnable::run)
+            .recordStats()
+            .build();
+    this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
+    this.readers = new ArrayBlockingQueue<>(options.readerConnections());
+    Connection writerConnection = dialect.connect();
+    try {
+      initSchema(writerConnection);
+      this.writer = new Writer(writerConnection);
+      for (int i = 0; i < options.readerConnections(); i++) {
+        Connection c = dialect.connect();
+        c.setAutoCommit(true);
+        Reader r = new Reader(c, c.prepareStatement(dialect.selectPacket()));
+        allReaders.add(r);
+        readers.add(r);
+      }
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(writerConnection);
+      allReaders.forEach(r -> closeQuietly(r.connection()));
+      throw e;
+    }
+    this.writerThread = new Thread(writer, "keyway-store-writer");
+    writerThread.setDaemon(true);
+    writerThread.start();
+  }
+
+  /**
+   * Opens (creating if needed) a store.
+   *
+   * @param clock source of last-seen and access times, and of "now" for age eviction
+   * @throws PacketStoreException if the database cannot be opened or has a newer schema
+   */
+  public static JdbcPacketStore open(SqlDialect dialect, StoreOptions options, MicrosClock clock,
+      StoreMetrics metrics) {
+    Objects.requireNonNull(dialect, "dialect");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(metrics, "metrics");
+    try {
+      JdbcPacketStore store = new JdbcPacketStore(dialect, options, clock, metrics);
+      LOG.info("packet store open: {}, {} packets", dialect.describe(), store.count());
+      return store;
+    } catch (SQLException e) {
+      throw new PacketStoreException("cannot open packet store " + dialect.describe() + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Opens an H2 store under {@code dataDir} with these options and no metrics. */
+  public static JdbcPacketStore openH2(
+      java.nio.file.Path dataDir, StoreOptions options, MicrosClock clock) {
+    return open(H2Dialect.file(dataDir), options, clock, StoreMetrics.NOOP);
+  }
+
+  private void initSchema(Connection c) throws SQLException {
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      for (String ddl : dialect.createSchema()) {
+        s.execute(ddl);
+      }
+      Integer version = null;
+      try (ResultSet rs = s.executeQuery(dialect.selectSchemaVersion())) {
+        if (rs.next()) {
+          version = rs.getInt(1);
+        }
+      }
+      if (version == null) {
+        try (PreparedStatement p = c.prepareStatement(dialect.insertSchemaVersion())) {
+          p.setInt(1, SqlDialect.SCHEMA_VERSION);
+          p.executeUpdate();
+        }
+      } else if (version != SqlDialect.SCHEMA_VERSION) {
+        throw new SQLException("store schema version " + version + " is not "
+            + SqlDialect.SCHEMA_VERSION + "; this keyway version cannot use it");
+      }
+      try (ResultSet rs = s.executeQuery(dialect.countPackets())) {
+        rs.next();
+        count.set(rs.getLong(1));
+      }
+    }
+    c.commit();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+  // ---------------------------------------------------------------------------------------------
+
+  @Override
+  public Optional<StoredPacket> get(PublicKey key) {
+    StoredPacket cached = getIfCached(key);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    return Optional.ofNullable(load(key));
+  }
+
+  /**
+   * The packet for {@code key} if the read cache holds it, else null; never touches the
+   * database, so it is safe on an event loop. A null means "ask {@link #get}", not "absent".
+   */
+  public StoredPacket getIfCached(PublicKey key) {
+    checkOpen();
+    if (cache == null) {
+      return null;
+    }
+    StoredPacket p = cache.getIfPresent(key);
+    if (p != null) {
+      touch(key);
+    }
+    return p;
+  }
+
+  private StoredPacket load(PublicKey key) {
+    long commitsBefore = commits.get();
+    Reader r;
+    try {
+      r = readers.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PacketStoreException("interrupted while waiting for a reader connection", e);
+    }
+    StoredPacket loaded;
+    try {
+      checkOpen();
+      loaded = select(r.select(), key);
+    } catch (SQLException e) {
+      throw new PacketStoreException("cannot read packet: " + e.getMessage(), e);
+    } finally {
+      readers.add(r);
+    }
+    if (loaded != null) {
+      touch(key);
+      if (cache != null) {
+        cache.asMap().compute(key, (k, current) ->
+            commits.get() != commitsBefore ? current : newer(current, loaded));
+      }
+    }
+    return loaded;
+  }
+
+  private StoredPacket select(PreparedStatement select, PublicKey key) throws SQLException {
+    select.setBytes(1, key.toBytes());
+    try (ResultSet rs = select.executeQuery()) {
+      if (!rs.next()) {
+        return null;
+      }
+      byte[] bytes = rs.getBytes(1);
+      long lastSeen = rs.getLong(2);
+      try {
+        return new StoredPacket(SignedPacket.fromTrustedBytes(bytes), lastSeen);
+      } catch (InvalidPacketException e) {
+        LOG.error("stored packet for {} is corrupt and is ignored: {}", key.fmtShort(), e.getMessage());
+        return null;
+      }
+    }
+  }
+
+  /** The more recent of two states of one key; on equal packets the later last-seen. */
+  private static StoredPacket newer(StoredPacket a, StoredPacket b) {
+    if (a == null) {
+      return b;
+    }
+    if (b.packet().isMoreRecentThan(a.packet())) {
+      return b;
+    }
+    if (b.packet().isSameAs(a.packet()) && b.lastSeenMicros() > a.lastSeenMicros()) {
+      return b;
+    }
+    return a;
+  }
+
+  private void touch(PublicKey key) {
+    if (options.capacity() > 0 && touched.size() < MAX_TOUCHED) {
+      touched.add(key);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writes
+  // ---------------------------------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<UpsertOutcome> upsert(SignedPacket packet) {
+    Objects.requireNonNull(packet, "packet");
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("packet store is closed"));
+    }
+    CompletableFuture<UpsertOutcome> future = new CompletableFuture<>();
+    if (!queue.offer(new Upsert(packet, future))) {
+      return CompletableFuture.failedFuture(new PacketStoreException.Overloaded(
+          "packet store is overloaded: " + options.queueCapacity() + " upserts are waiting"));
+    }
+    if (terminated) {
+      failLeftovers();
+    }
+    return future;
+  }
+
+  /**
+   * Runs age eviction, access-time flushing, capacity eviction and housekeeping now, on the
+   * writer, and completes when they are done (tests and operators; the writer also runs them
+   * every {@link StoreOptions#evictionInterval()}).
+   */
+  public CompletableFuture<Void> runMaintenance() {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("packet store is closed"));
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    maintenanceRequests.add(done);
+    queue.offer(WAKE);
+    if (terminated) {
+      failLeftovers();
+    }
+    return done;
+  }
+
+  @Override
+  public long count() {
+    return count.get();
+  }
+
+  /** Bytes on disk, or -1 if the dialect cannot tell. */
+  public long storageBytes() {
+    return dialect.storageBytes();
+  }
+
+  /** The dialect this store runs on. */
+  public SqlDialect dialect() {
+    return dialect;
+  }
+
+  /** The options this store was opened with. */
+  public StoreOptions options() {
+    return options;
+  }
+
+  /** Whether the store takes reads and upserts (false once {@link #close()} began). */
+  public boolean isOpen() {
+    return !closed && !terminated;
+  }
+
+  /** Upserts waiting for the writer. */
+  public int pendingUpserts() {
+    return queue.size();
+  }
+
+  /** Read-cache statistics (all zero when the cache is disabled). */
+  public CacheStats cacheStats() {
+    return cache == null ? CacheStats.empty() : cache.stats();
+  }
+
+  /** Entries in the read cache. */
+  public long cacheSize() {
+    return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  /**
+   * Stops taking upserts, lets the writer commit everything already queued (so every future
+   * completes), then closes the database. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    writer.stopping = true;
+    queue.offer(WAKE);
+    boolean interrupted = false;
+    try {
+      writerThread.join(TimeUnit.SECONDS.toMillis(CLOSE_TIMEOUT_SECONDS));
+    } catch (InterruptedException e) {
+      interrupted = true;
+      Thread.currentThread().interrupt();
+    }
+    if (writerThread.isAlive()) {
+      LOG.error("packet store writer did not finish {}; closing anyway", interrupted
+          ? "(close was interrupted)" : "within " + CLOSE_TIMEOUT_SECONDS + " s");
+    }
+    terminated = true;
+    failLeftovers();
+    for (Reader r : allReaders) {
+      closeQuietly(r.connection());
+    }
+    if (!writerThread.isAlive()) {
+      closeQuietly(writer.connection);
+    }
+    dialect.afterClose();
+    LOG.info("packet store closed: {}", dialect.describe());
+  }
+
+  private void failLeftovers() {
+    Object o;
+    while ((o = queue.poll()) != null) {
+      if (o instanceof Upsert u) {
+        u.future().completeExceptionally(new IllegalStateException("packet store is closed"));
+      }
+    }
+    CompletableFuture<Void> m;
+    while ((m = maintenanceRequests.poll()) != null) {
+      m.completeExceptionally(new IllegalStateException("packet store is closed"));
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("packet store is closed");
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      LOG.warn("closing a store connection failed: {}", e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The writer
+  // ---------------------------------------------------------------------------------------------
+
+  /** A key's state while a batch is being decided. */
+  private static final class Pending {
+    StoredPacket state;
+    final boolean inDatabase;
+
+    Pending(StoredPacket state, boolean inDatabase) {
+      this.state = state;
+      this.inDatabase = inDatabase;
+    }
+  }
+
+  private final class Writer implements Runnable {
+    final Connection connection;
+    final PreparedStatement select;
+    final PreparedStatement insert;
+    final PreparedStatement update;
+    volatile boolean stopping;
+    private final long batchDelayNanos = options.maxBatchDelay().toNanos();
+    private final long maintenanceNanos = options.evictionInterval().toNanos();
+    private final List<Upsert> batch = new ArrayList<>(options.maxBatchSize());
+    private final UpsertOutcome[] outcomes = new UpsertOutcome[options.maxBatchSize()];
+    private long nextMaintenance;
+
+    Writer(Connection connection) throws SQLException {
+      this.connection = connection;
+      connection.setAutoCommit(false);
+      this.select = connection.prepareStatement(dialect.selectPacket());
+      this.insert = connection.prepareStatement(dialect.insertPacket());
+      this.update = connection.prepareStatement(dialect.updatePacket());
+    }
+
+    @Override
+    public void run() {
+      nextMaintenance = System.nanoTime() + maintenanceNanos;
+      try {
+        while (true) {
+          boolean requested = !maintenanceRequests.isEmpty();
+          if (requested || System.nanoTime() - nextMaintenance >= 0) {
+            maintenance(requested);
+          }
+          if (stopping && queue.isEmpty()) {
+            return;
+          }
+          long wait = Math.max(0, nextMaintenance - System.nanoTime());
+          Object first = queue.poll(wait, TimeUnit.NANOSECONDS);
+          if (first instanceof Upsert u) {
+            batch.add(u);
+            gather();
+            apply();
+            batch.clear();
+          }
+        }
+      } catch (InterruptedException e) {
+        LOG.error("packet store writer interrupted; pending upserts fail");
+      } catch (Throwable t) {
+        LOG.error("packet store writer died; pending upserts fail", t);
+      } finally {
+        for (Upsert u : batch) {
+          u.future().completeExceptionally(new PacketStoreException("packet store writer stopped"));
+        }
+        batch.clear();
+        terminated = true;
+        failLeftovers();
+      }
+    }
+
+    /** Adds queued upserts to the batch until it is full or the batch delay has passed. */
+    private void gather() throws InterruptedException {
+      int max = options.maxBatchSize();
+      long deadline = System.nanoTime() + batchDelayNanos;
+      while (batch.size() < max) {
+        Object next = queue.poll();
+        if (next == null) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || stopping) {
+            return;
+          }
+          next = queue.poll(left, TimeUnit.NANOSECONDS);
+          if (next == null) {
+            return;
+          }
+        }
+        if (next instanceof Upsert u) {
+          batch.add(u);
+        } else if (!maintenanceRequests.isEmpty()) {
+          return;
+        }
+      }
+    }
+
+    /** Decides, writes and commits the batch, then completes its futures. */
+    private void apply() {
+      long started = System.nanoTime();
+      long now = clock.nowMicros();
+      int n = batch.size();
+      Map<PublicKey, Pending> changed = new HashMap<>();
+      int inserts = 0;
+      boolean committed = false;
+      try {
+        for (int i = 0; i < n; i++) {
+          SignedPacket p = batch.get(i).packet();
+          PublicKey key = p.publicKey();
+          Pending pending = changed.get(key);
+          StoredPacket current = pending != null ? pending.state : currentState(key);
+          StoredPacket next;
+          if (current == null) {
+            outcomes[i] = UpsertOutcome.INSERTED;
+            next = new StoredPacket(p, now);
+          } else if (p.isMoreRecentThan(current.packet())) {
+            outcomes[i] = UpsertOutcome.UPDATED;
+            next = new StoredPacket(p, now);
+          } else if (p.isSameAs(current.packet())) {
+            outcomes[i] = UpsertOutcome.UNCHANGED;
+            next = now > current.lastSeenMicros() ? new StoredPacket(current.packet(), now) : current;
+          } else {
+            outcomes[i] = UpsertOutcome.STALE;
+            continue;
+          }
+          if (pending == null) {
+            changed.put(key, new Pending(next, current != null));
+          } else {
+            pending.state = next;
+          }
+        }
+        for (Map.Entry<PublicKey, Pending> e : changed.entrySet()) {
+          StoredPacket s = e.getValue().state;
+          byte[] k = e.getKey().toBytes();
+          if (e.getValue().inDatabase) {
+            update.setBytes(1, s.packet().toBytes());
+            update.setLong(2, s.packet().timestampMicros());
+            update.setLong(3, s.lastSeenMicros());
+            update.setLong(4, now);
+            update.setBytes(5, k);
+            update.addBatch();
+          } else {
+            insert.setBytes(1, k);
+            insert.setBytes(2, s.packet().toBytes());
+            insert.setLong(3, s.packet().timestampMicros());
+            insert.setLong(4, s.lastSeenMicros());
+            insert.setLong(5, now);
+            insert.addBatch();
+            inserts++;
+          }
+        }
+        if (inserts > 0) {
+          insert.executeBatch();
+        }
+        if (changed.size() > inserts) {
+          update.executeBatch();
+        }
+        connection.commit();
+        committed = true;
+        publish(changed, inserts);
+        if (options.fsync() && !changed.isEmpty()) {
+          dialect.sync(connection);
+        }
+      } catch (SQLException | RuntimeException e) {
+        fail(e, committed);
+        if (committed) {
+          return;
+        }
+        rollbackQuietly();
+        return;
+      }
+      long nanos = System.nanoTime() - started;
+      for (int i = 0; i < n; i++) {
+        metrics.upserted(outcomes[i]);
+        batch.get(i).future().complete(outcomes[i]);
+      }
+      metrics.committed(n, nanos);
+      logCommit(n, changed.size(), inserts, nanos);
+      if (options.capacity() > 0 && count.get() > options.capacity()) {
+        evictOverCapacity();
+      }
+    }
+
+    /** Makes a commit visible: count, commit counter, then the cache (newest wins). */
+    private void publish(Map<PublicKey, Pending> changed, int inserts) {
+      count.addAndGet(inserts);
+      commits.incrementAndGet();
+      if (cache != null) {
+        for (Map.Entry<PublicKey, Pending> e : changed.entrySet()) {
+          StoredPacket s = e.getValue().state;
+          cache.asMap().merge(e.getKey(), s, JdbcPacketStore::newer);
+        }
+      }
+    }
+
+    /** The committed state of a key: the cache is authoritative when it has the key. */
+    private StoredPacket currentState(PublicKey key) throws SQLException {
+      if (cache != null) {
+        StoredPacket p = cache.getIfPresent(key);
+        if (p != null) {
+          return p;
+        }
+      }
+      return select(select, key);
+    }
+
+    private void fail(Exception e, boolean committed) {
+      int n = batch.size();
+      metrics.commitFailed(n);
+      LOG.error("packet store commit of {} upserts failed{}: {}", n,
+          committed ? " after the commit (sync)" : "", e.toString());
+      PacketStoreException failure = new PacketStoreException(
+          "packet store could not " + (committed ? "sync" : "commit") + ": " + e.getMessage(), e);
+      for (Upsert u : batch) {
+        u.future().completeExceptionally(failure);
+      }
+    }
+
+    private void rollbackQuietly() {
+      try {
+        insert.clearBatch();
+        update.clearBatch();
+        connection.rollback();
+      } catch (SQLException e) {
+        LOG.warn("rollback failed: {}", e.getMessage());
+      }
+    }
+
+    private void logCommit(int batchSize, int rows, int inserts, long nanos) {
+      if (COMMIT_EVENTS.isDebugEnabled()) {
+        COMMIT_EVENTS.atDebug()
+            .addKeyValue("batch", batchSize)
+            .addKeyValue("rows", rows)
+            .addKeyValue("inserted", inserts)
+            .addKeyValue("micros", nanos / 1_000)
+            .addKeyValue("fsync", options.fsync())
+            .log();
+      }
+    }
+
+    // ---- maintenance ----
+
+    private void maintenance(boolean requested) {
+      List<CompletableFuture<Void>> waiting = new ArrayList<>();
+      CompletableFuture<Void> f;
+      while ((f = maintenanceRequests.poll()) != null) {
+        waiting.add(f);
+      }
+      try {
+        boolean finished = evictByAge(requested);
+        flushAccessTimes();
+        if (options.capacity() > 0 && count.get() > options.capacity()) {
+          evictOverCapacity();
+        }
+        dialect.maintain(connection);
+        connection.commit();
+        // An eviction cut short for waiting upserts resumes right after them.
+        nextMaintenance = System.nanoTime() + (finished ? maintenanceNanos : 0);
+        waiting.forEach(w -> w.complete(null));
+      } catch (SQLException | RuntimeException e) {
+        LOG.error("packet store maintenance failed: {}", e.toString());
+        rollbackQuietly();
+        nextMaintenance = System.nanoTime() + maintenanceNanos;
+        PacketStoreException failure = new PacketStoreException("maintenance failed: " + e.getMessage(), e);
+        waiting.forEach(w -> w.completeExceptionally(failure));
+      }
+    }
+
+    /** Removes packets signed before now - maxAge; false if it stopped early for upserts. */
+    private boolean evictByAge(boolean requested) throws SQLException {
+      if (options.maxAge().isZero()) {
+        return true;
+      }
+      long cutoff = clock.nowMicros() - options.maxAge().toNanos() / 1_000;
+      try (PreparedStatement sel = connection.prepareStatement(dialect.selectSignedBefore());
+          PreparedStatement del = connection.prepareStatement(dialect.deleteSignedBefore())) {
+        while (true) {
+          sel.setLong(1, cutoff);
+          sel.setInt(2, EVICTION_CHUNK);
+          List<byte[]> keys = keys(sel);
+          if (keys.isEmpty()) {
+            return true;
+          }
+          for (byte[] k : keys) {
+            del.setBytes(1, k);
+            del.setLong(2, cutoff);
+            del.addBatch();
+          }
+          int removed = sum(del.executeBatch());
+          connection.commit();
+          forget(keys, removed, StoreMetrics.Eviction.AGE);
+          if (keys.size() < EVICTION_CHUNK) {
+            return true;
+          }
+          if (!requested && !queue.isEmpty()) {
+            return false;
+          }
+        }
+      }
+    }
+
+    /** Removes the least recently used rows until the store is back at its capacity. */
+    private void evictOverCapacity() {
+      try (PreparedStatement sel = connection.prepareStatement(dialect.selectLeastRecentlyUsed());
+          PreparedStatement del = connection.prepareStatement(dialect.deletePacket())) {
+        flushAccessTimes();
+        long excess;
+        while ((excess = count.get() - options.capacity()) > 0) {
+          sel.setInt(1, (int) Math.min(excess, EVICTION_CHUNK));
+          List<byte[]> keys = keys(sel);
+          if (keys.isEmpty()) {
+            return;
+          }
+          for (byte[] k : keys) {
+            del.setBytes(1, k);
+            del.addBatch();
+          }
+          int removed = sum(del.executeBatch());
+          connection.commit();
+          forget(keys, removed, StoreMetrics.Eviction.CAPACITY);
+        }
+      } catch (SQLException e) {
+        LOG.error("capacity eviction failed: {}", e.toString());
+        rollbackQuietly();
+      }
+    }
+
+    /** Writes the access times of keys read since the last flush (LRU bookkeeping). */
+    private void flushAccessTimes() throws SQLException {
+      if (options.capacity() == 0 || touched.isEmpty()) {
+        return;
+      }
+      long now = clock.nowMicros();
+      try (PreparedStatement touch = connection.prepareStatement(dialect.touchAccess())) {
+        int pending = 0;
+        for (Iterator<PublicKey> it = touched.iterator(); it.hasNext(); ) {
+          PublicKey key = it.next();
+          it.remove();
+          touch.setLong(1, now);
+          touch.setBytes(2, key.toBytes());
+          touch.setLong(3, now);
+          touch.addBatch();
+          if (++pending == EVICTION_CHUNK) {
+            touch.executeBatch();
+            pending = 0;
+          }
+        }
+        if (pending > 0) {
+          touch.executeBatch();
+        }
+        connection.commit();
+      }
+    }
+
+    private void forget(List<byte[]> keys, int removed, StoreMetrics.Eviction reason) {
+      count.addAndGet(-removed);
+      commits.incrementAndGet();
+      if (cache != null) {
+        for (byte[] k : keys) {
+          cache.invalidate(PublicKey.fromBytes(k));
+        }
+      }
+      metrics.evicted(reason, removed);
+      if (EVICT_EVENTS.isDebugEnabled()) {
+        EVICT_EVENTS.atDebug()
+            .addKeyValue("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+            .addKeyValue("removed", removed)
+            .addKeyValue("remaining", count.get())
+            .log();
+      }
+    }
+  }
+
+  private static List<byte[]> keys(PreparedStatement select) throws SQLException {
+    List<byte[]> keys = new ArrayList<>();
+    try (ResultSet rs = select.executeQuery()) {
+      while (rs.next()) {
+        keys.add(rs.getBytes(1));
+      }
+    }
+    return keys;
+  }
+
+  private static int sum(int[] counts) {
+    int total = 0;
+    for (int c : counts) {
+      total += Math.max(0, c);
+    }
+    return total;
+  }
+}

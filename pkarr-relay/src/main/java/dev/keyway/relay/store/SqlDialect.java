@@ -1,0 +1,118 @@
+package dev.keyway.relay.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Everything database-specific about a {@link JdbcPacketStore}: how to connect, the DDL, how to
+ * make a commit survive power loss, housekeeping, and any statement that standard SQL does not
+ * cover. The statements here are standard SQL (they run unchanged on H2 and PostgreSQL); a
+ * dialect overrides what its database spells differently.
+ *
+ * <h2>Schema (version {@value #SCHEMA_VERSION})</h2>
+ * <pre>
+ * signed_packets(
+ *   k           32 bytes, primary key      -- the Ed25519 public key
+ *   packet      up to 1104 bytes           -- canonical form key|sig|ts|dns, as verified on PUT
+ *   ts          64-bit                     -- the signed timestamp (µs), for age eviction
+ *   last_seen   64-bit                     -- when these bytes were last received (µs)
+ *   last_access 64-bit                     -- last read or write (µs), for LRU eviction
+ * )
+ * index on ts, index on last_access
+ * keyway_schema(version)                   -- one row
+ * </pre>
+ * Binary columns are variable-length binary strings ({@code VARBINARY} / {@code bytea}), never
+ * large objects: a BLOB is about twice as slow in H2 for values of this size.
+ */
+public abstract class SqlDialect {
+  /** The schema version this code reads and writes. */
+  public static final int SCHEMA_VERSION = 1;
+
+  /** A short name for logs and the status page, such as {@code "h2"}. */
+  public abstract String name();
+
+  /** Where the data lives, for logs (never contains a password). */
+  public abstract String describe();
+
+  /** Opens a new connection. The store sets auto-commit itself. */
+  public abstract Connection connect() throws SQLException;
+
+  /** Idempotent DDL that creates the schema when it is missing, in order. */
+  public abstract List<String> createSchema();
+
+  /**
+   * Makes everything committed so far survive power loss and OS crashes (an {@code fsync}), when
+   * {@link StoreOptions#fsync()} asks for it. The default does nothing, for databases whose commit
+   * already syncs.
+   */
+  public void sync(Connection connection) throws SQLException {}
+
+  /** Periodic housekeeping on the writer's connection (compaction, vacuum); default none. */
+  public void maintain(Connection connection) throws SQLException {}
+
+  /** Bytes the store occupies on disk, or -1 when the dialect cannot tell. */
+  public long storageBytes() {
+    return -1;
+  }
+
+  /** Called once after the store has closed all its connections. */
+  public void afterClose() {}
+
+  // ---- statements (standard SQL) ----
+
+  /** {@code version} of the one row of {@code keyway_schema}. */
+  public String selectSchemaVersion() {
+    return "SELECT version FROM keyway_schema";
+  }
+
+  /** Inserts the version row: (version). */
+  public String insertSchemaVersion() {
+    return "INSERT INTO keyway_schema (version) VALUES (?)";
+  }
+
+  /** (k) → packet, last_seen. */
+  public String selectPacket() {
+    return "SELECT packet, last_seen FROM signed_packets WHERE k = ?";
+  }
+
+  /** (k, packet, ts, last_seen, last_access). */
+  public String insertPacket() {
+    return "INSERT INTO signed_packets (k, packet, ts, last_seen, last_access) VALUES (?, ?, ?, ?, ?)";
+  }
+
+  /** (packet, ts, last_seen, last_access, k). */
+  public String updatePacket() {
+    return "UPDATE signed_packets SET packet = ?, ts = ?, last_seen = ?, last_access = ? WHERE k = ?";
+  }
+
+  /** (last_access, k, last_access): moves the access time forward only. */
+  public String touchAccess() {
+    return "UPDATE signed_packets SET last_access = ? WHERE k = ? AND last_access < ?";
+  }
+
+  /** () → count. */
+  public String countPackets() {
+    return "SELECT COUNT(*) FROM signed_packets";
+  }
+
+  /** (cutoff ts, limit) → k of the oldest packets signed before the cutoff. */
+  public String selectSignedBefore() {
+    return "SELECT k FROM signed_packets WHERE ts < ? ORDER BY ts FETCH FIRST ? ROWS ONLY";
+  }
+
+  /** (limit) → k of the least recently used packets. */
+  public String selectLeastRecentlyUsed() {
+    return "SELECT k FROM signed_packets ORDER BY last_access FETCH FIRST ? ROWS ONLY";
+  }
+
+  /** (k, cutoff ts): deletes the row only if it is still older than the cutoff. */
+  public String deleteSignedBefore() {
+    return "DELETE FROM signed_packets WHERE k = ? AND ts < ?";
+  }
+
+  /** (k). */
+  public String deletePacket() {
+    return "DELETE FROM signed_packets WHERE k = ?";
+  }
+}

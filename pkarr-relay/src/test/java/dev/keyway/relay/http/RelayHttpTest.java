@@ -1,0 +1,395 @@
+package dev.keyway.relay.http;
+
+import static dev.keyway.relay.TestRelay.key;
+import static dev.keyway.relay.TestRelay.packet;
+import static dev.keyway.relay.TestRelay.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.testing.PublicVectors;
+import dev.keyway.relay.RawHttp;
+import dev.keyway.relay.RelayConfig;
+import dev.keyway.relay.TestRelay;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The relay's HTTP behaviour against a real server on a real socket with a real H2 store:
+ * every status code and header of pkarr v7 (reference/pkarr.md §2), plus keyway's additions.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RelayHttpTest {
+  @TempDir static Path dir;
+  TestRelay relay;
+
+  @BeforeAll
+  void start() {
+    relay = TestRelay.start(dir);
+  }
+
+  @AfterAll
+  void stop() {
+    if (relay != null) {
+      relay.close();
+    }
+  }
+
+  static long nowMicros() {
+    return System.currentTimeMillis() * 1_000;
+  }
+
+  static String path(SecretKey k) {
+    return "/" + k.publicKey().toZ32();
+  }
+
+  /** A relay payload with a valid signature over arbitrary DNS bytes (unchecked). */
+  static byte[] signRaw(SecretKey key, long ts, byte[] dns) {
+    ByteArrayOutputStream signable = new ByteArrayOutputStream();
+    signable.writeBytes(("3:seqi" + ts + "e1:v" + dns.length + ":").getBytes(StandardCharsets.US_ASCII));
+    signable.writeBytes(dns);
+    byte[] sig = key.sign(signable.toByteArray());
+    return ByteBuffer.allocate(72 + dns.length).put(sig).putLong(ts).put(dns).array();
+  }
+
+  // ---- the public vector ----
+
+  @Test
+  void publicVectorPutThenGetIsByteIdenticalWithPkarrHeaders(@TempDir Path vectorDir) throws Exception {
+    JsonNode v = PublicVectors.named("signed_packets", "pkarr-js-zero-seed");
+    byte[] payload = PublicVectors.hex(v, "relay_payload_hex");
+    String z32 = v.get("public_key_z32").asText();
+    // A clock on the vector's day: the packet is neither from the future nor older than 7 days.
+    Clock clock = Clock.fixed(Instant.parse("2023-10-11T10:00:00Z"), ZoneOffset.UTC);
+    try (TestRelay r = TestRelay.start(vectorDir, b -> b, clock)) {
+      HttpResponse<byte[]> put = r.put("/" + z32, payload);
+      assertThat(put.statusCode()).isEqualTo(204);
+      assertThat(put.body()).isEmpty();
+      assertThat(put.headers().firstValue("Pkarr-Dht-Stored-Nodes")).isEmpty();
+
+      HttpResponse<byte[]> get = r.get("/" + z32);
+      assertThat(get.statusCode()).isEqualTo(200);
+      assertThat(get.body()).isEqualTo(payload);
+      assertThat(get.headers().firstValue("Content-Type")).contains("application/pkarr.org/relays#payload");
+      assertThat(get.headers().firstValue("Cache-Control")).contains("public, max-age=300");
+      assertThat(get.headers().firstValue("Last-Modified")).contains("Wed, 11 Oct 2023 09:33:47 GMT");
+      assertThat(get.headers().firstValue("Memento-Datetime")).contains("Wed, 11 Oct 2023 10:00:00 GMT");
+      assertThat(get.headers().firstValue("Content-Length")).contains("224");
+
+      // The same key in pk: form and percent-encoded.
+      assertThat(r.get("/pk:" + z32).body()).isEqualTo(payload);
+      assertThat(r.get("/pk%3A" + z32).body()).isEqualTo(payload);
+
+      // IMS equal to Last-Modified is still older than the packet (ts has 303 ms more): 200.
+      assertThat(r.get("/" + z32, "If-Modified-Since", "Wed, 11 Oct 2023 09:33:47 GMT").statusCode())
+          .isEqualTo(200);
+      HttpResponse<byte[]> notModified =
+          r.get("/" + z32, "If-Modified-Since", "Wed, 11 Oct 2023 09:33:48 GMT");
+      assertThat(notModified.statusCode()).isEqualTo(304);
+      assertThat(notModified.body()).isEmpty();
+      assertThat(notModified.headers().firstValue("Last-Modified")).contains("Wed, 11 Oct 2023 09:33:47 GMT");
+      assertThat(notModified.headers().firstValue("Cache-Control")).contains("public, max-age=300");
+      assertThat(notModified.headers().firstValue("Memento-Datetime")).isPresent();
+      assertThat(notModified.headers().firstValue("Content-Type")).contains("application/pkarr.org/relays#payload");
+    }
+  }
+
+  // ---- GET ----
+
+  @Test
+  void getOfUnknownKeyIs404WithEmptyBody() throws Exception {
+    HttpResponse<byte[]> r = relay.get(path(key(404)));
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.body()).isEmpty();
+  }
+
+  @Test
+  void headHasTheHeadersOfGetAndNoBody() throws Exception {
+    SignedPacket p = packet(key(11), nowMicros(), "head");
+    assertThat(relay.put(p).statusCode()).isEqualTo(204);
+    HttpResponse<byte[]> get = relay.get(path(key(11)));
+    HttpResponse<byte[]> head = relay.head(path(key(11)));
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    for (String h : new String[] {"Content-Type", "Cache-Control", "Last-Modified", "Memento-Datetime"}) {
+      assertThat(head.headers().firstValue(h)).as(h).isEqualTo(get.headers().firstValue(h));
+    }
+    assertThat(relay.head(path(key(12))).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void ifModifiedSinceUsesFullTimestampPrecision() throws Exception {
+    long second = System.currentTimeMillis() / 1000 - 10;
+    SecretKey k = key(21);
+    assertThat(relay.put(packet(k, second * 1_000_000 + 500_000, "half")).statusCode()).isEqualTo(204);
+    String sameSecond = HttpDates.format(second);
+    // pkarr-relay's not_modified_uses_full_packet_timestamp_precision: ts = S.5 is newer than IMS = S.
+    assertThat(relay.get(path(k), "If-Modified-Since", sameSecond).statusCode()).isEqualTo(200);
+    assertThat(relay.get(path(k), "If-Modified-Since", HttpDates.format(second + 1)).statusCode()).isEqualTo(304);
+
+    SecretKey exact = key(22);
+    assertThat(relay.put(packet(exact, second * 1_000_000, "exact")).statusCode()).isEqualTo(204);
+    assertThat(relay.get(path(exact), "If-Modified-Since", sameSecond).statusCode()).isEqualTo(304);
+    assertThat(relay.get(path(exact), "If-Modified-Since", HttpDates.format(second - 1)).statusCode()).isEqualTo(200);
+    // The two obsolete date forms, and garbage (ignored).
+    assertThat(relay.get(path(exact), "If-Modified-Since", "Thursday, 01-Jan-70 00:00:00 GMT").statusCode())
+        .isEqualTo(200);
+    assertThat(relay.get(path(exact), "If-Modified-Since", "Thu Dec 31 23:59:59 2099").statusCode())
+        .isEqualTo(304);
+    assertThat(relay.get(path(exact), "If-Modified-Since", "yesterday").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void cacheControlIsTheMinimumRecordTtlClamped() throws Exception {
+    SecretKey k = key(31);
+    SignedPacket p = SignedPacket.builder().txt("a", 7200, "x").txt("b", 3600, "y").sign(k, nowMicros());
+    relay.put(p);
+    assertThat(relay.get(path(k)).headers().firstValue("Cache-Control")).contains("public, max-age=3600");
+    SecretKey big = key(32);
+    relay.put(SignedPacket.builder().txt("a", 1_000_000, "x").sign(big, nowMicros()));
+    assertThat(relay.get(path(big)).headers().firstValue("Cache-Control")).contains("public, max-age=86400");
+  }
+
+  @Test
+  void policyValuesAreAcceptedAndAnythingElseIs400() throws Exception {
+    SecretKey k = key(41);
+    relay.put(packet(k, nowMicros(), "policy"));
+    for (String policy : new String[] {"CacheOnly", "CacheFirst", "NetworkOnly"}) {
+      assertThat(relay.get(path(k) + "?policy=" + policy).statusCode()).as(policy).isEqualTo(200);
+    }
+    assertThat(relay.get(path(key(42)) + "?policy=CacheOnly").statusCode()).isEqualTo(404);
+    HttpResponse<byte[]> bad = relay.get(path(k) + "?policy=cacheonly");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(text(bad)).contains("policy");
+    assertThat(relay.get(path(k) + "?policy=").statusCode()).isEqualTo(400);
+    assertThat(relay.get(path(k) + "?other=1").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void badKeysInThePathAre400WithAReason() throws Exception {
+    HttpResponse<byte[]> notOnCurve = relay.get("/c1bkg8tfsyy8wcedtmw4fwhdmm7bbzhgg3z58tf43m5ow8w9mbus");
+    assertThat(notOnCurve.statusCode()).isEqualTo(400);
+    assertThat(text(notOnCurve)).containsIgnoringCase("point");
+    assertThat(relay.get("/abc").statusCode()).isEqualTo(400);
+    assertThat(text(relay.get("/abc"))).contains("52");
+    assertThat(relay.put("/abc", new byte[100]).statusCode()).isEqualTo(400);
+    assertThat(relay.get("/" + "8".repeat(52)).statusCode()).isEqualTo(400);
+    String raw = RawHttp.exchange(relay.server.port(), "GET /%zz HTTP/1.1\r\nHost: x\r\n", null);
+    assertThat(RawHttp.status(raw)).isEqualTo(400);
+  }
+
+  @Test
+  void expectContinueAndLyingContentLength() throws Exception {
+    SecretKey k = key(131);
+    byte[] payload = packet(k, nowMicros(), "continue").toRelayPayload();
+    String ok = RawHttp.exchange(relay.server.port(), "PUT " + path(k) + " HTTP/1.1\r\nHost: x\r\n"
+        + "Expect: 100-continue\r\nContent-Length: " + payload.length + "\r\n", payload);
+    assertThat(RawHttp.status(ok)).isEqualTo(204);
+    // Too large by declaration: refused without the body being sent.
+    String big = RawHttp.exchange(relay.server.port(), "PUT " + path(key(132)) + " HTTP/1.1\r\nHost: x\r\n"
+        + "Expect: 100-continue\r\nContent-Length: 2097152\r\n", null);
+    assertThat(RawHttp.status(big)).isEqualTo(413);
+    String bad = RawHttp.exchange(relay.server.port(), "PUT " + path(key(133)) + " HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Length: -5\r\n", null);
+    assertThat(RawHttp.status(bad)).isEqualTo(400);
+  }
+
+  @Test
+  void otherPathsAndMethods() throws Exception {
+    assertThat(relay.get(path(key(1)) + "/extra").statusCode()).isEqualTo(404);
+    HttpResponse<byte[]> delete = relay.send(HttpRequest.newBuilder(relay.uri(path(key(1)))).DELETE());
+    assertThat(delete.statusCode()).isEqualTo(405);
+    assertThat(delete.headers().firstValue("Allow")).contains("GET, HEAD, PUT, OPTIONS");
+    assertThat(relay.put("/", new byte[10]).statusCode()).isEqualTo(405);
+  }
+
+  // ---- PUT ----
+
+  @Test
+  void republishOlderAndNewer() throws Exception {
+    SecretKey k = key(51);
+    long ts = nowMicros();
+    SignedPacket first = packet(k, ts, "first");
+    assertThat(relay.put(first).statusCode()).isEqualTo(204);
+    assertThat(relay.put(first).statusCode()).as("identical bytes again").isEqualTo(204);
+    HttpResponse<byte[]> older = relay.put(packet(k, ts - 1, "older"));
+    assertThat(older.statusCode()).isEqualTo(409);
+    assertThat(text(older)).contains("more recent");
+    assertThat(relay.get(path(k)).body()).isEqualTo(first.toRelayPayload());
+    SignedPacket newer = packet(k, ts + 1, "newer");
+    // If-Match (pkarr 5/6 compare-and-swap) is accepted and ignored.
+    assertThat(relay.put(newer, "If-Match", "12345").statusCode()).isEqualTo(204);
+    assertThat(relay.get(path(k)).body()).isEqualTo(newer.toRelayPayload());
+  }
+
+  @Test
+  void badPayloadsAre400AndNotStored() throws Exception {
+    SecretKey k = key(61);
+    SecretKey other = key(62);
+    SignedPacket good = packet(k, nowMicros(), "good");
+    byte[] payload = good.toRelayPayload();
+
+    // truncated: shorter than signature + timestamp, and cut inside the DNS message
+    expect400(path(k), Arrays.copyOf(payload, 40), "at least 72");
+    expect400(path(k), Arrays.copyOf(payload, payload.length - 5), "signature");
+    // wrong key in the path: the signature does not verify for it
+    expect400(path(other), payload, "signature");
+    assertThat(relay.get(path(other)).statusCode()).isEqualTo(404);
+    // invalid point in the path
+    expect400("/c1bkg8tfsyy8wcedtmw4fwhdmm7bbzhgg3z58tf43m5ow8w9mbus", payload, "point");
+    // a valid signature over bytes that are not a DNS message
+    expect400(path(k), signRaw(k, nowMicros(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}), "DNS");
+    // too large for a payload but within the body limit: 400 as pkarr-relay
+    expect400(path(k), signRaw(k, nowMicros(), new byte[1001]), "at most");
+    // empty body
+    expect400(path(k), new byte[0], "at least 72");
+
+    assertThat(relay.get(path(k)).statusCode()).as("nothing was stored").isEqualTo(404);
+    assertThat(relay.put(good).statusCode()).isEqualTo(204);
+  }
+
+  private void expect400(String path, byte[] body, String reason) throws Exception {
+    HttpResponse<byte[]> r = relay.put(path, body);
+    assertThat(r.statusCode()).as("PUT %s (%d bytes): %s", path, body.length, text(r)).isEqualTo(400);
+    assertThat(text(r)).containsIgnoringCase(reason);
+  }
+
+  @Test
+  void bodiesOverTheLimitAre413AndNotStored() throws Exception {
+    SecretKey k = key(71);
+    HttpResponse<byte[]> justOver = relay.put(path(k), new byte[1105]);
+    assertThat(justOver.statusCode()).isEqualTo(413);
+    HttpResponse<byte[]> twoMb = relay.put(path(k), new byte[2 << 20]);
+    assertThat(twoMb.statusCode()).isEqualTo(413);
+    // A chunked body (no Content-Length) is cut off as soon as it passes the limit.
+    HttpResponse<byte[]> chunked = relay.send(HttpRequest.newBuilder(relay.uri(path(k)))
+        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[2 << 20]))));
+    assertThat(chunked.statusCode()).isEqualTo(413);
+    assertThat(relay.get(path(k)).statusCode()).isEqualTo(404);
+    // The relay still works afterwards.
+    assertThat(relay.put(packet(k, nowMicros(), "after")).statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void farFutureTimestampsAre400() throws Exception {
+    SecretKey k = key(81);
+    long inTwoHours = nowMicros() + Duration.ofHours(2).toNanos() / 1000;
+    HttpResponse<byte[]> r = relay.put(packet(k, inTwoHours, "future"));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(text(r)).contains("ahead of this relay's clock");
+    assertThat(relay.get(path(k)).statusCode()).isEqualTo(404);
+    long inHalfAnHour = nowMicros() + Duration.ofMinutes(30).toNanos() / 1000;
+    assertThat(relay.put(packet(k, inHalfAnHour, "soon")).statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void zeroSkewTurnsTheFutureCheckOff(@TempDir Path other) throws Exception {
+    try (TestRelay r = TestRelay.start(other, b -> b.http(new RelayConfig.Http("127.0.0.1", 0, "/",
+        Duration.ZERO, 1, Duration.ofSeconds(1))), Clock.systemUTC())) {
+      long farAhead = nowMicros() + Duration.ofDays(365).toNanos() / 1000;
+      assertThat(r.put(packet(key(82), farAhead, "far")).statusCode()).isEqualTo(204);
+    }
+  }
+
+  // ---- base path, CORS, status, health, metrics ----
+
+  @Test
+  void basePathPrefixesEveryRoute(@TempDir Path other) throws Exception {
+    try (TestRelay r = TestRelay.start(other, b -> b.http(new RelayConfig.Http("127.0.0.1", 0, "/pkarr/",
+        RelayConfig.DEFAULT_MAX_FUTURE_SKEW, 1, Duration.ofSeconds(1))), Clock.systemUTC())) {
+      assertThat(r.base.toString()).endsWith("/pkarr");
+      SignedPacket p = packet(key(91), nowMicros(), "prefixed");
+      assertThat(r.put(p).statusCode()).isEqualTo(204);
+      assertThat(r.get("/" + p.publicKey().toZ32()).body()).isEqualTo(p.toRelayPayload());
+      assertThat(r.get("/healthz").statusCode()).isEqualTo(200);
+      assertThat(r.get("").statusCode()).isEqualTo(200);
+      HttpResponse<String> outside = r.client.send(HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + r.server.port() + "/" + p.publicKey().toZ32())).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(outside.statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void corsMirrorsTheOriginAndExposesPkarrHeaders() throws Exception {
+    SecretKey k = key(101);
+    relay.put(packet(k, nowMicros(), "cors"));
+    HttpResponse<byte[]> get = relay.get(path(k), "Origin", "https://app.example");
+    assertThat(get.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+    assertThat(get.headers().firstValue("Access-Control-Allow-Credentials")).contains("true");
+    assertThat(get.headers().firstValue("Access-Control-Expose-Headers").orElseThrow())
+        .contains("Pkarr-Dht-Stored-Nodes", "Pkarr-Invalid-Signed-Packet-Seq", "Memento-Datetime");
+    assertThat(relay.get(path(k)).headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    assertThat(relay.get(path(key(102)), "Origin", "https://a.example").headers()
+        .firstValue("Access-Control-Allow-Origin")).contains("https://a.example");
+
+    HttpResponse<byte[]> preflight = relay.send(HttpRequest.newBuilder(relay.uri(path(k)))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()),
+        "Origin", "https://app.example", "Access-Control-Request-Method", "PUT",
+        "Access-Control-Request-Headers", "content-type");
+    assertThat(preflight.statusCode()).isEqualTo(200);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).contains("PUT");
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).contains("content-type");
+    HttpResponse<byte[]> options = relay.send(HttpRequest.newBuilder(relay.uri(path(k)))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+    assertThat(options.statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void statusPageAndHealth() throws Exception {
+    HttpResponse<byte[]> page = relay.get("/");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+    assertThat(text(page)).contains("<!DOCTYPE html>", "keyway pkarr relay", "packets stored", "uptime",
+        "GET / s", "PUT / s", "store size on disk");
+    HttpResponse<byte[]> health = relay.get("/healthz");
+    assertThat(health.statusCode()).isEqualTo(200);
+    JsonNode json = new ObjectMapper().readTree(health.body());
+    assertThat(json.get("status").asText()).isEqualTo("ok");
+    assertThat(json.get("packets").asLong()).isGreaterThanOrEqualTo(0);
+    assertThat(json.has("version")).isTrue();
+  }
+
+  @Test
+  void metricsCountPublishesAndGetsByOutcome() throws Exception {
+    SecretKey k = key(111);
+    relay.put(packet(k, nowMicros(), "metrics"));
+    relay.get(path(k));
+    relay.get(path(key(112)));
+    relay.put(path(k), new byte[5000]);
+    String m = relay.metrics();
+    assertThat(m).contains("relay_publishes_total{outcome=\"inserted\"}",
+        "relay_publishes_total{outcome=\"too_large\"}", "relay_gets_total{outcome=\"found\"}",
+        "relay_gets_total{outcome=\"not_found\"}", "relay_rate_limited_total",
+        "store_packets ", "store_bytes", "store_commit_seconds_count", "store_commit_batch_size_count",
+        "store_packets_inserted_total");
+    assertThat(metricValue(m, "relay_publishes_total{outcome=\"inserted\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(metricValue(m, "store_packets")).isGreaterThanOrEqualTo(1);
+  }
+
+  static double metricValue(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no metric " + name + " in\n" + text);
+  }
+}

@@ -1,0 +1,293 @@
+package dev.keyway.relay.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.store.StoredPacket;
+import dev.keyway.client.store.UpsertOutcome;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the JDBC store adds to the contract: persistence, eviction, batching, backpressure. */
+class JdbcPacketStoreTest {
+  static final long HOUR = 3_600_000_000L;
+  @TempDir Path dir;
+  final AtomicLong now = new AtomicLong(1_800_000_000_000_000L);
+
+  static SecretKey key(int seed) {
+    byte[] b = new byte[32];
+    new Random(seed).nextBytes(b);
+    return SecretKey.fromBytes(b);
+  }
+
+  static SignedPacket packet(SecretKey key, long ts, String text) {
+    return SignedPacket.builder().txt("_t", 60, text).sign(key, ts);
+  }
+
+  JdbcPacketStore open(StoreOptions options) {
+    return JdbcPacketStore.openH2(dir, options, now::get);
+  }
+
+  static <T> T await(CompletableFuture<T> f) throws Exception {
+    return f.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void restartKeepsEverythingIncludingLastSeen() throws Exception {
+    List<SignedPacket> packets = new ArrayList<>();
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      List<CompletableFuture<UpsertOutcome>> pending = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        SignedPacket p = packet(key(i), now.get() - i, "v" + i);
+        packets.add(p);
+        pending.add(store.upsert(p));
+      }
+      for (CompletableFuture<UpsertOutcome> f : pending) {
+        assertThat(await(f)).isEqualTo(UpsertOutcome.INSERTED);
+      }
+    }
+    long seen = now.get();
+    now.addAndGet(HOUR);
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      assertThat(store.count()).isEqualTo(300);
+      for (SignedPacket p : packets) {
+        StoredPacket s = store.get(p.publicKey()).orElseThrow();
+        assertThat(s.packet().toBytes()).isEqualTo(p.toBytes());
+        assertThat(s.lastSeenMicros()).isEqualTo(seen);
+      }
+      assertThat(await(store.upsert(packets.get(0)))).isEqualTo(UpsertOutcome.UNCHANGED);
+      assertThat(store.storageBytes()).isPositive();
+    }
+  }
+
+  @Test
+  void packetsSignedLongerAgoThanMaxAgeAreEvicted() throws Exception {
+    StoreOptions options = StoreOptions.builder().maxAge(Duration.ofHours(1)).build();
+    try (JdbcPacketStore store = open(options)) {
+      SignedPacket old = packet(key(1), now.get() - 2 * HOUR, "old");
+      SignedPacket fresh = packet(key(2), now.get() - HOUR / 2, "fresh");
+      await(store.upsert(old));
+      await(store.upsert(fresh));
+      assertThat(store.get(old.publicKey())).isPresent(); // cached now
+      await(store.runMaintenance());
+      assertThat(store.get(old.publicKey())).isEmpty();
+      assertThat(store.get(fresh.publicKey())).isPresent();
+      assertThat(store.count()).isEqualTo(1);
+      now.addAndGet(HOUR);
+      await(store.runMaintenance());
+      assertThat(store.get(fresh.publicKey())).isEmpty();
+      assertThat(store.count()).isZero();
+      // A packet evicted for age can be published again with a fresh timestamp.
+      assertThat(await(store.upsert(packet(key(1), now.get(), "again")))).isEqualTo(UpsertOutcome.INSERTED);
+    }
+  }
+
+  @Test
+  void manyExpiredPacketsAreEvictedInChunks() throws Exception {
+    StoreOptions options = StoreOptions.builder().maxAge(Duration.ofHours(1)).build();
+    try (JdbcPacketStore store = open(options)) {
+      List<CompletableFuture<UpsertOutcome>> pending = new ArrayList<>();
+      int n = JdbcPacketStore.EVICTION_CHUNK * 2 + 17;
+      for (int i = 0; i < n; i++) {
+        pending.add(store.upsert(packet(key(i), now.get() - 2 * HOUR + i, "x")));
+      }
+      for (CompletableFuture<UpsertOutcome> f : pending) {
+        await(f);
+      }
+      await(store.upsert(packet(key(-1), now.get(), "keep")));
+      await(store.runMaintenance());
+      assertThat(store.count()).isEqualTo(1);
+      assertThat(store.get(key(-1).publicKey())).isPresent();
+    }
+  }
+
+  @Test
+  void overCapacityTheLeastRecentlyUsedGoFirst() throws Exception {
+    StoreOptions options = StoreOptions.builder().capacity(3).maxAge(Duration.ZERO).build();
+    try (JdbcPacketStore store = open(options)) {
+      for (int i = 1; i <= 3; i++) {
+        now.addAndGet(1_000_000);
+        await(store.upsert(packet(key(i), now.get(), "k" + i)));
+      }
+      now.addAndGet(1_000_000);
+      assertThat(store.get(key(1).publicKey())).isPresent(); // a read makes key 1 recent
+      now.addAndGet(1_000_000);
+      await(store.upsert(packet(key(4), now.get(), "k4")));
+      await(store.runMaintenance());
+      assertThat(store.count()).isEqualTo(3);
+      assertThat(store.get(key(2).publicKey())).as("least recently used").isEmpty();
+      for (int i : new int[] {1, 3, 4}) {
+        assertThat(store.get(key(i).publicKey())).as("key %d", i).isPresent();
+      }
+    }
+  }
+
+  @Test
+  void commitsAreGroupedIntoBatches() throws Exception {
+    List<Integer> batches = new ArrayList<>();
+    Map<UpsertOutcome, Integer> outcomes = new EnumMap<>(UpsertOutcome.class);
+    StoreMetrics metrics = new StoreMetrics() {
+      @Override
+      public synchronized void committed(int batchSize, long nanos) {
+        batches.add(batchSize);
+      }
+
+      @Override
+      public synchronized void upserted(UpsertOutcome outcome) {
+        outcomes.merge(outcome, 1, Integer::sum);
+      }
+    };
+    StoreOptions options = StoreOptions.builder().maxBatchDelay(Duration.ofMillis(50)).maxBatchSize(64).build();
+    try (JdbcPacketStore store = JdbcPacketStore.open(H2Dialect.file(dir), options, now::get, metrics)) {
+      List<CompletableFuture<UpsertOutcome>> pending = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        pending.add(store.upsert(packet(key(i % 150), now.get() + i, "b" + i)));
+      }
+      for (CompletableFuture<UpsertOutcome> f : pending) {
+        await(f);
+      }
+    }
+    synchronized (metrics) {
+      assertThat(batches.stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
+      assertThat(batches).allMatch(b -> b <= 64);
+      assertThat(batches.size()).as("batches %s", batches).isLessThan(200);
+      assertThat(outcomes.get(UpsertOutcome.INSERTED)).isEqualTo(150);
+      assertThat(outcomes.get(UpsertOutcome.UPDATED)).isEqualTo(50);
+    }
+  }
+
+  /** H2 whose sync can be held, to fill the writer's queue, or made to fail. */
+  static final class ControlledDialect extends SqlDialect {
+    final H2Dialect h2;
+    final CountDownLatch release = new CountDownLatch(1);
+    volatile boolean failSync;
+
+    ControlledDialect(Path dir) {
+      this.h2 = H2Dialect.file(dir);
+    }
+
+    @Override
+    public String name() {
+      return "controlled-h2";
+    }
+
+    @Override
+    public String describe() {
+      return h2.describe();
+    }
+
+    @Override
+    public Connection connect() throws SQLException {
+      return h2.connect();
+    }
+
+    @Override
+    public List<String> createSchema() {
+      return h2.createSchema();
+    }
+
+    @Override
+    public void sync(Connection connection) throws SQLException {
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (failSync) {
+        throw new SQLException("disk on fire");
+      }
+      h2.sync(connection);
+    }
+  }
+
+  @Test
+  void aFullQueueFailsFastAndEverythingQueuedStillCompletes() throws Exception {
+    ControlledDialect dialect = new ControlledDialect(dir);
+    StoreOptions options = StoreOptions.builder().maxBatchSize(1).queueCapacity(2)
+        .maxBatchDelay(Duration.ZERO).fsync(true).build();
+    try (JdbcPacketStore store = JdbcPacketStore.open(dialect, options, now::get, StoreMetrics.NOOP)) {
+      CompletableFuture<UpsertOutcome> first = store.upsert(packet(key(1), 1, "a"));
+      // The writer is now held in sync() with the first batch; two more fit in the queue.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (store.pendingUpserts() > 0 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      CompletableFuture<UpsertOutcome> second = store.upsert(packet(key(2), 1, "b"));
+      CompletableFuture<UpsertOutcome> third = store.upsert(packet(key(3), 1, "c"));
+      CompletableFuture<UpsertOutcome> refused = store.upsert(packet(key(4), 1, "d"));
+      assertThat(refused).isCompletedExceptionally();
+      assertThatThrownBy(refused::join).hasCauseInstanceOf(PacketStoreException.Overloaded.class);
+      dialect.release.countDown();
+      assertThat(await(first)).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(await(second)).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(await(third)).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(store.get(key(4).publicKey())).isEmpty();
+    }
+  }
+
+  @Test
+  void aFailedSyncFailsTheCallersButKeepsTheStoreConsistent() throws Exception {
+    ControlledDialect dialect = new ControlledDialect(dir);
+    dialect.release.countDown();
+    dialect.failSync = true;
+    try (JdbcPacketStore store = JdbcPacketStore.open(dialect, StoreOptions.defaults(), now::get,
+        StoreMetrics.NOOP)) {
+      SignedPacket p = packet(key(1), 5, "a");
+      assertThatThrownBy(() -> await(store.upsert(p)))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(PacketStoreException.class)
+          .hasMessageContaining("sync");
+      dialect.failSync = false;
+      // The commit itself happened; a retry is harmless and reports the truth.
+      assertThat(await(store.upsert(p))).isEqualTo(UpsertOutcome.UNCHANGED);
+      assertThat(await(store.upsert(packet(key(1), 4, "older")))).isEqualTo(UpsertOutcome.STALE);
+    }
+  }
+
+  @Test
+  void closeCommitsWhatIsQueuedAndThenRefuses() throws Exception {
+    JdbcPacketStore store = open(StoreOptions.builder().maxBatchDelay(Duration.ofMillis(20)).build());
+    List<CompletableFuture<UpsertOutcome>> pending = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      pending.add(store.upsert(packet(key(i), 1, "c")));
+    }
+    store.close();
+    for (CompletableFuture<UpsertOutcome> f : pending) {
+      assertThat(await(f)).isEqualTo(UpsertOutcome.INSERTED);
+    }
+    assertThat(store.isOpen()).isFalse();
+    assertThatThrownBy(() -> store.get(key(1).publicKey())).isInstanceOf(IllegalStateException.class);
+    assertThat(store.upsert(packet(key(1), 2, "late"))).isCompletedExceptionally();
+    store.close(); // idempotent
+    try (JdbcPacketStore again = open(StoreOptions.defaults())) {
+      assertThat(again.count()).isEqualTo(500);
+    }
+  }
+
+  @Test
+  void optionsRejectNonsense() {
+    assertThatThrownBy(() -> StoreOptions.builder().maxBatchSize(0).build()).hasMessageContaining("maxBatchSize");
+    assertThatThrownBy(() -> StoreOptions.builder().queueCapacity(1).maxBatchSize(2).build())
+        .hasMessageContaining("queueCapacity");
+    assertThatThrownBy(() -> StoreOptions.builder().maxBatchDelay(Duration.ofSeconds(5)).build())
+        .hasMessageContaining("maxBatchDelay");
+    assertThatThrownBy(() -> StoreOptions.builder().capacity(-1).build()).hasMessageContaining("capacity");
+    assertThat(StoreOptions.defaults().toBuilder().build()).isEqualTo(StoreOptions.defaults());
+  }
+}
