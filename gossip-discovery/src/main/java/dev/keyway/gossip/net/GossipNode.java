@@ -315,6 +315,45 @@ public final class GossipNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Simulates a crash: drops every connection and the socket without telling anyone (no
+   * Disconnect), so peers see the connection vanish. For tests and demos.
+   */
+  public CompletableFuture<Void> kill() {
+    closing = true;
+    context.runOnContext(v -> {
+      if (actorClosed) {
+        return;
+      }
+      actorClosed = true;
+      for (long id : timers) {
+        vertx.cancelTimer(id);
+      }
+      if (sweepTimer >= 0) {
+        vertx.cancelTimer(sweepTimer);
+      }
+      for (GossipTopic t : topics.values()) {
+        t.left = true;
+        for (GossipEvents s : t.subscriptions) {
+          s.closeFromNode();
+        }
+      }
+      if (transport != null) {
+        transport.close();
+      }
+      finishClose();
+    });
+    return closedFuture.copy();
+  }
+
+  /** Test hook: hands raw bytes to the connection to {@code peer} as a frame of {@code topic}. */
+  CompletableFuture<Boolean> sendRawFrame(PublicKey peer, TopicId topic, byte[] frame) {
+    return call(() -> {
+      Peer p = peers.get(peer);
+      return p != null && p.current != null && p.current.send(topic, frame);
+    });
+  }
+
   // ------------------------------------------------------------------ API helpers (any thread)
 
   CompletableFuture<Void> broadcast(GossipTopic topic, byte[] content, Scope scope) {
@@ -592,7 +631,6 @@ public final class GossipNode implements AutoCloseable {
     GossipEvent ge;
     if (event instanceof Event.NeighborUp<PublicKey> up) {
       topic.neighbors.add(up.peer());
-      topic.joined.complete(null);
       ge = new GossipEvent.NeighborUp(up.peer());
     } else if (event instanceof Event.NeighborDown<PublicKey> down) {
       topic.neighbors.remove(down.peer());
@@ -604,6 +642,9 @@ public final class GossipNode implements AutoCloseable {
     }
     for (GossipEvents s : topic.subscriptions) {
       s.offer(ge);
+    }
+    if (ge instanceof GossipEvent.NeighborUp) {
+      topic.joined.complete(null);
     }
   }
 

@@ -28,6 +28,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import org.slf4j.LoggerFactory;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -249,6 +250,7 @@ final class QuicTransport implements Transport {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LoggerFactory.getLogger(Transport.class).debug("closing {} after an error", ctx.channel(), cause);
       ctx.close();
     }
   }
@@ -312,6 +314,7 @@ final class QuicTransport implements Transport {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LoggerFactory.getLogger(Transport.class).debug("closing {} after an error", ctx.channel(), cause);
       ctx.close();
     }
 
