@@ -23,28 +23,33 @@ import java.util.random.RandomGenerator;
  *   random neighbour if full) and start a ForwardJoin random walk (ttl ARWL) through each other
  *   neighbour; at ttl == PRWL the walker stores the joiner in its passive view, at ttl 0 (or when
  *   the walker has at most one neighbour) it asks the joiner to become its neighbour.
- * Neighbor requests (§4.3): HIGH when the requester has no neighbours (always accepted), LOW
- *   otherwise (accepted only into a free slot). A refusal is a ShuffleReply plus Disconnect(alive).
+ * Neighbor requests (§4.3): HIGH when the requester has no neighbours (always accepted, evicting
+ *   a random neighbour if full), LOW otherwise (accepted only into a free slot). A refusal is a ShuffleReply plus Disconnect(alive).
  * Shuffle (§4.4): every interval a sample of both views plus ourselves walks SRWL hops; the node
  *   where it stops answers with a sample of its own and both merge the samples into their passive
  *   views.
  *
- * Departures from the paper, mostly iroh-gossip's:
- *   - A walker that accepts a ForwardJoin does not add the joiner at once; it sends a Neighbor
- *     request and adds the joiner only on the reply, so unreachable joiners never enter the view.
- *   - A Neighbor from a peer we asked is the reply and is not answered; a Neighbor from a peer
- *     already in the active view only refreshes its data. This makes the handshake
- *     request -> reply and keeps the active relation symmetric even when requests cross.
- *     Replies carry LOW priority: a reply that lands after the relation ended is read as a
- *     request, and as a HIGH one it would force an eviction, whose victim's own late reply
- *     forces the next one (a self-sustaining cascade, seen at 1000 nodes).
- *   - An evicted neighbour gets a ShuffleReply before the Disconnect, so it can refill.
- *   - Refusals are budgeted per shuffle interval (config), so a node whose view is not full
- *     cannot loop request -> refusal forever in a swarm of full views.
- *   - A closed connection to a peer that is neither active nor pending is not a failure:
+ * Departures from the paper, marked (iroh) where iroh-gossip made them and (ours) otherwise:
+ *   - (iroh) A walker that accepts a ForwardJoin does not add the joiner at once; it sends a
+ *     Neighbor request and adds the joiner only on the reply, so unreachable joiners never enter
+ *     the view.
+ *   - (iroh) A Neighbor from a peer we asked is the reply and is not answered. (ours) A Neighbor
+ *     from a peer already in the active view only refreshes its data. Together these make the
+ *     handshake request -> reply and keep the active relation symmetric when requests cross.
+ *   - (ours) Replies carry LOW priority: a reply that lands after the relation ended is read as a
+ *     request, and as a HIGH one it would force an eviction, whose victim's own late reply forces
+ *     the next one (a self-sustaining cascade, seen at 1000 nodes).
+ *   - (iroh) An evicted neighbour gets a ShuffleReply before the Disconnect, so it can refill.
+ *   - (ours) Refusals are budgeted per shuffle interval (config), so a node whose view is not
+ *     full cannot loop request -> refusal forever in a swarm of full views.
+ *   - (ours) A node with a single neighbour also asks with HIGH priority (config
+ *     highPriorityBelow): after mass failures, pairs of nodes that only know each other are
+ *     otherwise never admitted back into a swarm of full views.
+ *   - (ours) A closed connection to a peer that is neither active nor pending is not a failure:
  *     temporary connections (shuffle replies, forwarded joins) are closed on purpose. Only a
- *     failed or unanswered Neighbor request removes a passive entry (paper p7).
- *   - Timers are never cancelled; each handler re-checks the state.
+ *     failed or unanswered Neighbor request removes a passive entry (paper p7). iroh forgets
+ *     such a peer unless it had said it is alive.
+ *   - (iroh) Timers are never cancelled; each handler re-checks the state.
  */
 final class HyParView<P extends Comparable<P>> {
 
@@ -371,14 +376,14 @@ final class HyParView<P extends Comparable<P>> {
 
   /**
    * Asks a random passive peer to become a neighbour if the active view (counting outstanding
-   * requests) has room. HIGH if we have no neighbours at all, else LOW while the refusal budget
-   * lasts.
+   * requests) has room. HIGH below {@code highPriorityBelow} neighbours (paper: none at all), else
+   * LOW while the refusal budget lasts.
    */
   private void refill(P skip, Outbox<P> out) {
     if (active.size() + pending.size() >= config.activeViewCapacity()) {
       return;
     }
-    Priority priority = active.isEmpty() ? Priority.HIGH : Priority.LOW;
+    Priority priority = active.size() < config.highPriorityBelow() ? Priority.HIGH : Priority.LOW;
     if (priority == Priority.LOW && refusalsLeft <= 0) {
       return;
     }

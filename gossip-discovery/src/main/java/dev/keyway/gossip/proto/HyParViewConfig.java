@@ -21,6 +21,13 @@ import java.util.Objects;
  * @param shuffleInterval period of the shuffle; iroh-gossip default: 60 s ("wild guess")
  * @param neighborRequestTimeout how long a Neighbor request may go unanswered before the peer is
  *     taken as failed; iroh-gossip default: 500 ms ("wild guess")
+ * @param highPriorityBelow a node with fewer neighbours than this asks with HIGH priority, which
+ *     is never refused; paper: 1 (only a node with an empty active view); ours: 2. After mass
+ *     failures the simulator showed pairs of nodes that only know each other: each has one
+ *     neighbour, so with the paper's rule both only send LOW requests, which every full node of
+ *     the main overlay refuses, and the pair stays cut off for good. At most
+ *     {@code activeViewCapacity - 1}: a forced eviction leaves its victim one below capacity, and
+ *     that must not be below the threshold, or evictions cascade.
  * @param refusalBudget refused Low-priority Neighbor requests a node accepts per shuffle interval
  *     before it stops asking until the next shuffle; guess: 10. The paper retries refused
  *     requests without bound; in a swarm where most views are full that is an endless
@@ -37,6 +44,7 @@ public record HyParViewConfig(
     int shufflePassiveViewCount,
     Duration shuffleInterval,
     Duration neighborRequestTimeout,
+    int highPriorityBelow,
     int refusalBudget) {
 
   public HyParViewConfig {
@@ -52,6 +60,11 @@ public record HyParViewConfig(
     nonNegative(shuffleActiveViewCount, "shuffleActiveViewCount");
     nonNegative(shufflePassiveViewCount, "shufflePassiveViewCount");
     nonNegative(refusalBudget, "refusalBudget");
+    // A forced eviction leaves its victim at capacity - 1 neighbours; were that below the
+    // threshold, the victim would force the next eviction, and so on.
+    if (highPriorityBelow < 1 || highPriorityBelow > Math.max(1, activeViewCapacity - 1)) {
+      throw new IllegalArgumentException("highPriorityBelow must be in 1..max(1, activeViewCapacity - 1)");
+    }
     if (shuffleInterval.isNegative() || shuffleInterval.isZero()) {
       throw new IllegalArgumentException("shuffleInterval must be positive");
     }
@@ -62,21 +75,29 @@ public record HyParViewConfig(
 
   /** The defaults documented on each component. */
   public static HyParViewConfig defaults() {
-    return new HyParViewConfig(5, 30, 6, 3, 6, 3, 4, Duration.ofSeconds(60), Duration.ofMillis(500), 10);
+    return new HyParViewConfig(5, 30, 6, 3, 6, 3, 4, Duration.ofSeconds(60), Duration.ofMillis(500), 2, 10);
   }
 
   /** A copy with another shuffle interval. */
   public HyParViewConfig withShuffleInterval(Duration interval) {
     return new HyParViewConfig(activeViewCapacity, passiveViewCapacity, activeRandomWalkLength,
         passiveRandomWalkLength, shuffleRandomWalkLength, shuffleActiveViewCount,
-        shufflePassiveViewCount, interval, neighborRequestTimeout, refusalBudget);
+        shufflePassiveViewCount, interval, neighborRequestTimeout, highPriorityBelow, refusalBudget);
   }
 
-  /** A copy with other view capacities. */
+  /** A copy with other view capacities (the HIGH-priority threshold is lowered if needed). */
   public HyParViewConfig withViewCapacities(int active, int passive) {
     return new HyParViewConfig(active, passive, activeRandomWalkLength,
         passiveRandomWalkLength, shuffleRandomWalkLength, shuffleActiveViewCount,
-        shufflePassiveViewCount, shuffleInterval, neighborRequestTimeout, refusalBudget);
+        shufflePassiveViewCount, shuffleInterval, neighborRequestTimeout,
+        Math.max(1, Math.min(highPriorityBelow, active - 1)), refusalBudget);
+  }
+
+  /** A copy with another HIGH-priority threshold (1 is the paper's rule). */
+  public HyParViewConfig withHighPriorityBelow(int below) {
+    return new HyParViewConfig(activeViewCapacity, passiveViewCapacity, activeRandomWalkLength,
+        passiveRandomWalkLength, shuffleRandomWalkLength, shuffleActiveViewCount,
+        shufflePassiveViewCount, shuffleInterval, neighborRequestTimeout, below, refusalBudget);
   }
 
   /** The most peers a Shuffle carries: ka + kp + the origin itself. */

@@ -30,7 +30,8 @@ import java.util.Map;
  * which the owner applies and confirms by sending the same kind back (a Graft without id). The
  * other end applies whatever the owner sends and never answers. The owner's last word thus always
  * reaches the other end after every change, and a quiet link is symmetric. Costs one control
- * message per change made by the non-owner; the wire messages are unchanged.
+ * message per change made by the non-owner; the wire messages are unchanged, and a peer that
+ * does not follow the rule (iroh) just applies the confirmations like any Prune or Graft.
  *
  * Other departures from the paper and iroh:
  *   - IHaves are only accepted from neighbours, and Grafts from a non-neighbour are answered but

@@ -22,6 +22,17 @@ public final class ReportPrinter {
       row(out, "mean", report.mean());
       row(out, "max", report.max());
       row(out, "min", report.min());
+      if (s.rounds() > 1) {
+        double first = 0;
+        double later = 0;
+        for (SeedResult r : report.runs()) {
+          first += r.rounds().get(0).rmr();
+          later += RoundStats.mean(r.rounds().subList(1, r.rounds().size())).rmr();
+        }
+        int n = report.runs().size();
+        out.printf(Locale.ROOT, "RMR of round 1 (all links still eager): %.4f; of rounds 2-%d: %.4f; over all rounds: %.4f%n",
+            first / n, s.rounds(), later / n, report.mean().rmr());
+      }
     }
     out.println(invariantLine(report.invariants()));
     out.println();

@@ -61,10 +61,18 @@ public final class ScenarioFile {
    * @throws IllegalArgumentException if the file is missing or invalid
    */
   public static List<Scenario> load(String nameOrPath) {
+    return load(nameOrPath, java.util.Map.of());
+  }
+
+  /**
+   * Loads as {@link #load(String)}, then sets each {@code key = value} of {@code overrides} (TOML
+   * values, e.g. {@code detect_ms=5000} or {@code crash=[0.5, 0.8]}) in every scenario table.
+   */
+  public static List<Scenario> load(String nameOrPath, java.util.Map<String, String> overrides) {
     Path path = Path.of(nameOrPath);
     try {
       if (Files.isRegularFile(path)) {
-        return parse(Files.readString(path), nameOrPath);
+        return parse(Files.readString(path), nameOrPath, overrides);
       }
       String resource = "scenarios/" + (nameOrPath.endsWith(".toml") ? nameOrPath : nameOrPath + ".toml");
       try (InputStream in = ScenarioFile.class.getClassLoader().getResourceAsStream(resource)) {
@@ -72,7 +80,7 @@ public final class ScenarioFile {
           throw new IllegalArgumentException("no scenario file '" + nameOrPath
               + "' (not a file, and not one of " + bundled() + ")");
         }
-        return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), resource);
+        return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), resource, overrides);
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read scenario file " + nameOrPath + ": " + e.getMessage(), e);
@@ -81,6 +89,10 @@ public final class ScenarioFile {
 
   /** Parses scenario TOML text; {@code origin} names it in error messages. */
   public static List<Scenario> parse(String toml, String origin) {
+    return parse(toml, origin, java.util.Map.of());
+  }
+
+  private static List<Scenario> parse(String toml, String origin, java.util.Map<String, String> overrides) {
     JsonNode root;
     try {
       root = new TomlMapper().readTree(toml);
@@ -97,6 +109,9 @@ public final class ScenarioFile {
     for (JsonNode s : list) {
       i++;
       String where = origin + " scenario #" + i;
+      for (java.util.Map.Entry<String, String> o : overrides.entrySet()) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) s).set(o.getKey(), tomlValue(o.getKey(), o.getValue()));
+      }
       checkKeys(s, where);
       out.add(scenario(new Layered(s, root), where));
     }
@@ -164,6 +179,14 @@ public final class ScenarioFile {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode tomlValue(String key, String value) {
+    try {
+      return new TomlMapper().readTree("v = " + value).get("v");
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--set " + key + ": not a TOML value: " + value, e);
     }
   }
 

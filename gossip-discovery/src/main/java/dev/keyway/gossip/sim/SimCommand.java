@@ -17,7 +17,9 @@ import java.util.List;
  *
  * <pre>
  * keyway gossip sim SCENARIO [--baseline FILE] [--out FILE] [--only NAME[,NAME...]]
- *                            [--seeds S[,S...]] [--crash F[,F...]] [--plot FILE.png] [--quiet]
+ *                            [--seeds S[,S...]] [--crash F[,F...]] [--set KEY=VALUE]...
+ *                            [--plot FILE.png] [--quiet]
+ * keyway gossip sim --from REPORT.json [--baseline FILE] [--only NAMES] [--plot FILE.png]
  *
  *   SCENARIO        a scenario file path, or a bundled name: iroh-all, iroh-small,
  *                   failure-10k, failure-1k, smoke
@@ -26,6 +28,9 @@ import java.util.List;
  *   --only NAMES    run only the scenarios with these names
  *   --seeds SEEDS   replace every scenario's seeds
  *   --crash FRACS   replace the crash fractions of Failure scenarios
+ *   --set K=V       set a scenario key (TOML value) in every scenario, e.g. detect_ms=5000
+ *   --from FILE     do not run: print (and compare, plot) the reports stored in FILE by --out;
+ *                   SCENARIO is then not needed
  *   --plot FILE     write reliability against failed fraction as a PNG (Failure scenarios)
  *   --quiet         no progress line per run
  * </pre>
@@ -43,6 +48,8 @@ public final class SimCommand {
       List<String> only,
       List<Long> seeds,
       List<Double> crash,
+      java.util.Map<String, String> set,
+      Path from,
       Path plot,
       boolean quiet) {}
 
@@ -65,10 +72,15 @@ public final class SimCommand {
 
   /** Runs with parsed options; returns the exit status. */
   public static int run(Options o, PrintStream out) {
-    List<Scenario> scenarios;
+    List<Scenario> scenarios = List.of();
+    List<SimReport> stored = List.of();
     List<SimReport> baseline = List.of();
     try {
-      scenarios = select(ScenarioFile.load(o.scenario()), o);
+      if (o.from() != null) {
+        stored = readReports(o.from());
+      } else {
+        scenarios = select(ScenarioFile.load(o.scenario(), o.set()), o);
+      }
       if (o.baseline() != null) {
         baseline = readReports(o.baseline());
       }
@@ -78,8 +90,15 @@ public final class SimCommand {
     }
     List<SimReport> reports = new ArrayList<>();
     boolean violated = false;
-    for (Scenario s : scenarios) {
-      SimReport r = Simulator.run(s, GossipConfig.defaults(), o.quiet() ? line -> {} : line -> out.println("  " + line));
+    List<Object> work = new ArrayList<>(o.from() != null ? stored : scenarios);
+    for (Object item : work) {
+      SimReport r = item instanceof SimReport stored1 ? stored1
+          : Simulator.run((Scenario) item, GossipConfig.defaults(),
+              o.quiet() ? line -> {} : line -> out.println("  " + line));
+      Scenario s = r.scenario();
+      if (!o.only().isEmpty() && !o.only().contains(s.name())) {
+        continue;
+      }
       reports.add(r);
       ReportPrinter.print(r, out);
       violated |= !r.invariants().ok();
@@ -147,6 +166,8 @@ public final class SimCommand {
     List<String> only = new ArrayList<>();
     List<Long> seeds = new ArrayList<>();
     List<Double> crash = new ArrayList<>();
+    java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
+    Path from = null;
     boolean quiet = false;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
@@ -157,6 +178,7 @@ public final class SimCommand {
         case "--baseline" -> baseline = Path.of(value(args, ++i, a));
         case "--out" -> outFile = Path.of(value(args, ++i, a));
         case "--plot" -> plot = Path.of(value(args, ++i, a));
+        case "--from" -> from = Path.of(value(args, ++i, a));
         case "--only" -> only.addAll(List.of(value(args, ++i, a).split(",")));
         case "--seeds" -> {
           for (String s : value(args, ++i, a).split(",")) {
@@ -167,6 +189,14 @@ public final class SimCommand {
           for (String s : value(args, ++i, a).split(",")) {
             crash.add(Double.parseDouble(s.trim()));
           }
+        }
+        case "--set" -> {
+          String kv = value(args, ++i, a);
+          int eq = kv.indexOf('=');
+          if (eq <= 0) {
+            throw new IllegalArgumentException("--set needs KEY=VALUE, got " + kv);
+          }
+          set.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }
         case "--quiet" -> quiet = true;
         default -> {
@@ -180,10 +210,10 @@ public final class SimCommand {
         }
       }
     }
-    if (scenario == null) {
+    if (scenario == null && from == null) {
       throw new IllegalArgumentException("missing SCENARIO");
     }
-    return new Options(scenario, baseline, outFile, only, seeds, crash, plot, quiet);
+    return new Options(scenario, baseline, outFile, only, seeds, crash, set, from, plot, quiet);
   }
 
   private static String value(List<String> args, int i, String option) {
@@ -197,7 +227,9 @@ public final class SimCommand {
   public static String usage() {
     return """
         usage: keyway gossip sim SCENARIO [--baseline FILE] [--out FILE] [--only NAMES]
-                                          [--seeds S,...] [--crash F,...] [--plot FILE.png] [--quiet]
+                                          [--seeds S,...] [--crash F,...] [--set KEY=VALUE]...
+                                          [--plot FILE.png] [--quiet]
+               keyway gossip sim --from REPORT.json [--baseline FILE] [--only NAMES] [--plot FILE.png]
           SCENARIO  a scenario file, or a bundled one: %s
         """.formatted(String.join(", ", ScenarioFile.bundled()));
   }

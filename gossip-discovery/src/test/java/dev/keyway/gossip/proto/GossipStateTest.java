@@ -135,13 +135,24 @@ class GossipStateTest {
     join(s, T);
     neighbour(s, T, 2);
     List<OutEvent<Integer>> out = recv(s, 2, T, new Message.ShuffleReply<>(List.of(new PeerInfo<>(7, null))), 0);
-    // One neighbour of five: ask 7 with LOW priority.
-    assertThat(sends(out)).containsExactly(new OutEvent.SendMessage<>(7, T, new Message.Neighbor<>(Priority.LOW, new byte[] {1})));
+    // A single neighbour: ask 7 with HIGH priority (below highPriorityBelow = 2).
+    assertThat(sends(out)).containsExactly(new OutEvent.SendMessage<>(7, T, new Message.Neighbor<>(Priority.HIGH, new byte[] {1})));
     assertThat(s.pendingNeighbors(T)).containsExactly(7);
     // 7 answers: it becomes a neighbour without a further reply.
     out = recv(s, 7, T, new Message.Neighbor<>(Priority.LOW, new byte[] {7}), 1 * MS);
     assertThat(sends(out)).isEmpty();
     assertThat(s.activeView(T)).containsExactly(2, 7);
+    // With two neighbours, the next one is asked with LOW priority.
+    out = recv(s, 2, T, new Message.ShuffleReply<>(List.of(new PeerInfo<>(8, null))), 2 * MS);
+    assertThat(sends(out)).containsExactly(new OutEvent.SendMessage<>(8, T, new Message.Neighbor<>(Priority.LOW, new byte[] {1})));
+  }
+
+  @Test
+  void theHighPriorityThresholdStaysBelowCapacity() {
+    assertThat(HyParViewConfig.defaults().highPriorityBelow()).isEqualTo(2);
+    assertThat(HyParViewConfig.defaults().withViewCapacities(2, 4).highPriorityBelow()).isEqualTo(1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HyParViewConfig.defaults().withHighPriorityBelow(5))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -49,6 +49,17 @@ class ScenarioFileTest {
   }
 
   @Test
+  void overridesApplyToEveryScenario() {
+    List<Scenario> s = ScenarioFile.load("smoke", java.util.Map.of("detect_ms", "5000", "seeds", "[4]"));
+    assertThat(s).allSatisfy(x -> {
+      assertThat(x.detectMs()).isEqualTo(5000);
+      assertThat(x.seeds()).containsExactly(4L);
+    });
+    assertThatThrownBy(() -> ScenarioFile.load("smoke", java.util.Map.of("detect_ms", "[oops")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void everyBundledFileLoads() {
     for (String name : ScenarioFile.bundled()) {
       assertThat(ScenarioFile.load(name)).as(name).isNotEmpty();

@@ -60,5 +60,12 @@ class SimCommandTest {
     assertThat(second.status()).isZero();
     assertThat(second.out()).contains("compared with baseline: GossipMulti-n40-r4").contains("+0.00%");
     assertThat(second.out()).doesNotContain("| failed |");
+
+    // Stored reports can be printed and plotted again without running.
+    Path again = dir.resolve("again.png");
+    Result replay = run("--from", baseline.toString(), "--plot", again.toString());
+    assertThat(replay.status()).isZero();
+    assertThat(replay.out()).contains("GossipMulti-n40-r4", "|    30% |").doesNotContain("seed=");
+    assertThat(Files.size(again)).isPositive();
   }
 }
