@@ -151,9 +151,7 @@ abstract class Connection {
    * Makes the transport send something ack-eliciting so an idle but needed connection does not
    * time out (QUIC); a no-op where the transport has no idle timeout (TCP).
    */
-  void keepAlive() {
-    lastActivityNanos = System.nanoTime();
-  }
+  void keepAlive() {}
 
   /** Closes at once. */
   void abort() {

@@ -662,7 +662,7 @@ public final class GossipNode implements AutoCloseable {
     Connection c = p.current;
     if (c != null && c.isOpen()) {
       if (c.send(topic, frame)) {
-        c.lastActivityNanos = System.nanoTime();
+        c.lastActivityNanos = nanoClock.getAsLong();
         stats.framesSent.increment();
       } else {
         dropped(c.peer, "send queue full");
@@ -786,7 +786,7 @@ public final class GossipNode implements AutoCloseable {
         dropped(c.peer, "send queue full");
       }
     }
-    c.lastActivityNanos = System.nanoTime();
+    c.lastActivityNanos = nanoClock.getAsLong();
   }
 
   // ------------------------------------------------------------------ transport events
@@ -800,7 +800,7 @@ public final class GossipNode implements AutoCloseable {
     Connection old = p.current;
     p.connections.add(c);
     p.current = c;
-    c.lastActivityNanos = System.nanoTime();
+    c.lastActivityNanos = nanoClock.getAsLong();
     if (old != null && old != c) {
       old.finishSending();
     }
@@ -831,7 +831,7 @@ public final class GossipNode implements AutoCloseable {
 
   private void onFrame(Connection c, TopicId topic, byte[] bytes) {
     c.processed();
-    c.lastActivityNanos = System.nanoTime();
+    c.lastActivityNanos = nanoClock.getAsLong();
     Frame<PublicKey> frame;
     try {
       frame = codec.decode(bytes);
@@ -856,7 +856,7 @@ public final class GossipNode implements AutoCloseable {
     if (actorClosed) {
       return;
     }
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     long idle = config.idleTimeout().toNanos();
     long keepAlive = config.quicIdleTimeout().toNanos() / 3;
     for (Map.Entry<PublicKey, Peer> e : new ArrayList<>(peers.entrySet())) {
@@ -867,6 +867,7 @@ public final class GossipNode implements AutoCloseable {
         if (c == p.current && needed) {
           if (quiet > keepAlive) {
             c.keepAlive();
+            c.lastActivityNanos = now;
           }
         } else if (quiet > idle && !c.closing()) {
           CONN_EVENTS.atDebug().addKeyValue("event", "idle").addKeyValue("node", id().fmtShort())

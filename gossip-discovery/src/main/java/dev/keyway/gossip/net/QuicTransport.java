@@ -381,7 +381,6 @@ final class QuicTransport implements Transport {
 
     @Override
     void keepAlive() {
-      super.keepAlive();
       // An empty stream, finished at once: the peer reads nothing, but both idle timers restart.
       channel.createStream(QuicStreamType.UNIDIRECTIONAL, new ChannelInboundHandlerAdapter()).addListener(f -> {
         if (f.isSuccess()) {

@@ -78,7 +78,8 @@ public final class GossipCommand implements Runnable {
       description = {
         "Run gossip simulation scenarios (a deterministic, in-memory network).",
         "Usage: keyway gossip sim SCENARIO [--baseline FILE] [--out FILE] [--only NAMES] [--seeds S,...]"
-            + " [--crash F,...] [--plot FILE.png] [--quiet]",
+            + " [--crash F,...] [--set KEY=VALUE]... [--plot FILE.png] [--quiet]",
+        "       keyway gossip sim --from REPORT.json [--baseline FILE] [--only NAMES] [--plot FILE.png]",
         "SCENARIO is a scenario file or a bundled name (iroh-all, iroh-small, failure-10k, failure-1k, smoke);"
             + " --help prints the simulator's own usage.",
         "Exit codes: 0 ok; 1 an invariant was violated; 2 a usage or scenario error."
