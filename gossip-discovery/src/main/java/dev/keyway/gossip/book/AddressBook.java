@@ -20,8 +20,9 @@ import java.util.Optional;
  *   <li>An announcement replaces a node's entry only if it is newer ({@link Announcement#isNewerThan});
  *       an older or equal one is a replay and changes nothing.
  *   <li>An entry expires when nothing newer was accepted for {@code expiry}; {@link #sweep}
- *       removes expired entries. Called every {@code expiry / 3}, a dead node disappears between
- *       T and 1.33·T after its last announcement (as in iroh-gossip-discovery).
+ *       removes expired entries. Called every {@code expiry / 3} (iroh-gossip-discovery), a dead
+ *       node disappears between T and 1.33·T after its last announcement; the service sweeps
+ *       every T/4 by default.
  *   <li>Names are attributes, not keys. A name belongs to the node whose announcement carrying it
  *       is newest; so a node restarting under the same name with a new id takes the name over as
  *       soon as it announces, and the old id's entry stays (reachable by id, not

@@ -16,8 +16,9 @@ import java.util.Objects;
  * @param userData user data to announce, or null
  * @param announceInterval how often this node announces itself (default 3 s, the seed's demo)
  * @param expiry T: a node silent for longer is dropped (default 30 s)
- * @param sweepInterval how often expired nodes are dropped (default T/3, so a dead node goes
- *     between T and 1.33·T)
+ * @param sweepInterval how often expired nodes are dropped (default T/4: a dead node goes between
+ *     T and 1.25·T after its last announcement, inside the 1.33·T bound with room for timer delays
+ *     on a loaded machine; iroh-gossip-discovery sweeps every T/3)
  * @param joinInterval how often newly seen nodes are joined (default 1 s)
  * @param joinsPerInterval how many newly seen nodes are joined per interval (default 2)
  * @param joinWhenNeighborsBelow newly seen nodes are joined only while this node has fewer
@@ -53,13 +54,13 @@ public record BookConfig(TopicId topic, String name, List<RelayUrl> relayUrls, U
   /** Defaults for a node called {@code name}. */
   public static BookConfig defaults(String name) {
     Duration t = Duration.ofSeconds(30);
-    return new BookConfig(DEFAULT_TOPIC, name, List.of(), null, Duration.ofSeconds(3), t, t.dividedBy(3),
+    return new BookConfig(DEFAULT_TOPIC, name, List.of(), null, Duration.ofSeconds(3), t, t.dividedBy(4),
         Duration.ofSeconds(1), 2, 5, 10_000);
   }
 
-  /** A copy with expiry T and the sweep at T/3. */
+  /** A copy with expiry T and the sweep at T/4. */
   public BookConfig withExpiry(Duration t) {
-    return new BookConfig(topic, name, relayUrls, userData, announceInterval, t, t.dividedBy(3), joinInterval,
+    return new BookConfig(topic, name, relayUrls, userData, announceInterval, t, t.dividedBy(4), joinInterval,
         joinsPerInterval, joinWhenNeighborsBelow, maxEntries);
   }
 

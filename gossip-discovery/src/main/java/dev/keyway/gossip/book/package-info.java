@@ -7,7 +7,7 @@
  *       the CBOR announcement and its Ed25519 envelope; forged ones (bad signature, or a signer
  *       other than the node announced) are rejected.
  *   <li>{@link dev.keyway.gossip.book.AddressBook}: entries keyed by node id, a name view, replay
- *       rejection, expiry after T with a sweep every T/3 (gone between T and 1.33·T), no IO, an
+ *       rejection, expiry after T with a sweep every T/4 (gone between T and 1.25·T), no IO, an
  *       injected clock.
  *   <li>{@link dev.keyway.gossip.book.GossipAddressBook}: the running service on a
  *       {@link dev.keyway.gossip.net.GossipNode} (announce, verify, sweep, join newly seen nodes at

@@ -171,7 +171,7 @@ public final class GossipCommand implements Runnable {
     @Option(names = "--interval", paramLabel = "DURATION", description = "Announcement interval (default: ${DEFAULT-VALUE}).")
     String interval = "3s";
 
-    @Option(names = "--expiry", paramLabel = "DURATION", description = "Expiry T of silent nodes; swept every T/3 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--expiry", paramLabel = "DURATION", description = "Expiry T of silent nodes; swept every T/4 (default: ${DEFAULT-VALUE}).")
     String expiry = "30s";
 
     @Option(names = "--topic", paramLabel = "NAME", description = "Address-book topic name (default: the keyway address-book topic).")
