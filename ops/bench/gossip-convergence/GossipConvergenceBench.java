@@ -27,8 +27,8 @@ public final class GossipConvergenceBench {
   public static void main(String[] args) throws Exception {
     int n = 5;
     int k = -1;
-    String expiry = "10s";
-    String interval = "1s";
+    String expiry = "30s";
+    String interval = "3s";
     String transport = "auto";
     Duration timeout = Duration.ofSeconds(180);
     List<Integer> positional = new ArrayList<>();
@@ -95,14 +95,30 @@ public final class GossipConvergenceBench {
     // Convergence: every book holds exactly the N-1 others.
     long converged = -1;
     int lastBad = -1;
+    long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < deadline) {
       int bad = 0;
+      int minPeers = Integer.MAX_VALUE;
+      int minNeighbours = Integer.MAX_VALUE;
+      int isolated = 0;
       for (int i = 0; i < n; i++) {
         Set<String> want = new HashSet<>(List.of(ids));
         want.remove(ids[i]);
-        if (!peers(dumps[i]).equals(want)) {
+        Set<String> have = peers(dumps[i]);
+        minPeers = Math.min(minPeers, have.size());
+        JsonNode j = read(dumps[i]);
+        int nb = j == null ? 0 : j.get("neighbors").size();
+        minNeighbours = Math.min(minNeighbours, nb);
+        isolated += nb == 0 ? 1 : 0;
+        if (!have.equals(want)) {
           bad++;
         }
+      }
+      if (System.nanoTime() > nextProgress) {
+        nextProgress += TimeUnit.SECONDS.toNanos(5);
+        System.out.printf(Locale.ROOT, "  +%.0f s: %d books incomplete, fewest peers %d, fewest neighbours %d,"
+            + " %d without neighbours, load %s%n", secs(System.nanoTime() - allStarted), bad, minPeers,
+            minNeighbours, isolated, load());
       }
       lastBad = bad;
       if (bad == 0) {

@@ -4,9 +4,9 @@
 # same N-1 peers, then kills K nodes (SIGKILL) and measures the time until every survivor expired
 # them. Bounded in time; kills only the processes it started.
 #
-# Usage: ops/bench/gossip-convergence/run.sh [--build] [N] [K] [--expiry 10s] [--interval 1s]
+# Usage: ops/bench/gossip-convergence/run.sh [--build] [N] [K] [--expiry 30s] [--interval 3s]
 #                                            [--transport quic|tcp] [--timeout 180s]
-#   N defaults to 5 (at most 50), K to max(1, N/10).
+#   N defaults to 5 (at most 50), K to max(1, N/10); interval 3s and expiry 30s are the demo defaults.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$root"
