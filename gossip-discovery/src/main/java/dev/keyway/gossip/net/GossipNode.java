@@ -585,6 +585,19 @@ public final class GossipNode implements AutoCloseable {
   }
 
   private void apply(List<OutEvent<PublicKey>> out) {
+    // Addresses first: a message to a peer learnt in the same step (a ForwardJoin's joiner, a
+    // Shuffle's nodes) may need them to dial.
+    for (OutEvent<PublicKey> o : out) {
+      if (o instanceof OutEvent.PeerData<PublicKey> d) {
+        List<SocketAddr> ips = new ArrayList<>();
+        for (TransportAddr a : PeerAddrs.decode(d.data())) {
+          if (a instanceof TransportAddr.Ip ip) {
+            ips.add(ip.addr());
+          }
+        }
+        remember(d.peer(), ips);
+      }
+    }
     for (OutEvent<PublicKey> o : out) {
       if (o instanceof OutEvent.SendMessage<PublicKey> s) {
         send(s.to(), s.topic(), s.message());
@@ -594,16 +607,6 @@ public final class GossipNode implements AutoCloseable {
         schedule(t);
       } else if (o instanceof OutEvent.DisconnectPeer<PublicKey> d) {
         disconnect(d.peer());
-      } else if (o instanceof OutEvent.PeerData<PublicKey> d) {
-        List<SocketAddr> ips = new ArrayList<>();
-        for (TransportAddr a : PeerAddrs.decode(d.data())) {
-          if (a instanceof TransportAddr.Ip ip) {
-            ips.add(ip.addr());
-          }
-        }
-        if (!ips.isEmpty()) {
-          knownAddrs.put(d.peer(), List.copyOf(ips));
-        }
       }
     }
   }
