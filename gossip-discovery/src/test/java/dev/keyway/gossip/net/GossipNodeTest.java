@@ -189,6 +189,48 @@ class GossipNodeTest {
 
   @ParameterizedTest
   @EnumSource(value = TransportKind.class, names = {"QUIC", "TCP"})
+  void broadcastsCrossSeveralHopsWhenViewsAreSmall(TransportKind kind) {
+    // Active views of 3 among 10 nodes: most nodes are not neighbours, so delivery needs forwarding, and joins
+    // travel as ForwardJoins to peers known only from their peer data (their addresses).
+    GossipNodeConfig small = config(kind).withGossip(config(kind).gossip()
+        .withHyParView(dev.keyway.gossip.proto.HyParViewConfig.defaults().withViewCapacities(3, 10)));
+    List<GossipNode> eight = new ArrayList<>();
+    List<GossipTopic> topics = new ArrayList<>();
+    List<Collector> collectors = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      if (kind == TransportKind.QUIC) {
+        assumeThat(TransportKind.quicAvailable()).isTrue();
+      }
+      GossipNode n = get(GossipNode.builder(key()).vertx(vertx).config(small).start());
+      nodes.add(n);
+      eight.add(n);
+      GossipTopic t = n.join(TOPIC, i == 0 ? List.of() : List.of(eight.get(0).endpointAddr()));
+      topics.add(t);
+      collectors.add(new Collector(t.events()));
+      if (i > 0) {
+        get(t.joined());
+      }
+    }
+    await("every node has a neighbour", () -> topics.stream().allMatch(t -> !t.neighbors().isEmpty()));
+    get(topics.get(9).broadcast("far".getBytes(StandardCharsets.UTF_8)));
+    for (int i = 0; i < 9; i++) {
+      Collector c = collectors.get(i);
+      await("node " + i + " receives the broadcast", () -> c.texts().contains("far"), () -> {
+        StringBuilder b = new StringBuilder();
+        for (int j = 0; j < topics.size(); j++) {
+          b.append("\n").append(j).append(' ').append(eight.get(j).id().fmtShort()).append(" -> ")
+              .append(topics.get(j).neighbors().stream().map(PublicKey::fmtShort).toList());
+        }
+        return b.toString();
+      });
+    }
+    for (GossipNode n : eight) {
+      assertThat(n.stats().dialsFailed()).as("dials failed on %s", n).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"QUIC", "TCP"})
   void aPeerPresentingAnotherKeyThanDialledIsRefused(TransportKind kind) throws Exception {
     GossipNode real = start(kind);
     GossipNode dialer = start(kind);
