@@ -266,6 +266,7 @@ public final class GossipNode implements AutoCloseable {
           ids.add(a.id());
         }
       }
+      addBootstrap(handle, ids);
       handle(new InEvent.Command<>(topic, new TopicCommand.Join<>(ids)));
     });
     return handle;
@@ -383,6 +384,7 @@ public final class GossipNode implements AutoCloseable {
         }
       }
       if (!ids.isEmpty()) {
+        addBootstrap(topic, ids);
         handle(new InEvent.Command<>(topic.id(), new TopicCommand.Join<>(ids)));
       }
       return null;
@@ -478,8 +480,7 @@ public final class GossipNode implements AutoCloseable {
           localAddress = addr;
           advertised = advertisedAddrs(addr);
           state = new GossipState<>(id(), PeerAddrs.encode(advertised), config.gossip(), rng);
-          long period = Math.max(1000, Math.min(config.idleTimeout().toMillis(), config.quicIdleTimeout().toMillis()) / 3);
-          sweepTimer = vertx.setPeriodic(period, id -> sweep());
+          sweepTimer = vertx.setPeriodic(1000, id -> sweep());
           CONN_EVENTS.atDebug().addKeyValue("event", "listening").addKeyValue("node", id().fmtShort())
               .addKeyValue("transport", kind).addKeyValue("addr", addr).log();
           started.complete(null);
@@ -854,12 +855,16 @@ public final class GossipNode implements AutoCloseable {
     handle(new InEvent.RecvMessage<>(c.peer, topic, frame.message()));
   }
 
-  /** Closes connections nobody needs that saw no traffic for the idle timeout; keeps needed QUIC ones alive. */
+  /**
+   * Every second: rejoins isolated topics, closes connections nobody needs that saw no traffic
+   * for the idle timeout, and keeps needed QUIC connections alive.
+   */
   private void sweep() {
     if (actorClosed) {
       return;
     }
     long now = nanoClock.getAsLong();
+    rejoinIsolatedTopics(now);
     long idle = config.idleTimeout().toNanos();
     long keepAlive = config.quicIdleTimeout().toNanos() / 3;
     for (Map.Entry<PublicKey, Peer> e : new ArrayList<>(peers.entrySet())) {
@@ -881,6 +886,40 @@ public final class GossipNode implements AutoCloseable {
           c.close(CLOSE_GRACE_MILLIS);
         }
       }
+    }
+  }
+
+  /** Bootstrap peers are kept (at most 16 per topic, newest first) to rejoin through while isolated. */
+  private void addBootstrap(GossipTopic topic, List<PublicKey> ids) {
+    for (PublicKey id : ids) {
+      topic.bootstrap.remove(id);
+      topic.bootstrap.add(id);
+    }
+    while (topic.bootstrap.size() > 16) {
+      topic.bootstrap.remove(topic.bootstrap.iterator().next());
+    }
+    topic.rejoinBackoffNanos = TimeUnit.SECONDS.toNanos(1);
+    topic.nextRejoinNanos = nanoClock.getAsLong() + config.dialTimeout().toNanos() + topic.rejoinBackoffNanos;
+  }
+
+  /**
+   * A topic without any neighbour (every bootstrap dial failed, or every neighbour went away)
+   * sends its Joins again, with a backoff from 1 s doubling to 30 s, so a node that started
+   * before its bootstrap peer was reachable does not stay alone forever.
+   */
+  private void rejoinIsolatedTopics(long now) {
+    for (GossipTopic t : topics.values()) {
+      if (t.left || t.bootstrap.isEmpty() || !state.isJoined(t.id()) || state.neighborCount(t.id()) > 0
+          || !state.pendingNeighbors(t.id()).isEmpty() || now < t.nextRejoinNanos) {
+        continue;
+      }
+      List<PublicKey> ids = new ArrayList<>(t.bootstrap);
+      DIAL_EVENTS.atDebug().addKeyValue("event", "rejoin").addKeyValue("node", id().fmtShort())
+          .addKeyValue("topic", t.id().fmtShort()).addKeyValue("peers", ids.size()).log();
+      t.rejoinBackoffNanos = Math.min(TimeUnit.SECONDS.toNanos(30), Math.max(TimeUnit.SECONDS.toNanos(1),
+          t.rejoinBackoffNanos * 2));
+      t.nextRejoinNanos = now + t.rejoinBackoffNanos;
+      handle(new InEvent.Command<>(t.id(), new TopicCommand.Join<>(ids)));
     }
   }
 

@@ -22,6 +22,10 @@ public final class GossipTopic {
   final List<GossipEvents> subscriptions = new CopyOnWriteArrayList<>();
   final CompletableFuture<Void> joined = new CompletableFuture<>();
   volatile boolean left;
+  /** Peers this topic was told to join through (actor thread only); retried while isolated. */
+  final java.util.LinkedHashSet<PublicKey> bootstrap = new java.util.LinkedHashSet<>();
+  long nextRejoinNanos;
+  long rejoinBackoffNanos;
 
   GossipTopic(GossipNode node, TopicId id) {
     this.node = node;

@@ -231,6 +231,29 @@ class GossipNodeTest {
 
   @ParameterizedTest
   @EnumSource(value = TransportKind.class, names = {"QUIC", "TCP"})
+  void aNodeWhoseBootstrapPeerWasDownJoinsOnceItComesUp(TransportKind kind) {
+    if (kind == TransportKind.QUIC) {
+      assumeThat(TransportKind.quicAvailable()).isTrue();
+    }
+    GossipNodeConfig fast = config(kind).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(5));
+    dev.keyway.client.keys.SecretKey seedKey = key();
+    GossipNode seed = get(GossipNode.builder(seedKey).vertx(vertx).config(fast).start());
+    EndpointAddr seedAddr = seed.endpointAddr();
+    get(seed.kill());
+    // The joiner starts while its only bootstrap peer is down: the first Join fails.
+    GossipNode joiner = start(kind);
+    GossipTopic t = joiner.join(TOPIC, List.of(seedAddr));
+    await("the first dial fails", () -> joiner.stats().dialsFailed() >= 1);
+    // The seed comes back on the same address; the isolated joiner tries again by itself.
+    GossipNode again = get(GossipNode.builder(seedKey).vertx(vertx).config(fast.withBind(seed.localAddress())).start());
+    nodes.add(again);
+    again.join(TOPIC, List.of());
+    get(t.joined());
+    assertThat(t.neighbors()).containsExactly(seedKey.publicKey());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"QUIC", "TCP"})
   void aPeerPresentingAnotherKeyThanDialledIsRefused(TransportKind kind) throws Exception {
     GossipNode real = start(kind);
     GossipNode dialer = start(kind);
