@@ -904,7 +904,7 @@ public final class GossipNode implements AutoCloseable {
 
   /**
    * A topic without any neighbour (every bootstrap dial failed, or every neighbour went away)
-   * sends its Joins again, with a backoff from 1 s doubling to 30 s, so a node that started
+   * sends its Joins again, with a backoff from 1 s doubling to 10 s, so a node that started
    * before its bootstrap peer was reachable does not stay alone forever.
    */
   private void rejoinIsolatedTopics(long now) {
@@ -916,7 +916,7 @@ public final class GossipNode implements AutoCloseable {
       List<PublicKey> ids = new ArrayList<>(t.bootstrap);
       DIAL_EVENTS.atDebug().addKeyValue("event", "rejoin").addKeyValue("node", id().fmtShort())
           .addKeyValue("topic", t.id().fmtShort()).addKeyValue("peers", ids.size()).log();
-      t.rejoinBackoffNanos = Math.min(TimeUnit.SECONDS.toNanos(30), Math.max(TimeUnit.SECONDS.toNanos(1),
+      t.rejoinBackoffNanos = Math.min(TimeUnit.SECONDS.toNanos(10), Math.max(TimeUnit.SECONDS.toNanos(1),
           t.rejoinBackoffNanos * 2));
       t.nextRejoinNanos = now + t.rejoinBackoffNanos;
       handle(new InEvent.Command<>(t.id(), new TopicCommand.Join<>(ids)));

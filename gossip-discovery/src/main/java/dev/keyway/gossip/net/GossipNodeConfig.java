@@ -23,7 +23,8 @@ import java.util.Objects;
  * @param maxInboundPending frames of one connection queued for the actor before reading pauses
  *     (default 256)
  * @param subscriptionCapacity events buffered per subscription before it lags (default 2048)
- * @param dialTimeout how long a dial (connect + handshake) may take (default 5 s)
+ * @param dialTimeout how long a dial (connect + handshake) may take (default 10 s: a QUIC handshake
+ *     between two starved processes on a saturated machine can take seconds)
  * @param idleTimeout a connection no topic needs is closed after this long without traffic
  *     (default 30 s)
  * @param quicIdleTimeout QUIC's own idle timeout: how long a silent (dead) peer goes unnoticed
@@ -84,7 +85,7 @@ public record GossipNodeConfig(
   public static GossipNodeConfig defaults() {
     return new GossipNodeConfig(GossipConfig.defaults(), TransportKind.AUTO,
         new InetSocketAddress("127.0.0.1", 0), List.of(), DEFAULT_ALPN, 256, 256, 64, 256, 2048,
-        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(15), 4096);
+        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(15), 4096);
   }
 
   public GossipNodeConfig withGossip(GossipConfig v) {
