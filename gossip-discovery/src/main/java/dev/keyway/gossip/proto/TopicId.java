@@ -1,7 +1,6 @@
 package dev.keyway.gossip.proto;
 
 import java.util.Arrays;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A topic: 32 opaque bytes. Every topic is its own swarm with its own HyParView views and
@@ -23,8 +22,41 @@ public final class TopicId implements Comparable<TopicId> {
 
   /** A topic named by the BLAKE3 hash of a UTF-8 string, for tests and examples. */
   public static TopicId ofName(String name) {
-    byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+    byte[] utf8 = utf8(name);
     return new TopicId(Blake3.hash(utf8, 0, utf8.length));
+  }
+
+  /**
+   * UTF-8 (unpaired surrogates become '?', as {@code String.getBytes} does), written out so that
+   * this package needs nothing from {@code java.nio}.
+   */
+  static byte[] utf8(String s) {
+    byte[] out = new byte[s.length() * 3];
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      int c = s.charAt(i);
+      if (Character.isHighSurrogate((char) c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        c = Character.toCodePoint((char) c, s.charAt(++i));
+      } else if (Character.isSurrogate((char) c)) {
+        c = '?';
+      }
+      if (c < 0x80) {
+        out[n++] = (byte) c;
+      } else if (c < 0x800) {
+        out[n++] = (byte) (0xc0 | c >> 6);
+        out[n++] = (byte) (0x80 | c & 0x3f);
+      } else if (c < 0x10000) {
+        out[n++] = (byte) (0xe0 | c >> 12);
+        out[n++] = (byte) (0x80 | c >> 6 & 0x3f);
+        out[n++] = (byte) (0x80 | c & 0x3f);
+      } else {
+        out[n++] = (byte) (0xf0 | c >> 18);
+        out[n++] = (byte) (0x80 | c >> 12 & 0x3f);
+        out[n++] = (byte) (0x80 | c >> 6 & 0x3f);
+        out[n++] = (byte) (0x80 | c & 0x3f);
+      }
+    }
+    return Arrays.copyOf(out, n);
   }
 
   /** Returns a copy of the 32 bytes. */

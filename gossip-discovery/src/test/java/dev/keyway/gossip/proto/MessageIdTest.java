@@ -35,6 +35,13 @@ class MessageIdTest {
   }
 
   @Test
+  void topicNamesAreEncodedAsUtf8() {
+    for (String name : new String[] {"", "chat", "größe", "トピック", "emoji \uD83D\uDE00", "lone \uD800 surrogate"}) {
+      assertThat(TopicId.utf8(name)).as(name).isEqualTo(name.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
   void topicIdsCompareByBytes() {
     TopicId t = TopicId.ofName("chat");
     assertThat(TopicId.fromBytes(t.toBytes())).isEqualTo(t);

@@ -19,7 +19,7 @@ class ProtoArchitectureTest {
   @Test
   void noIoThreadsOrNetworkLibraries() {
     noClasses().should().dependOnClassesThat().resideInAnyPackage(
-            "java.io..", "java.nio.file..", "java.nio.channels..", "java.net..", "java.util.concurrent..", "io.vertx..", "io.netty..",
+            "java.io..", "java.nio..", "java.net..", "java.util.concurrent..", "io.vertx..", "io.netty..",
             "com.fasterxml..", "dev.keyway.gossip.sim..", "dev.keyway.gossip.wire..")
         .check(PROTO);
     noClasses().should().dependOnClassesThat().areAssignableTo(Thread.class).check(PROTO);
