@@ -19,8 +19,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *       carrying a valid Ed25519 key; that key becomes the connection's peer id.
  * </ul>
  * Issuer, validity and host names are ignored. The transports check the key again after the
- * handshake, before any stream is opened, so a TLS stack that does not pass the engine here (Netty's
- * BoringSSL callback for QUIC does not carry the peer host) still cannot accept the wrong peer.
+ * handshake, before any stream is opened, so even a TLS stack that did not hand the expected id to
+ * this manager could not accept the wrong peer.
  */
 final class PeerTrust extends X509ExtendedTrustManager {
   static final String HOST_SUFFIX = ".gossip.invalid";
@@ -55,7 +55,7 @@ final class PeerTrust extends X509ExtendedTrustManager {
   private static void checkServer(X509Certificate[] chain, String peerHost) throws CertificateException {
     PublicKey actual = leafKey(chain);
     PublicKey expected = expectedKey(peerHost);
-    // BoringSSL (QUIC) hands over an engine without our peer host: the transport then compares
+    // Without an expected id (a TLS stack that lost the peer host) the transport still compares
     // the key right after the handshake, before any stream is read or written.
     if (expected != null && !expected.equals(actual)) {
       throw new CertificateException("peer presented node id " + actual.fmtShort()
@@ -91,7 +91,12 @@ final class PeerTrust extends X509ExtendedTrustManager {
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-    checkServer(chain, engine == null ? null : engine.getPeerHost());
+    String host = engine == null ? null : engine.getPeerHost();
+    // Netty's QUIC engine leaves getPeerHost() empty here but its handshake session has the host.
+    if (host == null && engine != null && engine.getHandshakeSession() != null) {
+      host = engine.getHandshakeSession().getPeerHost();
+    }
+    checkServer(chain, host);
   }
 
   @Override

@@ -54,6 +54,7 @@ final class QuicTransport implements Transport {
   private static final AttributeKey<PublicKey> EXPECTED = AttributeKey.valueOf("keyway.gossip.expected");
   private static final AttributeKey<CompletableFuture<Connection>> DIAL = AttributeKey.valueOf("keyway.gossip.dial");
   private static final AttributeKey<QuicConnection> CONN = AttributeKey.valueOf("keyway.gossip.conn");
+  private static final AttributeKey<Throwable> FAILURE = AttributeKey.valueOf("keyway.gossip.failure");
 
   private final NodeIdentity identity;
   private final String alpn;
@@ -210,11 +211,10 @@ final class QuicTransport implements Transport {
         }
         conn = new QuicConnection(actual, expected != null, remote, ch);
       } catch (Exception e) {
+        ch.attr(FAILURE).set(e);
         ch.close();
         if (dial != null) {
           dial.completeExceptionally(e);
-        } else {
-          listener.handshakeFailed(remote, e);
         }
         return;
       }
@@ -241,11 +241,20 @@ final class QuicTransport implements Transport {
       QuicConnection conn = ch.attr(CONN).get();
       if (conn != null) {
         listener.closed(conn);
-      } else if (dial == null) {
-        listener.handshakeFailed((InetSocketAddress) ch.remoteSocketAddress(),
-            new SSLException("QUIC handshake did not complete"));
       }
       ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+      // A connection whose handshake failed never became active, so it has no channelInactive.
+      QuicChannel ch = (QuicChannel) ctx.channel();
+      if (ch.attr(CONN).get() == null && ch.attr(DIAL).get() == null) {
+        Throwable cause = ch.attr(FAILURE).get();
+        listener.handshakeFailed((InetSocketAddress) ch.remoteSocketAddress(),
+            cause != null ? cause : new SSLException("QUIC handshake did not complete"));
+      }
+      ctx.fireChannelUnregistered();
     }
 
     @Override
