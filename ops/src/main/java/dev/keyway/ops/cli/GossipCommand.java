@@ -145,7 +145,7 @@ public final class GossipCommand implements Runnable {
     String name;
 
     @Option(names = "--bootstrap", paramLabel = "TICKET|ID@HOST:PORT",
-        description = "A running node to join through (repeatable): an endpoint ticket or ID@HOST:PORT.")
+        description = "A running node to join through (repeatable): an endpoint ticket, or ID@HOST:PORT with HOST an IP address.")
     List<String> bootstrap = new ArrayList<>();
 
     @Option(names = "--port", paramLabel = "P", description = "Port to listen on (default: ${DEFAULT-VALUE}, any free).")
