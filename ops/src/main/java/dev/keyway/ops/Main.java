@@ -1,6 +1,7 @@
 package dev.keyway.ops;
 
 import dev.keyway.ops.cli.DnsServerCommand;
+import dev.keyway.ops.cli.GossipCommand;
 import dev.keyway.ops.cli.KeyCommand;
 import dev.keyway.ops.cli.PacketCommand;
 import dev.keyway.ops.cli.PublishCommand;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Command;
       PacketCommand.class,
       ResolveCommand.class,
       PublishCommand.class,
+      GossipCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

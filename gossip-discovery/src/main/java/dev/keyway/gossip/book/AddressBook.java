@@ -1,0 +1,224 @@
+package dev.keyway.gossip.book;
+
+import dev.keyway.client.keys.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The expiring address book: verified announcements keyed by node id, with a name → id view.
+ * No IO; time comes from an injected {@link Clock}. Thread-safe (every method synchronizes).
+ *
+ * <ul>
+ *   <li>An announcement replaces a node's entry only if it is newer ({@link Announcement#isNewerThan});
+ *       an older or equal one is a replay and changes nothing.
+ *   <li>An entry expires when nothing newer was accepted for {@code expiry}; {@link #sweep}
+ *       removes expired entries. Called every {@code expiry / 3} (iroh-gossip-discovery), a dead
+ *       node disappears between T and 1.33·T after its last announcement; the service sweeps
+ *       every T/4 by default.
+ *   <li>Names are attributes, not keys. A name belongs to the node whose announcement carrying it
+ *       is newest; so a node restarting under the same name with a new id takes the name over as
+ *       soon as it announces, and the old id's entry stays (reachable by id, not
+ *       {@link BookEntry#current() current}) until it expires, or takes the name back if it
+ *       announces again.
+ *   <li>At most {@code maxEntries} nodes; a new node beyond that evicts the one silent longest.
+ * </ul>
+ */
+public final class AddressBook {
+  /** What {@link #apply} did. */
+  public enum Outcome {
+    /** A node not in the book. */
+    NEW,
+    /** A newer announcement of a known node whose name or addresses changed. */
+    CHANGED,
+    /** A newer announcement of a known node, same contact details. */
+    REFRESHED,
+    /** Not newer than what the book has: dropped. */
+    REPLAYED,
+    /** Our own announcement: ignored. */
+    SELF
+  }
+
+  private final PublicKey self;
+  private final Duration expiry;
+  private final Clock clock;
+  private final int maxEntries;
+  private final Map<PublicKey, Slot> byId = new HashMap<>();
+  private final Map<String, PublicKey> names = new HashMap<>();
+
+  private static final class Slot {
+    Announcement latest;
+    final Instant firstSeen;
+    Instant lastSeen;
+
+    Slot(Announcement latest, Instant now) {
+      this.latest = latest;
+      this.firstSeen = now;
+      this.lastSeen = now;
+    }
+  }
+
+  public AddressBook(PublicKey self, Duration expiry, Clock clock, int maxEntries) {
+    this.self = Objects.requireNonNull(self, "self");
+    this.expiry = Objects.requireNonNull(expiry, "expiry");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (expiry.isNegative() || expiry.isZero() || maxEntries < 1) {
+      throw new IllegalArgumentException("expiry and maxEntries must be positive");
+    }
+    this.maxEntries = maxEntries;
+  }
+
+  /** The expiry timeout T. */
+  public Duration expiry() {
+    return expiry;
+  }
+
+  /** Records a verified announcement. */
+  public synchronized Outcome apply(Announcement a) {
+    if (a.nodeId().equals(self)) {
+      return Outcome.SELF;
+    }
+    Instant now = clock.instant();
+    Slot slot = byId.get(a.nodeId());
+    Outcome outcome;
+    String oldName = null;
+    if (slot == null) {
+      if (byId.size() >= maxEntries) {
+        evictStalest();
+      }
+      slot = new Slot(a, now);
+      byId.put(a.nodeId(), slot);
+      outcome = Outcome.NEW;
+    } else {
+      if (!a.isNewerThan(slot.latest)) {
+        return Outcome.REPLAYED;
+      }
+      outcome = a.sameContactAs(slot.latest) ? Outcome.REFRESHED : Outcome.CHANGED;
+      oldName = slot.latest.name();
+      slot.latest = a;
+      slot.lastSeen = now;
+    }
+    if (oldName != null && !oldName.equals(a.name()) && a.nodeId().equals(names.get(oldName))) {
+      reassign(oldName);
+    }
+    PublicKey owner = names.get(a.name());
+    if (owner == null || owner.equals(a.nodeId())) {
+      names.put(a.name(), a.nodeId());
+    } else {
+      Slot other = byId.get(owner);
+      if (other == null || a.timestampMicros() >= other.latest.timestampMicros()) {
+        names.put(a.name(), a.nodeId());
+        if (outcome == Outcome.REFRESHED) {
+          outcome = Outcome.CHANGED;
+        }
+      }
+    }
+    return outcome;
+  }
+
+  private void evictStalest() {
+    Slot stalest = null;
+    for (Slot s : byId.values()) {
+      if (stalest == null || s.lastSeen.isBefore(stalest.lastSeen)) {
+        stalest = s;
+      }
+    }
+    if (stalest != null) {
+      remove(stalest.latest.nodeId());
+    }
+  }
+
+  private void remove(PublicKey id) {
+    Slot s = byId.remove(id);
+    if (s != null && id.equals(names.get(s.latest.name()))) {
+      reassign(s.latest.name());
+    }
+  }
+
+  /** Gives {@code name} to the newest remaining announcement carrying it, or drops it. */
+  private void reassign(String name) {
+    names.remove(name);
+    Slot best = null;
+    for (Slot s : byId.values()) {
+      if (s.latest.name().equals(name)
+          && (best == null || s.latest.timestampMicros() > best.latest.timestampMicros())) {
+        best = s;
+      }
+    }
+    if (best != null) {
+      names.put(name, best.latest.nodeId());
+    }
+  }
+
+  /** Removes every entry silent for longer than the expiry; returns them. */
+  public synchronized List<BookEntry> sweep() {
+    Instant now = clock.instant();
+    List<BookEntry> expired = new ArrayList<>();
+    for (Slot s : new ArrayList<>(byId.values())) {
+      if (Duration.between(s.lastSeen, now).compareTo(expiry) > 0) {
+        expired.add(entry(s));
+        remove(s.latest.nodeId());
+      }
+    }
+    return expired;
+  }
+
+  private BookEntry entry(Slot s) {
+    return new BookEntry(s.latest, s.firstSeen, s.lastSeen, s.latest.nodeId().equals(names.get(s.latest.name())));
+  }
+
+  /** The entry of {@code id}, current or not. */
+  public synchronized Optional<BookEntry> get(PublicKey id) {
+    Slot s = byId.get(id);
+    return s == null ? Optional.empty() : Optional.of(entry(s));
+  }
+
+  /** The node that currently owns {@code name}. */
+  public synchronized Optional<BookEntry> byName(String name) {
+    PublicKey id = names.get(name);
+    return id == null ? Optional.empty() : get(id);
+  }
+
+  /** The name → node id view. */
+  public synchronized Map<String, PublicKey> names() {
+    return Map.copyOf(names);
+  }
+
+  /** Current entries (each name's owner), by name then id. */
+  public synchronized List<BookEntry> entries() {
+    List<BookEntry> out = new ArrayList<>();
+    for (Slot s : byId.values()) {
+      BookEntry e = entry(s);
+      if (e.current()) {
+        out.add(e);
+      }
+    }
+    out.sort(ORDER);
+    return out;
+  }
+
+  /** Every entry, including ones whose name was taken over, by name then id. */
+  public synchronized List<BookEntry> allEntries() {
+    List<BookEntry> out = new ArrayList<>();
+    for (Slot s : byId.values()) {
+      out.add(entry(s));
+    }
+    out.sort(ORDER);
+    return out;
+  }
+
+  /** Number of nodes (current or not). */
+  public synchronized int size() {
+    return byId.size();
+  }
+
+  private static final Comparator<BookEntry> ORDER =
+      Comparator.comparing(BookEntry::name).thenComparing(BookEntry::nodeId);
+}

@@ -1,0 +1,231 @@
+package dev.keyway.gossip.book;
+
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
+import com.fasterxml.jackson.dataformat.cbor.CBORParser;
+import dev.keyway.client.addr.RelayUrl;
+import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.record.UserData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The signed wire form of an {@link Announcement} (CBOR), and its verification.
+ *
+ * <pre>
+ * envelope = [1, signer: bstr(32), body: bstr, signature: bstr(64)]
+ * body     = [node_id: bstr(32), name: tstr, [relay_url: tstr ...], [socket_addr: tstr ...],
+ *             user_data: tstr / null, counter: uint, timestamp_us: uint]
+ * signature = Ed25519(signer's key, "keyway-gossip-announce/1" || 0x00 || body)
+ * </pre>
+ *
+ * A receiver accepts an envelope only if the signature verifies under {@code signer} and
+ * {@code signer} equals the body's {@code node_id}: nobody can announce addresses for a key they
+ * do not hold. The domain prefix keeps these signatures from being valid for anything else signed
+ * with a node key.
+ */
+public final class Announcements {
+  private static final CBORFactory CBOR = new CBORFactory();
+  private static final byte[] DOMAIN = "keyway-gossip-announce/1\0".getBytes(StandardCharsets.US_ASCII);
+  private static final int VERSION = 1;
+
+  private Announcements() {}
+
+  /** The announcement was not signed by the node it names (or the signature is wrong). */
+  public static final class ForgedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ForgedException(String message) {
+      super(message);
+    }
+  }
+
+  /** The bytes are not an announcement. */
+  public static final class MalformedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    MalformedException(String message) {
+      super(message);
+    }
+  }
+
+  /** Encodes {@code a} and signs it with {@code key}, which must be {@code a.nodeId()}'s key. */
+  public static byte[] sign(Announcement a, SecretKey key) {
+    if (!key.publicKey().equals(a.nodeId())) {
+      throw new IllegalArgumentException("an announcement is signed by its own node key");
+    }
+    return envelope(key.publicKey(), body(a), key);
+  }
+
+  /** Test and tooling hook: an envelope whose signer and signing key may differ from the body. */
+  static byte[] envelope(PublicKey signer, byte[] body, SecretKey signingKey) {
+    byte[] sig = signingKey.sign(signed(body));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 120);
+    try (CBORGenerator g = CBOR.createGenerator(out)) {
+      g.writeStartArray(null, 4);
+      g.writeNumber(VERSION);
+      g.writeBinary(signer.toBytes());
+      g.writeBinary(body);
+      g.writeBinary(sig);
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** The unsigned body of {@code a}. */
+  static byte[] body(Announcement a) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    try (CBORGenerator g = CBOR.createGenerator(out)) {
+      g.writeStartArray(null, 7);
+      g.writeBinary(a.nodeId().toBytes());
+      g.writeString(a.name());
+      g.writeStartArray(null, a.relayUrls().size());
+      for (RelayUrl r : a.relayUrls()) {
+        g.writeString(r.toString());
+      }
+      g.writeEndArray();
+      g.writeStartArray(null, a.directAddrs().size());
+      for (SocketAddr s : a.directAddrs()) {
+        g.writeString(s.toString());
+      }
+      g.writeEndArray();
+      if (a.userData() == null) {
+        g.writeNull();
+      } else {
+        g.writeString(a.userData().value());
+      }
+      g.writeNumber(a.counter());
+      g.writeNumber(a.timestampMicros());
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] signed(byte[] body) {
+    byte[] m = Arrays.copyOf(DOMAIN, DOMAIN.length + body.length);
+    System.arraycopy(body, 0, m, DOMAIN.length, body.length);
+    return m;
+  }
+
+  /**
+   * Parses and verifies an envelope.
+   *
+   * @throws ForgedException if the signature does not verify or the signer is not the node named
+   * @throws MalformedException if the bytes are not an announcement
+   */
+  public static Announcement verify(byte[] envelope) throws ForgedException, MalformedException {
+    PublicKey signer;
+    byte[] body;
+    byte[] sig;
+    try (CBORParser p = CBOR.createParser(envelope)) {
+      expect(p, JsonToken.START_ARRAY);
+      expect(p, JsonToken.VALUE_NUMBER_INT);
+      if (p.getLongValue() != VERSION) {
+        throw new MalformedException("unknown announcement version " + p.getLongValue());
+      }
+      signer = key(bytes(p, 32, 32));
+      body = bytes(p, 1, 4096);
+      sig = bytes(p, 64, 64);
+      expect(p, JsonToken.END_ARRAY);
+      if (p.nextToken() != null) {
+        throw new MalformedException("trailing bytes");
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new MalformedException("not an announcement: " + e.getMessage());
+    }
+    if (!signer.verify(signed(body), sig)) {
+      throw new ForgedException("bad signature for " + signer.fmtShort());
+    }
+    Announcement a = parseBody(body);
+    if (!a.nodeId().equals(signer)) {
+      throw new ForgedException("signed by " + signer.fmtShort() + " but announces " + a.nodeId().fmtShort());
+    }
+    return a;
+  }
+
+  private static Announcement parseBody(byte[] body) throws MalformedException {
+    try (CBORParser p = CBOR.createParser(body)) {
+      expect(p, JsonToken.START_ARRAY);
+      PublicKey id = key(bytes(p, 32, 32));
+      String name = text(p);
+      List<RelayUrl> relays = new ArrayList<>();
+      expect(p, JsonToken.START_ARRAY);
+      while (p.nextToken() == JsonToken.VALUE_STRING) {
+        if (relays.size() >= Announcement.MAX_RELAYS) {
+          throw new MalformedException("too many relay URLs");
+        }
+        relays.add(RelayUrl.parse(p.getText()));
+      }
+      List<SocketAddr> addrs = new ArrayList<>();
+      expect(p, JsonToken.START_ARRAY);
+      while (p.nextToken() == JsonToken.VALUE_STRING) {
+        if (addrs.size() >= Announcement.MAX_ADDRS) {
+          throw new MalformedException("too many addresses");
+        }
+        addrs.add(SocketAddr.parse(p.getText()));
+      }
+      JsonToken t = p.nextToken();
+      UserData userData = null;
+      if (t == JsonToken.VALUE_STRING) {
+        userData = UserData.of(p.getText());
+      } else if (t != JsonToken.VALUE_NULL) {
+        throw new MalformedException("user data must be text or null");
+      }
+      long counter = uint(p);
+      long ts = uint(p);
+      expect(p, JsonToken.END_ARRAY);
+      if (p.nextToken() != null) {
+        throw new MalformedException("trailing bytes in body");
+      }
+      return new Announcement(id, name, relays, addrs, userData, counter, ts);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new MalformedException("bad announcement body: " + e.getMessage());
+    }
+  }
+
+  private static void expect(CBORParser p, JsonToken token) throws IOException, MalformedException {
+    JsonToken t = p.nextToken();
+    if (t != token) {
+      throw new MalformedException("expected " + token + ", found " + t);
+    }
+  }
+
+  private static byte[] bytes(CBORParser p, int min, int max) throws IOException, MalformedException {
+    expect(p, JsonToken.VALUE_EMBEDDED_OBJECT);
+    byte[] b = p.getBinaryValue();
+    if (b.length < min || b.length > max) {
+      throw new MalformedException("byte string of " + b.length + " bytes, expected " + min + ".." + max);
+    }
+    return b;
+  }
+
+  private static String text(CBORParser p) throws IOException, MalformedException {
+    expect(p, JsonToken.VALUE_STRING);
+    return p.getText();
+  }
+
+  private static long uint(CBORParser p) throws IOException, MalformedException {
+    expect(p, JsonToken.VALUE_NUMBER_INT);
+    long v = p.getLongValue();
+    if (v < 0) {
+      throw new MalformedException("negative integer");
+    }
+    return v;
+  }
+
+  private static PublicKey key(byte[] raw) {
+    return PublicKey.fromBytes(raw);
+  }
+}

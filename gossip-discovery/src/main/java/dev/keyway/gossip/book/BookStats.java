@@ -1,0 +1,83 @@
+package dev.keyway.gossip.book;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of a {@link GossipAddressBook}. */
+public final class BookStats {
+  final LongAdder announced = new LongAdder();
+  final LongAdder accepted = new LongAdder();
+  final LongAdder discovered = new LongAdder();
+  final LongAdder forged = new LongAdder();
+  final LongAdder replayed = new LongAdder();
+  final LongAdder malformed = new LongAdder();
+  final LongAdder expired = new LongAdder();
+  final LongAdder joined = new LongAdder();
+  final LongAdder lagged = new LongAdder();
+
+  /** Own announcements broadcast. */
+  public long announced() {
+    return announced.sum();
+  }
+
+  /** Verified, newer announcements of others. */
+  public long accepted() {
+    return accepted.sum();
+  }
+
+  /** Nodes that were new to the book. */
+  public long discovered() {
+    return discovered.sum();
+  }
+
+  /** Dropped: bad signature, or signed by another key than the node announced. */
+  public long forged() {
+    return forged.sum();
+  }
+
+  /** Dropped: not newer than the book's entry. */
+  public long replayed() {
+    return replayed.sum();
+  }
+
+  /** Dropped: not an announcement. */
+  public long malformed() {
+    return malformed.sum();
+  }
+
+  /** Entries removed by the sweep. */
+  public long expired() {
+    return expired.sum();
+  }
+
+  /** Newly seen nodes this node asked to join. */
+  public long joined() {
+    return joined.sum();
+  }
+
+  /** Events lost because the book's subscription lagged. */
+  public long lagged() {
+    return lagged.sum();
+  }
+
+  /** All counters by name. */
+  public Map<String, Long> asMap() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("announced", announced());
+    m.put("accepted", accepted());
+    m.put("discovered", discovered());
+    m.put("forged", forged());
+    m.put("replayed", replayed());
+    m.put("malformed", malformed());
+    m.put("expired", expired());
+    m.put("joined", joined());
+    m.put("lagged", lagged());
+    return m;
+  }
+
+  @Override
+  public String toString() {
+    return "BookStats" + asMap();
+  }
+}

@@ -1,0 +1,363 @@
+package dev.keyway.gossip.book;
+
+import dev.keyway.client.addr.EndpointAddr;
+import dev.keyway.client.addr.RelayUrl;
+import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.record.EndpointInfo;
+import dev.keyway.client.record.UserData;
+import dev.keyway.gossip.net.GossipEvent;
+import dev.keyway.gossip.net.GossipEvents;
+import dev.keyway.gossip.net.GossipNode;
+import dev.keyway.gossip.net.GossipTopic;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gossip address book of a node (after iroh-gossip-discovery): every member periodically
+ * broadcasts a signed {@link Announcement} on the book topic; every member verifies what it
+ * receives and keeps an {@link AddressBook} of the others, which expires silent nodes. Plug
+ * {@link #lookup()} into anything that takes the client's
+ * {@link dev.keyway.client.lookup.AddressLookup}, including the {@link GossipNode} itself (so it
+ * can dial nodes it only knows from the book).
+ *
+ * <p>Runs on its own Vert.x context: announcements, sweeps and joins are timers there, and the
+ * topic's events are handled there. Expiry reads the injected {@link Clock}; {@link #sweep()}
+ * can be called directly (tests advance a clock and sweep).
+ *
+ * <p>Newly seen nodes are asked to join at a bounded rate ({@link BookConfig#joinsPerInterval()}
+ * per {@link BookConfig#joinInterval()}, and only while this node has fewer neighbours than
+ * {@link BookConfig#joinWhenNeighborsBelow()}); the queue of nodes to join is bounded too.
+ */
+public final class GossipAddressBook implements AutoCloseable {
+  private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.gossip.book");
+  private static final Logger LOG = LoggerFactory.getLogger(GossipAddressBook.class);
+  private static final int MAX_JOIN_QUEUE = 1024;
+  private static final long EARLY_ANNOUNCE_GAP_MICROS = 1_000_000;
+
+  private final GossipNode node;
+  private final SecretKey key;
+  private final BookConfig config;
+  private final Clock clock;
+  private final AddressBook book;
+  private final Vertx vertx;
+  private final ContextInternal context;
+  private final BookStats stats = new BookStats();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final GossipAddressLookup lookup;
+  private volatile List<RelayUrl> relayUrls;
+  private volatile List<SocketAddr> directAddrs;
+  private volatile UserData userData;
+
+  // context-only state
+  private GossipTopic topic;
+  private GossipEvents events;
+  private long counter;
+  private long lastTimestamp;
+  private final ArrayDeque<PublicKey> joinQueue = new ArrayDeque<>();
+  private final Set<PublicKey> queued = new HashSet<>();
+  private final List<Long> timers = new ArrayList<>();
+  private boolean closed;
+
+  private GossipAddressBook(GossipNode node, SecretKey key, BookConfig config, Clock clock) {
+    this.node = node;
+    this.key = key;
+    this.config = config;
+    this.clock = clock;
+    this.book = new AddressBook(node.id(), config.expiry(), clock, config.maxEntries());
+    this.vertx = node.vertx();
+    this.context = ((VertxInternal) vertx).createEventLoopContext();
+    this.relayUrls = config.relayUrls();
+    List<SocketAddr> ips = node.endpointAddr().ipAddrs();
+    this.directAddrs = ips.size() > Announcement.MAX_ADDRS ? ips.subList(0, Announcement.MAX_ADDRS) : ips;
+    this.userData = config.userData();
+    this.lookup = new GossipAddressLookup(this);
+  }
+
+  /**
+   * Starts the book on {@code node}: joins the book topic through {@code bootstrap} and begins
+   * announcing. {@code key} is the node's secret key (it signs the announcements).
+   */
+  public static CompletableFuture<GossipAddressBook> start(GossipNode node, SecretKey key, BookConfig config,
+      Clock clock, Collection<EndpointAddr> bootstrap) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clock, "clock");
+    if (!key.publicKey().equals(node.id())) {
+      throw new IllegalArgumentException("the key must be the node's key");
+    }
+    GossipAddressBook b = new GossipAddressBook(node, key, config, clock);
+    List<EndpointAddr> boot = List.copyOf(bootstrap);
+    CompletableFuture<GossipAddressBook> started = new CompletableFuture<>();
+    b.context.runOnContext(v -> {
+      try {
+        b.begin(boot);
+        started.complete(b);
+      } catch (RuntimeException e) {
+        started.completeExceptionally(e);
+      }
+    });
+    return started;
+  }
+
+  private void begin(List<EndpointAddr> bootstrap) {
+    topic = node.join(config.topic(), bootstrap);
+    events = topic.events();
+    events.handler(r -> context.runOnContext(v -> r.run()), this::onEvent);
+    announce();
+    timers.add(vertx.setPeriodic(config.announceInterval().toMillis(), id -> announce()));
+    timers.add(vertx.setPeriodic(config.sweepInterval().toMillis(), id -> sweep()));
+    timers.add(vertx.setPeriodic(config.joinInterval().toMillis(), id -> joinSome()));
+  }
+
+  // ------------------------------------------------------------------ queries (any thread)
+
+  /** This node's name. */
+  public String name() {
+    return config.name();
+  }
+
+  /** The node. */
+  public GossipNode node() {
+    return node;
+  }
+
+  /** The underlying book. */
+  public AddressBook book() {
+    return book;
+  }
+
+  /** The settings. */
+  public BookConfig config() {
+    return config;
+  }
+
+  /** The counters. */
+  public BookStats stats() {
+    return stats;
+  }
+
+  /** The book as an address lookup (provenance {@code "gossip"}). */
+  public GossipAddressLookup lookup() {
+    return lookup;
+  }
+
+  /** The topic the book gossips on. */
+  public Optional<GossipTopic> topic() {
+    return Optional.ofNullable(topic);
+  }
+
+  /** Current entries (each name's owner), by name. */
+  public List<BookEntry> entries() {
+    return book.entries();
+  }
+
+  /** The time on the book's clock. */
+  public Instant now() {
+    return clock.instant();
+  }
+
+  /** What this node announces about itself now. */
+  public EndpointInfo self() {
+    List<dev.keyway.client.addr.TransportAddr> addrs = new ArrayList<>();
+    for (RelayUrl r : relayUrls) {
+      addrs.add(new dev.keyway.client.addr.TransportAddr.Relay(r));
+    }
+    for (SocketAddr s : directAddrs) {
+      addrs.add(new dev.keyway.client.addr.TransportAddr.Ip(s));
+    }
+    return EndpointInfo.of(node.id(), addrs, userData);
+  }
+
+  /** Calls {@code listener} (on the book's context) whenever the set of entries or their details change. */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Replaces what this node announces: its relay URLs, direct addresses and user data (as
+   * {@link dev.keyway.client.lookup.AddressLookup#publish}); announced at once.
+   */
+  public void publish(EndpointInfo info) {
+    List<RelayUrl> relays = info.relayUrls();
+    List<SocketAddr> ips = info.ipAddrs();
+    relayUrls = List.copyOf(relays.size() > Announcement.MAX_RELAYS ? relays.subList(0, Announcement.MAX_RELAYS) : relays);
+    directAddrs = List.copyOf(ips.size() > Announcement.MAX_ADDRS ? ips.subList(0, Announcement.MAX_ADDRS) : ips);
+    userData = info.userData().orElse(null);
+    context.runOnContext(v -> announce());
+  }
+
+  // ------------------------------------------------------------------ on the context
+
+  private void announce() {
+    if (closed) {
+      return;
+    }
+    long now = micros(clock.instant());
+    long ts = Math.max(now, lastTimestamp + 1);
+    lastTimestamp = ts;
+    Announcement a = new Announcement(node.id(), config.name(), relayUrls, directAddrs, userData, counter++, ts);
+    byte[] signed = Announcements.sign(a, key);
+    topic.broadcast(signed).whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.debug("announcement not broadcast", e);
+      } else {
+        stats.announced.increment();
+      }
+    });
+  }
+
+  private void onEvent(GossipEvent event) {
+    if (closed) {
+      return;
+    }
+    if (event instanceof GossipEvent.Received r) {
+      receive(r);
+    } else if (event instanceof GossipEvent.NeighborUp) {
+      // A new neighbour: tell the swarm about us now rather than at the next tick (at most once a second).
+      long now = micros(clock.instant());
+      if (now - lastTimestamp > EARLY_ANNOUNCE_GAP_MICROS) {
+        announce();
+      }
+    } else if (event instanceof GossipEvent.Lagged l) {
+      stats.lagged.add(l.missed());
+      EVENTS.atDebug().addKeyValue("event", "lagged").addKeyValue("missed", l.missed()).log();
+    }
+  }
+
+  private void receive(GossipEvent.Received r) {
+    Announcement a;
+    try {
+      a = Announcements.verify(r.content());
+    } catch (Announcements.ForgedException e) {
+      stats.forged.increment();
+      EVENTS.atDebug().addKeyValue("event", "forged").addKeyValue("from", fmt(r.deliveredFrom()))
+          .addKeyValue("reason", e.getMessage()).log();
+      return;
+    } catch (Announcements.MalformedException e) {
+      stats.malformed.increment();
+      EVENTS.atDebug().addKeyValue("event", "malformed").addKeyValue("from", fmt(r.deliveredFrom()))
+          .addKeyValue("reason", e.getMessage()).log();
+      return;
+    }
+    AddressBook.Outcome outcome = book.apply(a);
+    switch (outcome) {
+      case SELF -> { }
+      case REPLAYED -> {
+        stats.replayed.increment();
+        EVENTS.atDebug().addKeyValue("event", "replayed").addKeyValue("node", a.nodeId().fmtShort())
+            .addKeyValue("counter", a.counter()).log();
+      }
+      case NEW -> {
+        stats.accepted.increment();
+        stats.discovered.increment();
+        EVENTS.atDebug().addKeyValue("event", "discovered").addKeyValue("node", a.nodeId().fmtShort())
+            .addKeyValue("name", a.name()).log();
+        node.addAddresses(EndpointAddr.of(a.nodeId(), a.addrs()));
+        if (queued.size() < MAX_JOIN_QUEUE && queued.add(a.nodeId())) {
+          joinQueue.add(a.nodeId());
+        }
+        changed();
+      }
+      case CHANGED -> {
+        stats.accepted.increment();
+        node.addAddresses(EndpointAddr.of(a.nodeId(), a.addrs()));
+        changed();
+      }
+      case REFRESHED -> stats.accepted.increment();
+      default -> throw new IllegalStateException();
+    }
+  }
+
+  private static long micros(Instant i) {
+    return i.getEpochSecond() * 1_000_000 + i.getNano() / 1000;
+  }
+
+  private static String fmt(PublicKey k) {
+    return k == null ? "?" : k.fmtShort();
+  }
+
+  /** Joins up to {@link BookConfig#joinsPerInterval()} newly seen nodes. */
+  private void joinSome() {
+    if (closed) {
+      return;
+    }
+    List<EndpointAddr> batch = new ArrayList<>();
+    Set<PublicKey> neighbours = topic.neighbors();
+    while (batch.size() < config.joinsPerInterval() && !joinQueue.isEmpty()) {
+      if (neighbours.size() + batch.size() >= config.joinWhenNeighborsBelow()) {
+        joinQueue.clear();
+        queued.clear();
+        break;
+      }
+      PublicKey id = joinQueue.poll();
+      queued.remove(id);
+      Optional<BookEntry> e = book.get(id);
+      if (e.isEmpty() || neighbours.contains(id)) {
+        continue;
+      }
+      batch.add(EndpointAddr.of(id, e.get().announcement().addrs()));
+    }
+    if (!batch.isEmpty()) {
+      stats.joined.add(batch.size());
+      EVENTS.atDebug().addKeyValue("event", "join").addKeyValue("count", batch.size()).log();
+      topic.joinPeers(batch);
+    }
+  }
+
+  /** Drops expired entries now; returns them. Runs every {@link BookConfig#sweepInterval()}. */
+  public List<BookEntry> sweep() {
+    List<BookEntry> expired = book.sweep();
+    if (!expired.isEmpty()) {
+      stats.expired.add(expired.size());
+      for (BookEntry e : expired) {
+        EVENTS.atDebug().addKeyValue("event", "expired").addKeyValue("node", e.nodeId().fmtShort())
+            .addKeyValue("name", e.name()).log();
+      }
+      context.runOnContext(v -> changed());
+    }
+    return expired;
+  }
+
+  private void changed() {
+    for (Runnable l : listeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("address book listener failed", e);
+      }
+    }
+  }
+
+  /** Stops announcing and leaves the book topic (the node keeps running). */
+  @Override
+  public void close() {
+    context.runOnContext(v -> {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (long id : timers) {
+        vertx.cancelTimer(id);
+      }
+      if (events != null) {
+        events.close();
+      }
+    });
+  }
+}

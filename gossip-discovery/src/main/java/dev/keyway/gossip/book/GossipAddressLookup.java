@@ -1,0 +1,45 @@
+package dev.keyway.gossip.book;
+
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.lookup.AddressLookup;
+import dev.keyway.client.lookup.LookupItem;
+import dev.keyway.client.lookup.LookupStream;
+import dev.keyway.client.record.EndpointInfo;
+import java.util.Optional;
+
+/**
+ * The gossip address book as one of an endpoint's discovery sources: the client's
+ * {@link AddressLookup} with provenance {@value #PROVENANCE}. {@link #resolve} answers from the
+ * book at once (found, or not found); {@link #publish} changes what this node announces.
+ * Thread-safe.
+ */
+public final class GossipAddressLookup implements AddressLookup {
+  /** The provenance of this lookup's items. */
+  public static final String PROVENANCE = "gossip";
+  private final GossipAddressBook book;
+
+  GossipAddressLookup(GossipAddressBook book) {
+    this.book = book;
+  }
+
+  @Override
+  public String provenance() {
+    return PROVENANCE;
+  }
+
+  @Override
+  public void publish(EndpointInfo info) {
+    book.publish(info);
+  }
+
+  @Override
+  public LookupStream resolve(PublicKey endpointId) {
+    Optional<BookEntry> e = book.book().get(endpointId);
+    if (e.isEmpty()) {
+      return LookupStream.notFound(PROVENANCE);
+    }
+    Announcement a = e.get().announcement();
+    return LookupStream.found(PROVENANCE,
+        LookupItem.of(a.toEndpointInfo(), PROVENANCE).withLastUpdatedMicros(a.timestampMicros()));
+  }
+}

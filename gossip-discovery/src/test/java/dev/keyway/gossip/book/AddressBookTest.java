@@ -1,0 +1,111 @@
+package dev.keyway.gossip.book;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.keys.SecretKey;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The book's rules with an injected clock: replays, expiry timing, names. */
+class AddressBookTest {
+  static final SecureRandom RANDOM = new SecureRandom();
+  static final Duration T = Duration.ofSeconds(30);
+  final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final PublicKey self = SecretKey.generate(RANDOM).publicKey();
+  final AddressBook book = new AddressBook(self, T, clock, 100);
+
+  static Announcement ann(PublicKey id, String name, long counter, long ts, String addr) {
+    return new Announcement(id, name, List.of(), List.of(SocketAddr.parse(addr)), null, counter, ts);
+  }
+
+  static PublicKey id() {
+    return SecretKey.generate(RANDOM).publicKey();
+  }
+
+  @Test
+  void olderOrEqualAnnouncementsAreReplays() {
+    PublicKey a = id();
+    assertThat(book.apply(ann(a, "a", 5, 100, "127.0.0.1:1"))).isEqualTo(AddressBook.Outcome.NEW);
+    assertThat(book.apply(ann(a, "a", 5, 100, "127.0.0.1:1"))).isEqualTo(AddressBook.Outcome.REPLAYED);
+    assertThat(book.apply(ann(a, "a", 4, 100, "127.0.0.1:9"))).isEqualTo(AddressBook.Outcome.REPLAYED);
+    assertThat(book.apply(ann(a, "a", 9, 99, "127.0.0.1:9"))).isEqualTo(AddressBook.Outcome.REPLAYED);
+    assertThat(book.get(a).orElseThrow().announcement().directAddrs()).containsExactly(SocketAddr.parse("127.0.0.1:1"));
+    assertThat(book.apply(ann(a, "a", 6, 100, "127.0.0.1:1"))).isEqualTo(AddressBook.Outcome.REFRESHED);
+    assertThat(book.apply(ann(a, "a", 0, 200, "127.0.0.1:2"))).isEqualTo(AddressBook.Outcome.CHANGED);
+    assertThat(book.apply(ann(self, "me", 0, 1, "127.0.0.1:3"))).isEqualTo(AddressBook.Outcome.SELF);
+    assertThat(book.size()).isEqualTo(1);
+  }
+
+  @Test
+  void aSilentNodeExpiresBetweenTAndOneThirdMoreWithASweepEveryThird() {
+    PublicKey a = id();
+    PublicKey b = id();
+    book.apply(ann(a, "a", 0, 1, "127.0.0.1:1"));
+    book.apply(ann(b, "b", 0, 1, "127.0.0.1:2"));
+    Duration step = T.dividedBy(3);
+    // Sweeps every T/3 from an arbitrary phase; a keeps announcing, b is dead.
+    clock.advance(Duration.ofSeconds(4));
+    Duration sinceB = Duration.ofSeconds(4);
+    long counter = 1;
+    Duration removedAfter = null;
+    for (int i = 0; i < 10 && removedAfter == null; i++) {
+      clock.advance(step);
+      sinceB = sinceB.plus(step);
+      book.apply(ann(a, "a", counter++, counter, "127.0.0.1:1"));
+      for (BookEntry e : book.sweep()) {
+        assertThat(e.nodeId()).isEqualTo(b);
+        removedAfter = sinceB;
+      }
+    }
+    assertThat(removedAfter).isNotNull().isGreaterThan(T)
+        .isLessThanOrEqualTo(T.plus(T.dividedBy(3)).plusSeconds(1));
+    assertThat(book.get(a)).isPresent();
+    assertThat(book.get(b)).isEmpty();
+  }
+
+  @Test
+  void aRestartUnderTheSameNameWithANewIdTakesTheNameOverAndTheOldEntryExpires() {
+    PublicKey old = id();
+    PublicKey fresh = id();
+    book.apply(ann(old, "worker", 10, 1_000, "127.0.0.1:1"));
+    assertThat(book.byName("worker").orElseThrow().nodeId()).isEqualTo(old);
+    clock.advance(Duration.ofSeconds(5));
+    // The restarted process announces later: it owns the name from now on.
+    book.apply(ann(fresh, "worker", 0, 6_000_000, "127.0.0.1:2"));
+    assertThat(book.byName("worker").orElseThrow().nodeId()).isEqualTo(fresh);
+    assertThat(book.entries()).extracting(BookEntry::nodeId).containsExactly(fresh);
+    assertThat(book.get(old).orElseThrow().current()).isFalse();
+    // A late, older message of the old process does not take it back.
+    book.apply(ann(old, "worker", 11, 2_000, "127.0.0.1:1"));
+    assertThat(book.names()).containsEntry("worker", fresh);
+    // The old entry goes when it expires; the new one stays while it announces.
+    clock.advance(T.plusSeconds(1));
+    book.apply(ann(fresh, "worker", 1, 40_000_000, "127.0.0.1:2"));
+    assertThat(book.sweep()).extracting(BookEntry::nodeId).containsExactly(old);
+    assertThat(book.allEntries()).extracting(BookEntry::nodeId).containsExactly(fresh);
+  }
+
+  @Test
+  void aRenamedNodeReleasesItsOldNameAndCapacityEvictsTheStalest() {
+    PublicKey a = id();
+    book.apply(ann(a, "x", 0, 1, "127.0.0.1:1"));
+    book.apply(ann(a, "y", 1, 2, "127.0.0.1:1"));
+    assertThat(book.names()).containsOnlyKeys("y");
+
+    AddressBook small = new AddressBook(self, T, clock, 2);
+    PublicKey p1 = id();
+    PublicKey p2 = id();
+    PublicKey p3 = id();
+    small.apply(ann(p1, "1", 0, 1, "127.0.0.1:1"));
+    clock.advance(Duration.ofSeconds(1));
+    small.apply(ann(p2, "2", 0, 1, "127.0.0.1:2"));
+    clock.advance(Duration.ofSeconds(1));
+    small.apply(ann(p3, "3", 0, 1, "127.0.0.1:3"));
+    assertThat(small.allEntries()).extracting(BookEntry::nodeId).containsExactlyInAnyOrder(p2, p3);
+  }
+}

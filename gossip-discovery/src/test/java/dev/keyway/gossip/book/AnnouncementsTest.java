@@ -1,0 +1,75 @@
+package dev.keyway.gossip.book;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.keyway.client.addr.RelayUrl;
+import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.record.UserData;
+import dev.keyway.gossip.proto.FrameSizes;
+import dev.keyway.gossip.proto.GossipConfig;
+import java.security.SecureRandom;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AnnouncementsTest {
+  static final SecureRandom RANDOM = new SecureRandom();
+  final SecretKey key = SecretKey.generate(RANDOM);
+  final SecretKey other = SecretKey.generate(RANDOM);
+
+  Announcement announcement(SecretKey k, long counter) {
+    return new Announcement(k.publicKey(), "node-ä", List.of(RelayUrl.parse("https://relay.example.")),
+        List.of(SocketAddr.parse("127.0.0.1:4433"), SocketAddr.parse("[::1]:4433")),
+        UserData.of("hello"), counter, 1_700_000_000_000_000L + counter);
+  }
+
+  @Test
+  void signedAnnouncementVerifiesAndRoundTrips() throws Exception {
+    Announcement a = announcement(key, 7);
+    Announcement back = Announcements.verify(Announcements.sign(a, key));
+    assertThat(back).isEqualTo(a);
+    assertThat(back.toEndpointInfo().endpointId()).isEqualTo(key.publicKey());
+    assertThat(back.toEndpointInfo().ipAddrs()).hasSize(2);
+  }
+
+  @Test
+  void aSignatureByAnotherKeyThanTheAnnouncedNodeIsForged() {
+    // The forger signs honestly with its own key but claims to be `key`.
+    byte[] claimsKey = Announcements.envelope(other.publicKey(), Announcements.body(announcement(key, 1)), other);
+    Announcements.ForgedException e = assertThrows(Announcements.ForgedException.class, () -> Announcements.verify(claimsKey));
+    assertThat(e.getMessage()).contains("announces");
+    // Or names `key` as signer without holding it.
+    byte[] fakeSigner = Announcements.envelope(key.publicKey(), Announcements.body(announcement(key, 1)), other);
+    assertThrows(Announcements.ForgedException.class, () -> Announcements.verify(fakeSigner));
+  }
+
+  @Test
+  void aModifiedEnvelopeIsRejected() {
+    byte[] signed = Announcements.sign(announcement(key, 1), key);
+    int forged = 0;
+    for (int i = 0; i < signed.length; i++) {
+      byte[] copy = signed.clone();
+      copy[i] ^= 0x01;
+      try {
+        Announcements.verify(copy);
+      } catch (Announcements.ForgedException | Announcements.MalformedException e) {
+        forged++;
+      }
+    }
+    assertThat(forged).isEqualTo(signed.length);
+    assertThrows(Announcements.MalformedException.class, () -> Announcements.verify(new byte[] {1, 2, 3}));
+  }
+
+  @Test
+  void theLargestAnnouncementFitsInABroadcast() {
+    List<SocketAddr> addrs = Collections.nCopies(Announcement.MAX_ADDRS, SocketAddr.parse("[2001:db8:1:2:3:4:5:6]:65535"));
+    List<RelayUrl> relays = Collections.nCopies(Announcement.MAX_RELAYS,
+        RelayUrl.parse("https://a-rather-long-relay-host-name.example.org:8443/some/path"));
+    Announcement a = new Announcement(key.publicKey(), "n".repeat(Announcement.MAX_NAME_BYTES), relays, addrs,
+        UserData.of("u".repeat(UserData.MAX_LENGTH)), Long.MAX_VALUE, Long.MAX_VALUE);
+    assertThat(Announcements.sign(a, key).length)
+        .isLessThanOrEqualTo(FrameSizes.maxBroadcastSize(GossipConfig.DEFAULT_MAX_FRAME_SIZE));
+  }
+}

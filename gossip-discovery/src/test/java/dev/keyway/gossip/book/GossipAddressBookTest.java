@@ -1,0 +1,177 @@
+package dev.keyway.gossip.book;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.lookup.LookupItem;
+import dev.keyway.gossip.net.GossipNode;
+import dev.keyway.gossip.net.GossipNodeConfig;
+import dev.keyway.gossip.net.TransportKind;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Five nodes with address books over real loopback sockets and one injected clock: they converge,
+ * answer lookups, reject a forged announcement, and expire a dead node after T while keeping the
+ * live ones.
+ */
+class GossipAddressBookTest {
+  static final SecureRandom RANDOM = new SecureRandom();
+  static final Duration T = Duration.ofSeconds(30);
+  static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("keyway.test.timeout", 60));
+  static Vertx vertx;
+  final List<GossipNode> nodes = new ArrayList<>();
+  final List<GossipAddressBook> books = new ArrayList<>();
+
+  @BeforeAll
+  static void startVertx() {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(false));
+  }
+
+  @AfterAll
+  static void stopVertx() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void close() {
+    for (GossipAddressBook b : books) {
+      b.close();
+    }
+    for (GossipNode n : nodes) {
+      n.close();
+    }
+  }
+
+  static <T> T get(CompletableFuture<T> f) {
+    try {
+      return f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static void await(String what, BooleanSupplier condition, Supplier<String> detail) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what + ": " + detail.get());
+      }
+      try {
+        Thread.sleep(20); // polling a condition, not a timing assertion
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  static Set<PublicKey> ids(GossipAddressBook b) {
+    return b.entries().stream().map(BookEntry::nodeId).collect(Collectors.toSet());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"QUIC", "TCP"})
+  void fiveBooksConvergeRejectForgeriesAndExpireADeadNode(TransportKind kind) {
+    if (kind == TransportKind.QUIC) {
+      assumeThat(TransportKind.quicAvailable()).as("native QUIC library").isTrue();
+    }
+    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    GossipNodeConfig netConfig = GossipNodeConfig.defaults().withTransport(kind);
+    for (int i = 0; i < 5; i++) {
+      SecretKey key = SecretKey.generate(RANDOM);
+      GossipNode node = get(GossipNode.builder(key).vertx(vertx).config(netConfig).start());
+      nodes.add(node);
+      // Fast announcements; the sweep is driven by the test.
+      BookConfig config = BookConfig.defaults("node-" + i).withExpiry(T)
+          .withAnnounceInterval(Duration.ofMillis(250)).withSweepInterval(Duration.ofHours(1));
+      books.add(get(GossipAddressBook.start(node, key, config, clock,
+          i == 0 ? List.of() : List.of(nodes.get(0).endpointAddr()))));
+    }
+
+    // Convergence: every book holds exactly the four others.
+    for (int i = 0; i < 5; i++) {
+      GossipAddressBook b = books.get(i);
+      Set<PublicKey> others = new HashSet<>();
+      for (int j = 0; j < 5; j++) {
+        if (j != i) {
+          others.add(nodes.get(j).id());
+        }
+      }
+      await("book " + i + " holds the four others", () -> ids(b).equals(others), () -> b.entries().toString());
+    }
+    BookEntry zeroSeenByTwo = books.get(2).book().get(nodes.get(0).id()).orElseThrow();
+    assertThat(zeroSeenByTwo.name()).isEqualTo("node-0");
+    assertThat(books.get(2).book().byName("node-0").map(BookEntry::nodeId)).contains(nodes.get(0).id());
+
+    // The book as an address lookup.
+    Optional<LookupItem> item = get(books.get(3).lookup().resolve(nodes.get(0).id()).first());
+    assertThat(item).isPresent();
+    assertThat(item.get().provenance()).isEqualTo("gossip");
+    assertThat(item.get().endpointInfo().ipAddrs()).isEqualTo(nodes.get(0).endpointAddr().ipAddrs());
+    assertThat(item.get().lastUpdatedMicros()).isPresent();
+    assertThat(get(books.get(3).lookup().resolve(SecretKey.generate(RANDOM).publicKey()).first())).isEmpty();
+
+    // A forgery: node 1 announces node 2's id with its own address, signed with its own key.
+    SecretKey forger = SecretKey.generate(RANDOM);
+    Announcement fake = new Announcement(nodes.get(2).id(), "node-2", List.of(),
+        List.of(SocketAddr.parse("127.0.0.1:9")), null, 1_000_000, Long.MAX_VALUE / 2);
+    byte[] forged = Announcements.envelope(forger.publicKey(), Announcements.body(fake), forger);
+    get(books.get(1).topic().orElseThrow().broadcast(forged));
+    for (int i : new int[] {0, 3, 4}) {
+      GossipAddressBook b = books.get(i);
+      await("book " + i + " rejects the forgery", () -> b.stats().forged() >= 1, () -> b.stats().toString());
+      assertThat(b.book().get(nodes.get(2).id()).orElseThrow().announcement().directAddrs())
+          .isEqualTo(nodes.get(2).endpointAddr().ipAddrs());
+    }
+
+    // Node 4 dies. After T without its announcements it expires everywhere; the others stay.
+    PublicKey dead = nodes.get(4).id();
+    books.get(4).close();
+    get(nodes.get(4).kill());
+    clock.advance(T.plusSeconds(1));
+    Instant afterAdvance = clock.instant();
+    for (int i = 0; i < 4; i++) {
+      GossipAddressBook b = books.get(i);
+      int me = i;
+      await("book " + i + " refreshed the live nodes after the clock moved", () -> {
+        for (int j = 0; j < 4; j++) {
+          if (j != me) {
+            Optional<BookEntry> e = b.book().get(nodes.get(j).id());
+            if (e.isEmpty() || e.get().lastSeen().isBefore(afterAdvance)) {
+              return false;
+            }
+          }
+        }
+        return true;
+      }, () -> b.book().allEntries().toString());
+    }
+    for (int i = 0; i < 4; i++) {
+      GossipAddressBook b = books.get(i);
+      assertThat(b.sweep()).extracting(BookEntry::nodeId).containsExactly(dead);
+      assertThat(ids(b)).hasSize(3).doesNotContain(dead);
+      assertThat(b.stats().expired()).isEqualTo(1);
+    }
+  }
+}

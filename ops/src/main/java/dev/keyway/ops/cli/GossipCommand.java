@@ -1,0 +1,490 @@
+package dev.keyway.ops.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.keyway.client.InvalidInputException;
+import dev.keyway.client.addr.EndpointAddr;
+import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.addr.TransportAddr;
+import dev.keyway.client.keys.KeyFiles;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.ticket.EndpointTicket;
+import dev.keyway.client.ticket.Tickets;
+import dev.keyway.gossip.book.BookConfig;
+import dev.keyway.gossip.book.BookEntry;
+import dev.keyway.gossip.book.GossipAddressBook;
+import dev.keyway.gossip.net.GossipNode;
+import dev.keyway.gossip.net.GossipNodeConfig;
+import dev.keyway.gossip.net.TransportKind;
+import dev.keyway.gossip.proto.TopicId;
+import dev.keyway.gossip.sim.SimCommand;
+import dev.keyway.ops.CommandExit;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/** {@code keyway gossip sim|demo}: the gossip simulator and a live gossip address-book node. */
+@Command(
+    name = "gossip",
+    mixinStandardHelpOptions = true,
+    description = "Gossip (HyParView + PlumTree): run the deterministic simulator, or a live address-book node.",
+    subcommands = {GossipCommand.Sim.class, GossipCommand.Demo.class})
+public final class GossipCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: sim or demo");
+  }
+
+  /**
+   * {@code keyway gossip sim ...}: every argument goes unchanged to the simulator's own parser
+   * ({@link SimCommand}), whose usage and exit codes apply (0 ok, 1 an invariant was violated,
+   * 2 a usage or scenario error).
+   */
+  @Command(
+      name = "sim",
+      description = {
+        "Run gossip simulation scenarios (a deterministic, in-memory network).",
+        "Usage: keyway gossip sim SCENARIO [--baseline FILE] [--out FILE] [--only NAMES] [--seeds S,...]"
+            + " [--crash F,...] [--set KEY=VALUE]... [--plot FILE.png] [--quiet]",
+        "       keyway gossip sim --from REPORT.json [--baseline FILE] [--only NAMES] [--plot FILE.png]",
+        "SCENARIO is a scenario file or a bundled name (iroh-all, iroh-small, failure-10k, failure-1k, smoke);"
+            + " --help prints the simulator's own usage.",
+        "Exit codes: 0 ok; 1 an invariant was violated; 2 a usage or scenario error."
+      })
+  static final class Sim implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Unmatched List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try (PrintStream ps = new PrintStream(new LineForwarder(out), true, StandardCharsets.UTF_8)) {
+        int code = SimCommand.run(List.copyOf(args), ps);
+        ps.flush();
+        return code;
+      }
+    }
+  }
+
+  /** Forwards bytes to a writer line by line (UTF-8), so progress lines appear as they are printed. */
+  static final class LineForwarder extends OutputStream {
+    private final PrintWriter out;
+    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+    LineForwarder(PrintWriter out) {
+      this.out = out;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      line.write(b);
+      if (b == '\n') {
+        flush();
+      }
+    }
+
+    @Override
+    public synchronized void flush() {
+      if (line.size() > 0) {
+        out.print(line.toString(StandardCharsets.UTF_8));
+        line.reset();
+      }
+      out.flush();
+    }
+  }
+
+  /** {@code keyway gossip demo NAME ...}: a gossip node with an address book, printed live. */
+  @Command(
+      name = "demo",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run a gossip node with an address book (after iroh-gossip-discovery's address_book_demo).",
+        "It prints its ticket, then an 'Address book' block whenever the book changes: itself and the"
+            + " discovered peers with name, id, addresses and age. Start more nodes with --bootstrap set to"
+            + " a ticket or ID@HOST:PORT printed by a running one. Ctrl-C stops it.",
+        "Exit codes: 0 stopped; 1 could not start (port taken, unreadable key); 2 bad arguments."
+      })
+  static final class Demo implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "This node's name in the address book.")
+    String name;
+
+    @Option(names = "--bootstrap", paramLabel = "TICKET|ID@HOST:PORT",
+        description = "A running node to join through (repeatable): an endpoint ticket, or ID@HOST:PORT with HOST an IP address.")
+    List<String> bootstrap = new ArrayList<>();
+
+    @Option(names = "--port", paramLabel = "P", description = "Port to listen on (default: ${DEFAULT-VALUE}, any free).")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind = "127.0.0.1";
+
+    @Option(names = "--transport", paramLabel = "KIND",
+        description = "quic, tcp or auto (quic when the native library loads; default: ${DEFAULT-VALUE}).")
+    String transport = "auto";
+
+    @Option(names = "--http", paramLabel = "PORT", description = "Serve the address book as a web page on 127.0.0.1:PORT (0: any free).")
+    Integer httpPort;
+
+    @Option(names = "--json-dump", paramLabel = "FILE",
+        description = "Keep FILE updated with the address book as JSON (rewritten atomically on every change and every second).")
+    Path jsonDump;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "The node key (default: a new key for this run).")
+    Path keyFile;
+
+    @Option(names = "--interval", paramLabel = "DURATION", description = "Announcement interval (default: ${DEFAULT-VALUE}).")
+    String interval = "3s";
+
+    @Option(names = "--expiry", paramLabel = "DURATION", description = "Expiry T of silent nodes; swept every T/4 (default: ${DEFAULT-VALUE}).")
+    String expiry = "30s";
+
+    @Option(names = "--topic", paramLabel = "NAME", description = "Address-book topic name (default: the keyway address-book topic).")
+    String topic;
+
+    @Option(names = "--quiet", description = "Do not print address book blocks (the JSON dump and web page still update).")
+    boolean quiet;
+
+    @Override
+    public void run() {
+      PrintWriter out = spec.commandLine().getOut();
+      TransportKind kind = parseTransport(transport);
+      Duration announce = parseDuration(interval, "--interval");
+      Duration t = parseDuration(expiry, "--expiry");
+      List<EndpointAddr> boot = new ArrayList<>();
+      for (String b : bootstrap) {
+        boot.add(parseBootstrap(b));
+      }
+      SecretKey key = readKey();
+      BookConfig bookConfig = BookConfig.defaults(name).withExpiry(t).withAnnounceInterval(announce);
+      if (topic != null) {
+        bookConfig = bookConfig.withTopic(TopicId.ofName(topic));
+      }
+      DemoNode demo = new DemoNode(out, quiet, jsonDump);
+      try {
+        demo.start(key, kind, new InetSocketAddress(bind, port), bookConfig, boot, httpPort);
+      } catch (RuntimeException e) {
+        demo.close();
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot start: " + cause.getMessage());
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        demo.close();
+        stopped.countDown();
+      }, "keyway-gossip-demo-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      DnsServerCommand.awaitStop(stopped, hook, demo::close);
+      out.println("gossip demo stopped");
+      out.flush();
+    }
+
+    private SecretKey readKey() {
+      if (keyFile == null) {
+        return SecretKey.generate(new SecureRandom());
+      }
+      try {
+        return KeyFiles.read(keyFile);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  static TransportKind parseTransport(String text) {
+    try {
+      return TransportKind.valueOf(text.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--transport must be quic, tcp or auto, not '" + text + "'");
+    }
+  }
+
+  /** {@code 500ms}, {@code 3s}, {@code 2m}, or ISO-8601 ({@code PT3S}). */
+  static Duration parseDuration(String text, String option) {
+    String s = text.trim().toLowerCase(Locale.ROOT);
+    try {
+      Duration d;
+      if (s.endsWith("ms")) {
+        d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+      } else if (s.endsWith("s")) {
+        d = Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+      } else if (s.endsWith("m")) {
+        d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+      } else {
+        d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+      }
+      if (d.isNegative() || d.isZero()) {
+        throw new InvalidInputException(option + " must be positive");
+      }
+      return d;
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw new InvalidInputException(option + ": not a duration: '" + text + "' (use 500ms, 3s, 2m or PT3S)");
+    }
+  }
+
+  /** A ticket ({@code endpoint...} or {@code node...}) or {@code ID@HOST:PORT} (an IP literal host). */
+  static EndpointAddr parseBootstrap(String text) {
+    int at = text.indexOf('@');
+    if (at < 0) {
+      return Tickets.parse(text);
+    }
+    PublicKey id = PublicKey.parse(text.substring(0, at));
+    return EndpointAddr.of(id, new TransportAddr.Ip(SocketAddr.parse(text.substring(at + 1))));
+  }
+
+  /** The running demo: node, book, printing, JSON dump and web page. */
+  static final class DemoNode {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final PrintWriter out;
+    private final boolean quiet;
+    private final Path jsonDump;
+    private final Clock clock = Clock.systemUTC();
+    private Vertx vertx;
+    private GossipNode node;
+    private GossipAddressBook book;
+    private HttpServer http;
+    private volatile boolean closed;
+    private final Object dumpLock = new Object();
+
+    DemoNode(PrintWriter out, boolean quiet, Path jsonDump) {
+      this.out = out;
+      this.quiet = quiet;
+      this.jsonDump = jsonDump;
+    }
+
+    void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
+        List<EndpointAddr> bootstrap, Integer httpPort) {
+      vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
+          .setPreferNativeTransport(false));
+      GossipNodeConfig config = GossipNodeConfig.defaults().withTransport(kind).withBind(bind);
+      node = join(GossipNode.builder(key).vertx(vertx).config(config).start());
+      EndpointAddr self = node.endpointAddr();
+      synchronized (out) {
+        out.println("gossip demo: node " + bookConfig.name() + " " + node.id() + " (" + node.transport()
+            + " on " + hostPort(node.localAddress()) + ")");
+        out.println("ticket: " + EndpointTicket.of(self));
+        out.println("bootstrap: " + node.id() + "@" + hostPort(node.localAddress()));
+        out.println(bootstrap.isEmpty() ? "starting as the first node" : "joining through " + bootstrap.size() + " node(s)");
+        out.flush();
+      }
+      book = join(GossipAddressBook.start(node, key, bookConfig, clock, bootstrap));
+      book.onChange(this::changed);
+      if (httpPort != null) {
+        http = vertx.createHttpServer().requestHandler(req -> {
+          if (req.path().equals("/book.json")) {
+            req.response().putHeader("content-type", "application/json").end(json());
+          } else if (req.path().equals("/")) {
+            req.response().putHeader("content-type", "text/html; charset=utf-8").end(html());
+          } else {
+            req.response().setStatusCode(404).end("not found\n");
+          }
+        });
+        join(http.listen(httpPort, "127.0.0.1").toCompletionStage().toCompletableFuture());
+        synchronized (out) {
+          out.println("web page: http://127.0.0.1:" + http.actualPort() + "/");
+          out.flush();
+        }
+      }
+      changed();
+      vertx.setPeriodic(1000, id -> writeDump());
+    }
+
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+      try {
+        return f.get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        throw new IllegalStateException(e.getCause() != null ? e.getCause() : e);
+      }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+      return SocketAddr.of(a).toString();
+    }
+
+    private void changed() {
+      if (!quiet) {
+        String block = text();
+        synchronized (out) {
+          out.print(block);
+          out.flush();
+        }
+      }
+      writeDump();
+    }
+
+    private String text() {
+      Instant now = clock.instant();
+      List<BookEntry> peers = book.entries();
+      StringBuilder b = new StringBuilder();
+      b.append("Address book (").append(now).append(")\n");
+      b.append("  Self: ").append(book.name()).append(" (").append(node.id()).append(") ")
+          .append(addrs(node.endpointAddr().addrs())).append('\n');
+      if (peers.isEmpty()) {
+        b.append("  No peers discovered yet\n");
+      } else {
+        b.append("  Discovered peers (").append(peers.size()).append("):\n");
+        for (BookEntry e : peers) {
+          b.append("    \u2022 ").append(e.name()).append(" (").append(e.nodeId()).append(") ")
+              .append(addrs(e.announcement().addrs())).append(" age ").append(age(e.age(now))).append('\n');
+        }
+      }
+      return b.toString();
+    }
+
+    private static String addrs(java.util.Collection<TransportAddr> addrs) {
+      List<String> s = new ArrayList<>();
+      for (TransportAddr a : addrs) {
+        s.add(a.value());
+      }
+      return s.toString();
+    }
+
+    private static String age(Duration d) {
+      return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+    }
+
+    Map<String, Object> snapshot() {
+      Instant now = clock.instant();
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", book.name());
+      m.put("id", node.id().toString());
+      m.put("transport", node.transport().toString());
+      m.put("addrs", node.endpointAddr().addrs().stream().map(TransportAddr::value).toList());
+      m.put("time", now.toString());
+      m.put("expiry_ms", book.config().expiry().toMillis());
+      List<Map<String, Object>> peers = new ArrayList<>();
+      for (BookEntry e : book.entries()) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("name", e.name());
+        p.put("id", e.nodeId().toString());
+        p.put("addrs", e.announcement().addrs().stream().map(TransportAddr::value).toList());
+        p.put("age_ms", e.age(now).toMillis());
+        p.put("last_updated_us", e.announcement().timestampMicros());
+        peers.add(p);
+      }
+      m.put("peers", peers);
+      m.put("neighbors", book.topic().map(t -> t.neighbors().stream().map(PublicKey::toString).sorted().toList())
+          .orElse(List.of()));
+      m.put("book_stats", book.stats().asMap());
+      m.put("net_stats", node.stats().asMap());
+      return m;
+    }
+
+    String json() {
+      try {
+        return JSON.writeValueAsString(snapshot());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private String html() {
+      Instant now = clock.instant();
+      StringBuilder b = new StringBuilder();
+      b.append("<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"2\">")
+          .append("<title>keyway gossip: ").append(esc(book.name())).append("</title>")
+          .append("<style>body{font-family:sans-serif}td,th{padding:2px 10px;text-align:left}"
+              + "code{font-size:90%}</style></head><body>")
+          .append("<h1>Address book of ").append(esc(book.name())).append("</h1>")
+          .append("<p>Self: <code>").append(node.id()).append("</code> ")
+          .append(esc(addrs(node.endpointAddr().addrs()))).append(" (").append(node.transport()).append(")</p>")
+          .append("<table><tr><th>name</th><th>id</th><th>addresses</th><th>age</th></tr>");
+      for (BookEntry e : book.entries()) {
+        b.append("<tr><td>").append(esc(e.name())).append("</td><td><code>").append(e.nodeId())
+            .append("</code></td><td>").append(esc(addrs(e.announcement().addrs()))).append("</td><td>")
+            .append(age(e.age(now))).append("</td></tr>");
+      }
+      b.append("</table><p>").append(book.entries().size()).append(" peers, updated ").append(now)
+          .append(". <a href=\"/book.json\">JSON</a></p></body></html>");
+      return b.toString();
+    }
+
+    private static String esc(String s) {
+      return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private void writeDump() {
+      if (jsonDump == null || closed || book == null) {
+        return;
+      }
+      synchronized (dumpLock) {
+        writeDumpLocked();
+      }
+    }
+
+    private void writeDumpLocked() {
+      try {
+        Path abs = jsonDump.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        Files.writeString(tmp, json());
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        synchronized (out) {
+          out.println("cannot write " + jsonDump + ": " + e.getMessage());
+        }
+      }
+    }
+
+    void close() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+      }
+      if (book != null) {
+        book.close();
+      }
+      if (node != null) {
+        node.close();
+      }
+      if (vertx != null) {
+        try {
+          vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    }
+  }
+}
