@@ -13,12 +13,12 @@
 #         work as nginx's file) and random stored keys (Lua, client-bound);
 #   2. once: the relay with fsync off, same driver run (the cost of fsync).
 # Each rep waits (up to IDLE_WAIT=600 s) for ~20 s of >85 % idle CPU, as the shared anchors did.
-# Env: OUT, KEYS=50000, WARMUP_KEYS=40000, PUT_CONNS=128, GET_CONNS=32, DUR=15, REPS=3, BUILD=yes
+# Env: OUT, KEYS=50000, WARMUP_KEYS=120000 (the JIT of a one-core JVM settles after ~100k PUTs), PUT_CONNS=128, GET_CONNS=32, DUR=15, REPS=3, BUILD=yes
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE="$ROOT/ops/bench/relay"
 OUT=${OUT:-/tmp/keyway-bench-relay-$(date +%Y%m%d-%H%M%S)}
-KEYS=${KEYS:-50000} WARMUP_KEYS=${WARMUP_KEYS:-40000} PUT_CONNS=${PUT_CONNS:-128} GET_CONNS=${GET_CONNS:-32}
+KEYS=${KEYS:-50000} WARMUP_KEYS=${WARMUP_KEYS:-120000} PUT_CONNS=${PUT_CONNS:-128} GET_CONNS=${GET_CONNS:-32}
 DUR=${DUR:-15} REPS=${REPS:-3} BUILD=${BUILD:-yes}
 SERVER_CPU=${SERVER_CPU:-1} LOADGEN_CPU=${LOADGEN_CPU:-0}
 RELAY_PORT=16881 NGINX_PORT=18081
@@ -65,10 +65,11 @@ machine() {
 # both cores' wall time. Call foreign_start before a run and foreign_end NAME after its server
 # has been stopped and reaped.
 busy_seconds() { awk '/^cpu /{printf "%.2f", ($2+$3+$4+$7+$8+$9)/100}' /proc/stat; }
-children_seconds() { times | tail -1 | awk '{ split($1,u,"m"); split($2,s,"m"); printf "%.2f", u[1]*60+u[2]+s[1]*60+s[2] }'; }
-foreign_start() { F_BUSY=$(busy_seconds); F_CHILD=$(children_seconds); F_T0=$(date +%s.%N); }
+# `times` must run in this shell, not in a $(...) subshell (which would report its own children).
+foreign_start() { F_BUSY=$(busy_seconds); times > "$OUT/.times"; F_CHILD=$(children_seconds_file); F_T0=$(date +%s.%N); }
+children_seconds_file() { tail -1 "$OUT/.times" | awk '{ split($1,u,"m"); split($2,s,"m"); printf "%.2f", u[1]*60+u[2]+s[1]*60+s[2] }'; }
 foreign_end() {
-  local busy child t1; busy=$(busy_seconds); child=$(children_seconds); t1=$(date +%s.%N)
+  local busy child t1; busy=$(busy_seconds); times > "$OUT/.times"; child=$(children_seconds_file); t1=$(date +%s.%N)
   say "$(awk -v n="$1" -v b="$busy" -v b0="$F_BUSY" -v c="$child" -v c0="$F_CHILD" -v t="$t1" -v t0="$F_T0" \
     'BEGIN{f=(b-b0)-(c-c0); if (f<0) f=0; printf "foreign CPU during %s: %.1f s = %.0f%% of 2 cores x %.0f s", n, f, 100*f/(2*(t-t0)), t-t0}')"
 }
