@@ -15,7 +15,8 @@ import java.util.Map;
  *
  * The neighbours (HyParView's active view) are split into an eager and a lazy set. A payload
  * goes in full to the eager peers and as an id-only IHave (batched for dispatchTimeout) to the
- * lazy ones. All neighbours start eager, so the first broadcast floods; a node that receives a
+ * lazy ones. Neighbours start eager (all but initialLazyPercent of them, see PlumTreeConfig), so
+ * the first broadcast floods; a node that receives a
  * duplicate prunes the sender (both move the link to lazy), which leaves a spanning tree of eager
  * links. A node that hears of a message only through IHaves grafts an announcer after
  * graftTimeout1 (then the next one every graftTimeout2): the announcer sends the payload and both
@@ -119,8 +120,29 @@ final class PlumTree<P extends Comparable<P>> {
 
   void neighborUp(P peer) {
     if (!eager.contains(peer) && !lazy.contains(peer)) {
-      eager.add(peer);
+      if (startsLazy(peer)) {
+        lazy.add(peer);
+      } else {
+        eager.add(peer);
+      }
     }
+  }
+
+  /**
+   * Whether a new link starts lazy: {@link PlumTreeConfig#initialLazyPercent()} of links, picked
+   * by a mix of both peers' hash codes taken in owner order, so both ends decide alike (the peer
+   * type's hashCode must be value-based, as PublicKey's and Integer's are).
+   */
+  private boolean startsLazy(P peer) {
+    if (config.initialLazyPercent() == 0) {
+      return false;
+    }
+    boolean mine = owns(peer);
+    long h = (mine ? me : peer).hashCode() * 0x9E3779B97F4A7C15L + (mine ? peer : me).hashCode();
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return Math.floorMod(h, 100) < config.initialLazyPercent();
   }
 
   void neighborDown(P peer) {

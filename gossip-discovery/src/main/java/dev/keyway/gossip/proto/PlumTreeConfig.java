@@ -29,6 +29,12 @@ import java.util.Objects;
  * @param messageCacheCapacity payloads kept at most, oldest dropped first; guess: 4,096 (16 MiB of
  *     4 KiB payloads)
  * @param messageIdCapacity message ids kept at most, oldest dropped first; guess: 65,536
+ * @param initialLazyPercent share of new links (0..100) that start lazy instead of eager, picked
+ *     by a hash of the two peers so both ends agree; ours: 10. The paper starts every link eager,
+ *     so the first broadcast floods every link; starting a few lazy trims that flood (single
+ *     sender RMR over 30 broadcasts at 20 nodes: 0.105 → 0.093) while the eager links still
+ *     span the swarm, so the rare node reached only lazily grafts (ops/bench/RESULTS.md). Higher
+ *     values cost more grafts than they save at 1000 nodes.
  */
 public record PlumTreeConfig(
     Duration graftTimeout1,
@@ -42,7 +48,8 @@ public record PlumTreeConfig(
     int maxMissingMessages,
     int maxLazyQueuePerPeer,
     int messageCacheCapacity,
-    int messageIdCapacity) {
+    int messageIdCapacity,
+    int initialLazyPercent) {
 
   public PlumTreeConfig {
     positive(graftTimeout1, "graftTimeout1");
@@ -62,7 +69,9 @@ public record PlumTreeConfig(
         || messageCacheCapacity < 1 || messageIdCapacity < 1) {
       throw new IllegalArgumentException("capacities must be positive");
     }
-
+    if (initialLazyPercent < 0 || initialLazyPercent > 100) {
+      throw new IllegalArgumentException("initialLazyPercent must be 0..100, got " + initialLazyPercent);
+    }
   }
 
   /** The defaults documented on each component. */
@@ -79,21 +88,31 @@ public record PlumTreeConfig(
         10_000,
         1_000,
         4_096,
-        65_536);
+        65_536,
+        10);
   }
 
   /** A copy with another optimization threshold. */
   public PlumTreeConfig withOptimizationThreshold(int threshold) {
     return new PlumTreeConfig(graftTimeout1, graftTimeout2, dispatchTimeout, threshold,
         messageCacheRetention, messageIdRetention, cacheEvictInterval, maxIHavePerMessage,
-        maxMissingMessages, maxLazyQueuePerPeer, messageCacheCapacity, messageIdCapacity);
+        maxMissingMessages, maxLazyQueuePerPeer, messageCacheCapacity, messageIdCapacity,
+        initialLazyPercent);
   }
 
   /** A copy with other graft timeouts. */
   public PlumTreeConfig withGraftTimeouts(Duration first, Duration next) {
     return new PlumTreeConfig(first, next, dispatchTimeout, optimizationThreshold,
         messageCacheRetention, messageIdRetention, cacheEvictInterval, maxIHavePerMessage,
-        maxMissingMessages, maxLazyQueuePerPeer, messageCacheCapacity, messageIdCapacity);
+        maxMissingMessages, maxLazyQueuePerPeer, messageCacheCapacity, messageIdCapacity,
+        initialLazyPercent);
+  }
+
+  /** A copy with another share of links that start lazy (0 starts every link eager, as the paper). */
+  public PlumTreeConfig withInitialLazyPercent(int percent) {
+    return new PlumTreeConfig(graftTimeout1, graftTimeout2, dispatchTimeout, optimizationThreshold,
+        messageCacheRetention, messageIdRetention, cacheEvictInterval, maxIHavePerMessage,
+        maxMissingMessages, maxLazyQueuePerPeer, messageCacheCapacity, messageIdCapacity, percent);
   }
 
   private static void positive(Duration d, String name) {

@@ -30,7 +30,7 @@ public final class ReportPrinter {
           later += RoundStats.mean(r.rounds().subList(1, r.rounds().size())).rmr();
         }
         int n = report.runs().size();
-        out.printf(Locale.ROOT, "RMR of round 1 (all links still eager): %.4f; of rounds 2-%d: %.4f; over all rounds: %.4f%n",
+        out.printf(Locale.ROOT, "RMR of round 1 (the first broadcast, before the tree has formed): %.4f; of rounds 2-%d: %.4f; over all rounds: %.4f%n",
             first / n, s.rounds(), later / n, report.mean().rmr());
       }
     }

@@ -380,7 +380,7 @@ class GossipStateTest {
   @Test
   void seenIdsAndCachedPayloadsAreCappedByCount() {
     PlumTreeConfig small = new PlumTreeConfig(Duration.ofMillis(80), Duration.ofMillis(40), Duration.ofMillis(5), 7,
-        Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ofSeconds(1), 100, 10_000, 1_000, 8, 16);
+        Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ofSeconds(1), 100, 10_000, 1_000, 8, 16, 10);
     GossipState<Integer> s = node(1, GossipConfig.defaults().withPlumTree(small));
     join(s, T);
     for (int i = 0; i < 50; i++) {
