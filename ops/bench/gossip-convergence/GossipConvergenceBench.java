@@ -19,10 +19,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Convergence and expiry of the gossip address book across N real processes (see run.sh). Every
  * figure is read from the nodes' JSON dumps (`keyway gossip demo --json-dump`), never from logs.
+ * The processes start 100 ms apart and map a shared AppCDS archive made by a short training run
+ * ({@code --no-cds} leaves it out). Starting them one after another instead (each once the
+ * previous one wrote its first dump) was tried and was worse: at 50 nodes the swarm saturates
+ * both cores in steady state, so the last starts took minutes (ops/bench/RESULTS.md).
  */
 public final class GossipConvergenceBench {
   static final ObjectMapper JSON = new ObjectMapper();
   static final List<Process> started = new ArrayList<>();
+  /** Class-data archive shared by every node process (null: none); see {@link #trainArchive}. */
+  static Path archive;
 
   public static void main(String[] args) throws Exception {
     int n = 5;
@@ -31,6 +37,7 @@ public final class GossipConvergenceBench {
     String interval = "3s";
     String transport = "auto";
     Duration timeout = Duration.ofSeconds(180);
+    boolean cds = true;
     List<Integer> positional = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -38,6 +45,7 @@ public final class GossipConvergenceBench {
         case "--interval" -> interval = args[++i];
         case "--transport" -> transport = args[++i];
         case "--timeout" -> timeout = Duration.ofSeconds(Long.parseLong(args[++i].replace("s", "")));
+        case "--no-cds" -> cds = false;
         default -> positional.add(Integer.parseInt(args[i]));
       }
     }
@@ -59,15 +67,62 @@ public final class GossipConvergenceBench {
     Duration t = parse(expiry);
     Runtime.getRuntime().addShutdownHook(new Thread(GossipConvergenceBench::killAll));
     Path dir = Files.createTempDirectory("gossip-convergence-");
-    System.out.printf(Locale.ROOT, "gossip convergence: N=%d K=%d interval=%s expiry T=%s transport=%s dir=%s%n",
-        n, k, interval, expiry, transport, dir);
-    System.out.println("load before: " + load());
+    System.out.printf(Locale.ROOT, "gossip convergence: N=%d K=%d interval=%s expiry T=%s transport=%s"
+        + " cds=%s dir=%s%n", n, k, interval, expiry, transport, cds, dir);
     try {
+      if (cds) {
+        trainArchive(dir, transport);
+      }
+      System.out.println("load before: " + load());
       run(n, k, t, interval, expiry, transport, timeout, dir);
     } finally {
       killAll();
       System.out.println("load after: " + load());
     }
+  }
+
+  /**
+   * Runs one node for a few seconds with {@code -XX:ArchiveClassesAtExit} and stops it, which
+   * leaves an AppCDS archive of the classes a node loads; every node then maps it instead of
+   * loading and verifying those classes itself (measured: a node's start-up CPU 1.9 s -> 1.5 s).
+   * 50 JVMs starting on 2 cores are CPU-bound, so this is start-up cost, not protocol behaviour.
+   */
+  static void trainArchive(Path dir, String transport) throws Exception {
+    Path jsa = dir.resolve("node.jsa");
+    Path dump = dir.resolve("train.json");
+    List<String> cmd = new ArrayList<>(nodeJvm("-XX:ArchiveClassesAtExit=" + jsa));
+    cmd.addAll(List.of("gossip", "demo", "train", "--quiet", "--json-dump", dump.toString(),
+        "--transport", transport));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("train.log").toFile()).start();
+    started.add(p);
+    try {
+      awaitDump(dump, deadline(Duration.ofSeconds(60)));
+      Thread.sleep(3000);
+    } finally {
+      p.destroy(); // SIGTERM: the JVM writes the archive as it exits
+      p.waitFor(60, TimeUnit.SECONDS);
+      started.remove(p); // started.get(i) must stay node i
+    }
+    if (Files.isRegularFile(jsa)) {
+      archive = jsa;
+      System.out.printf(Locale.ROOT, "class-data archive: %s (%d MB)%n", jsa, Files.size(jsa) >> 20);
+    } else {
+      System.out.println("class-data archive not written (see train.log); nodes start without it");
+    }
+  }
+
+  /** The JVM command line of a node process, up to and including the jar. */
+  static List<String> nodeJvm(String extra) {
+    List<String> cmd = new ArrayList<>(List.of("java", "-Xms16m", "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-XX:ActiveProcessorCount=1"));
+    if (extra != null) {
+      cmd.add(extra);
+    } else if (archive != null) {
+      cmd.add("-XX:SharedArchiveFile=" + archive);
+    }
+    cmd.addAll(List.of("-jar", "ops/target/keyway.jar"));
+    return cmd;
   }
 
   static void run(int n, int k, Duration t, String interval, String expiry, String transport, Duration timeout,
@@ -232,9 +287,8 @@ public final class GossipConvergenceBench {
 
   static Process launch(int i, String bootstrap, Path dir, String interval, String expiry, String transport)
       throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("java", "-Xms16m", "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-XX:ActiveProcessorCount=1", "-jar", "ops/target/keyway.jar",
-        "gossip", "demo", "n" + i, "--quiet", "--json-dump", dir.resolve("n" + i + ".json").toString(),
+    List<String> cmd = new ArrayList<>(nodeJvm(null));
+    cmd.addAll(List.of("gossip", "demo", "n" + i, "--quiet", "--json-dump", dir.resolve("n" + i + ".json").toString(),
         "--interval", interval, "--expiry", expiry, "--transport", transport));
     if (bootstrap != null) {
       cmd.add("--bootstrap");

@@ -6,6 +6,7 @@
 #
 # Usage: ops/bench/gossip-convergence/run.sh [--build] [N] [K] [--expiry 30s] [--interval 3s]
 #                                            [--transport quic|tcp] [--timeout 180s]
+#                                            [--no-cds]
 #   N defaults to 5 (at most 50), K to max(1, N/10); interval 3s and expiry 30s are the demo defaults.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
