@@ -86,11 +86,7 @@ public final class RelayLoadDriver {
       byte[] s = new byte[32];
       random.nextBytes(s);
       SecretKey k = SecretKey.fromBytes(s);
-      int n = 10 + i % 240;
-      SignedPacket p = SignedPacket.builder()
-          .txt("_iroh", 30, "relay=https://relay.example.test./")
-          .txt("_iroh", 30, "addr=192.0.2." + n + ":4433 [2001:db8::" + Integer.toHexString(n) + "]:4433")
-          .sign(k, ts + i);
+      SignedPacket p = BenchPackets.iroh(k, i, ts + i);
       paths[i] = prefix + "/" + k.publicKey().toZ32();
       bodies[i] = Buffer.buffer(p.toRelayPayload());
     }

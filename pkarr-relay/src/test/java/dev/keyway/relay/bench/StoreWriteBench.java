@@ -34,11 +34,7 @@ public final class StoreWriteBench {
     for (int i = 0; i < packets.length; i++) {
       byte[] s = new byte[32];
       random.nextBytes(s);
-      int a = 10 + i % 240;
-      packets[i] = SignedPacket.builder()
-          .txt("_iroh", 30, "relay=https://relay.example.test./")
-          .txt("_iroh", 30, "addr=192.0.2." + a + ":4433 [2001:db8::" + Integer.toHexString(a) + "]:4433")
-          .sign(SecretKey.fromBytes(s), ts + i);
+      packets[i] = BenchPackets.iroh(SecretKey.fromBytes(s), i, ts + i);
     }
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     StoreOptions options = StoreOptions.builder().fsync(fsync).build();
