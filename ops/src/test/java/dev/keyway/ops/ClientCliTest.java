@@ -79,16 +79,10 @@ class ClientCliTest {
     try (ServingCommand watch = new ServingCommand("Ctrl-C to stop", "publish", "--secret", keyFile.toString(),
         "--addr", "192.0.2.11:4433", "--to", relay.base().toString(), "--watch")) {
       // The first PUT gets the scripted 503, the retry (after the 1 s backoff step) is stored.
-      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-      while (!relay.store.containsKey(key.publicKey()) && System.nanoTime() < deadline) {
-        Thread.sleep(50); // polling for the relay's state, not a timing assertion
-      }
-      assertThat(relay.store).containsKey(key.publicKey());
+      GossipCliTest.await("the retried PUT", () -> relay.store.containsKey(key.publicKey()));
       assertThat(relay.requests("PUT")).hasSize(2);
-      while (!watch.out().contains("published") && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertThat(watch.out()).contains("failed (HTTP 503)", "published");
+      GossipCliTest.awaitText(watch, "published");
+      assertThat(watch.out()).contains("failed (HTTP 503)");
       assertThat(watch.out().indexOf("failed (HTTP 503)")).isLessThan(watch.out().indexOf("published"));
       watch.stop();
     }
