@@ -108,6 +108,14 @@ public record PlumTreeConfig(
         initialLazyPercent);
   }
 
+  /** A copy with another IHave batching window. */
+  public PlumTreeConfig withDispatchTimeout(Duration timeout) {
+    return new PlumTreeConfig(graftTimeout1, graftTimeout2, timeout, optimizationThreshold,
+        messageCacheRetention, messageIdRetention, cacheEvictInterval, maxIHavePerMessage,
+        maxMissingMessages, maxLazyQueuePerPeer, messageCacheCapacity, messageIdCapacity,
+        initialLazyPercent);
+  }
+
   /** A copy with another share of links that start lazy (0 starts every link eager, as the paper). */
   public PlumTreeConfig withInitialLazyPercent(int percent) {
     return new PlumTreeConfig(graftTimeout1, graftTimeout2, dispatchTimeout, optimizationThreshold,
