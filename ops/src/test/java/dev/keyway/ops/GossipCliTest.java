@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code keyway gossip sim} (a small scenario) and {@code keyway gossip demo} (two nodes in-process). */
+/**
+ * {@code keyway gossip sim} (a small scenario), {@code keyway gossip demo} (two nodes in-process) and
+ * {@code keyway gossip swarm} (several nodes in one command).
+ */
 class GossipCliTest {
   @TempDir Path dir;
 
@@ -95,6 +98,44 @@ class GossipCliTest {
         assertThat(b.stop()).isZero();
       }
       assertThat(a.stop()).isZero();
+    }
+  }
+
+  @Test
+  void swarmRejectsBadArguments() {
+    assertThat(CliTest.run("gossip", "swarm", "0").code()).isEqualTo(2);
+    assertThat(CliTest.run("gossip", "swarm", "101").code()).isEqualTo(2);
+    assertThat(CliTest.run("gossip", "swarm", "2", "--first-index", "-1").code()).isEqualTo(2);
+    CliTest.Run noDir = CliTest.run("gossip", "swarm", "2", "--json-dump-dir", dir.resolve("missing").toString());
+    assertThat(noDir.code()).isEqualTo(2);
+    assertThat(noDir.err()).contains("is not a directory");
+  }
+
+  @Test
+  void swarmNodesFindEachOtherAndADemoNodeJoinsThem() throws Exception {
+    try (ServingCommand swarm = new ServingCommand("gossip swarm: 3 nodes running", "gossip", "swarm", "3",
+        "--name-prefix", "s", "--first-index", "5", "--interval", "500ms", "--json-dump-dir", dir.toString())) {
+      String s5 = group(swarm.out(), "gossip demo: node s5 (\\S+)");
+      String s6 = group(swarm.out(), "gossip demo: node s6 (\\S+)");
+      String s7 = group(swarm.out(), "gossip demo: node s7 (\\S+)");
+      Path d5 = dir.resolve("s5.json");
+      Path d6 = dir.resolve("s6.json");
+      Path d7 = dir.resolve("s7.json");
+      await("every swarm node lists the other two", () -> peers(d5).equals(Set.of(s6, s7))
+          && peers(d6).equals(Set.of(s5, s7)) && peers(d7).equals(Set.of(s5, s6)));
+      assertThat(read(d6).get("name").asText()).isEqualTo("s6");
+
+      String bootstrap = group(swarm.out(), "bootstrap: (" + s6 + "@\\S+)");
+      Path dumpD = dir.resolve("delta.json");
+      try (ServingCommand delta = new ServingCommand("bootstrap: ", "gossip", "demo", "delta", "--interval", "500ms",
+          "--json-dump", dumpD.toString(), "--bootstrap", bootstrap)) {
+        String idD = group(delta.out(), "gossip demo: node delta (\\S+)");
+        await("the demo node and the swarm find each other", () -> peers(dumpD).equals(Set.of(s5, s6, s7))
+            && peers(d5).contains(idD) && peers(d7).contains(idD));
+        assertThat(delta.stop()).isZero();
+      }
+      assertThat(swarm.stop()).isZero();
+      assertThat(swarm.out()).contains("gossip swarm stopped");
     }
   }
 

@@ -54,18 +54,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
-/** {@code keyway gossip sim|demo}: the gossip simulator and a live gossip address-book node. */
+/** {@code keyway gossip sim|demo|swarm}: the gossip simulator and live gossip address-book nodes. */
 @Command(
     name = "gossip",
     mixinStandardHelpOptions = true,
     description = "Gossip (HyParView + PlumTree): run the deterministic simulator, or a live address-book node.",
-    subcommands = {GossipCommand.Sim.class, GossipCommand.Demo.class})
+    subcommands = {GossipCommand.Sim.class, GossipCommand.Demo.class, GossipSwarmCommand.class})
 public final class GossipCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: sim or demo");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: sim, demo or swarm");
   }
 
   /**
@@ -281,17 +281,30 @@ public final class GossipCommand implements Runnable {
     private volatile boolean closed;
     private final Object dumpLock = new Object();
 
+    private final boolean ownsVertx;
+
+    /** A node with its own Vert.x instance. */
     DemoNode(PrintWriter out, boolean quiet, Path jsonDump) {
+      this(out, quiet, jsonDump, null);
+    }
+
+    /** A node on {@code shared} (not closed with the node), or on its own instance when null. */
+    DemoNode(PrintWriter out, boolean quiet, Path jsonDump, Vertx shared) {
       this.out = out;
       this.quiet = quiet;
       this.jsonDump = jsonDump;
+      this.vertx = shared;
+      this.ownsVertx = shared == null;
     }
 
     void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
         List<EndpointAddr> bootstrap, Integer httpPort) {
-      vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
-          .setPreferNativeTransport(false));
-      GossipNodeConfig config = GossipNodeConfig.defaults().withTransport(kind).withBind(bind);
+      if (ownsVertx) {
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
+            .setPreferNativeTransport(false));
+      }
+      GossipNodeConfig config = GossipAddressBook.nodeConfig(
+          GossipNodeConfig.defaults().withTransport(kind).withBind(bind), bookConfig);
       node = join(GossipNode.builder(key).vertx(vertx).config(config).start());
       EndpointAddr self = node.endpointAddr();
       synchronized (out) {
@@ -322,6 +335,11 @@ public final class GossipCommand implements Runnable {
       }
       changed();
       vertx.setPeriodic(1000, id -> writeDump());
+    }
+
+    /** The running node's address (after {@link #start}). */
+    EndpointAddr endpointAddr() {
+      return node.endpointAddr();
     }
 
     private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
@@ -476,7 +494,7 @@ public final class GossipCommand implements Runnable {
       if (node != null) {
         node.close();
       }
-      if (vertx != null) {
+      if (vertx != null && ownsVertx) {
         try {
           vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

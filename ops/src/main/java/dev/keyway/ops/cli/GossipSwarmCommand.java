@@ -1,0 +1,160 @@
+package dev.keyway.ops.cli;
+
+import dev.keyway.client.addr.EndpointAddr;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.gossip.book.BookConfig;
+import dev.keyway.gossip.net.TransportKind;
+import dev.keyway.gossip.proto.TopicId;
+import dev.keyway.ops.CommandExit;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code keyway gossip swarm COUNT ...}: COUNT address-book nodes in one process, each with its own
+ * key, sockets and actor, sharing one Vert.x instance. For local test clusters and for the
+ * convergence benchmark, where one JVM per node costs more CPU than the nodes themselves.
+ */
+@Command(
+    name = "swarm",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run COUNT gossip address-book nodes in this process (a local test cluster). Each node has its own"
+          + " key, port and address book, exactly as `keyway gossip demo` runs one; they share the process's"
+          + " event loops. Without --bootstrap the first node starts the swarm and the others join through it.",
+      "Exit codes: 0 stopped; 1 could not start; 2 bad arguments."
+    })
+final class GossipSwarmCommand implements Runnable {
+  /** Most nodes one process may run. */
+  static final int MAX_NODES = 100;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "COUNT", description = "How many nodes to run (1..100).")
+  int count;
+
+  @Option(names = "--name-prefix", paramLabel = "PREFIX",
+      description = "Node names are PREFIX followed by their index (default: ${DEFAULT-VALUE}).")
+  String prefix = "n";
+
+  @Option(names = "--first-index", paramLabel = "I",
+      description = "Index of the first node, so several processes can number one swarm (default: ${DEFAULT-VALUE}).")
+  int firstIndex;
+
+  @Option(names = "--bootstrap", paramLabel = "TICKET|ID@HOST:PORT",
+      description = "A running node every node joins through (repeatable).")
+  List<String> bootstrap = new ArrayList<>();
+
+  @Option(names = "--bind", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind = "127.0.0.1";
+
+  @Option(names = "--transport", paramLabel = "KIND",
+      description = "quic, tcp or auto (default: ${DEFAULT-VALUE}).")
+  String transport = "auto";
+
+  @Option(names = "--json-dump-dir", paramLabel = "DIR",
+      description = "Keep DIR/NAME.json updated with each node's address book, as `demo --json-dump` does.")
+  Path dumpDir;
+
+  @Option(names = "--interval", paramLabel = "DURATION", description = "Announcement interval (default: ${DEFAULT-VALUE}).")
+  String interval = "3s";
+
+  @Option(names = "--expiry", paramLabel = "DURATION", description = "Expiry T of silent nodes (default: ${DEFAULT-VALUE}).")
+  String expiry = "30s";
+
+  @Option(names = "--topic", paramLabel = "NAME", description = "Address-book topic name (default: the keyway address-book topic).")
+  String topic;
+
+  @Override
+  public void run() {
+    if (count < 1 || count > MAX_NODES) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "COUNT must be 1.." + MAX_NODES + ", not " + count);
+    }
+    if (firstIndex < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--first-index must not be negative");
+    }
+    if (dumpDir != null && !Files.isDirectory(dumpDir)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--json-dump-dir " + dumpDir + " is not a directory");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    TransportKind kind = GossipCommand.parseTransport(transport);
+    Duration announce = GossipCommand.parseDuration(interval, "--interval");
+    Duration t = GossipCommand.parseDuration(expiry, "--expiry");
+    List<EndpointAddr> boot = new ArrayList<>();
+    for (String b : bootstrap) {
+      boot.add(GossipCommand.parseBootstrap(b));
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
+        .setPreferNativeTransport(false));
+    List<GossipCommand.DemoNode> nodes = new ArrayList<>();
+    Runnable closeAll = () -> close(nodes, vertx);
+    SecureRandom random = new SecureRandom();
+    InetSocketAddress listen = new InetSocketAddress(bind, 0);
+    try {
+      for (int i = 0; i < count; i++) {
+        String name = prefix + (firstIndex + i);
+        BookConfig config = BookConfig.defaults(name).withExpiry(t).withAnnounceInterval(announce);
+        if (topic != null) {
+          config = config.withTopic(TopicId.ofName(topic));
+        }
+        Path dump = dumpDir == null ? null : dumpDir.resolve(name + ".json");
+        GossipCommand.DemoNode node = new GossipCommand.DemoNode(out, true, dump, vertx);
+        synchronized (nodes) {
+          nodes.add(node);
+        }
+        List<EndpointAddr> via = !boot.isEmpty() || i == 0 ? boot : List.of(nodes.get(0).endpointAddr());
+        node.start(SecretKey.generate(random), kind, listen, config, via, null);
+      }
+    } catch (RuntimeException e) {
+      closeAll.run();
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot start: " + cause.getMessage());
+    }
+    synchronized (out) {
+      out.println("gossip swarm: " + count + " nodes running");
+      out.flush();
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      closeAll.run();
+      stopped.countDown();
+    }, "keyway-gossip-swarm-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    DnsServerCommand.awaitStop(stopped, hook, closeAll);
+    out.println("gossip swarm stopped");
+    out.flush();
+  }
+
+  private static void close(List<GossipCommand.DemoNode> nodes, Vertx vertx) {
+    List<GossipCommand.DemoNode> copy;
+    synchronized (nodes) {
+      copy = new ArrayList<>(nodes);
+      nodes.clear();
+    }
+    for (GossipCommand.DemoNode n : copy) {
+      n.close();
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
