@@ -23,12 +23,21 @@ import java.util.concurrent.TimeUnit;
  * ({@code --no-cds} leaves it out). Starting them one after another instead (each once the
  * previous one wrote its first dump) was tried and was worse: at 50 nodes the swarm saturates
  * both cores in steady state, so the last starts took minutes (ops/bench/RESULTS.md).
+ * {@code --per-process M} runs nodes 1..N-1 M to a process ({@code keyway gossip swarm}), each
+ * node still with its own key, sockets and actor: it measures the protocol where one JVM per node
+ * would cost this machine more CPU than the nodes' own work.
  */
 public final class GossipConvergenceBench {
   static final ObjectMapper JSON = new ObjectMapper();
   static final List<Process> started = new ArrayList<>();
   /** Class-data archive shared by every node process (null: none); see {@link #trainArchive}. */
   static Path archive;
+  /** The process running each node (several nodes share one with --per-process). */
+  static final Map<Integer, Process> processOf = new HashMap<>();
+  /** Nodes per process after node 0 (1: every node its own JVM, as `keyway gossip demo`). */
+  static int perProcess = 1;
+  /** Seconds between progress lines while waiting for convergence. */
+  static final long PROGRESS = 2;
 
   public static void main(String[] args) throws Exception {
     int n = 5;
@@ -46,6 +55,7 @@ public final class GossipConvergenceBench {
         case "--transport" -> transport = args[++i];
         case "--timeout" -> timeout = Duration.ofSeconds(Long.parseLong(args[++i].replace("s", "")));
         case "--no-cds" -> cds = false;
+        case "--per-process" -> perProcess = Integer.parseInt(args[++i]);
         default -> positional.add(Integer.parseInt(args[i]));
       }
     }
@@ -64,11 +74,14 @@ public final class GossipConvergenceBench {
     if (k >= n) {
       throw new IllegalArgumentException("K must be below N");
     }
+    if (perProcess < 1 || perProcess > 25) {
+      throw new IllegalArgumentException("--per-process must be in 1..25");
+    }
     Duration t = parse(expiry);
     Runtime.getRuntime().addShutdownHook(new Thread(GossipConvergenceBench::killAll));
     Path dir = Files.createTempDirectory("gossip-convergence-");
     System.out.printf(Locale.ROOT, "gossip convergence: N=%d K=%d interval=%s expiry T=%s transport=%s"
-        + " cds=%s dir=%s%n", n, k, interval, expiry, transport, cds, dir);
+        + " cds=%s nodes per process=%d dir=%s%n", n, k, interval, expiry, transport, cds, perProcess, dir);
     try {
       if (cds) {
         trainArchive(dir, transport);
@@ -90,7 +103,7 @@ public final class GossipConvergenceBench {
   static void trainArchive(Path dir, String transport) throws Exception {
     Path jsa = dir.resolve("node.jsa");
     Path dump = dir.resolve("train.json");
-    List<String> cmd = new ArrayList<>(nodeJvm("-XX:ArchiveClassesAtExit=" + jsa));
+    List<String> cmd = new ArrayList<>(nodeJvm("-XX:ArchiveClassesAtExit=" + jsa, 1));
     cmd.addAll(List.of("gossip", "demo", "train", "--quiet", "--json-dump", dump.toString(),
         "--transport", transport));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -102,7 +115,7 @@ public final class GossipConvergenceBench {
     } finally {
       p.destroy(); // SIGTERM: the JVM writes the archive as it exits
       p.waitFor(60, TimeUnit.SECONDS);
-      started.remove(p); // started.get(i) must stay node i
+      started.remove(p); // started holds node processes only
     }
     if (Files.isRegularFile(jsa)) {
       archive = jsa;
@@ -113,9 +126,14 @@ public final class GossipConvergenceBench {
   }
 
   /** The JVM command line of a node process, up to and including the jar. */
-  static List<String> nodeJvm(String extra) {
-    List<String> cmd = new ArrayList<>(List.of("java", "-Xms16m", "-Xmx64m", "-Xss512k", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-XX:ActiveProcessorCount=1"));
+  static List<String> nodeJvm(String extra, int nodes) {
+    List<String> cmd = new ArrayList<>(List.of("java", "-Xms16m", "-Xmx" + (32 + 32 * nodes) + "m", "-Xss512k",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-XX:ActiveProcessorCount=1", "-XX:-UsePerfData"));
+    String opts = System.getenv("NODE_JAVA_OPTS"); // e.g. -Dlogback.configurationFile=... while investigating
+    if (opts != null && !opts.isBlank()) {
+      cmd.addAll(List.of(opts.trim().split("\\s+")));
+    }
     if (extra != null) {
       cmd.add(extra);
     } else if (archive != null) {
@@ -132,11 +150,17 @@ public final class GossipConvergenceBench {
     for (int i = 0; i < n; i++) {
       dumps[i] = dir.resolve("n" + i + ".json");
     }
-    started.add(launch(0, null, dir, interval, expiry, transport));
+    started.add(launch(0, 1, null, dir, interval, expiry, transport));
+    processOf.put(0, started.get(0));
     JsonNode first = awaitDump(dumps[0], deadline(timeout));
     String bootstrap = first.get("id").asText() + "@" + first.get("addrs").get(0).asText();
-    for (int i = 1; i < n; i++) {
-      started.add(launch(i, bootstrap, dir, interval, expiry, transport));
+    for (int i = 1; i < n; i += perProcess) {
+      int count = Math.min(perProcess, n - i);
+      Process p = launch(i, count, bootstrap, dir, interval, expiry, transport);
+      started.add(p);
+      for (int j = i; j < i + count; j++) {
+        processOf.put(j, p);
+      }
       Thread.sleep(100); // spread the JVM start-ups a little; not a measurement
     }
     long deadline = deadline(timeout);
@@ -145,17 +169,19 @@ public final class GossipConvergenceBench {
       ids[i] = awaitDump(dumps[i], deadline).get("id").asText();
     }
     long allStarted = System.nanoTime();
-    System.out.printf(Locale.ROOT, "all %d processes up after %.1f s%n", n, secs(allStarted - start));
+    System.out.printf(Locale.ROOT, "all %d nodes (%d processes) up after %.1f s%n", n, started.size(),
+        secs(allStarted - start));
 
     // Convergence: every book holds exactly the N-1 others.
     long converged = -1;
     int lastBad = -1;
-    long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROGRESS);
     while (System.nanoTime() < deadline) {
       int bad = 0;
       int minPeers = Integer.MAX_VALUE;
       int minNeighbours = Integer.MAX_VALUE;
       int isolated = 0;
+      StringBuilder alone = new StringBuilder();
       for (int i = 0; i < n; i++) {
         Set<String> want = new HashSet<>(List.of(ids));
         want.remove(ids[i]);
@@ -165,15 +191,18 @@ public final class GossipConvergenceBench {
         int nb = j == null ? 0 : j.get("neighbors").size();
         minNeighbours = Math.min(minNeighbours, nb);
         isolated += nb == 0 ? 1 : 0;
+        if (nb == 0 && alone.length() < 60) {
+          alone.append(" n").append(i);
+        }
         if (!have.equals(want)) {
           bad++;
         }
       }
       if (System.nanoTime() > nextProgress) {
-        nextProgress += TimeUnit.SECONDS.toNanos(5);
-        System.out.printf(Locale.ROOT, "  +%.0f s: %d books incomplete, fewest peers %d, fewest neighbours %d,"
-            + " %d without neighbours, load %s%n", secs(System.nanoTime() - allStarted), bad, minPeers,
-            minNeighbours, isolated, load());
+        nextProgress += TimeUnit.SECONDS.toNanos(PROGRESS);
+        System.out.printf(Locale.ROOT, "  +%.1f s: %d books incomplete, fewest peers %d, fewest neighbours %d,"
+            + " %d without neighbours%s, load %s%n", secs(System.nanoTime() - allStarted), bad, minPeers,
+            minNeighbours, isolated, isolated == 0 ? "" : " (" + alone.toString().trim() + ")", load());
       }
       lastBad = bad;
       if (bad == 0) {
@@ -191,25 +220,32 @@ public final class GossipConvergenceBench {
     System.out.printf(Locale.ROOT, "converged: every book holds the same %d peers %.2f s after the last process"
         + " was up (%.2f s after the first launch)%n", n - 1, convergence, secs(converged - start));
 
-    // Kill K nodes (never node 0) and time their expiry on every survivor.
+    // Kill K nodes (never node 0) and time their expiry on every survivor. A process dies whole, so
+    // with several nodes per process K grows to the nodes of the processes killed.
     List<Integer> victims = new ArrayList<>();
     Random rnd = new Random(n * 31L + k);
     while (victims.size() < k) {
-      int v = 1 + rnd.nextInt(n - 1);
-      if (!victims.contains(v)) {
-        victims.add(v);
+      Process p = processOf.get(1 + rnd.nextInt(n - 1));
+      for (int i = 1; i < n; i++) {
+        if (processOf.get(i) == p && !victims.contains(i)) {
+          victims.add(i);
+        }
       }
+    }
+    if (victims.size() != k) {
+      System.out.printf("K=%d: the %d nodes of the killed processes%n", victims.size(), victims.size());
+      k = victims.size();
     }
     Set<String> dead = new HashSet<>();
     for (int v : victims) {
       dead.add(ids[v]);
     }
     for (int v : victims) {
-      started.get(v).destroyForcibly();
+      processOf.get(v).destroyForcibly();
     }
     long killed = System.nanoTime();
     for (int v : victims) {
-      started.get(v).waitFor(10, TimeUnit.SECONDS);
+      processOf.get(v).waitFor(10, TimeUnit.SECONDS);
     }
     long expiryDeadline = killed + t.multipliedBy(3).plusSeconds(30).toNanos();
     Map<Integer, Double> expiredAfter = new LinkedHashMap<>();
@@ -285,11 +321,17 @@ public final class GossipConvergenceBench {
         n, k, convergence, max, bestSinceLastSeen, worstSinceLastSeen, tSec);
   }
 
-  static Process launch(int i, String bootstrap, Path dir, String interval, String expiry, String transport)
-      throws IOException {
-    List<String> cmd = new ArrayList<>(nodeJvm(null));
-    cmd.addAll(List.of("gossip", "demo", "n" + i, "--quiet", "--json-dump", dir.resolve("n" + i + ".json").toString(),
-        "--interval", interval, "--expiry", expiry, "--transport", transport));
+  /** Starts nodes i..i+count-1: one `gossip demo` process, or one `gossip swarm` process for several. */
+  static Process launch(int i, int count, String bootstrap, Path dir, String interval, String expiry,
+      String transport) throws IOException {
+    List<String> cmd = new ArrayList<>(nodeJvm(null, count));
+    if (count == 1) {
+      cmd.addAll(List.of("gossip", "demo", "n" + i, "--quiet", "--json-dump", dir.resolve("n" + i + ".json").toString()));
+    } else {
+      cmd.addAll(List.of("gossip", "swarm", Integer.toString(count), "--name-prefix", "n",
+          "--first-index", Integer.toString(i), "--json-dump-dir", dir.toString()));
+    }
+    cmd.addAll(List.of("--interval", interval, "--expiry", expiry, "--transport", transport));
     if (bootstrap != null) {
       cmd.add("--bootstrap");
       cmd.add(bootstrap);
