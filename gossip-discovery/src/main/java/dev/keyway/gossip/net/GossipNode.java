@@ -638,6 +638,12 @@ public final class GossipNode implements AutoCloseable {
       ge = new GossipEvent.NeighborUp(up.peer());
     } else if (event instanceof Event.NeighborDown<PublicKey> down) {
       topic.neighbors.remove(down.peer());
+      if (topic.neighbors.isEmpty()) {
+        // The join had worked and every neighbour is gone now (a full contact evicted us, or
+        // they died): rejoin at the next tick unless HyParView finds a passive peer first.
+        topic.rejoinBackoffNanos = 0;
+        topic.nextRejoinNanos = nanoClock.getAsLong();
+      }
       ge = new GossipEvent.NeighborDown(down.peer());
     } else if (event instanceof Event.Received<PublicKey> r) {
       ge = new GossipEvent.Received(r.content(), r.deliveredFrom(), r.scope(), r.id());
@@ -905,7 +911,8 @@ public final class GossipNode implements AutoCloseable {
   /**
    * A topic without any neighbour (every bootstrap dial failed, or every neighbour went away)
    * sends its Joins again, with a backoff from 1 s doubling to 10 s, so a node that started
-   * before its bootstrap peer was reachable does not stay alone forever.
+   * before its bootstrap peer was reachable does not stay alone forever. The first retry waits
+   * for the first dials to time out; after losing the last neighbour the next tick retries.
    */
   private void rejoinIsolatedTopics(long now) {
     for (GossipTopic t : topics.values()) {

@@ -12,6 +12,7 @@ import dev.keyway.gossip.proto.FrameTooLargeException;
 import dev.keyway.gossip.proto.TopicId;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -279,6 +280,34 @@ class GossipNodeTest {
     again.join(TOPIC, List.of());
     get(t.joined());
     assertThat(t.neighbors()).containsExactly(seedKey.publicKey());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"QUIC", "TCP"})
+  void aNodeThatLosesItsLastNeighbourRejoinsAtTheNextTick(TransportKind kind) {
+    if (kind == TransportKind.QUIC) {
+      assumeThat(TransportKind.quicAvailable()).isTrue();
+    }
+    dev.keyway.client.keys.SecretKey seedKey = key();
+    GossipNode seed = get(GossipNode.builder(seedKey).vertx(vertx).config(config(kind)).start());
+    seed.join(TOPIC, List.of());
+    // The joiner's clock stands still: only losing its last neighbour can make a rejoin due (the
+    // first retry after the join waits for the dial timeout, which never passes here).
+    GossipNode joiner = get(GossipNode.builder(key()).vertx(vertx).config(config(kind)).nanoClock(() -> 42L).start());
+    nodes.add(joiner);
+    GossipTopic t = joiner.join(TOPIC, List.of(seed.endpointAddr()));
+    get(t.joined());
+    assertThat(t.neighbors()).containsExactly(seedKey.publicKey());
+
+    // The seed dies and comes back on the same address without knowing the joiner.
+    InetSocketAddress at = seed.localAddress();
+    get(seed.kill());
+    await("the joiner lost its only neighbour", () -> t.neighbors().isEmpty());
+    GossipNode again = get(GossipNode.builder(seedKey).vertx(vertx).config(config(kind).withBind(at)).start());
+    nodes.add(again);
+    GossipTopic back = again.join(TOPIC, List.of());
+    await("the joiner rejoined through the seed", () -> t.neighbors().contains(seedKey.publicKey())
+        && back.neighbors().contains(joiner.id()));
   }
 
   @ParameterizedTest
