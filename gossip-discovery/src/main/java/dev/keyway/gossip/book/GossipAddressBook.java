@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * <p>Newly seen nodes are asked to join at a bounded rate ({@link BookConfig#joinsPerInterval()}
  * per {@link BookConfig#joinInterval()}, and only while this node has fewer neighbours than
  * {@link BookConfig#joinWhenNeighborsBelow()}); the queue of nodes to join is bounded too.
+ *
+ * <p>A node that exists for its book does best started with {@link #nodeConfig}, which batches
+ * the gossip layer's IHaves to suit periodic announcements.
  */
 public final class GossipAddressBook implements AutoCloseable {
   private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.gossip.book");
