@@ -57,9 +57,10 @@ final class QuicTransport implements Transport {
   private static final AttributeKey<QuicConnection> CONN = AttributeKey.valueOf("keyway.gossip.conn");
   private static final AttributeKey<Throwable> FAILURE = AttributeKey.valueOf("keyway.gossip.failure");
 
-  private final NodeIdentity identity;
   /** Requested size of each UDP socket's send and receive buffer. */
   static final int UDP_BUFFER_BYTES = 2 << 20;
+
+  private final NodeIdentity identity;
   private final String alpn;
   private final NetLimits limits;
   private final EventLoop loop;

@@ -278,10 +278,9 @@ public final class GossipCommand implements Runnable {
     private GossipNode node;
     private GossipAddressBook book;
     private HttpServer http;
+    private final boolean ownsVertx;
     private volatile boolean closed;
     private final Object dumpLock = new Object();
-
-    private final boolean ownsVertx;
 
     /** A node with its own Vert.x instance. */
     DemoNode(PrintWriter out, boolean quiet, Path jsonDump) {
