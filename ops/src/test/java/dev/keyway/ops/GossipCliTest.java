@@ -106,6 +106,8 @@ class GossipCliTest {
     assertThat(CliTest.run("gossip", "swarm", "0").code()).isEqualTo(2);
     assertThat(CliTest.run("gossip", "swarm", "101").code()).isEqualTo(2);
     assertThat(CliTest.run("gossip", "swarm", "2", "--first-index", "-1").code()).isEqualTo(2);
+    assertThat(CliTest.run("gossip", "swarm", "2", "--interval", "soon").code()).isEqualTo(2);
+    assertThat(CliTest.run("gossip", "swarm", "2", "--transport", "carrier-pigeon").code()).isEqualTo(2);
     CliTest.Run noDir = CliTest.run("gossip", "swarm", "2", "--json-dump-dir", dir.resolve("missing").toString());
     assertThat(noDir.code()).isEqualTo(2);
     assertThat(noDir.err()).contains("is not a directory");

@@ -48,6 +48,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -144,19 +145,10 @@ public final class GossipCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "NAME", description = "This node's name in the address book.")
     String name;
 
-    @Option(names = "--bootstrap", paramLabel = "TICKET|ID@HOST:PORT",
-        description = "A running node to join through (repeatable): an endpoint ticket, or ID@HOST:PORT with HOST an IP address.")
-    List<String> bootstrap = new ArrayList<>();
+    @Mixin GossipNodeOptions node = new GossipNodeOptions();
 
     @Option(names = "--port", paramLabel = "P", description = "Port to listen on (default: ${DEFAULT-VALUE}, any free).")
     int port;
-
-    @Option(names = "--bind", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-    String bind = "127.0.0.1";
-
-    @Option(names = "--transport", paramLabel = "KIND",
-        description = "quic, tcp or auto (quic when the native library loads; default: ${DEFAULT-VALUE}).")
-    String transport = "auto";
 
     @Option(names = "--http", paramLabel = "PORT", description = "Serve the address book as a web page on 127.0.0.1:PORT (0: any free).")
     Integer httpPort;
@@ -168,36 +160,19 @@ public final class GossipCommand implements Runnable {
     @Option(names = "--key", paramLabel = "FILE", description = "The node key (default: a new key for this run).")
     Path keyFile;
 
-    @Option(names = "--interval", paramLabel = "DURATION", description = "Announcement interval (default: ${DEFAULT-VALUE}).")
-    String interval = "3s";
-
-    @Option(names = "--expiry", paramLabel = "DURATION", description = "Expiry T of silent nodes; swept every T/4 (default: ${DEFAULT-VALUE}).")
-    String expiry = "30s";
-
-    @Option(names = "--topic", paramLabel = "NAME", description = "Address-book topic name (default: the keyway address-book topic).")
-    String topic;
-
     @Option(names = "--quiet", description = "Do not print address book blocks (the JSON dump and web page still update).")
     boolean quiet;
 
     @Override
     public void run() {
       PrintWriter out = spec.commandLine().getOut();
-      TransportKind kind = parseTransport(transport);
-      Duration announce = parseDuration(interval, "--interval");
-      Duration t = parseDuration(expiry, "--expiry");
-      List<EndpointAddr> boot = new ArrayList<>();
-      for (String b : bootstrap) {
-        boot.add(parseBootstrap(b));
-      }
+      TransportKind kind = node.transportKind();
+      BookConfig bookConfig = node.bookConfig(name);
+      List<EndpointAddr> boot = node.bootstrapAddrs();
       SecretKey key = readKey();
-      BookConfig bookConfig = BookConfig.defaults(name).withExpiry(t).withAnnounceInterval(announce);
-      if (topic != null) {
-        bookConfig = bookConfig.withTopic(TopicId.ofName(topic));
-      }
       DemoNode demo = new DemoNode(out, quiet, jsonDump);
       try {
-        demo.start(key, kind, new InetSocketAddress(bind, port), bookConfig, boot, httpPort);
+        demo.start(key, kind, new InetSocketAddress(node.bind, port), bookConfig, boot, httpPort);
       } catch (RuntimeException e) {
         demo.close();
         Throwable cause = e.getCause() != null ? e.getCause() : e;

@@ -4,7 +4,6 @@ import dev.keyway.client.addr.EndpointAddr;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.gossip.book.BookConfig;
 import dev.keyway.gossip.net.TransportKind;
-import dev.keyway.gossip.proto.TopicId;
 import dev.keyway.ops.CommandExit;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -13,13 +12,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -56,29 +55,11 @@ final class GossipSwarmCommand implements Runnable {
       description = "Index of the first node, so several processes can number one swarm (default: ${DEFAULT-VALUE}).")
   int firstIndex;
 
-  @Option(names = "--bootstrap", paramLabel = "TICKET|ID@HOST:PORT",
-      description = "A running node every node joins through (repeatable).")
-  List<String> bootstrap = new ArrayList<>();
-
-  @Option(names = "--bind", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-  String bind = "127.0.0.1";
-
-  @Option(names = "--transport", paramLabel = "KIND",
-      description = "quic, tcp or auto (default: ${DEFAULT-VALUE}).")
-  String transport = "auto";
+  @Mixin GossipNodeOptions node = new GossipNodeOptions();
 
   @Option(names = "--json-dump-dir", paramLabel = "DIR",
       description = "Keep DIR/NAME.json updated with each node's address book, as `demo --json-dump` does.")
   Path dumpDir;
-
-  @Option(names = "--interval", paramLabel = "DURATION", description = "Announcement interval (default: ${DEFAULT-VALUE}).")
-  String interval = "3s";
-
-  @Option(names = "--expiry", paramLabel = "DURATION", description = "Expiry T of silent nodes (default: ${DEFAULT-VALUE}).")
-  String expiry = "30s";
-
-  @Option(names = "--topic", paramLabel = "NAME", description = "Address-book topic name (default: the keyway address-book topic).")
-  String topic;
 
   @Override
   public void run() {
@@ -92,33 +73,26 @@ final class GossipSwarmCommand implements Runnable {
       throw new CommandLine.ParameterException(spec.commandLine(), "--json-dump-dir " + dumpDir + " is not a directory");
     }
     PrintWriter out = spec.commandLine().getOut();
-    TransportKind kind = GossipCommand.parseTransport(transport);
-    Duration announce = GossipCommand.parseDuration(interval, "--interval");
-    Duration t = GossipCommand.parseDuration(expiry, "--expiry");
-    List<EndpointAddr> boot = new ArrayList<>();
-    for (String b : bootstrap) {
-      boot.add(GossipCommand.parseBootstrap(b));
-    }
+    TransportKind kind = node.transportKind();
+    List<EndpointAddr> boot = node.bootstrapAddrs();
+    node.bookConfig(prefix + firstIndex); // bad durations fail here, before anything starts
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
         .setPreferNativeTransport(false));
     List<GossipCommand.DemoNode> nodes = new ArrayList<>();
     Runnable closeAll = () -> close(nodes, vertx);
     SecureRandom random = new SecureRandom();
-    InetSocketAddress listen = new InetSocketAddress(bind, 0);
+    InetSocketAddress listen = new InetSocketAddress(node.bind, 0);
     try {
       for (int i = 0; i < count; i++) {
         String name = prefix + (firstIndex + i);
-        BookConfig config = BookConfig.defaults(name).withExpiry(t).withAnnounceInterval(announce);
-        if (topic != null) {
-          config = config.withTopic(TopicId.ofName(topic));
-        }
+        BookConfig config = node.bookConfig(name);
         Path dump = dumpDir == null ? null : dumpDir.resolve(name + ".json");
-        GossipCommand.DemoNode node = new GossipCommand.DemoNode(out, true, dump, vertx);
+        GossipCommand.DemoNode demo = new GossipCommand.DemoNode(out, true, dump, vertx);
         synchronized (nodes) {
-          nodes.add(node);
+          nodes.add(demo);
         }
         List<EndpointAddr> via = !boot.isEmpty() || i == 0 ? boot : List.of(nodes.get(0).endpointAddr());
-        node.start(SecretKey.generate(random), kind, listen, config, via, null);
+        demo.start(SecretKey.generate(random), kind, listen, config, via, null);
       }
     } catch (RuntimeException e) {
       closeAll.run();
