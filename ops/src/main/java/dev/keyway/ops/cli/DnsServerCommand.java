@@ -7,7 +7,6 @@ import dev.keyway.relay.store.PacketStoreException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,12 +57,7 @@ public final class DnsServerCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new CommandExit(CommandLine.ExitCode.USAGE, e.getMessage());
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "keyway-dns-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    StopOnSignal stop = new StopOnSignal("dns", server::close);
     String dnsHost = hostForUrl(server.dnsAddress().getAddress().getHostAddress());
     out.println("dns listening on " + dnsHost + ":" + server.dnsPort() + " (udp+tcp), origins "
         + effective.dns().zone().origins());
@@ -80,26 +74,12 @@ public final class DnsServerCommand implements Runnable {
           + server.metricsPort() + "/metrics");
     }
     out.flush();
-    awaitStop(stopped, hook, server::close);
+    stop.await();
     out.println("dns server stopped");
     out.flush();
   }
 
   /** Waits for the shutdown hook; an interrupt (embedded use, tests) stops like a signal. */
-  static void awaitStop(CountDownLatch stopped, Thread hook, Runnable close) {
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running already
-      }
-      close.run();
-      Thread.currentThread().interrupt();
-    }
-  }
-
   static String hostForUrl(String address) {
     return address.indexOf(':') >= 0 ? "[" + address + "]" : address;
   }

@@ -44,7 +44,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -178,13 +177,7 @@ public final class GossipCommand implements Runnable {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot start: " + cause.getMessage());
       }
-      CountDownLatch stopped = new CountDownLatch(1);
-      Thread hook = new Thread(() -> {
-        demo.close();
-        stopped.countDown();
-      }, "keyway-gossip-demo-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      DnsServerCommand.awaitStop(stopped, hook, demo::close);
+      new StopOnSignal("gossip-demo", demo::close).await();
       out.println("gossip demo stopped");
       out.flush();
     }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -103,13 +102,7 @@ final class GossipSwarmCommand implements Runnable {
       out.println("gossip swarm: " + count + " nodes running");
       out.flush();
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      closeAll.run();
-      stopped.countDown();
-    }, "keyway-gossip-swarm-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    DnsServerCommand.awaitStop(stopped, hook, closeAll);
+    new StopOnSignal("gossip-swarm", closeAll).await();
     out.println("gossip swarm stopped");
     out.flush();
   }

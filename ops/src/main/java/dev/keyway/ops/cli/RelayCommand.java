@@ -6,7 +6,6 @@ import dev.keyway.relay.RelayServer;
 import dev.keyway.relay.store.PacketStoreException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,28 +60,12 @@ public final class RelayCommand implements Runnable {
     } catch (IllegalStateException e) {
       throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "keyway-relay-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    StopOnSignal stop = new StopOnSignal("relay", server::close);
     out.println("relay listening on " + server.url()
         + (server.metricsPort() > 0 ? ", metrics on http://" + effective.metrics().bindAddress()
             + ":" + server.metricsPort() + "/metrics" : ""));
     out.flush();
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      // Embedded use (tests): an interrupt stops the relay like a signal would.
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running already
-      }
-      server.close();
-      Thread.currentThread().interrupt();
-    }
+    stop.await();
     out.println("relay stopped");
     out.flush();
   }

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,15 +84,10 @@ public final class UpCommand implements Runnable {
       d.close();
       throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      d.close();
-      stopped.countDown();
-    }, "keyway-up-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    StopOnSignal stop = new StopOnSignal("up", d::close);
     d.describe().forEach(out::println);
     out.flush();
-    DnsServerCommand.awaitStop(stopped, hook, d::close);
+    stop.await();
     out.println("keyway up: stopped");
     out.flush();
   }
