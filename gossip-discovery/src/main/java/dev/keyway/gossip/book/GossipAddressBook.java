@@ -55,7 +55,6 @@ public final class GossipAddressBook implements AutoCloseable {
   private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.gossip.book");
   private static final Logger LOG = LoggerFactory.getLogger(GossipAddressBook.class);
   private static final int MAX_JOIN_QUEUE = 1024;
-  private static final long EARLY_ANNOUNCE_GAP_MICROS = 1_000_000;
 
   private final GossipNode node;
   private final SecretKey key;
@@ -76,6 +75,8 @@ public final class GossipAddressBook implements AutoCloseable {
   private GossipEvents events;
   private long counter;
   private long lastTimestamp;
+  private final Set<PublicKey> knownNeighbours = new HashSet<>(); // as the topic's events tell
+  private boolean lastAnnouncementLost;
   private final ArrayDeque<PublicKey> joinQueue = new ArrayDeque<>();
   private final Set<PublicKey> queued = new HashSet<>();
   private final List<Long> timers = new ArrayList<>();
@@ -241,6 +242,7 @@ public final class GossipAddressBook implements AutoCloseable {
     lastTimestamp = ts;
     Announcement a = new Announcement(node.id(), config.name(), relayUrls, directAddrs, userData, counter++, ts);
     byte[] signed = Announcements.sign(a, key);
+    lastAnnouncementLost = knownNeighbours.isEmpty();
     topic.broadcast(signed).whenComplete((v, e) -> {
       if (e != null) {
         LOG.debug("announcement not broadcast", e);
@@ -256,12 +258,17 @@ public final class GossipAddressBook implements AutoCloseable {
     }
     if (event instanceof GossipEvent.Received r) {
       receive(r);
-    } else if (event instanceof GossipEvent.NeighborUp) {
-      // A new neighbour: tell the swarm about us now rather than at the next tick (at most once a second).
-      long now = micros(clock.instant());
-      if (now - lastTimestamp > EARLY_ANNOUNCE_GAP_MICROS) {
+    } else if (event instanceof GossipEvent.NeighborUp up) {
+      knownNeighbours.add(up.peer());
+      // Our last announcement went out while we had no neighbour, so nobody has it: announce now
+      // rather than at the next tick. Not on every new neighbour: the swarm knows us already, and
+      // a swarm-wide announcement per link change made a 50-node swarm's start several times
+      // busier (ops/bench/RESULTS.md).
+      if (lastAnnouncementLost) {
         announce();
       }
+    } else if (event instanceof GossipEvent.NeighborDown down) {
+      knownNeighbours.remove(down.peer());
     } else if (event instanceof GossipEvent.Lagged l) {
       stats.lagged.add(l.missed());
       EVENTS.atDebug().addKeyValue("event", "lagged").addKeyValue("missed", l.missed()).log();

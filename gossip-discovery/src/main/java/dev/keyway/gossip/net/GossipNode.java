@@ -871,6 +871,9 @@ public final class GossipNode implements AutoCloseable {
     }
     long now = nanoClock.getAsLong();
     rejoinIsolatedTopics(now);
+    for (GossipTopic t : topics.values()) {
+      t.stats = state.stats(t.id());
+    }
     long idle = config.idleTimeout().toNanos();
     long keepAlive = config.quicIdleTimeout().toNanos() / 3;
     for (Map.Entry<PublicKey, Peer> e : new ArrayList<>(peers.entrySet())) {

@@ -4,6 +4,7 @@ import dev.keyway.client.addr.EndpointAddr;
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.gossip.proto.Scope;
 import dev.keyway.gossip.proto.TopicId;
+import dev.keyway.gossip.proto.TopicStats;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,8 @@ public final class GossipTopic {
   final List<GossipEvents> subscriptions = new CopyOnWriteArrayList<>();
   final CompletableFuture<Void> joined = new CompletableFuture<>();
   volatile boolean left;
+  /** The protocol's counters for this topic, refreshed by the node's once-a-second sweep. */
+  volatile TopicStats stats = new TopicStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   /** Peers this topic was told to join through (actor thread only); retried while isolated. */
   final java.util.LinkedHashSet<PublicKey> bootstrap = new java.util.LinkedHashSet<>();
   long nextRejoinNanos;
@@ -56,6 +59,14 @@ public final class GossipTopic {
   /** Asks these peers to take us as a neighbour (a HyParView Join to each); their addresses are kept. */
   public CompletableFuture<Void> joinPeers(Collection<EndpointAddr> peers) {
     return node.joinPeers(this, peers);
+  }
+
+  /**
+   * The protocol's counters for this topic (payloads and control messages received, duplicates,
+   * grafts and prunes sent, ...), as of the node's last once-a-second sweep.
+   */
+  public TopicStats stats() {
+    return stats;
   }
 
   /** The current direct neighbours. */

@@ -18,6 +18,7 @@ import dev.keyway.gossip.net.GossipNode;
 import dev.keyway.gossip.net.GossipNodeConfig;
 import dev.keyway.gossip.net.TransportKind;
 import dev.keyway.gossip.proto.TopicId;
+import dev.keyway.gossip.proto.TopicStats;
 import dev.keyway.gossip.sim.SimCommand;
 import dev.keyway.ops.CommandExit;
 import io.vertx.core.Vertx;
@@ -390,6 +391,18 @@ public final class GossipCommand implements Runnable {
           .orElse(List.of()));
       m.put("book_stats", book.stats().asMap());
       m.put("net_stats", node.stats().asMap());
+      book.topic().ifPresent(t -> m.put("topic_stats", topicStats(t.stats())));
+      return m;
+    }
+
+    private static Map<String, Object> topicStats(TopicStats t) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("payload_received", t.payloadReceived());
+      m.put("control_received", t.controlReceived());
+      m.put("duplicates", t.duplicates());
+      m.put("grafts_sent", t.graftsSent());
+      m.put("prunes_sent", t.prunesSent());
+      m.put("invalid", t.invalid());
       return m;
     }
 
