@@ -75,7 +75,6 @@ public final class GossipAddressBook implements AutoCloseable {
   private GossipEvents events;
   private long counter;
   private long lastTimestamp;
-  private final Set<PublicKey> knownNeighbours = new HashSet<>(); // as the topic's events tell
   private boolean lastAnnouncementLost;
   private final ArrayDeque<PublicKey> joinQueue = new ArrayDeque<>();
   private final Set<PublicKey> queued = new HashSet<>();
@@ -242,7 +241,7 @@ public final class GossipAddressBook implements AutoCloseable {
     lastTimestamp = ts;
     Announcement a = new Announcement(node.id(), config.name(), relayUrls, directAddrs, userData, counter++, ts);
     byte[] signed = Announcements.sign(a, key);
-    lastAnnouncementLost = knownNeighbours.isEmpty();
+    lastAnnouncementLost = topic.neighbors().isEmpty();
     topic.broadcast(signed).whenComplete((v, e) -> {
       if (e != null) {
         LOG.debug("announcement not broadcast", e);
@@ -258,8 +257,7 @@ public final class GossipAddressBook implements AutoCloseable {
     }
     if (event instanceof GossipEvent.Received r) {
       receive(r);
-    } else if (event instanceof GossipEvent.NeighborUp up) {
-      knownNeighbours.add(up.peer());
+    } else if (event instanceof GossipEvent.NeighborUp) {
       // Our last announcement went out while we had no neighbour, so nobody has it: announce now
       // rather than at the next tick. Not on every new neighbour: the swarm knows us already, and
       // a swarm-wide announcement per link change made a 50-node swarm's start several times
@@ -267,8 +265,6 @@ public final class GossipAddressBook implements AutoCloseable {
       if (lastAnnouncementLost) {
         announce();
       }
-    } else if (event instanceof GossipEvent.NeighborDown down) {
-      knownNeighbours.remove(down.peer());
     } else if (event instanceof GossipEvent.Lagged l) {
       stats.lagged.add(l.missed());
       EVENTS.atDebug().addKeyValue("event", "lagged").addKeyValue("missed", l.missed()).log();
