@@ -83,6 +83,9 @@ class GossipCliTest {
         await("both dumps list the other node", () -> peers(dumpA).contains(idB) && peers(dumpB).contains(idA));
         assertThat(read(dumpA).get("name").asText()).isEqualTo("alpha");
         assertThat(read(dumpA).get("peers").get(0).get("name").asText()).isEqualTo("beta");
+        // The topic's protocol counters (refreshed every second) count beta's announcements.
+        await("alpha's dump counts received payloads", () -> payloadsReceived(dumpA) > 0);
+        assertThat(read(dumpA).get("topic_stats").has("grafts_sent")).isTrue();
         await("alpha prints an address book with beta", () -> a.out().contains("Discovered peers (1):")
             && a.out().contains("beta (" + idB + ")"));
 
@@ -143,6 +146,15 @@ class GossipCliTest {
 
   static JsonNode read(Path file) throws Exception {
     return new ObjectMapper().readTree(Files.readString(file));
+  }
+
+  /** {@code topic_stats.payload_received} of a dump; 0 while it is missing or being replaced. */
+  static long payloadsReceived(Path dump) {
+    try {
+      return read(dump).path("topic_stats").path("payload_received").asLong();
+    } catch (Exception e) {
+      return 0;
+    }
   }
 
   static Set<String> peers(Path dump) {
