@@ -24,7 +24,7 @@ public final class GossipTopic {
   final CompletableFuture<Void> joined = new CompletableFuture<>();
   volatile boolean left;
   /** The protocol's counters for this topic, refreshed by the node's once-a-second sweep. */
-  volatile TopicStats stats = new TopicStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  volatile TopicStats stats = TopicStats.EMPTY;
   /** Peers this topic was told to join through (actor thread only); retried while isolated. */
   final java.util.LinkedHashSet<PublicKey> bootstrap = new java.util.LinkedHashSet<>();
   long nextRejoinNanos;

@@ -251,6 +251,6 @@ public final class GossipState<P extends Comparable<P>> {
   /** Counters of {@code topic}'s broadcast layer. */
   public TopicStats stats(TopicId topic) {
     TopicState<P> t = topics.get(topic);
-    return t == null ? new TopicStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) : t.tree.stats();
+    return t == null ? TopicStats.EMPTY : t.tree.stats();
   }
 }

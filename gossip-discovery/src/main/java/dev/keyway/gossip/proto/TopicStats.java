@@ -27,4 +27,7 @@ public record TopicStats(
     int maxRound,
     int seenIds,
     int cachedPayloads,
-    int missingIds) {}
+    int missingIds) {
+  /** All zero: a topic that has not seen anything (or is not joined). */
+  public static final TopicStats EMPTY = new TopicStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}
