@@ -296,7 +296,10 @@ public final class GossipNode implements AutoCloseable {
     });
   }
 
-  /** Leaves every topic (telling the neighbours), closes every connection and the socket. */
+  /**
+   * Leaves every topic (telling the neighbours), closes every connection and the socket;
+   * completes once the socket is released, so its address can be bound again at once.
+   */
   public CompletableFuture<Void> closeAsync() {
     closing = true;
     context.runOnContext(v -> shutdown());
@@ -318,7 +321,8 @@ public final class GossipNode implements AutoCloseable {
 
   /**
    * Simulates a crash: drops every connection and the socket without telling anyone (no
-   * Disconnect), so peers see the connection vanish. For tests and demos.
+   * Disconnect), so peers see the connection vanish; completes once the socket is released.
+   * For tests and demos.
    */
   public CompletableFuture<Void> kill() {
     closing = true;
@@ -339,10 +343,7 @@ public final class GossipNode implements AutoCloseable {
           s.closeFromNode();
         }
       }
-      if (transport != null) {
-        transport.close();
-      }
-      finishClose();
+      closeTransportThenFinish();
     });
     return closedFuture.copy();
   }
@@ -472,9 +473,8 @@ public final class GossipNode implements AutoCloseable {
                 vt.channelFactory(false), vt.serverChannelFactory(false), listener);
         transport.bind(config.bind()).whenComplete((addr, e) -> context.runOnContext(x -> {
           if (e != null) {
-            transport.close();
             started.completeExceptionally(e);
-            finishClose();
+            closeTransportThenFinish();
             return;
           }
           localAddress = addr;
@@ -487,7 +487,7 @@ public final class GossipNode implements AutoCloseable {
         }));
       } catch (RuntimeException e) {
         started.completeExceptionally(e);
-        finishClose();
+        closeTransportThenFinish();
       }
     });
     return started;
@@ -529,7 +529,7 @@ public final class GossipNode implements AutoCloseable {
       return;
     }
     if (state == null) {
-      finishClose();
+      closeTransportThenFinish();
       return;
     }
     for (TopicId t : state.topics()) {
@@ -557,10 +557,16 @@ public final class GossipNode implements AutoCloseable {
       }
     }
     // Give the Disconnects a moment to leave, then close everything.
-    vertx.setTimer(queued > 0 ? 500 : 100, id -> {
-      transport.close();
+    vertx.setTimer(queued > 0 ? 500 : 100, id -> closeTransportThenFinish());
+  }
+
+  /** Closes the transport (if any) and completes the close once its sockets are released. */
+  private void closeTransportThenFinish() {
+    if (transport == null) {
       finishClose();
-    });
+      return;
+    }
+    transport.close().whenComplete((v, e) -> context.runOnContext(x -> finishClose()));
   }
 
   private void finishClose() {

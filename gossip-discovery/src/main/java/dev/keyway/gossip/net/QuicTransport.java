@@ -198,8 +198,8 @@ final class QuicTransport implements Transport {
   }
 
   @Override
-  public void close() {
-    channels.close();
+  public CompletableFuture<Void> close() {
+    return Transport.closeAndRelease(channels, loop);
   }
 
   /** Per QUIC connection: the identity check once the handshake is done, then close tracking. */

@@ -137,8 +137,8 @@ final class TcpTransport implements Transport {
   }
 
   @Override
-  public void close() {
-    channels.close();
+  public CompletableFuture<Void> close() {
+    return Transport.closeAndRelease(channels, loop);
   }
 
   /** The per-socket handler: identity check after the handshake, then the stream multiplex. */

@@ -2,8 +2,11 @@ package dev.keyway.gossip.net;
 
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.gossip.proto.TopicId;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Node-key authenticated connections carrying one stream per topic per direction. Two
@@ -11,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * (TLS 1.3 over TCP with a small stream multiplex). Every channel of a transport lives on one
  * event loop, the node actor's; the {@link Listener} is called there.
  */
-interface Transport extends AutoCloseable {
+interface Transport {
   /** Which transport this is. */
   TransportKind kind();
 
@@ -24,9 +27,23 @@ interface Transport extends AutoCloseable {
    */
   CompletableFuture<Connection> connect(PublicKey peer, InetSocketAddress address);
 
-  /** Closes the listening socket and every connection at once. */
-  @Override
-  void close();
+  /**
+   * Closes the listening socket and every connection at once; completes when they are closed, so
+   * that the address can be bound again (a node restarted on its port must not race its old socket).
+   */
+  CompletableFuture<Void> close();
+
+  /**
+   * Closes {@code channels} (all on {@code loop}) and completes once their sockets are released.
+   * A closed NIO channel still holds its socket until its selector's next select deregisters it,
+   * and a bind run on the same event loop before that select fails with "address already in
+   * use"; so completion waits for a task scheduled after the close, which runs after that select.
+   */
+  static CompletableFuture<Void> closeAndRelease(ChannelGroup channels, EventLoop loop) {
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    channels.close().addListener(f -> loop.schedule(() -> released.complete(null), 1, TimeUnit.MILLISECONDS));
+    return released;
+  }
 
   /** What happens on the connections; called on the transport's event loop. */
   interface Listener {
