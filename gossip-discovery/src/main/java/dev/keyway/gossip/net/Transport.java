@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,7 +42,13 @@ interface Transport {
    */
   static CompletableFuture<Void> closeAndRelease(ChannelGroup channels, EventLoop loop) {
     CompletableFuture<Void> released = new CompletableFuture<>();
-    channels.close().addListener(f -> loop.schedule(() -> released.complete(null), 1, TimeUnit.MILLISECONDS));
+    channels.close().addListener(f -> {
+      try {
+        loop.schedule(() -> released.complete(null), 1, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        released.complete(null); // the loop is shutting down: nothing runs there any more
+      }
+    });
     return released;
   }
 
