@@ -1,0 +1,237 @@
+package dev.keyway.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real iroh 1.0 endpoint uses a keyway DNS server as its discovery server.
+ *
+ * <p>The endpoints are n0's Node.js bindings of the iroh crate ({@code interop/iroh}, npm
+ * {@code @number0/iroh} 1.1.0 = iroh 1.0.2), run in a network namespace whose
+ * {@code /etc/resolv.conf} names our DNS server, which serves iroh's own origin
+ * {@code dns.iroh.link}. Endpoint B uses iroh's n0 preset (without relays), i.e. iroh's
+ * {@code DnsAddressLookup}; it dials endpoint A by its id alone. A publishes nothing itself: its
+ * records are signed and PUT by {@code keyway publish}. So the connection proves that iroh
+ * parses the TXT records our server builds from our client's signed packets, over real DNS.
+ * (iroh's own publisher only talks HTTPS to hosts with a web-PKI certificate, which a test
+ * cannot have; the relay side is covered by the vector tests.)
+ *
+ * <p>Needs root (network namespaces), Node.js ≥ 20.3 and {@code npm ci} in {@code interop/iroh}
+ * ({@code .ci/install-interop.sh}). Without them the test is skipped, unless
+ * {@code KEYWAY_INTEROP=required} (set by {@code .ci/run}), when it fails.
+ */
+class RealIrohEndpointTest {
+  private static final Path INTEROP = Path.of("..", "interop", "iroh").toAbsolutePath().normalize();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  @Test
+  void anIrohEndpointFindsAnotherThroughKeywayDnsAndConnects() throws Exception {
+    requirePrerequisites();
+    try (NetworkNamespace ns = NetworkNamespace.create();
+        ServingCommand server = new ServingCommand("dns listening", "dns-server", "-c",
+            dnsConfig(ns.hostAddress()).toString())) {
+      String relay = "http://127.0.0.1:" + server.port("iroh api on http://127\\.0\\.0\\.1:(\\d+)") + "/pkarr";
+      Path keyA = key("a.key");
+      Path unpublished = key("unpublished.key");
+
+      try (Endpoints iroh = Endpoints.start(ns, dir, Files.readString(keyA).strip())) {
+        JsonNode ready = iroh.next("ready");
+        assertThat(ready.get("a").asText()).isEqualTo(id(keyA));
+        String v4 = boundPort(ready, "0.0.0.0:", ns.insideAddress() + ":");
+        String v6 = boundPort(ready, "[::]:", "[::1]:");
+
+        // Control: an id nobody published cannot be dialled, so a success below is the lookup's.
+        iroh.send("dial " + id(unpublished));
+        JsonNode failed = iroh.next("dial_failed");
+        assertThat(failed.get("error").asText()).contains("No addressing information");
+
+        CliTest.Run published = CliTest.run("publish", "--secret", keyA.toString(), "--addr", v4,
+            "--addr", v6, "--relay-url", "https://relay.keyway.test./", "--to", relay);
+        assertThat(published.code()).as(published.out() + published.err()).isZero();
+
+        iroh.send("dial " + id(keyA));
+        JsonNode dialled = iroh.next("dialled");
+        assertThat(dialled.get("remote").asText()).isEqualTo(id(keyA));
+        assertThat(dialled.get("reply").asText()).isEqualTo("echo:hello");
+        assertThat(strings(dialled.get("lookedUp"))).containsExactlyInAnyOrder(v4, v6);
+        assertThat(dialled.get("lookedUpRelay").asText()).startsWith("https://relay.keyway.test");
+        assertThat(strings(dialled.get("paths"))).containsAnyOf(v4, v6);
+      }
+    }
+  }
+
+  /** Skips (or, when required, fails) unless root, Node.js and the npm package are present. */
+  private static void requirePrerequisites() {
+    boolean required = "required".equals(System.getenv("KEYWAY_INTEROP"));
+    List<String> missing = new ArrayList<>();
+    if (!Files.isRegularFile(INTEROP.resolve("node_modules/@number0/iroh/package.json"))) {
+      missing.add("npm packages (run .ci/install-interop.sh)");
+    }
+    if (!commandSucceeds("node", "-e", "process.exit(+process.versions.node.split('.')[0] >= 20 ? 0 : 1)")) {
+      missing.add("Node.js >= 20");
+    }
+    if (!commandSucceeds("sh", "-c", "[ \"$(id -u)\" = 0 ] && command -v ip")) {
+      missing.add("root and iproute2 (network namespaces)");
+    }
+    if (!missing.isEmpty()) {
+      String reason = "real iroh endpoint test needs " + String.join(", ", missing);
+      if (required) {
+        fail(reason + " (KEYWAY_INTEROP=required)");
+      }
+      Assumptions.abort(reason);
+    }
+  }
+
+  private static boolean commandSucceeds(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** iroh's own origin, so the n0 preset's lookup needs no change; no apex A (see below). */
+  private Path dnsConfig(String listen) throws IOException {
+    // Without an apex A record, endpoint B's own n0 publisher (https://dns.iroh.link/pkarr)
+    // fails at once on NODATA instead of trying a connection.
+    return Files.writeString(dir.resolve("dns.toml"), """
+        data_dir = "data"
+        pkarr_put_rate_limit = "disabled"
+        [http]
+        port = 0
+        bind_addr = "127.0.0.1"
+        [dns]
+        port = 53
+        bind_addr = "%s"
+        origins = ["dns.iroh.link.", "."]
+        default_soa = "dns.iroh.link hostmaster.dns.iroh.link 0 10800 3600 604800 30"
+        [metrics]
+        disabled = true
+        """.formatted(listen));
+  }
+
+  private Path key(String name) {
+    Path file = dir.resolve(name);
+    CliTest.Run r = CliTest.run("key", "generate", "--out", file.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    return file;
+  }
+
+  private static String id(Path keyFile) throws IOException {
+    CliTest.Run r = CliTest.run("key", "show", "--json", keyFile.toString());
+    return JSON.readTree(r.out()).get("id").asText();
+  }
+
+  /** The socket A bound whose text starts with {@code bound}, as {@code host} plus its port. */
+  private static String boundPort(JsonNode ready, String bound, String host) {
+    for (String socket : strings(ready.get("aSockets"))) {
+      if (socket.startsWith(bound)) {
+        return host + socket.substring(bound.length());
+      }
+    }
+    throw new AssertionError("no socket " + bound + "* in " + ready);
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  /** {@code interop/iroh/endpoints.js} in the namespace, spoken to line by line. */
+  private static final class Endpoints implements AutoCloseable {
+    private final Process process;
+    private final Writer stdin;
+    private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+    private final Path stderr;
+
+    private Endpoints(Process process, Path stderr) {
+      this.process = process;
+      this.stderr = stderr;
+      this.stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+      Thread reader = new Thread(this::read, "iroh-endpoints-stdout");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    static Endpoints start(NetworkNamespace ns, Path dir, String secretHex) throws IOException {
+      Path resolvConf = Files.writeString(dir.resolve("resolv.conf"),
+          "nameserver " + ns.hostAddress() + "\n");
+      Path stderr = dir.resolve("endpoints.err");
+      // `ip netns exec` runs the command in a mount namespace of its own, so this bind mount is
+      // seen by the endpoints only.
+      ProcessBuilder pb = new ProcessBuilder(ns.exec(List.of("sh", "-c",
+          "mount --bind \"$0\" /etc/resolv.conf && exec node endpoints.js", resolvConf.toString())))
+          .directory(INTEROP.toFile())
+          .redirectError(stderr.toFile());
+      pb.environment().put("A_SECRET", secretHex);
+      pb.environment().put("A_BIND", "0.0.0.0:0");
+      pb.environment().put("DIAL_TIMEOUT_MS", "20000");
+      return new Endpoints(pb.start(), stderr);
+    }
+
+    private void read() {
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          events.add(line.startsWith("{") ? JSON.readTree(line)
+              : JSON.createObjectNode().put("event", "output").put("line", line));
+        }
+      } catch (IOException e) {
+        events.add(JSON.createObjectNode().put("event", "read_failed").put("error", e.toString()));
+      }
+    }
+
+    void send(String line) throws IOException {
+      stdin.write(line + "\n");
+      stdin.flush();
+    }
+
+    /** The next event; fails if it is another one or none comes within 60 s. */
+    JsonNode next(String event) throws Exception {
+      JsonNode e = events.poll(60, TimeUnit.SECONDS);
+      if (e == null || !event.equals(e.path("event").asText())) {
+        throw new AssertionError("expected " + event + ", got " + e + "; stderr:\n"
+            + (Files.exists(stderr) ? Files.readString(stderr) : ""));
+      }
+      return e;
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        send("quit");
+      } catch (IOException e) {
+        // already gone
+      }
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
