@@ -1,7 +1,6 @@
 package dev.keyway.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,14 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code KEYWAY_INTEROP=required} (set by {@code .ci/run}), when it fails.
  */
 class RealIrohEndpointTest {
-  private static final Path INTEROP = Path.of("..", "interop", "iroh").toAbsolutePath().normalize();
+  private static final Path INTEROP = InteropPrerequisites.dir("iroh");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
 
   @Test
   void anIrohEndpointFindsAnotherThroughKeywayDnsAndConnects() throws Exception {
-    requirePrerequisites();
+    InteropPrerequisites.require("iroh", List.of("@number0/iroh"), true);
     try (NetworkNamespace ns = NetworkNamespace.create();
         ServingCommand server = new ServingCommand("dns listening", "dns-server", "-c",
             dnsConfig(ns.hostAddress()).toString())) {
@@ -77,41 +75,6 @@ class RealIrohEndpointTest {
         assertThat(dialled.get("lookedUpRelay").asText()).startsWith("https://relay.keyway.test");
         assertThat(strings(dialled.get("paths"))).containsAnyOf(v4, v6);
       }
-    }
-  }
-
-  /** Skips (or, when required, fails) unless root, Node.js and the npm package are present. */
-  private static void requirePrerequisites() {
-    boolean required = "required".equals(System.getenv("KEYWAY_INTEROP"));
-    List<String> missing = new ArrayList<>();
-    if (!Files.isRegularFile(INTEROP.resolve("node_modules/@number0/iroh/package.json"))) {
-      missing.add("npm packages (run .ci/install-interop.sh)");
-    }
-    if (!commandSucceeds("node", "-e", "process.exit(+process.versions.node.split('.')[0] >= 20 ? 0 : 1)")) {
-      missing.add("Node.js >= 20");
-    }
-    if (!commandSucceeds("sh", "-c", "[ \"$(id -u)\" = 0 ] && command -v ip")) {
-      missing.add("root and iproute2 (network namespaces)");
-    }
-    if (!missing.isEmpty()) {
-      String reason = "real iroh endpoint test needs " + String.join(", ", missing);
-      if (required) {
-        fail(reason + " (KEYWAY_INTEROP=required)");
-      }
-      Assumptions.abort(reason);
-    }
-  }
-
-  private static boolean commandSucceeds(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
     }
   }
 
