@@ -30,11 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * records are signed and PUT by {@code keyway publish}. So the connection proves that iroh
  * parses the TXT records our server builds from our client's signed packets, over real DNS.
  * (iroh's own publisher only talks HTTPS to hosts with a web-PKI certificate, which a test
- * cannot have; the relay side is covered by the vector tests.)
+ * cannot have, so the PUT side is covered by the vector tests and {@link RealPkarrClientsTest}.)
  *
- * <p>Needs root (network namespaces), Node.js ≥ 20.3 and {@code npm ci} in {@code interop/iroh}
- * ({@code .ci/install-interop.sh}). Without them the test is skipped, unless
- * {@code KEYWAY_INTEROP=required} (set by {@code .ci/run}), when it fails.
+ * <p>Needs root (network namespaces); see {@link InteropPrerequisites}.
  */
 class RealIrohEndpointTest {
   private static final Path INTEROP = InteropPrerequisites.dir("iroh");
@@ -44,38 +42,98 @@ class RealIrohEndpointTest {
 
   @Test
   void anIrohEndpointFindsAnotherThroughKeywayDnsAndConnects() throws Exception {
+    withEndpoints((deployment, iroh, keyA, v4, v6) -> {
+      // Control: an id nobody published cannot be dialled, so a success below is the lookup's.
+      iroh.send("dial " + id(key("unpublished.key")));
+      JsonNode failed = iroh.next("dial_failed");
+      assertThat(failed.get("error").asText()).contains("No addressing information");
+
+      deployment.publish(keyA, "--addr", v4, "--addr", v6,
+          "--relay-url", "https://relay.keyway.test./");
+
+      iroh.send("dial " + id(keyA));
+      JsonNode dialled = iroh.next("dialled");
+      assertThat(dialled.get("remote").asText()).isEqualTo(id(keyA));
+      assertThat(dialled.get("reply").asText()).isEqualTo("echo:hello");
+      assertThat(strings(dialled.get("lookedUp"))).containsExactlyInAnyOrder(v4, v6);
+      assertThat(dialled.get("lookedUpRelay").asText()).startsWith("https://relay.keyway.test");
+      assertThat(strings(dialled.get("paths"))).containsAnyOf(v4, v6);
+    });
+  }
+
+  /**
+   * Twenty addresses make an answer of about 900 bytes, more than a plain (non-EDNS) UDP answer
+   * may carry: iroh must still see every address.
+   */
+  @Test
+  void anAnswerTooLargeForPlainUdpStillReachesIroh() throws Exception {
+    withEndpoints((deployment, iroh, keyA, v4, v6) -> {
+      List<String> args = new ArrayList<>(List.of("--addr", v4));
+      List<String> expected = new ArrayList<>(List.of(v4));
+      for (int i = 1; i <= 19; i++) {
+        String unreachable = "192.0.2." + i + ":" + (40000 + i);  // TEST-NET-1, never answers
+        args.addAll(List.of("--addr", unreachable));
+        expected.add(unreachable);
+      }
+      deployment.publish(keyA, args.toArray(String[]::new));
+
+      iroh.send("dial " + id(keyA));
+      JsonNode dialled = iroh.next("dialled");
+      assertThat(dialled.get("reply").asText()).isEqualTo("echo:hello");
+      assertThat(strings(dialled.get("lookedUp"))).containsExactlyInAnyOrderElementsOf(expected);
+      // iroh 1.0.2's resolver asks over UDP without a larger EDNS size, so the answer came
+      // truncated and iroh took it over TCP (a later iroh may not need to; the pin is 1.0.2).
+      String metrics = deployment.metrics();
+      assertThat(counter(metrics, "dns_server_dns_truncated_total")).isPositive();
+      assertThat(counter(metrics, "dns_server_dns_requests_tcp_total")).isPositive();
+    });
+  }
+
+  /** A keyway DNS server for the namespace, and iroh's endpoints inside it. */
+  private void withEndpoints(Scenario scenario) throws Exception {
     InteropPrerequisites.require("iroh", List.of("@number0/iroh"), true);
     try (NetworkNamespace ns = NetworkNamespace.create();
-        ServingCommand server = new ServingCommand("dns listening", "dns-server", "-c",
+        ServingCommand server = new ServingCommand("metrics on", "dns-server", "-c",
             dnsConfig(ns.hostAddress()).toString())) {
-      String relay = "http://127.0.0.1:" + server.port("iroh api on http://127\\.0\\.0\\.1:(\\d+)") + "/pkarr";
+      Deployment deployment = new Deployment(
+          "http://127.0.0.1:" + server.port("iroh api on http://127\\.0\\.0\\.1:(\\d+)") + "/pkarr",
+          "http://127.0.0.1:" + server.port("metrics on http://127\\.0\\.0\\.1:(\\d+)") + "/metrics");
       Path keyA = key("a.key");
-      Path unpublished = key("unpublished.key");
-
       try (Endpoints iroh = Endpoints.start(ns, dir, Files.readString(keyA).strip())) {
         JsonNode ready = iroh.next("ready");
         assertThat(ready.get("a").asText()).isEqualTo(id(keyA));
-        String v4 = boundPort(ready, "0.0.0.0:", ns.insideAddress() + ":");
-        String v6 = boundPort(ready, "[::]:", "[::1]:");
-
-        // Control: an id nobody published cannot be dialled, so a success below is the lookup's.
-        iroh.send("dial " + id(unpublished));
-        JsonNode failed = iroh.next("dial_failed");
-        assertThat(failed.get("error").asText()).contains("No addressing information");
-
-        CliTest.Run published = CliTest.run("publish", "--secret", keyA.toString(), "--addr", v4,
-            "--addr", v6, "--relay-url", "https://relay.keyway.test./", "--to", relay);
-        assertThat(published.code()).as(published.out() + published.err()).isZero();
-
-        iroh.send("dial " + id(keyA));
-        JsonNode dialled = iroh.next("dialled");
-        assertThat(dialled.get("remote").asText()).isEqualTo(id(keyA));
-        assertThat(dialled.get("reply").asText()).isEqualTo("echo:hello");
-        assertThat(strings(dialled.get("lookedUp"))).containsExactlyInAnyOrder(v4, v6);
-        assertThat(dialled.get("lookedUpRelay").asText()).startsWith("https://relay.keyway.test");
-        assertThat(strings(dialled.get("paths"))).containsAnyOf(v4, v6);
+        scenario.run(deployment, iroh, keyA, boundPort(ready, "0.0.0.0:", ns.insideAddress() + ":"),
+            boundPort(ready, "[::]:", "[::1]:"));
       }
     }
+  }
+
+  @FunctionalInterface
+  private interface Scenario {
+    /** {@code v4} and {@code v6} are where endpoint A can be reached inside the namespace. */
+    void run(Deployment deployment, Endpoints iroh, Path keyA, String v4, String v6) throws Exception;
+  }
+
+  /** The keyway side: where to publish, and its metrics. */
+  private record Deployment(String pkarrUrl, String metricsUrl) {
+    void publish(Path key, String... addresses) {
+      List<String> args = new ArrayList<>(List.of("publish", "--secret", key.toString(), "--to", pkarrUrl));
+      args.addAll(List.of(addresses));
+      CliTest.Run published = CliTest.run(args.toArray(String[]::new));
+      assertThat(published.code()).as(published.out() + published.err()).isZero();
+    }
+
+    String metrics() throws Exception {
+      return java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+  }
+
+  private static double counter(String metrics, String name) {
+    return metrics.lines().filter(l -> l.startsWith(name + " ")).findFirst()
+        .map(l -> Double.parseDouble(l.substring(name.length() + 1).strip()))
+        .orElseThrow(() -> new AssertionError(name + " not in\n" + metrics));
   }
 
   /** iroh's own origin, so the n0 preset's lookup needs no change; no apex A (see below). */
@@ -94,7 +152,8 @@ class RealIrohEndpointTest {
         origins = ["dns.iroh.link.", "."]
         default_soa = "dns.iroh.link hostmaster.dns.iroh.link 0 10800 3600 604800 30"
         [metrics]
-        disabled = true
+        disabled = false
+        bind_addr = "127.0.0.1:0"
         """.formatted(listen));
   }
 
