@@ -38,6 +38,21 @@ final class InteropPrerequisites {
     if (root && !succeeds("sh", "-c", "[ \"$(id -u)\" = 0 ] && command -v ip")) {
       missing.add("root and iproute2 (network namespaces)");
     }
+    skipOrFail(missing);
+  }
+
+  /** Skips or fails the calling test unless every command is on the PATH. */
+  static void requireCommands(String... commands) {
+    List<String> missing = new ArrayList<>();
+    for (String command : commands) {
+      if (!succeeds("sh", "-c", "command -v \"$0\"", command)) {
+        missing.add(command + " (.ci/packages.txt)");
+      }
+    }
+    skipOrFail(missing);
+  }
+
+  private static void skipOrFail(List<String> missing) {
     if (!missing.isEmpty()) {
       String reason = "interop test needs " + String.join(", ", missing);
       if ("required".equals(System.getenv("KEYWAY_INTEROP"))) {

@@ -89,17 +89,48 @@ class RealIrohEndpointTest {
     });
   }
 
+  /**
+   * The way iroh meets keyway in production: through a recursive resolver. Unbound (Debian's,
+   * with QNAME minimisation and 0x20 case randomisation on) runs in the namespace with keyway as
+   * the authority of {@code dns.iroh.link}; iroh asks Unbound. Minimisation asks for the empty
+   * non-terminal {@code <z32>.dns.iroh.link} first, which must be NODATA, not NXDOMAIN, and
+   * every answer must echo the query's mixed case.
+   */
+  @Test
+  void anIrohEndpointFindsAnotherThroughARecursiveResolver() throws Exception {
+    withEndpoints(true, (deployment, iroh, keyA, v4, v6) -> {
+      iroh.send("dial " + id(key("unpublished.key")));
+      assertThat(iroh.next("dial_failed").get("error").asText()).contains("No addressing information");
+
+      deployment.publish(keyA, "--addr", v4);
+      iroh.send("dial " + id(keyA));
+      JsonNode dialled = iroh.next("dialled");
+      assertThat(dialled.get("reply").asText()).isEqualTo("echo:hello");
+      assertThat(strings(dialled.get("lookedUp"))).containsExactly(v4);
+    });
+  }
+
   /** A keyway DNS server for the namespace, and iroh's endpoints inside it. */
   private void withEndpoints(Scenario scenario) throws Exception {
+    withEndpoints(false, scenario);
+  }
+
+  /** The same, with iroh asking an Unbound in the namespace instead of keyway directly. */
+  private void withEndpoints(boolean recursive, Scenario scenario) throws Exception {
     InteropPrerequisites.require("iroh", List.of("@number0/iroh"), true);
+    if (recursive) {
+      InteropPrerequisites.requireCommands("unbound");
+    }
     try (NetworkNamespace ns = NetworkNamespace.create();
         ServingCommand server = new ServingCommand("metrics on", "dns-server", "-c",
-            dnsConfig(ns.hostAddress()).toString())) {
+            dnsConfig(ns.hostAddress()).toString());
+        Unbound unbound = recursive ? Unbound.start(ns, dir) : null) {
       Deployment deployment = new Deployment(
           "http://127.0.0.1:" + server.port("iroh api on http://127\\.0\\.0\\.1:(\\d+)") + "/pkarr",
           "http://127.0.0.1:" + server.port("metrics on http://127\\.0\\.0\\.1:(\\d+)") + "/metrics");
       Path keyA = key("a.key");
-      try (Endpoints iroh = Endpoints.start(ns, dir, Files.readString(keyA).strip())) {
+      String nameserver = recursive ? Unbound.ADDRESS : ns.hostAddress();
+      try (Endpoints iroh = Endpoints.start(ns, dir, nameserver, Files.readString(keyA).strip())) {
         JsonNode ready = iroh.next("ready");
         assertThat(ready.get("a").asText()).isEqualTo(id(keyA));
         scenario.run(deployment, iroh, keyA, boundPort(ready, "0.0.0.0:", ns.insideAddress() + ":"),
@@ -185,6 +216,64 @@ class RealIrohEndpointTest {
     return out;
   }
 
+  /** Debian's Unbound in the namespace, recursing for {@code dns.iroh.link} to keyway only. */
+  private static final class Unbound implements AutoCloseable {
+    static final String ADDRESS = "127.0.0.1";
+    private final Process process;
+
+    private Unbound(Process process) {
+      this.process = process;
+    }
+
+    static Unbound start(NetworkNamespace ns, Path dir) throws Exception {
+      // No validator (the test has no root trust anchor); the settings the test relies on are
+      // spelled out even where they are Unbound's defaults.
+      Path conf = Files.writeString(dir.resolve("unbound.conf"), """
+          server:
+            interface: %s
+            port: 53
+            do-daemonize: no
+            username: ""
+            chroot: ""
+            directory: "%s"
+            pidfile: ""
+            use-syslog: no
+            logfile: ""
+            verbosity: 1
+            module-config: "iterator"
+            qname-minimisation: yes
+            qname-minimisation-strict: yes
+            use-caps-for-id: yes
+            do-not-query-localhost: no
+            access-control: 127.0.0.0/8 allow
+          stub-zone:
+            name: "dns.iroh.link."
+            stub-addr: %s@53
+          """.formatted(ADDRESS, dir, ns.hostAddress()));
+      Path log = dir.resolve("unbound.log");
+      Process p = new ProcessBuilder(ns.exec(List.of("unbound", "-d", "-c", conf.toString())))
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Unbound unbound = new Unbound(p);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!Files.readString(log).contains("start of service")) {
+        if (!p.isAlive() || System.nanoTime() > deadline) {
+          unbound.close();
+          throw new AssertionError("unbound did not start:\n" + Files.readString(log));
+        }
+        Thread.sleep(50); // polling for readiness, not a timing assertion
+      }
+      return unbound;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** {@code interop/iroh/endpoints.js} in the namespace, spoken to line by line. */
   private static final class Endpoints implements AutoCloseable {
     private final Process process;
@@ -201,9 +290,9 @@ class RealIrohEndpointTest {
       reader.start();
     }
 
-    static Endpoints start(NetworkNamespace ns, Path dir, String secretHex) throws IOException {
-      Path resolvConf = Files.writeString(dir.resolve("resolv.conf"),
-          "nameserver " + ns.hostAddress() + "\n");
+    static Endpoints start(NetworkNamespace ns, Path dir, String nameserver, String secretHex)
+        throws IOException {
+      Path resolvConf = Files.writeString(dir.resolve("resolv.conf"), "nameserver " + nameserver + "\n");
       Path stderr = dir.resolve("endpoints.err");
       // `ip netns exec` runs the command in a mount namespace of its own, so this bind mount is
       // seen by the endpoints only.
