@@ -4,8 +4,9 @@
 //   js-put RELAY SEED_HEX TIMESTAMP_US   pkarr@1.3.0 (JS, libsodium, dns-packet) signs a packet
 //                                        (an A record at the apex and a TXT at _test) and PUTs it
 //   js-get RELAY Z32                     pkarr@1.3.0 GETs, verifies and decodes a packet
-//   pubky-publish RELAY SECRET_HEX HOST  the Pubky SDK (Rust pkarr in WebAssembly) publishes HOST
-//                                        as the key's homeserver (_pubky record)
+//   pubky-publish RELAY SECRET_HEX HOST  the Pubky SDK (Rust pkarr 3.10 in WebAssembly) publishes
+//                                        HOST as the key's homeserver (_pubky record); on a
+//                                        republish pkarr 3.10 sends If-Match: <timestamp>
 //   pubky-resolve RELAY Z32              the Pubky SDK resolves a key's homeserver
 //
 // Only the relay given is contacted: neither client starts a DHT for these calls.

@@ -29,9 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>pkarr-js 1.3.0 (npm {@code pkarr}: libsodium signatures, the {@code dns-packet} codec):
  *       its packets are accepted, stored and served byte for byte, and it verifies and decodes
  *       the packets keyway's own publisher signs.
- *   <li>The Pubky SDK 0.6.0 (npm {@code @synonymdev/pubky}: Rust pkarr compiled to WebAssembly,
- *       a relays-only pkarr v7-era client): it publishes and resolves its {@code _pubky}
- *       homeserver record through the relay, including a republish with a new value.
+ *   <li>The Pubky SDK 0.6.0 (npm {@code @synonymdev/pubky}: the Rust pkarr crate 3.10 compiled
+ *       to WebAssembly, relays only): it publishes and resolves its {@code _pubky} homeserver
+ *       record through the relay, including a republish with a new value, for which pkarr 3.10
+ *       sends {@code If-Match: <timestamp>} (the compare-and-swap of pkarr 3.8 to 6.x), which
+ *       keyway, like a v7 relay, accepts and ignores.
  * </ul>
  * The clients are {@code interop/pkarr/clients.mjs}; see {@link InteropPrerequisites}.
  */
