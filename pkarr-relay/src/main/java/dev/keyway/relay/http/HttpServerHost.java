@@ -233,7 +233,9 @@ public final class HttpServerHost implements AutoCloseable {
           .setHandle100ContinueAutomatically(false)
           .setCompressionSupported(false);
       if (options.tls() != null) {
-        http.setSsl(true).setKeyCertOptions(options.tls());
+        // ALPN offers HTTP/2 before HTTP/1.1: DNS-over-HTTPS clients (kdig, browsers) speak h2
+        // only, as RFC 8484 recommends. Plain HTTP takes h2c already (Vert.x's default).
+        http.setSsl(true).setUseAlpn(true).setKeyCertOptions(options.tls());
       }
       server = vertx.createHttpServer(http)
           .requestHandler(handler)
