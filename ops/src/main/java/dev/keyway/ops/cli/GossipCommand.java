@@ -414,25 +414,55 @@ public final class GossipCommand implements Runnable {
       }
     }
 
+    /** The live page: refreshes itself every 2 s; the same look as the relay's status page. */
     private String html() {
       Instant now = clock.instant();
-      StringBuilder b = new StringBuilder();
-      b.append("<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"2\">")
-          .append("<title>keyway gossip: ").append(esc(book.name())).append("</title>")
-          .append("<style>body{font-family:sans-serif}td,th{padding:2px 10px;text-align:left}"
-              + "code{font-size:90%}</style></head><body>")
-          .append("<h1>Address book of ").append(esc(book.name())).append("</h1>")
-          .append("<p>Self: <code>").append(node.id()).append("</code> ")
-          .append(esc(addrs(node.endpointAddr().addrs()))).append(" (").append(node.transport()).append(")</p>")
-          .append("<table><tr><th>name</th><th>id</th><th>addresses</th><th>age</th></tr>");
-      for (BookEntry e : book.entries()) {
+      List<BookEntry> entries = book.entries();
+      int neighbours = book.topic().map(t -> t.neighbors().size()).orElse(0);
+      StringBuilder b = new StringBuilder(2048);
+      b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+          .append("<meta http-equiv=\"refresh\" content=\"2\">")
+          .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+          .append("<title>keyway gossip: ").append(esc(book.name())).append("</title><style>")
+          .append("body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;")
+          .append("background:#f6f7f9;color:#1d2330}")
+          .append("main{max-width:60rem;margin:2.5rem auto;padding:0 1.2rem}")
+          .append("h1{font-size:1.5rem;margin:0 0 .2rem}p.sub{color:#5b6475;margin:0 0 1.6rem}")
+          .append(".grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.8rem}")
+          .append(".card{background:#fff;border:1px solid #e1e4ea;border-radius:.6rem;padding:.9rem 1rem}")
+          .append(".card b{display:block;font-size:1.35rem;font-variant-numeric:tabular-nums}")
+          .append(".card span{color:#5b6475;font-size:.85rem}h2{font-size:1.05rem;margin:1.8rem 0 .6rem}")
+          .append("table{width:100%;border-collapse:collapse;background:#fff;border:1px solid #e1e4ea}")
+          .append("th,td{padding:.45rem .8rem;text-align:left;border-bottom:1px solid #eef0f4}")
+          .append("th{color:#5b6475;font-weight:600;font-size:.85rem}td.age{font-variant-numeric:tabular-nums}")
+          .append("code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.8rem}")
+          .append("footer{color:#8a92a3;font-size:.8rem;margin-top:1.2rem}")
+          .append("</style></head><body><main>\n")
+          .append("<h1>Address book of ").append(esc(book.name())).append("</h1><p class=\"sub\">")
+          .append("<code>").append(node.id()).append("</code> &middot; ")
+          .append(esc(addrs(node.endpointAddr().addrs()))).append(" &middot; ").append(node.transport())
+          .append("</p>\n<div class=\"grid\">");
+      card(b, Integer.toString(entries.size()), "peers in the book");
+      card(b, Integer.toString(neighbours), "gossip neighbours");
+      card(b, age(book.config().expiry()), "expiry after last seen");
+      b.append("</div>\n<h2>Peers</h2><table><tr><th>name</th><th>id</th><th>addresses</th>")
+          .append("<th>last seen</th></tr>");
+      for (BookEntry e : entries) {
         b.append("<tr><td>").append(esc(e.name())).append("</td><td><code>").append(e.nodeId())
-            .append("</code></td><td>").append(esc(addrs(e.announcement().addrs()))).append("</td><td>")
-            .append(age(e.age(now))).append("</td></tr>");
+            .append("</code></td><td>").append(esc(addrs(e.announcement().addrs())))
+            .append("</td><td class=\"age\">").append(age(e.age(now))).append(" ago</td></tr>");
       }
-      b.append("</table><p>").append(book.entries().size()).append(" peers, updated ").append(now)
-          .append(". <a href=\"/book.json\">JSON</a></p></body></html>");
+      if (entries.isEmpty()) {
+        b.append("<tr><td colspan=\"4\">no peers yet</td></tr>");
+      }
+      b.append("</table>\n<footer>").append(entries.size()).append(" peers, updated ").append(now)
+          .append(" &middot; <a href=\"/book.json\">JSON</a></footer></main></body></html>");
       return b.toString();
+    }
+
+    private static void card(StringBuilder b, String value, String label) {
+      b.append("<div class=\"card\"><b>").append(esc(value)).append("</b><span>").append(esc(label))
+          .append("</span></div>");
     }
 
     private static String esc(String s) {
