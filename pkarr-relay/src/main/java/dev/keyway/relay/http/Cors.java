@@ -8,7 +8,9 @@ import io.vertx.core.http.HttpServerRequest;
  * the request's {@code Origin} is mirrored with credentials allowed, preflights mirror the
  * requested method and headers, and {@code Pkarr-Invalid-Signed-Packet-Seq},
  * {@code Pkarr-Dht-Stored-Nodes} and (a keyway addition, so browsers can read it)
- * {@code Memento-Datetime} are exposed. Requests without {@code Origin} get no CORS headers.
+ * {@code Memento-Datetime} are exposed. Requests without {@code Origin} get no CORS headers,
+ * but every response carries tower-http's {@code Vary}: the answer depends on those request
+ * headers, and a shared cache must not hand a browser the variant made without them.
  * Unlike pkarr-relay, 429 answers carry CORS headers too, so a browser client can tell it was
  * rate limited (pkarr#277).
  */
@@ -21,6 +23,7 @@ public final class Cors {
 
   /** Adds the CORS headers of a normal (non-preflight) response. */
   public static void apply(HttpServerRequest req, MultiMap out) {
+    out.set("Vary", VARY);
     String origin = req.getHeader("Origin");
     if (origin == null) {
       return;
@@ -28,7 +31,6 @@ public final class Cors {
     out.set("Access-Control-Allow-Origin", origin);
     out.set("Access-Control-Allow-Credentials", "true");
     out.set("Access-Control-Expose-Headers", EXPOSED);
-    out.set("Vary", VARY);
   }
 
   /** Whether {@code req} is a CORS preflight. */

@@ -15,6 +15,7 @@ import dev.keyway.relay.ratelimit.ClientIp;
 import dev.keyway.relay.ratelimit.KeyedRateLimiter;
 import dev.keyway.relay.store.JdbcPacketStore;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -23,11 +24,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -250,7 +253,21 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     rates.get();
     String query = req.query();
     if (query != null) {
-      String policy = req.getParam("policy");
+      List<String> policies;
+      try {
+        policies = req.params().getAll("policy");
+      } catch (IllegalArgumentException e) {
+        // Netty's decoder refuses broken percent-encoding ("?policy=%ZZ").
+        metrics.got(RelayMetrics.Get.INVALID);
+        fail(req, RelayError.badRequest("malformed query string: " + e.getMessage()), "bad query");
+        return;
+      }
+      if (policies.size() > 1) {
+        metrics.got(RelayMetrics.Get.INVALID);
+        fail(req, RelayError.badRequest("duplicate field 'policy'"), "bad policy");
+        return;
+      }
+      String policy = policies.isEmpty() ? null : policies.get(0);
       if (policy != null && !policy.equals("CacheFirst") && !policy.equals("CacheOnly")
           && !policy.equals("NetworkOnly")) {
         metrics.got(RelayMetrics.Get.INVALID);
@@ -518,8 +535,11 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
 
   /**
    * Sends {@code err}. A request whose body is still arriving has it discarded; when that body
-   * is larger than a packet or of unknown length, the connection is closed after the answer (once
-   * the client stops sending, or after a short linger) instead of reading it all.
+   * is larger than a packet or of unknown length, it is not read to the end: over HTTP/1.x the
+   * connection is closed after the answer (once the client stops sending, or after a short
+   * linger); over HTTP/2, where the connection carries other streams and {@code Connection} is a
+   * forbidden header, only the stream is reset with NO_ERROR after the complete answer, which
+   * RFC 9113 §8.1 defines as "stop sending the request body".
    */
   private void fail(HttpServerRequest req, RelayError err, String reason) {
     HttpServerResponse res = req.response();
@@ -539,18 +559,25 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       h.set(e.getKey(), e.getValue());
     }
     Cors.apply(req, h);
-    if (close) {
+    boolean http2 = req.version() == HttpVersion.HTTP_2;
+    if (close && !http2) {
       h.set("Connection", "close");
     }
     logRejected(req, err, reason);
+    Future<Void> sent;
     if (err.message().isEmpty()) {
-      res.end();
+      sent = res.end();
     } else {
       h.set("Content-Type", TEXT);
-      res.end(err.message());
+      sent = res.end(err.message());
     }
     if (close) {
-      lingerThenClose(req);
+      if (http2) {
+        // Only once the answer is written: a reset before that discards it.
+        sent.onComplete(done -> res.reset(0));
+      } else {
+        lingerThenClose(req);
+      }
     }
   }
 

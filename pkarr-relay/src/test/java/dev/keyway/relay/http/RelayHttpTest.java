@@ -14,16 +14,21 @@ import dev.keyway.relay.RawHttp;
 import dev.keyway.relay.RelayConfig;
 import dev.keyway.relay.TestRelay;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,6 +185,16 @@ class RelayHttpTest {
     assertThat(text(bad)).contains("policy");
     assertThat(relay.get(path(k) + "?policy=").statusCode()).isEqualTo(400);
     assertThat(relay.get(path(k) + "?other=1").statusCode()).isEqualTo(200);
+    // As serde_urlencoded in pkarr-relay: a repeated field and broken percent-encoding are 400
+    // (the latter used to escape as a 500 with a stack trace in the log).
+    HttpResponse<byte[]> twice = relay.get(path(k) + "?policy=CacheOnly&policy=Bogus");
+    assertThat(twice.statusCode()).isEqualTo(400);
+    assertThat(text(twice)).contains("duplicate");
+    for (String query : new String[] {"?policy=%ZZ", "?x=%", "?%E0%A4%A=1"}) {
+      String raw = RawHttp.exchange(relay.server.port(), "GET " + path(k) + query + " HTTP/1.1\r\nHost: x\r\n", null);
+      assertThat(RawHttp.status(raw)).as(query).isEqualTo(400);
+      assertThat(raw).as(query).contains("malformed query");
+    }
   }
 
   @Test
@@ -287,6 +302,45 @@ class RelayHttpTest {
     assertThat(relay.put(packet(k, nowMicros(), "after")).statusCode()).isEqualTo(204);
   }
 
+  /**
+   * Over HTTP/2 (h2c, prior knowledge, with curl) early rejections reach the client: the answer
+   * must not carry {@code Connection: close} (forbidden in HTTP/2, it made the stream fail with
+   * PROTOCOL_ERROR and curl report no status at all) and the body is stopped by resetting the
+   * stream, not the connection.
+   */
+  @Test
+  void earlyRejectionsOverHttp2ReachTheClient(@TempDir Path files) throws Exception {
+    SecretKey k = key(72);
+    Path big = Files.write(files.resolve("big"), new byte[2000]);
+    Path packet = Files.write(files.resolve("packet"), packet(k, nowMicros(), "h2").toRelayPayload());
+    String base = "http://127.0.0.1:" + relay.server.port();
+    assertThat(curlHttp2("-X", "PUT", "--data-binary", "@" + big, base + path(k))).startsWith("413");
+    // No Content-Length (curl streams stdin): rejected by the key before the body is read.
+    assertThat(curlHttp2("-X", "PUT", "-H", "Content-Length:", "--data-binary", "@" + packet,
+        base + "/badkey")).startsWith("400");
+    assertThat(curlHttp2("-X", "PUT", "--data-binary", "@" + packet, base + path(k))).startsWith("204");
+    assertThat(curlHttp2(base + path(k))).startsWith("200");
+  }
+
+  /** curl over h2c with prior knowledge: "{status} {http version}", or the failure. */
+  private static String curlHttp2(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("curl", "--silent", "--show-error",
+        "--http2-prior-knowledge", "--max-time", "20", "--output", "/dev/null",
+        "--write-out", "%{http_code} %{http_version}"));
+    cmd.addAll(List.of(args));
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new AssertionError("curl is needed (Debian package curl, in .ci/packages.txt)", e);
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("curl %s: %s", String.join(" ", args), out).isZero();
+    assertThat(out).endsWith(" 2");
+    return out;
+  }
+
   @Test
   void farFutureTimestampsAre400() throws Exception {
     SecretKey k = key(81);
@@ -336,7 +390,11 @@ class RelayHttpTest {
     assertThat(get.headers().firstValue("Access-Control-Allow-Credentials")).contains("true");
     assertThat(get.headers().firstValue("Access-Control-Expose-Headers").orElseThrow())
         .contains("Pkarr-Dht-Stored-Nodes", "Pkarr-Invalid-Signed-Packet-Seq", "Memento-Datetime");
-    assertThat(relay.get(path(k)).headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    HttpResponse<byte[]> noOrigin = relay.get(path(k));
+    assertThat(noOrigin.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    // ...but still the Vary of tower-http's CORS layer, so a shared cache keeps both variants apart.
+    assertThat(noOrigin.headers().firstValue("Vary")).contains(Cors.VARY);
+    assertThat(get.headers().firstValue("Vary")).contains(Cors.VARY);
     assertThat(relay.get(path(key(102)), "Origin", "https://a.example").headers()
         .firstValue("Access-Control-Allow-Origin")).contains("https://a.example");
 
