@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +19,15 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>An announcement replaces a node's entry only if it is newer ({@link Announcement#isNewerThan});
- *       an older or equal one is a replay and changes nothing.
+ *       an older or equal one is a replay and changes nothing. A removed node's newest
+ *       announcement is remembered for the {@linkplain #replayWindow() replay window} (10·T), and
+ *       announcements signed longer ago than that are refused: so an old announcement, re-sent by
+ *       a peer that kept it or arriving late through gossip repair, never brings a dead node back.
+ *   <li>An announcement signed more than T ahead of this node's clock is refused too
+ *       ({@link Outcome#UNTIMELY}): otherwise it would outrank its sender's honest announcements,
+ *       and any other node's claim to its name, until the clocks caught up. Members' clocks must
+ *       therefore agree to within T (NTP does; a node whose clock is off by more is refused by
+ *       everyone, which its peers count as untimely).
  *   <li>An entry expires when nothing newer was accepted for {@code expiry}; {@link #sweep}
  *       removes expired entries. Called every {@code expiry / 3} (iroh-gossip-discovery), a dead
  *       node disappears between T and 1.33·T after its last announcement; the service sweeps
@@ -40,8 +49,10 @@ public final class AddressBook {
     CHANGED,
     /** A newer announcement of a known node, same contact details. */
     REFRESHED,
-    /** Not newer than what the book has: dropped. */
+    /** Not newer than what the book has, or had before the node was removed: dropped. */
     REPLAYED,
+    /** Signed more than T ahead of our clock, or before the replay window: dropped. */
+    UNTIMELY,
     /** Our own announcement: ignored. */
     SELF
   }
@@ -52,6 +63,10 @@ public final class AddressBook {
   private final int maxEntries;
   private final Map<PublicKey, Slot> byId = new HashMap<>();
   private final Map<String, PublicKey> names = new HashMap<>();
+  /** Newest announcement of each removed node, oldest removal first; at most maxEntries. */
+  private final LinkedHashMap<PublicKey, Tombstone> removed = new LinkedHashMap<>();
+
+  private record Tombstone(Announcement newest, Instant removedAt) {}
 
   private static final class Slot {
     Announcement latest;
@@ -80,16 +95,33 @@ public final class AddressBook {
     return expiry;
   }
 
+  /** How long a removed node's newest announcement is remembered, and the oldest accepted: 10·T. */
+  public Duration replayWindow() {
+    return expiry.multipliedBy(10);
+  }
+
   /** Records a verified announcement. */
   public synchronized Outcome apply(Announcement a) {
     if (a.nodeId().equals(self)) {
       return Outcome.SELF;
     }
     Instant now = clock.instant();
+    long nowMicros = micros(now);
+    if (a.timestampMicros() > nowMicros + expiry.toNanos() / 1_000
+        || a.timestampMicros() < nowMicros - replayWindow().toNanos() / 1_000) {
+      return Outcome.UNTIMELY;
+    }
     Slot slot = byId.get(a.nodeId());
     Outcome outcome;
     String oldName = null;
     if (slot == null) {
+      Tombstone tomb = removed.get(a.nodeId());
+      if (tomb != null) {
+        if (!a.isNewerThan(tomb.newest())) {
+          return Outcome.REPLAYED;
+        }
+        removed.remove(a.nodeId());
+      }
       if (byId.size() >= maxEntries) {
         evictStalest();
       }
@@ -137,9 +169,30 @@ public final class AddressBook {
 
   private void remove(PublicKey id) {
     Slot s = byId.remove(id);
-    if (s != null && id.equals(names.get(s.latest.name()))) {
+    if (s == null) {
+      return;
+    }
+    removed.remove(id);
+    removed.put(id, new Tombstone(s.latest, clock.instant()));
+    if (removed.size() > maxEntries) {
+      removed.remove(removed.keySet().iterator().next());
+    }
+    if (id.equals(names.get(s.latest.name()))) {
       reassign(s.latest.name());
     }
+  }
+
+  /** Forgets tombstones older than the replay window: their announcements are refused anyway. */
+  private void forgetOldTombstones(Instant now) {
+    Instant horizon = now.minus(replayWindow());
+    var it = removed.values().iterator();
+    while (it.hasNext() && it.next().removedAt().isBefore(horizon)) {
+      it.remove();
+    }
+  }
+
+  private static long micros(Instant i) {
+    return i.getEpochSecond() * 1_000_000 + i.getNano() / 1_000;
   }
 
   /** Gives {@code name} to the newest remaining announcement carrying it, or drops it. */
@@ -160,6 +213,7 @@ public final class AddressBook {
   /** Removes every entry silent for longer than the expiry; returns them. */
   public synchronized List<BookEntry> sweep() {
     Instant now = clock.instant();
+    forgetOldTombstones(now);
     List<BookEntry> expired = new ArrayList<>();
     for (Slot s : new ArrayList<>(byId.values())) {
       if (Duration.between(s.lastSeen, now).compareTo(expiry) > 0) {

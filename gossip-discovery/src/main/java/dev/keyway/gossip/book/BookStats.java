@@ -11,6 +11,7 @@ public final class BookStats {
   final LongAdder discovered = new LongAdder();
   final LongAdder forged = new LongAdder();
   final LongAdder replayed = new LongAdder();
+  final LongAdder untimely = new LongAdder();
   final LongAdder malformed = new LongAdder();
   final LongAdder expired = new LongAdder();
   final LongAdder joined = new LongAdder();
@@ -36,9 +37,14 @@ public final class BookStats {
     return forged.sum();
   }
 
-  /** Dropped: not newer than the book's entry. */
+  /** Dropped: not newer than the book's entry (or a removed node's last one). */
   public long replayed() {
     return replayed.sum();
+  }
+
+  /** Dropped: signed more than the expiry ahead of this node's clock, or before the replay window. */
+  public long untimely() {
+    return untimely.sum();
   }
 
   /** Dropped: not an announcement. */
@@ -69,6 +75,7 @@ public final class BookStats {
     m.put("discovered", discovered());
     m.put("forged", forged());
     m.put("replayed", replayed());
+    m.put("untimely", untimely());
     m.put("malformed", malformed());
     m.put("expired", expired());
     m.put("joined", joined());

@@ -54,12 +54,15 @@ import org.slf4j.LoggerFactory;
 public final class GossipAddressBook implements AutoCloseable {
   private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.gossip.book");
   private static final Logger LOG = LoggerFactory.getLogger(GossipAddressBook.class);
+  private static final long SKEW_WARNING_NANOS = 60_000_000_000L;
   private static final int MAX_JOIN_QUEUE = 1024;
 
   private final GossipNode node;
   private final SecretKey key;
   private final BookConfig config;
   private final Clock clock;
+  /** System.nanoTime() of the last clock-skew warning (touched on the book's context only). */
+  private long lastSkewWarning = System.nanoTime() - SKEW_WARNING_NANOS - 1;
   private final AddressBook book;
   private final Vertx vertx;
   private final ContextInternal context;
@@ -294,6 +297,7 @@ public final class GossipAddressBook implements AutoCloseable {
         EVENTS.atDebug().addKeyValue("event", "replayed").addKeyValue("node", a.nodeId().fmtShort())
             .addKeyValue("counter", a.counter()).log();
       }
+      case UNTIMELY -> untimely(a);
       case NEW -> {
         stats.accepted.increment();
         stats.discovered.increment();
@@ -312,6 +316,21 @@ public final class GossipAddressBook implements AutoCloseable {
       }
       case REFRESHED -> stats.accepted.increment();
       default -> throw new IllegalStateException();
+    }
+  }
+
+  /** Counts an announcement outside the time window; warns (at most once a minute) of skew. */
+  private void untimely(Announcement a) {
+    stats.untimely.increment();
+    long skewMillis = a.timestampMicros() / 1_000 - clock.millis();
+    EVENTS.atDebug().addKeyValue("event", "untimely").addKeyValue("node", a.nodeId().fmtShort())
+        .addKeyValue("skew_ms", skewMillis).log();
+    long now = System.nanoTime();
+    if (skewMillis > 0 && now - lastSkewWarning > SKEW_WARNING_NANOS) {
+      lastSkewWarning = now;
+      LOG.warn("announcement of {} ({}) is {} s ahead of this node's clock, more than the expiry {}:"
+          + " refused. The book's members need clocks that agree to within the expiry (NTP).",
+          a.nodeId().fmtShort(), a.name(), skewMillis / 1_000, config.expiry());
     }
   }
 

@@ -19,8 +19,13 @@ class AddressBookTest {
   final PublicKey self = SecretKey.generate(RANDOM).publicKey();
   final AddressBook book = new AddressBook(self, T, clock, 100);
 
+  /** The test clock's start in µs: announcement times below are offsets from it. */
+  static final long START_MICROS = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() * 1_000;
+
+  /** An announcement signed {@code ts} µs after the test clock's start. */
   static Announcement ann(PublicKey id, String name, long counter, long ts, String addr) {
-    return new Announcement(id, name, List.of(), List.of(SocketAddr.parse(addr)), null, counter, ts);
+    return new Announcement(id, name, List.of(), List.of(SocketAddr.parse(addr)), null, counter,
+        START_MICROS + ts);
   }
 
   static PublicKey id() {
@@ -107,5 +112,60 @@ class AddressBookTest {
     clock.advance(Duration.ofSeconds(1));
     small.apply(ann(p3, "3", 0, 1, "127.0.0.1:3"));
     assertThat(small.allEntries()).extracting(BookEntry::nodeId).containsExactlyInAnyOrder(p2, p3);
+  }
+
+  /** The clock's current time plus {@code offset}, as an announcement time. */
+  long nowPlus(Duration offset) {
+    return (clock.instant().toEpochMilli() + offset.toMillis()) * 1_000 - START_MICROS;
+  }
+
+  @Test
+  void aRemovedNodesOldAnnouncementsDoNotBringItBack() {
+    PublicKey dead = id();
+    assertThat(book.apply(ann(dead, "dead", 1, 0, "127.0.0.1:1"))).isEqualTo(AddressBook.Outcome.NEW);
+    assertThat(book.apply(ann(dead, "dead", 2, 1, "127.0.0.1:1"))).isEqualTo(AddressBook.Outcome.REFRESHED);
+    clock.advance(T.plusSeconds(1));
+    assertThat(book.sweep()).extracting(BookEntry::nodeId).containsExactly(dead);
+
+    // A peer that kept its envelopes re-sends them, or one arrives late through gossip repair:
+    // the newest it had and any older one are replays, so it stays dead (it used to come back as
+    // NEW after every expiry, for ever).
+    assertThat(book.apply(ann(dead, "dead", 2, 1, "127.0.0.1:1"))).isEqualTo(AddressBook.Outcome.REPLAYED);
+    assertThat(book.apply(ann(dead, "dead", 1, 0, "127.0.0.1:1"))).isEqualTo(AddressBook.Outcome.REPLAYED);
+    assertThat(book.get(dead)).isEmpty();
+
+    // Past the replay window the memory of it goes, and so does any announcement that old.
+    clock.advance(book.replayWindow());
+    book.sweep();
+    assertThat(book.apply(ann(dead, "dead", 2, 1, "127.0.0.1:1"))).isEqualTo(AddressBook.Outcome.UNTIMELY);
+    assertThat(book.get(dead)).isEmpty();
+
+    // A new announcement (the node really came back) is welcome at any time.
+    assertThat(book.apply(ann(dead, "dead", 3, nowPlus(Duration.ZERO), "127.0.0.1:2")))
+        .isEqualTo(AddressBook.Outcome.NEW);
+  }
+
+  @Test
+  void announcementsFromTooFarAheadAreRefusedSoNoneCanOwnANameForEver() {
+    PublicKey alice = id();
+    PublicKey mallory = id();
+    book.apply(ann(alice, "alice", 0, nowPlus(Duration.ZERO), "127.0.0.1:1"));
+    // Signed far in the future, it would outrank every honest announcement of "alice".
+    assertThat(book.apply(ann(mallory, "alice", 0, Long.MAX_VALUE / 2 - START_MICROS, "127.0.0.1:6")))
+        .isEqualTo(AddressBook.Outcome.UNTIMELY);
+    assertThat(book.apply(ann(mallory, "alice", 0, nowPlus(T.plusMillis(1)), "127.0.0.1:6")))
+        .isEqualTo(AddressBook.Outcome.UNTIMELY);
+    assertThat(book.byName("alice").orElseThrow().nodeId()).isEqualTo(alice);
+    // Clocks that agree to within T are fine.
+    PublicKey fastClock = id();
+    assertThat(book.apply(ann(fastClock, "fast", 0, nowPlus(T.minusSeconds(1)), "127.0.0.1:7")))
+        .isEqualTo(AddressBook.Outcome.NEW);
+    // A name claimed with a timestamp at most T ahead is only held while its claimant keeps
+    // announcing: the real alice, announcing on, gets it back within T.
+    book.apply(ann(mallory, "alice", 1, nowPlus(T.minusSeconds(1)), "127.0.0.1:6"));
+    assertThat(book.byName("alice").orElseThrow().nodeId()).isEqualTo(mallory);
+    clock.advance(T);
+    book.apply(ann(alice, "alice", 1, nowPlus(Duration.ZERO), "127.0.0.1:1"));
+    assertThat(book.byName("alice").orElseThrow().nodeId()).isEqualTo(alice);
   }
 }
