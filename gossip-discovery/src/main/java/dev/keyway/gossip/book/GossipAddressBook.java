@@ -408,6 +408,9 @@ public final class GossipAddressBook implements AutoCloseable {
       if (events != null) {
         events.close();
       }
+      if (topic != null) {
+        topic.leave();
+      }
     });
   }
 }

@@ -35,7 +35,9 @@ public final class GossipAddressLookup implements AddressLookup {
   @Override
   public LookupStream resolve(PublicKey endpointId) {
     Optional<BookEntry> e = book.book().get(endpointId);
-    if (e.isEmpty()) {
+    // An entry past the expiry is a dead node the sweep has not removed yet (or the book is
+    // closed and no longer sweeps): not an answer.
+    if (e.isEmpty() || e.get().age(book.now()).compareTo(book.book().expiry()) > 0) {
       return LookupStream.notFound(PROVENANCE);
     }
     Announcement a = e.get().announcement();

@@ -163,9 +163,14 @@ class GossipAddressBookTest {
     // Node 4 dies. After T without its announcements it expires everywhere; the others stay.
     PublicKey dead = nodes.get(4).id();
     books.get(4).close();
+    await("closing a book leaves its topic", () -> books.get(4).topic().orElseThrow().neighbors().isEmpty(),
+        () -> books.get(4).topic().orElseThrow().neighbors().toString());
     get(nodes.get(4).kill());
     clock.advance(T.plusSeconds(1));
     Instant afterAdvance = clock.instant();
+    // Past T the lookup no longer offers the dead node, even before a sweep removes it.
+    assertThat(books.get(0).book().get(dead)).isPresent();
+    assertThat(get(books.get(0).lookup().resolve(dead).first())).isEmpty();
     for (int i = 0; i < 4; i++) {
       GossipAddressBook b = books.get(i);
       int me = i;
