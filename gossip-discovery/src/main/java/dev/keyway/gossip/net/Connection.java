@@ -49,6 +49,8 @@ abstract class Connection {
   private boolean paused;
   private boolean closing;
   long lastActivityNanos;
+  /** When the peer last sent us a frame on this connection (actor clock); MIN_VALUE: never. */
+  long lastReceivedNanos = Long.MIN_VALUE;
 
   Connection(PublicKey peer, boolean outbound, InetSocketAddress remote, Transport.Listener listener,
       NetLimits limits, EventLoop loop) {

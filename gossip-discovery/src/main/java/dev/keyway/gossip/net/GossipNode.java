@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * becomes the one we send on; the older one stops sending but keeps delivering what the peer
  * sends on it until it closes or idles out. Only the loss of the connection we send on counts as
  * a disconnect. Connections no topic needs are closed after {@link GossipNodeConfig#idleTimeout()}
- * without traffic; QUIC connections that a topic needs get a keep-alive.
+ * without traffic; an idle one to a peer a topic needs only once the peer sends on our newer
+ * connection (see {@link #sweep}); QUIC connections that a topic needs get a keep-alive.
  *
  * <p>Memory is bounded: per-stream send queues ({@link GossipNodeConfig#sendQueueFrames()}, new
  * frames refused when full), frames kept while dialling, subscriptions (which lag), remembered
@@ -112,7 +113,8 @@ public final class GossipNode implements AutoCloseable {
   private dev.keyway.gossip.net.Transport transport;
   private final Map<PublicKey, Peer> peers = new HashMap<>();
   private final LinkedHashMap<PublicKey, List<SocketAddr>> knownAddrs;
-  private final Set<Long> timers = new HashSet<>();
+  /** Pending protocol timers: Vert.x timer id → the topic handle it was scheduled for. */
+  private final Map<Long, GossipTopic> timers = new HashMap<>();
   private long sweepTimer = -1;
   private boolean actorClosed;
 
@@ -331,7 +333,7 @@ public final class GossipNode implements AutoCloseable {
         return;
       }
       actorClosed = true;
-      for (long id : timers) {
+      for (long id : timers.keySet()) {
         vertx.cancelTimer(id);
       }
       if (sweepTimer >= 0) {
@@ -415,6 +417,7 @@ public final class GossipNode implements AutoCloseable {
         topic.left = true;
         topics.remove(topic.id(), topic);
         handle(new InEvent.Command<>(topic.id(), new TopicCommand.Quit<>()));
+        cancelTimers(topic);
         for (GossipEvents s : topic.subscriptions) {
           s.closeFromNode();
         }
@@ -542,7 +545,7 @@ public final class GossipNode implements AutoCloseable {
         s.closeFromNode();
       }
     }
-    for (long id : timers) {
+    for (long id : timers.keySet()) {
       vertx.cancelTimer(id);
     }
     timers.clear();
@@ -618,19 +621,48 @@ public final class GossipNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Arms a protocol timer for the topic handle it belongs to. A timer of a topic that was left
+   * is cancelled by {@link #leave}, and one firing after a leave and a new join of the same topic
+   * is dropped: the new topic state must not get the old one's timers (a stale DoShuffle re-arms
+   * itself, so every leave and join added a shuffle chain).
+   */
   private void schedule(OutEvent.ScheduleTimer<PublicKey> t) {
     if (actorClosed) {
       return;
     }
+    GossipTopic owner = topics.get(t.timer().topic());
     long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(t.delayNanos() + 999_999));
-    long[] idHolder = new long[1];
-    idHolder[0] = vertx.setTimer(ms, id -> {
-      timers.remove(id);
-      if (!actorClosed) {
+    long id = vertx.setTimer(ms, fired -> {
+      timers.remove(fired);
+      if (!actorClosed && topics.get(t.timer().topic()) == owner) {
         handle(new InEvent.TimerExpired<>(t.timer()));
       }
     });
-    timers.add(idHolder[0]);
+    timers.put(id, owner);
+  }
+
+  /** Opens one more connection to {@code peer}, outside the protocol (tests: crossed dials). */
+  CompletableFuture<Void> openExtraConnection(PublicKey peer, InetSocketAddress address) {
+    return call(() -> {
+      transport.connect(peer, address);
+      return null;
+    });
+  }
+
+  /** Protocol timers pending (diagnostics and tests). */
+  CompletableFuture<Integer> pendingTimers() {
+    return call(timers::size);
+  }
+
+  private void cancelTimers(GossipTopic topic) {
+    timers.entrySet().removeIf(e -> {
+      if (e.getValue() == topic) {
+        vertx.cancelTimer(e.getKey());
+        return true;
+      }
+      return false;
+    });
   }
 
   private void emit(TopicId topicId, Event<PublicKey> event) {
@@ -848,6 +880,7 @@ public final class GossipNode implements AutoCloseable {
   private void onFrame(Connection c, TopicId topic, byte[] bytes) {
     c.processed();
     c.lastActivityNanos = nanoClock.getAsLong();
+    c.lastReceivedNanos = c.lastActivityNanos;
     Frame<PublicKey> frame;
     try {
       frame = codec.decode(bytes);
@@ -868,8 +901,11 @@ public final class GossipNode implements AutoCloseable {
   }
 
   /**
-   * Every second: rejoins isolated topics, closes connections nobody needs that saw no traffic
-   * for the idle timeout, and keeps needed QUIC connections alive.
+   * Every second: rejoins isolated topics, closes idle connections, and keeps needed QUIC
+   * connections alive. An idle connection to a peer a topic needs is closed only once the peer
+   * has sent on the connection we send on more recently than on this one: after crossed dials
+   * each side may send on a different connection, and the one we do not send on can be the one
+   * the peer sends on, so closing it would cut the peer off.
    */
   private void sweep() {
     if (actorClosed) {
@@ -892,7 +928,7 @@ public final class GossipNode implements AutoCloseable {
             c.keepAlive();
             c.lastActivityNanos = now;
           }
-        } else if (quiet > idle && !c.closing()) {
+        } else if (quiet > idle && !c.closing() && (!needed || abandonedByPeer(p, c))) {
           CONN_EVENTS.atDebug().addKeyValue("event", "idle").addKeyValue("node", id().fmtShort())
               .addKeyValue("peer", c.peer.fmtShort()).log();
           if (p.current == c) {
@@ -902,6 +938,12 @@ public final class GossipNode implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** Whether the peer demonstrably sends on our current connection rather than on {@code c}. */
+  private static boolean abandonedByPeer(Peer p, Connection c) {
+    Connection current = p.current;
+    return current != null && current != c && current.lastReceivedNanos > c.lastReceivedNanos;
   }
 
   /** Bootstrap peers are kept (at most 16 per topic, newest first) to rejoin through while isolated. */

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.keyway.client.addr.EndpointAddr;
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.gossip.proto.FrameTooLargeException;
+import dev.keyway.gossip.proto.GossipConfig;
 import dev.keyway.gossip.proto.TopicId;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -25,6 +26,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -98,6 +100,66 @@ class GossipNodeTest {
         return events.contains(e);
       }
     }
+  }
+
+  /**
+   * Leaving a topic cancels its protocol timers, and a timer of the left topic never reaches the
+   * state of a later join: a stale DoShuffle used to re-arm itself there, so every leave and join
+   * added one more shuffle chain for good (1 pending timer became 6 after five cycles).
+   */
+  @Test
+  void leavingAndJoiningAgainDoesNotMultiplyTimers() throws Exception {
+    GossipConfig g = GossipConfig.defaults();
+    GossipNodeConfig cfg = config(TransportKind.TCP)
+        .withGossip(g.withHyParView(g.hyParView().withShuffleInterval(Duration.ofMillis(100))));
+    GossipNode n = get(GossipNode.builder(key()).vertx(vertx).config(cfg).start());
+    nodes.add(n);
+    GossipTopic topic = n.join(TOPIC, List.of());
+    await("the topic's shuffle timer runs", () -> get(n.pendingTimers()) > 0);
+    int single = get(n.pendingTimers());
+    for (int i = 0; i < 5; i++) {
+      get(topic.leave());
+      assertThat(get(n.pendingTimers())).as("timers after leave %d", i).isZero();
+      topic = n.join(TOPIC, List.of());
+    }
+    Thread.sleep(500); // five shuffle intervals: a stale chain would have re-armed by now
+    assertThat(get(n.pendingTimers())).isLessThanOrEqualTo(single);
+  }
+
+  /**
+   * Crossed dials: each side opens a connection to the other at the same moment, and each makes
+   * its newest the one it sends on, so they may send on different connections. In a quiet topic
+   * the idle sweep used to close the connection it did not send on, which was the peer's, and
+   * both sides saw their neighbour go down every idle timeout (TCP, 3 of 3 runs in the review).
+   */
+  @ParameterizedTest
+  @EnumSource(value = TransportKind.class, names = {"QUIC", "TCP"})
+  void crossedDialsInAQuietTopicKeepTheNeighbours(TransportKind kind) throws Exception {
+    if (kind == TransportKind.QUIC) {
+      assumeThat(TransportKind.quicAvailable()).as("native QUIC library").isTrue();
+    }
+    GossipNodeConfig cfg = GossipNodeConfig.defaults().withTransport(kind)
+        .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(15));
+    GossipNode a = get(GossipNode.builder(key()).vertx(vertx).config(cfg).start());
+    GossipNode b = get(GossipNode.builder(key()).vertx(vertx).config(cfg).start());
+    nodes.add(a);
+    nodes.add(b);
+    GossipTopic tb = b.join(TOPIC, List.of());
+    GossipTopic ta = a.join(TOPIC, List.of(b.endpointAddr()));
+    get(ta.joined());
+    get(tb.joined());
+    Collector ea = new Collector(ta.events());
+    Collector eb = new Collector(tb.events());
+
+    java.util.concurrent.CompletableFuture<Void> ab = a.openExtraConnection(b.id(), b.localAddress());
+    java.util.concurrent.CompletableFuture<Void> ba = b.openExtraConnection(a.id(), a.localAddress());
+    get(ab);
+    get(ba);
+    Thread.sleep(6_000); // three idle timeouts with a sweep every second
+    assertThat(ea.has(new GossipEvent.NeighborDown(b.id()))).as("A saw B go down").isFalse();
+    assertThat(eb.has(new GossipEvent.NeighborDown(a.id()))).as("B saw A go down").isFalse();
+    assertThat(ta.neighbors()).containsExactly(b.id());
+    assertThat(tb.neighbors()).containsExactly(a.id());
   }
 
   @ParameterizedTest
