@@ -40,7 +40,8 @@ import org.xbill.DNS.Type;
  *       when empty; TXT data is the character-strings concatenated, unquoted), plus
  *       {@code Authority} (keyway: the SOA of negative answers).
  *   <li>any other {@code Accept}: 406 (iroh matches the header exactly).
- *   <li>POST: the body is the DNS query; the response is {@code application/dns-message}.
+ *   <li>POST: the body is the DNS query, whatever the request's {@code Content-Type} (iroh does
+ *       not check it); the response is {@code application/dns-message}.
  * </ul>
  * DNS-level outcomes are in the RCODE with HTTP 200 (RFC 8484 §4.2.1); 400 is for bytes that
  * cannot be a DNS query at all (under 12 bytes, or a response). Responses with answers carry
@@ -86,8 +87,7 @@ public final class DohHandler {
 
   /** {@code POST /dns-query}. */
   public void post(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
-    sendWire(ctx, answer(body == null ? new byte[0] : body.getBytes()));
+    sendWire(ctx, answer(RawBody.of(ctx).getBytes()));
   }
 
   private Answer answer(byte[] query) {

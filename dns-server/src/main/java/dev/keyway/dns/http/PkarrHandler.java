@@ -55,8 +55,7 @@ public final class PkarrHandler {
       throw ApiError.rateLimited(wait).asFailure();
     }
     PublicKey key = key(ctx);
-    Buffer body = ctx.body().buffer();
-    SignedPacket packet = SignedPacket.fromRelayPayload(key, body == null ? new byte[0] : body.getBytes());
+    SignedPacket packet = SignedPacket.fromRelayPayload(key, RawBody.of(ctx).getBytes());
     Future.fromCompletionStage(store.upsert(packet), ctx.vertx().getOrCreateContext())
         .onSuccess(outcome -> {
           metrics.publish(outcome);
