@@ -9,7 +9,8 @@ import java.util.function.Function;
  * <p>Directly exposed ({@code behindProxy = false}) it is always the TCP peer: headers are
  * ignored, since any client can write them. Behind a reverse proxy ({@code behindProxy = true})
  * it is, in tower-governor's {@code SmartIpKeyExtractor} order as pkarr-relay uses it: the first
- * address of {@code X-Forwarded-For}, else {@code X-Real-IP}, else the first {@code for=} of
+ * entry of {@code X-Forwarded-For} that is an IP address (proxies write "unknown" for hidden
+ * hops), else {@code X-Real-IP}, else the first {@code for=} of
  * {@code Forwarded} (RFC 7239), else the peer. A header value that is not an IP address is
  * skipped. Unlike iroh-dns-server's "smart" mode, which by reading its source keys on the peer
  * anyway, the proxy mode here really uses the forwarded address (tested). Turn it on only when
@@ -40,12 +41,18 @@ public final class ClientIp {
     return peer == null ? "unknown" : peer;
   }
 
+  /** The first entry of a comma-separated list that is an IP address (tower-governor's rule). */
   private static String firstListed(String value) {
     if (value == null) {
       return null;
     }
-    int comma = value.indexOf(',');
-    return ipOrNull(comma < 0 ? value : value.substring(0, comma));
+    for (String entry : value.split(",")) {
+      String ip = ipOrNull(entry);
+      if (ip != null) {
+        return ip;
+      }
+    }
+    return null;
   }
 
   /** The first {@code for=} node of a {@code Forwarded} header, without port or brackets. */

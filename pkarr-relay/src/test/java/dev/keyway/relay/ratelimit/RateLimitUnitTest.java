@@ -67,6 +67,9 @@ class RateLimitUnitTest {
         .isEqualTo("192.0.2.60");
     assertThat(ClientIp.resolve("127.0.0.1", Map.of("Forwarded", "for=unknown")::get, true)).isEqualTo("127.0.0.1");
     assertThat(ClientIp.resolve("::1", Map.<String, String>of()::get, true)).isEqualTo("::1");
+    // A hidden hop ("unknown", RFC 7239 style) before the client does not send it to the peer's bucket.
+    assertThat(ClientIp.resolve("127.0.0.1", Map.of("X-Forwarded-For", "unknown, 203.0.113.7")::get, true))
+        .isEqualTo("203.0.113.7");
   }
 
   @Test
