@@ -15,6 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -22,13 +23,14 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.net.InetSocketAddress;
-import org.slf4j.LoggerFactory;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLException;
+import jdk.net.ExtendedSocketOptions;
+import org.slf4j.LoggerFactory;
 
 /**
  * TLS 1.3 over TCP (the JDK's TLS engine, which handles Ed25519 certificates as they are), the
@@ -87,6 +89,31 @@ final class TcpTransport implements Transport {
     return TransportKind.TCP;
   }
 
+  /**
+   * TCP keep-alive probes, so that a peer that went silent without closing (host down, network
+   * partition) is noticed on an idle connection about as soon as QUIC's idle timeout notices it:
+   * the first probe after a third of {@code idleMillis}, then three more a ninth apart (at least a
+   * second). Without them such a neighbour stayed "up" for as long as the topic was quiet. (A
+   * connection with unacknowledged data waits for the kernel's retransmission timeout instead.)
+   * The probe timing needs the JDK's extended socket options (Linux, macOS); elsewhere only
+   * SO_KEEPALIVE is set, with the system's timing.
+   */
+  static void enableKeepAlive(Channel ch, long idleMillis) {
+    ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+    if (!(ch instanceof io.netty.channel.socket.nio.NioSocketChannel)) {
+      return;
+    }
+    int idle = (int) Math.max(1, idleMillis / 3_000);
+    int interval = (int) Math.max(1, idleMillis / 9_000);
+    try {
+      ch.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idle);
+      ch.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), interval);
+      ch.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), 3);
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      // the platform has no such options: the system's keep-alive timing applies
+    }
+  }
+
   @Override
   public CompletableFuture<InetSocketAddress> bind(InetSocketAddress address) {
     CompletableFuture<InetSocketAddress> result = new CompletableFuture<>();
@@ -96,6 +123,7 @@ final class TcpTransport implements Transport {
           @Override
           protected void initChannel(Channel ch) {
             channels.add(ch);
+            enableKeepAlive(ch, limits.quicIdleTimeoutMillis());
             SslHandler tls = serverTls.newHandler(ch.alloc());
             tls.setHandshakeTimeoutMillis(limits.handshakeTimeoutMillis());
             ch.pipeline().addLast(tls, new Handler(tls, null, null));
@@ -123,6 +151,7 @@ final class TcpTransport implements Transport {
           @Override
           protected void initChannel(Channel ch) {
             channels.add(ch);
+            enableKeepAlive(ch, limits.quicIdleTimeoutMillis());
             SslHandler tls = clientTls.newHandler(ch.alloc(), PeerTrust.peerHost(peer), address.getPort());
             tls.setHandshakeTimeoutMillis(limits.handshakeTimeoutMillis());
             ch.pipeline().addLast(tls, new Handler(tls, peer, result));
