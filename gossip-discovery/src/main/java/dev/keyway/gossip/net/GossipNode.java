@@ -37,6 +37,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -89,6 +90,8 @@ public final class GossipNode implements AutoCloseable {
   private static final Logger DIAL_EVENTS = LoggerFactory.getLogger("events.keyway.gossip.dial");
   private static final Logger FRAME_EVENTS = LoggerFactory.getLogger("events.keyway.gossip.frame");
   private static final int MAX_CONNECTIONS_PER_PEER = 3;
+  /** Direct addresses remembered per peer. */
+  private static final int MAX_ADDRS_PER_PEER = 16;
   private static final long CLOSE_GRACE_MILLIS = 2000;
 
   private final NodeIdentity identity;
@@ -747,10 +750,22 @@ public final class GossipNode implements AutoCloseable {
 
   // ------------------------------------------------------------------ dialling
 
+  /**
+   * Adds {@code addrs} in front of what is known of {@code peer} (at most
+   * {@value #MAX_ADDRS_PER_PEER}, newest first). Merged, not replaced: peer data relayed by
+   * others (Shuffle, ForwardJoin) is not authenticated, and a wrong address from there must not
+   * push out one that works; a dial tries them all in order.
+   */
   private void remember(PublicKey peer, List<SocketAddr> addrs) {
-    if (!addrs.isEmpty() && !peer.equals(id())) {
-      knownAddrs.put(peer, List.copyOf(addrs));
+    if (addrs.isEmpty() || peer.equals(id())) {
+      return;
     }
+    LinkedHashSet<SocketAddr> merged = new LinkedHashSet<>(addrs);
+    List<SocketAddr> known = knownAddrs.get(peer);
+    if (known != null) {
+      merged.addAll(known);
+    }
+    knownAddrs.put(peer, merged.stream().limit(MAX_ADDRS_PER_PEER).toList());
   }
 
   private List<InetSocketAddress> targets(PublicKey peer) {

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.keyway.client.addr.EndpointAddr;
+import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.addr.TransportAddr;
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.gossip.proto.FrameTooLargeException;
 import dev.keyway.gossip.proto.GossipConfig;
@@ -160,6 +162,24 @@ class GossipNodeTest {
     assertThat(eb.has(new GossipEvent.NeighborDown(a.id()))).as("B saw A go down").isFalse();
     assertThat(ta.neighbors()).containsExactly(b.id());
     assertThat(tb.neighbors()).containsExactly(a.id());
+  }
+
+  /**
+   * A wrong address learnt later (peer data relayed by another node is not authenticated) is
+   * added to what a node knows, not put in place of it: a dial by id tries it and then the
+   * address that works. It used to replace it, and the dial failed.
+   */
+  @Test
+  void aWrongAddressLearntLaterDoesNotPushOutAWorkingOne() {
+    GossipNode a = start(TransportKind.TCP);
+    GossipNode b = start(TransportKind.TCP);
+    a.addAddresses(b.endpointAddr());
+    a.addAddresses(EndpointAddr.of(b.id(),
+        List.of(new TransportAddr.Ip(SocketAddr.parse("127.0.0.1:1")))));
+    GossipTopic tb = b.join(TOPIC, List.of());
+    GossipTopic ta = a.join(TOPIC, List.of(EndpointAddr.of(b.id(), List.of())));
+    get(ta.joined());
+    await("A and B are neighbours", () -> ta.neighbors().contains(b.id()) && tb.neighbors().contains(a.id()));
   }
 
   @ParameterizedTest
