@@ -259,7 +259,8 @@ public final class GossipNode implements AutoCloseable {
   public GossipTopic join(TopicId topic, Collection<EndpointAddr> bootstrap) {
     Objects.requireNonNull(topic, "topic");
     List<EndpointAddr> boot = List.copyOf(bootstrap);
-    GossipTopic handle = topics.compute(topic, (k, old) -> old == null || old.left ? new GossipTopic(this, k) : old);
+    GossipTopic handle = topics.compute(topic,
+        (k, old) -> old == null || old.left || old.leaving ? new GossipTopic(this, k) : old);
     post(() -> {
       if (handle.left) {
         return;
@@ -406,6 +407,9 @@ public final class GossipNode implements AutoCloseable {
         events.closeFromNode();
         return;
       }
+      if (events.isClosed()) {
+        return; // closed by its owner before this ran: its removal already happened
+      }
       for (PublicKey n : state.activeView(topic.id())) {
         events.offer(new GossipEvent.NeighborUp(n));
       }
@@ -415,6 +419,8 @@ public final class GossipNode implements AutoCloseable {
   }
 
   CompletableFuture<Void> leave(GossipTopic topic) {
+    // Set at once, so a join() called before this leave has run gets a new handle, not this one.
+    topic.leaving = true;
     return call(() -> {
       if (!topic.left) {
         topic.left = true;
@@ -795,6 +801,12 @@ public final class GossipNode implements AutoCloseable {
         }
         tryDial(peer, p, targets(peer), 0, "no address known");
       }));
+      return;
+    }
+    if (targets.isEmpty()) {
+      // Fail on a later turn of the actor: dial() runs while the state machine's output is
+      // carried out, and the PeerDisconnected this causes must not run inside that.
+      post(() -> tryDial(peer, p, List.of(), 0, "no address known"));
       return;
     }
     tryDial(peer, p, targets, 0, "no address known");

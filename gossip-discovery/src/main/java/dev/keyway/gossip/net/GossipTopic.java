@@ -23,6 +23,8 @@ public final class GossipTopic {
   final List<GossipEvents> subscriptions = new CopyOnWriteArrayList<>();
   final CompletableFuture<Void> joined = new CompletableFuture<>();
   volatile boolean left;
+  /** leave() was called; {@link #left} follows once the node has run it. */
+  volatile boolean leaving;
   /** The protocol's counters for this topic, refreshed by the node's once-a-second sweep. */
   volatile TopicStats stats = TopicStats.EMPTY;
   /** Peers this topic was told to join through (actor thread only); retried while isolated. */

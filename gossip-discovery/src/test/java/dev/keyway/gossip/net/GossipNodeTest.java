@@ -164,6 +164,18 @@ class GossipNodeTest {
     assertThat(tb.neighbors()).containsExactly(a.id());
   }
 
+  /** A join right after a leave (before the node ran the leave) gets a new, live handle. */
+  @Test
+  void joiningAgainRightAfterLeavingGivesALiveTopic() {
+    GossipNode n = start(TransportKind.TCP);
+    GossipTopic first = n.join(TOPIC, List.of());
+    java.util.concurrent.CompletableFuture<Void> left = first.leave();
+    GossipTopic second = n.join(TOPIC, List.of());
+    get(left);
+    assertThat(second).isNotSameAs(first);
+    assertThat(n.topic(TOPIC)).containsSame(second);
+  }
+
   /**
    * A wrong address learnt later (peer data relayed by another node is not authenticated) is
    * added to what a node knows, not put in place of it: a dial by id tries it and then the
