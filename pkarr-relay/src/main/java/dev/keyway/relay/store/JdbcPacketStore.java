@@ -283,18 +283,27 @@ public final class JdbcPacketStore implements PacketStore {
   }
 
   private StoredPacket select(PreparedStatement select, PublicKey key) throws SQLException {
+    return selectRow(select, key).packet();
+  }
+
+  /** A key's row: its packet (null if absent or unreadable) and whether the row exists. */
+  private record Row(StoredPacket packet, boolean exists) {}
+
+  private static final Row NO_ROW = new Row(null, false);
+
+  private Row selectRow(PreparedStatement select, PublicKey key) throws SQLException {
     select.setBytes(1, key.toBytes());
     try (ResultSet rs = select.executeQuery()) {
       if (!rs.next()) {
-        return null;
+        return NO_ROW;
       }
       byte[] bytes = rs.getBytes(1);
       long lastSeen = rs.getLong(2);
       try {
-        return new StoredPacket(SignedPacket.fromTrustedBytes(bytes), lastSeen);
+        return new Row(new StoredPacket(SignedPacket.fromTrustedBytes(bytes), lastSeen), true);
       } catch (InvalidPacketException e) {
         LOG.error("stored packet for {} is corrupt and is ignored: {}", key.fmtShort(), e.getMessage());
-        return null;
+        return new Row(null, true);
       }
     }
   }
@@ -587,7 +596,10 @@ public final class JdbcPacketStore implements PacketStore {
           SignedPacket p = batch.get(i).packet();
           PublicKey key = p.publicKey();
           Pending pending = changed.get(key);
-          StoredPacket current = pending != null ? pending.state : currentState(key);
+          // A row that no longer parses reads as absent but is overwritten, not inserted again:
+          // a duplicate key would fail the whole batch, and every later batch with that key.
+          Row row = pending != null ? new Row(pending.state, pending.inDatabase) : currentState(key);
+          StoredPacket current = row.packet();
           StoredPacket next;
           if (current == null) {
             outcomes[i] = UpsertOutcome.INSERTED;
@@ -603,7 +615,7 @@ public final class JdbcPacketStore implements PacketStore {
             continue;
           }
           if (pending == null) {
-            changed.put(key, new Pending(next, current != null));
+            changed.put(key, new Pending(next, row.exists()));
           } else {
             pending.state = next;
           }
@@ -666,14 +678,14 @@ public final class JdbcPacketStore implements PacketStore {
     }
 
     /** The committed state of a key: the cache is authoritative when it has the key. */
-    private StoredPacket currentState(PublicKey key) throws SQLException {
+    private Row currentState(PublicKey key) throws SQLException {
       if (cache != null) {
         StoredPacket p = cache.getIfPresent(key);
         if (p != null) {
-          return p;
+          return new Row(p, true);
         }
       }
-      return select(select, key);
+      return selectRow(select, key);
     }
 
 

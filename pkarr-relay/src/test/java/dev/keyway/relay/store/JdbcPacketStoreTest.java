@@ -76,6 +76,36 @@ class JdbcPacketStoreTest {
     }
   }
 
+  /**
+   * A stored row that no longer parses (a bug, a stricter parser after an upgrade) reads as
+   * absent, and a new packet for its key overwrites it. It used to be INSERTed again: the
+   * duplicate key failed the whole batch, the other keys in it too, on every retry.
+   */
+  @Test
+  void aCorruptRowIsOverwrittenWithoutFailingItsBatch() throws Exception {
+    SecretKey broken = key(901);
+    SecretKey other = key(902);
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      await(store.upsert(packet(broken, now.get(), "v1")));
+    }
+    try (Connection c = H2Dialect.file(dir).connect();
+        java.sql.PreparedStatement corrupt = c.prepareStatement("UPDATE signed_packets SET packet = ? WHERE k = ?")) {
+      corrupt.setBytes(1, new byte[] {1, 2, 3});
+      corrupt.setBytes(2, broken.publicKey().toBytes());
+      assertThat(corrupt.executeUpdate()).isEqualTo(1);
+    }
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      assertThat(store.get(broken.publicKey())).isEmpty();
+      SignedPacket fresh = packet(broken, now.get() + 1, "v2");
+      CompletableFuture<UpsertOutcome> a = store.upsert(fresh);
+      CompletableFuture<UpsertOutcome> b = store.upsert(packet(other, now.get(), "other"));
+      assertThat(await(a)).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(await(b)).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(store.get(broken.publicKey()).orElseThrow().packet().toBytes()).isEqualTo(fresh.toBytes());
+      assertThat(store.count()).isEqualTo(2);
+    }
+  }
+
   @Test
   void packetsSignedLongerAgoThanMaxAgeAreEvicted() throws Exception {
     StoreOptions options = StoreOptions.builder().maxAge(Duration.ofHours(1)).build();
