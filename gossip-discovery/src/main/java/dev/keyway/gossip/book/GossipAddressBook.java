@@ -54,15 +54,15 @@ import org.slf4j.LoggerFactory;
 public final class GossipAddressBook implements AutoCloseable {
   private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.gossip.book");
   private static final Logger LOG = LoggerFactory.getLogger(GossipAddressBook.class);
-  private static final long SKEW_WARNING_NANOS = 60_000_000_000L;
+  private static final long SKEW_WARNING_MILLIS = 60_000;
   private static final int MAX_JOIN_QUEUE = 1024;
 
   private final GossipNode node;
   private final SecretKey key;
   private final BookConfig config;
   private final Clock clock;
-  /** System.nanoTime() of the last clock-skew warning (touched on the book's context only). */
-  private long lastSkewWarning = System.nanoTime() - SKEW_WARNING_NANOS - 1;
+  /** Book-clock millis of the last clock-skew warning (touched on the book's context only). */
+  private long lastSkewWarning = Long.MIN_VALUE / 2;
   private final AddressBook book;
   private final Vertx vertx;
   private final ContextInternal context;
@@ -325,8 +325,8 @@ public final class GossipAddressBook implements AutoCloseable {
     long skewMillis = a.timestampMicros() / 1_000 - clock.millis();
     EVENTS.atDebug().addKeyValue("event", "untimely").addKeyValue("node", a.nodeId().fmtShort())
         .addKeyValue("skew_ms", skewMillis).log();
-    long now = System.nanoTime();
-    if (skewMillis > 0 && now - lastSkewWarning > SKEW_WARNING_NANOS) {
+    long now = clock.millis();
+    if (skewMillis > 0 && now - lastSkewWarning > SKEW_WARNING_MILLIS) {
       lastSkewWarning = now;
       LOG.warn("announcement of {} ({}) is {} s ahead of this node's clock, more than the expiry {}:"
           + " refused. The book's members need clocks that agree to within the expiry (NTP).",
