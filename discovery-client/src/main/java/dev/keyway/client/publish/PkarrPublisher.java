@@ -90,6 +90,8 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private final List<URI> relays;
   private final long ttlSeconds;
   private final Duration republishInterval;
+  /** The longest server-given wait honoured (longer ones are cut to it). */
+  static final Duration MAX_SERVER_WAIT = Duration.ofDays(1);
   private final Duration retryStep;
   private final Duration maxRetryDelay;
   private final double jitter;
@@ -281,7 +283,15 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       }
       r.inFlight = sent;
     }
-    sent.whenComplete((resp, error) -> handle(r, v, packet, url, resp, error));
+    sent.whenComplete((resp, error) -> {
+      try {
+        handle(r, v, packet, url, resp, error);
+      } catch (RuntimeException e) {
+        // An exception here would vanish in the future's callback and stop this relay for good.
+        LOG.warn("handling the answer of {} failed", url, e);
+        failed(r, v, PublishOutcome.Status.FAILED, 0, "PUT " + url + ": " + e, packet.timestampMicros(), null);
+      }
+    });
   }
 
   private void handle(Relay r, long v, SignedPacket packet, URI url, HttpResponse<byte[]> resp, Throwable error) {
@@ -346,6 +356,10 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       r.inFlight = sent;
     }
     sent.whenComplete((resp, error) -> {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof CancellationException) {
+        return; // replaced by a newer attempt (publishNow), or closed: that attempt owns the relay
+      }
       if (error == null && resp.statusCode() == 200) {
         try {
           SignedPacket theirs = SignedPacket.fromRelayPayload(secretKey.publicKey(), resp.body());
@@ -373,7 +387,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       }
       failures = ++r.failures;
     }
-    Duration delay = retryAfter != null ? upward(retryAfter) : backoff(failures);
+    Duration delay = retryAfter != null ? upward(retryAfter, failures) : backoff(failures);
     record(r, v, status, http, detail, ts, Optional.of(delay));
   }
 
@@ -439,10 +453,19 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     return Duration.ofNanos(Math.min(nanos, maxRetryDelay.toNanos()));
   }
 
-  /** A server-given wait, never shortened: plus up to jitter. */
-  private Duration upward(Duration wait) {
+  /**
+   * A server-given wait, never shortened, plus up to jitter; but at least our own backoff (a
+   * {@code Retry-After: 0} must not make a tight loop of 429s) and at most
+   * {@link #MAX_SERVER_WAIT} (a wait of centuries would overflow, and stop this relay for good).
+   */
+  private Duration upward(Duration wait, int failures) {
+    Duration floor = backoff(failures);
+    Duration w = wait.compareTo(floor) < 0 ? floor : wait;
+    if (w.compareTo(MAX_SERVER_WAIT) > 0) {
+      w = MAX_SERVER_WAIT;
+    }
     double factor = jitter == 0 ? 1 : 1 + jitter * random.nextDouble();
-    return Duration.ofNanos(Math.round(wait.toNanos() * factor));
+    return Duration.ofNanos(Math.round(w.toNanos() * factor));
   }
 
   private static String bodyText(byte[] body) {

@@ -185,6 +185,11 @@ public final class IrohTxt {
   }
 
   private static String attribute(IrohAttr attr, String value) {
+    if (attr == IrohAttr.RELAY && value.indexOf('=') >= 0) {
+      // iroh (and IrohTxt's reader) cut a value at a second '=': it would read back as another URL
+      throw new IllegalArgumentException("relay URL " + value + " contains '=', which iroh's TXT"
+          + " records cannot carry (readers cut the value there); publish it without a query string");
+    }
     String s = attr.key() + "=" + value;
     int length = s.getBytes(StandardCharsets.UTF_8).length;
     if (length > 255) {

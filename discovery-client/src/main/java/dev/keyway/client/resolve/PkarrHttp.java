@@ -8,6 +8,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -157,7 +158,8 @@ public final class PkarrHttp {
       } catch (NumberFormatException notSeconds) {
         OptionalLong at = parseHttpDateMicros(v);
         if (at.isPresent()) {
-          return Optional.of(Duration.ofNanos(Math.max(0, at.getAsLong() - nowMicros) * 1000));
+          // in µs: a far-future date must not overflow into a negative wait
+          return Optional.of(Duration.of(Math.max(0, at.getAsLong() - nowMicros), ChronoUnit.MICROS));
         }
       }
     }

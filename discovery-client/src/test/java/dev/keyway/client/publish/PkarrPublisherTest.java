@@ -150,6 +150,35 @@ class PkarrPublisherTest {
     assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
   }
 
+  /**
+   * A server's wait is honoured but bounded: "Retry-After: 0" waits our own backoff (it used to
+   * retry at once, hundreds of PUTs a second against a relay that keeps answering 429), and a date
+   * centuries ahead or a wait of 9.3e9 s is cut to a day (the first overflowed into a negative
+   * wait, a tight loop again; the second threw inside the answer's callback and stopped
+   * publishing to that relay for good, with no outcome).
+   */
+  @Test
+  void rateLimitedWaitsAreBoundedBelowAndAbove() throws Exception {
+    relay.script.add(TestRelay.Scripted.of(429, "Retry-After", "0"));
+    relay.script.add(TestRelay.Scripted.of(429, "Retry-After", "Sat, 01 Jan 2400 00:00:00 GMT"));
+    relay.script.add(TestRelay.Scripted.of(429, "Retry-After", "9300000000"));
+    publisher(builder()).publish(info);
+    PublishOutcome zero = next();
+    assertThat(zero.status()).isEqualTo(PublishOutcome.Status.RATE_LIMITED);
+    assertThat(zero.nextAttemptIn()).contains(Duration.ofSeconds(1));
+    assertThat(relay.requests("PUT")).hasSize(1);
+    time.advance(Duration.ofSeconds(1));
+    PublishOutcome farDate = next();
+    assertThat(farDate.nextAttemptIn()).contains(PkarrPublisher.MAX_SERVER_WAIT);
+    time.advance(PkarrPublisher.MAX_SERVER_WAIT);
+    PublishOutcome huge = next();
+    assertThat(huge.status()).isEqualTo(PublishOutcome.Status.RATE_LIMITED);
+    assertThat(huge.nextAttemptIn()).contains(PkarrPublisher.MAX_SERVER_WAIT);
+    assertThat(relay.requests("PUT")).hasSize(3);
+    time.advance(PkarrPublisher.MAX_SERVER_WAIT);
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+  }
+
   @Test
   void rejectedPacketsAreNotRetriedUntilTheInfoChanges() throws Exception {
     relay.script.add(new TestRelay.Scripted(413, java.util.Map.of(), "length limit exceeded".getBytes()));
@@ -192,6 +221,28 @@ class PkarrPublisherTest {
     assertThat(o.status()).isEqualTo(PublishOutcome.Status.STALE);
     assertThat(o.httpStatus()).isEqualTo(428);
     assertThat(o.nextAttemptIn()).contains(Duration.ofSeconds(1));
+    assertThat(relay.requests).extracting(TestRelay.Request::method).containsExactly("PUT", "GET", "PUT");
+  }
+
+  /**
+   * publishNow() while the GET that follows a 409 is in flight: the GET is cancelled and only
+   * publishNow's own PUT goes out. The cancelled GET's callback used to start a PUT of its own,
+   * which nothing could cancel any more (two PUBLISHED outcomes for one round).
+   */
+  @Test
+  void publishNowDuringTheOvertakingGetSendsOnePut() throws Exception {
+    relay.script.add(TestRelay.Scripted.of(409));
+    relay.holdGets = new java.util.concurrent.CountDownLatch(1);
+    publisher(builder()).publish(info);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (relay.requests("GET").isEmpty()) {
+      assertThat(System.nanoTime()).as("the overtaking GET was sent").isLessThan(deadline);
+      Thread.sleep(10); // polling for the request, not a timing assertion
+    }
+    java.util.concurrent.CompletableFuture<List<PublishOutcome>> round = publisher.publishNow();
+    relay.holdGets.countDown();
+    assertThat(round.get(30, TimeUnit.SECONDS)).extracting(PublishOutcome::status)
+        .containsExactly(PublishOutcome.Status.PUBLISHED);
     assertThat(relay.requests).extracting(TestRelay.Request::method).containsExactly("PUT", "GET", "PUT");
   }
 

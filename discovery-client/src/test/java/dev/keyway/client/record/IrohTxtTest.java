@@ -54,6 +54,14 @@ class IrohTxtTest {
     assertThatThrownBy(() -> read("")).isInstanceOf(InvalidTxtException.class);
   }
 
+  /** What the reader would cut at a second '=' is refused when writing, not published altered. */
+  @Test
+  void aRelayUrlWithEqualsIsRefusedWhenWriting() {
+    EndpointInfo info = EndpointInfo.of(ID, TransportAddr.relay("https://relay.example/relay?token=abc"));
+    assertThatThrownBy(() -> IrohTxt.toTxtStrings(info))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contains '='");
+  }
+
   @Test
   void valueEndsAtASecondEquals() {
     EndpointInfo info = read("relay=https://r.example/?a=b", "user-data=x=y=z");

@@ -52,6 +52,8 @@ public final class TestRelay implements AutoCloseable {
 
   public final Map<PublicKey, SignedPacket> store = new ConcurrentHashMap<>();
   public final ConcurrentLinkedQueue<Scripted> script = new ConcurrentLinkedQueue<>();
+  /** While set, GET requests wait for it (at most 10 s) before they are answered. */
+  public volatile java.util.concurrent.CountDownLatch holdGets;
   public final List<Request> requests = new CopyOnWriteArrayList<>();
   public volatile long maxAge = 30;
   public volatile long mementoMicros = -1;
@@ -92,6 +94,14 @@ public final class TestRelay implements AutoCloseable {
     byte[] body = ex.getRequestBody().readAllBytes();
     String path = ex.getRequestURI().getPath();
     requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().toString(), ex.getRequestHeaders(), body));
+    java.util.concurrent.CountDownLatch hold = holdGets;
+    if (hold != null && ex.getRequestMethod().equals("GET")) {
+      try {
+        hold.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     try {
       Scripted s = script.poll();
       if (s != null) {
