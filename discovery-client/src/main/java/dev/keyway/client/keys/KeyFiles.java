@@ -3,9 +3,9 @@ package dev.keyway.client.keys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,7 +35,15 @@ public final class KeyFiles {
     Path tmp = Files.createTempFile(dir, ".keyway-key", ".tmp", ownerOnly(dir));
     try {
       Files.writeString(tmp, key.toHex() + "\n", StandardCharsets.US_ASCII);
-      Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        // A hard link appears complete at once and, unlike a rename, never replaces a file that
+        // was created after the check above.
+        Files.createLink(path, tmp);
+      } catch (FileAlreadyExistsException e) {
+        throw new FileAlreadyExistsException(path.toString(), null, "refusing to overwrite a key file");
+      } catch (UnsupportedOperationException | FileSystemException noLinks) {
+        Files.move(tmp, path); // no REPLACE_EXISTING: fails if the file exists
+      }
     } finally {
       Files.deleteIfExists(tmp);
     }
