@@ -27,6 +27,9 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.GenericEDNSOption;
+import org.xbill.DNS.OPTRecord;
 
 /** What the transports add to the answering function: framing, limits, counting. */
 class TransportTest {
@@ -90,6 +93,51 @@ class TransportTest {
         s.setSoTimeout(15_000); // the server closes long before this
         assertThat(s.getInputStream().read()).isEqualTo(-1);
       }
+    }
+  }
+
+  /**
+   * A client trickling bytes (never completing a message) is closed after the idle timeout even
+   * though each byte is traffic: it used to hold its connection slot for ever, and enough of them
+   * shut truncated clients out of TCP.
+   */
+  @Test
+  void aTcpClientThatNeverCompletesAMessageIsClosed() throws Exception {
+    try (TestDnsServer server = TestDnsServer.start(TestDnsServer.defaultZone(),
+        RrlSettings.DEFAULT, Duration.ofMillis(600));
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      s.setSoTimeout(100);
+      s.getOutputStream().write(new byte[] {(byte) 0xff, (byte) 0xff}); // a 65535-byte message...
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+      boolean closed = false;
+      while (!closed && System.nanoTime() < deadline) {
+        try {
+          s.getOutputStream().write(0); // ...a byte every 100 ms, well inside the idle timeout
+          closed = s.getInputStream().read() == -1;
+        } catch (SocketTimeoutException stillOpen) {
+          // nothing to read yet: keep trickling
+        } catch (IOException reset) {
+          closed = true;
+        }
+      }
+      assertThat(closed).as("the server closed the trickling connection").isTrue();
+    }
+  }
+
+  /** A UDP query larger than Netty's default 2048-byte read (EDNS padding) is read whole. */
+  @Test
+  void largeUdpQueriesAreReadWhole() throws Exception {
+    try (TestDnsServer server = TestDnsServer.start();
+        DatagramSocket s = new DatagramSocket()) {
+      s.setSoTimeout(10_000);
+      Message q = Message.newQuery(Record.newRecord(Name.fromString("dns.example."), Type.SOA, DClass.IN));
+      q.addRecord(new OPTRecord(1232, 0, 0, 0,
+          List.of(new GenericEDNSOption(12, new byte[2500]))), Section.ADDITIONAL); // padding
+      byte[] wire = q.toWire();
+      assertThat(wire.length).isGreaterThan(2048);
+      Message m = udp(s, server.port(), wire);
+      assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
+      assertThat(m.getSection(Section.ANSWER)).hasSize(1);
     }
   }
 

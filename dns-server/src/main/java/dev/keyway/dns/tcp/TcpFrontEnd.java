@@ -44,7 +44,7 @@ public final class TcpFrontEnd {
         .setPort(address.getPort())
         .setTcpNoDelay(true)
         .setReuseAddress(true)
-        .setIdleTimeout((int) Math.max(1, idleTimeout.toMillis()))
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, idleTimeout.toMillis())))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     NetServer server = vertx.createNetServer(options);
     AtomicInteger open = new AtomicInteger();
@@ -56,8 +56,12 @@ public final class TcpFrontEnd {
         socket.close();
         return;
       }
-      socket.closeHandler(v -> open.decrementAndGet());
-      new Connection(socket, answerer, metrics, nanoClock).start();
+      Connection c = new Connection(vertx, socket, answerer, metrics, nanoClock, idleTimeout);
+      socket.closeHandler(v -> {
+        open.decrementAndGet();
+        c.stop();
+      });
+      c.start();
     });
     return server.listen().map(s -> new TcpFrontEnd(s));
   }
@@ -72,26 +76,62 @@ public final class TcpFrontEnd {
     return server.close();
   }
 
-  /** One client connection; all callbacks run on its event loop. */
+  /**
+   * One client connection; all callbacks run on its event loop. Besides the socket's idle
+   * timeout (any traffic resets it), the connection is closed when no complete message arrived
+   * for the idle timeout: a client trickling a byte now and then (slowloris) would otherwise hold
+   * one of the {@code tcp_max_connections} slots for ever and, with enough of them, shut out the
+   * clients that truncated UDP answers send to TCP.
+   */
   private static final class Connection {
+    private final Vertx vertx;
     private final NetSocket socket;
     private final ZoneAnswerer answerer;
     private final DnsMetrics metrics;
     private final LongSupplier nanoClock;
+    private final long idleNanos;
     private byte[] acc = new byte[1024];
     private int len;
+    private long lastMessageNanos;
+    private long timer = -1;
 
-    Connection(NetSocket socket, ZoneAnswerer answerer, DnsMetrics metrics, LongSupplier nanoClock) {
+    Connection(Vertx vertx, NetSocket socket, ZoneAnswerer answerer, DnsMetrics metrics,
+        LongSupplier nanoClock, Duration idleTimeout) {
+      this.vertx = vertx;
       this.socket = socket;
       this.answerer = answerer;
       this.metrics = metrics;
       this.nanoClock = nanoClock;
+      this.idleNanos = Math.max(1_000_000L, idleTimeout.toNanos());
     }
 
     void start() {
+      lastMessageNanos = nanoClock.getAsLong();
       socket.handler(this::onData);
       socket.exceptionHandler(e -> EVENTS.atDebug().addKeyValue("event", "connection_error")
           .addKeyValue("client", socket.remoteAddress()).addKeyValue("error", e.toString()).log());
+      armTimer(idleNanos);
+    }
+
+    void stop() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+    }
+
+    private void armTimer(long nanos) {
+      timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), id -> {
+        timer = -1;
+        long quiet = nanoClock.getAsLong() - lastMessageNanos;
+        if (quiet >= idleNanos) {
+          EVENTS.atDebug().addKeyValue("event", "no_message_timeout")
+              .addKeyValue("client", socket.remoteAddress()).log();
+          socket.close();
+        } else {
+          armTimer(idleNanos - quiet);
+        }
+      });
     }
 
     private void onData(Buffer data) {
@@ -114,6 +154,7 @@ public final class TcpFrontEnd {
           break;
         }
         long start = nanoClock.getAsLong();
+        lastMessageNanos = start;
         Answer answer = answerer.answer(acc, pos + 2, msgLen, Transport.TCP);
         pos += 2 + msgLen;
         byte[] wire = answer.wire();

@@ -7,11 +7,13 @@ import java.util.function.LongSupplier;
 
 /**
  * Response rate limiting for UDP (after BIND's and Knot's RRL): each client network (an IPv4
- * /24 or an IPv6 /56 by default) gets a token bucket of responses; when it is empty, responses
- * are dropped, except every {@code slip}-th one, which is sent truncated (TC=1, no records) so a
- * real client behind that network retries over TCP and still gets its answer. A spoofed-source
- * flood thus reflects at most {@code rate} full responses per second per victim network, plus
- * small TC=1 slips.
+ * /24 or an IPv6 /56 by default) gets a token bucket per kind of response ({@link #responseKey}:
+ * as in BIND, an answer or NODATA by its question name and type, all NXDOMAIN answers together,
+ * all errors together); when it is empty, responses are dropped, except every {@code slip}-th
+ * one, which is sent truncated (TC=1, no records) so a real client behind that network retries
+ * over TCP and still gets its answer. A spoofed-source flood thus reflects at most {@code rate}
+ * identical responses per second per victim network, plus small TC=1 slips, while a busy
+ * resolver's network asking for many different names is not held to one shared budget.
  *
  * <h2>Table</h2>
  * A fixed open-addressed table of {@code tableSize} slots (4-way probing). When a network's
@@ -66,8 +68,52 @@ public final class ResponseRateLimiter {
     this.mask = size - 1;
   }
 
-  /** Decides the fate of one response to {@code client}. */
+  /** Decides the fate of one response to {@code client}, counted by its network alone. */
   public Verdict check(InetAddress client) {
+    return check(client, 0);
+  }
+
+  /**
+   * Which bucket a response counts against within its client's network (BIND's response
+   * tuple): NXDOMAIN answers share one, as do errors (random names, the usual flood, gain
+   * nothing); any other answer is keyed by its question name, case-folded, and type.
+   *
+   * @param wire the response as sent
+   */
+  public static long responseKey(byte[] wire) {
+    if (wire.length < 12) {
+      return 2;
+    }
+    int rcode = wire[3] & 0x0f;
+    if (rcode == 3) {
+      return 1;
+    }
+    if (rcode != 0 || wire[5] == 0 && wire[4] == 0) {
+      return 2;
+    }
+    long h = 0xcbf29ce484222325L; // FNV-1a over the question's labels and type
+    int p = 12;
+    while (p < wire.length) {
+      int len = wire[p] & 0xff;
+      if (len == 0 || len >= 0xc0 || p + len >= wire.length) {
+        break;
+      }
+      h = (h ^ len) * 0x100000001b3L;
+      for (int i = p + 1; i <= p + len; i++) {
+        int b = wire[i] & 0xff;
+        h = (h ^ (b >= 'A' && b <= 'Z' ? b + 32 : b)) * 0x100000001b3L;
+      }
+      p += 1 + len;
+    }
+    if (p + 2 < wire.length) {
+      h = (h ^ (wire[p + 1] & 0xff)) * 0x100000001b3L;
+      h = (h ^ (wire[p + 2] & 0xff)) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /** Decides the fate of one response to {@code client} of the kind {@code responseKey}. */
+  public Verdict check(InetAddress client, long responseKey) {
     long key;
     if (client instanceof Inet4Address) {
       byte[] a = client.getAddress();
@@ -91,7 +137,8 @@ public final class ResponseRateLimiter {
     } else {
       return Verdict.SEND;
     }
-    return checkKey(key);
+    long combined = key ^ (responseKey * 0x9E3779B97F4A7C15L);
+    return checkKey(combined == 0 ? 1 : combined);
   }
 
   /** An IPv4 network: bit 62 set, bit 63 clear, the masked address below. Never 0. */

@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,6 +56,9 @@ public final class UdpFrontEnd {
         .channelFactory(vx.transport().datagramChannelFactory())
         .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
         .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+        // Netty's default reads at most 2048 bytes of a datagram: a larger query (EDNS padding)
+        // arrived cut short and got FORMERR. One whole datagram, as the scratch buffer holds.
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65535))
         .handler(new Handler(answerer, metrics, limiter, nanoClock));
     Promise<UdpFrontEnd> promise = Promise.promise();
     bootstrap.bind(address).addListener(f -> {
@@ -117,7 +121,7 @@ public final class UdpFrontEnd {
         Answer answer = answerer.answer(scratch, 0, n, Transport.UDP);
         byte[] wire = answer.wire();
         if (wire != null && limiter != null) {
-          switch (limiter.check(sender.getAddress())) {
+          switch (limiter.check(sender.getAddress(), ResponseRateLimiter.responseKey(wire))) {
             case SEND -> { }
             case SLIP -> {
               metrics.rrlSlipped();

@@ -70,4 +70,34 @@ class ResponseRateLimiterTest {
       assertThat(l.check(ip("10." + (i >>> 8 & 0xff) + "." + (i & 0xff) + ".1"))).isEqualTo(Verdict.SEND);
     }
   }
+
+  /**
+   * As in BIND: within a network, each answer (question name and type) has its own bucket, so a
+   * busy resolver's network asking for many names is not held to one budget; NXDOMAIN answers
+   * share one, as do errors, so random names gain a flood nothing.
+   */
+  @Test
+  void bucketsAreKeyedByTheResponseWithinANetwork() throws Exception {
+    ResponseRateLimiter l = new ResponseRateLimiter(new RrlSettings(true, 1, 1, 0, 24, 56, false, 1024), () -> 0L);
+    java.net.InetAddress client = ip("192.0.2.1");
+    for (int i = 0; i < 20; i++) {
+      byte[] answer = response("n" + i + ".dns.example.", org.xbill.DNS.Rcode.NOERROR);
+      assertThat(l.check(client, ResponseRateLimiter.responseKey(answer))).as("name %d", i).isEqualTo(Verdict.SEND);
+    }
+    // the same name again, in another letter case: the same bucket, already used
+    byte[] again = response("N0.DNS.example.", org.xbill.DNS.Rcode.NOERROR);
+    assertThat(l.check(client, ResponseRateLimiter.responseKey(again))).isEqualTo(Verdict.DROP);
+    byte[] nx1 = response("x1.dns.example.", org.xbill.DNS.Rcode.NXDOMAIN);
+    byte[] nx2 = response("x2.dns.example.", org.xbill.DNS.Rcode.NXDOMAIN);
+    assertThat(l.check(client, ResponseRateLimiter.responseKey(nx1))).isEqualTo(Verdict.SEND);
+    assertThat(l.check(client, ResponseRateLimiter.responseKey(nx2))).isEqualTo(Verdict.DROP);
+  }
+
+  static byte[] response(String name, int rcode) throws Exception {
+    org.xbill.DNS.Message m = org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+        org.xbill.DNS.Name.fromString(name), org.xbill.DNS.Type.TXT, org.xbill.DNS.DClass.IN));
+    m.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+    m.getHeader().setRcode(rcode);
+    return m.toWire();
+  }
 }
