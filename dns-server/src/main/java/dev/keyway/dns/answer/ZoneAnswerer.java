@@ -141,7 +141,8 @@ public final class ZoneAnswerer {
 
   private Answer answer(byte[] buf, int off, int len, Transport transport, boolean forceTc) {
     if (len < HEADER) {
-      return len < 2 ? Answer.DROPPED : shortFormErr(buf, off, len);
+      // A runt that says it is a response (QR=1) is not answered either: that could start a loop.
+      return len < 2 || len >= 3 && (buf[off + 2] & 0x80) != 0 ? Answer.DROPPED : shortFormErr(buf, off, len);
     }
     int flags = u16(buf, off + 2);
     if ((flags & 0x8000) != 0) {
@@ -415,7 +416,9 @@ public final class ZoneAnswerer {
     byte[] out = new byte[HEADER];
     out[0] = buf[off];
     out[1] = buf[off + 1];
-    putU16(out, 2, 0x8000 | Status.FORMERR.rcode());
+    // Opcode and RD echoed when the query got that far, as in every other answer.
+    int echoed = len >= 3 ? (buf[off + 2] & 0x79) << 8 : 0;
+    putU16(out, 2, 0x8000 | echoed | Status.FORMERR.rcode());
     return new Answer(out, Status.FORMERR, false, -1, -1);
   }
 

@@ -26,7 +26,10 @@ import org.xbill.DNS.Type;
  *   <li>Only records whose owner is the key or under it; others in the packet are ignored.
  *   <li>SOA and NS records in a packet are ignored: a publisher cannot claim zone apex data or
  *       delegate (iroh does the same).
- *   <li>Only class IN. TTLs are the packet's. Identical records in an RRset are served once.
+ *   <li>Only class IN, and only data types: meta types a packet may carry (OPT, TSIG, TKEY)
+ *       would make the answer malformed. TTLs are the packet's; an RRset whose records differ
+ *       is served with the smallest for all (RFC 2181 §5.2). Identical records in an RRset are
+ *       served once.
  *   <li>Ancestors of published names that have no records themselves (empty non-terminals, e.g.
  *       {@code world.<z32>} when {@code _hello.world.<z32>} exists, or the key apex when only
  *       {@code _iroh.<z32>} exists) exist with no data, so they answer NODATA, not NXDOMAIN
@@ -71,7 +74,8 @@ public final class PacketZone {
     String keyLabel = packet.publicKey().toZ32();
     Map<String, Map<Integer, RRsetBuilder>> byName = new LinkedHashMap<>();
     for (Record r : packet.records()) {
-      if (r.getDClass() != DClass.IN || r.getType() == Type.SOA || r.getType() == Type.NS) {
+      if (r.getDClass() != DClass.IN || r.getType() == Type.SOA || r.getType() == Type.NS
+          || !Type.isRR(r.getType())) {
         continue;
       }
       String rel = relativeWireKey(r.getName(), keyLabel);
@@ -287,6 +291,13 @@ public final class PacketZone {
       byte[] w = wire.toByteArray();
       if (w.length > 0xffff || rdatas.size() > 0xffff) {
         throw new IllegalStateException("RRset larger than a DNS message"); // packets are <= 1000 B
+      }
+      // One TTL for the RRset: each record is pointer(2) type(2) class(2) ttl(4) rdlength(2) rdata.
+      for (int p = 0; p < w.length; p += 12 + (((w[p + 10] & 0xff) << 8) | (w[p + 11] & 0xff))) {
+        w[p + 6] = (byte) (minTtl >>> 24);
+        w[p + 7] = (byte) (minTtl >>> 16);
+        w[p + 8] = (byte) (minTtl >>> 8);
+        w[p + 9] = (byte) minTtl;
       }
       out.write(type >>> 8);
       out.write(type);

@@ -248,6 +248,33 @@ class ZoneAnswererTest {
     byte[] q = query(ORIGIN, Type.SOA);
     q[2] |= (byte) 0x80;
     assertThat(answerer.answer(q, Transport.UDP).wire()).isNull();
+    // not even a runt shorter than a header that says it is a response
+    assertThat(answerer.answer(new byte[] {0x12, 0x34, (byte) 0x81, 0x00, 0x00}, Transport.UDP).wire()).isNull();
+    // a runt query gets FORMERR with its ID, opcode and RD
+    byte[] formErr = answerer.answer(new byte[] {0x12, 0x34, 0x01, 0x00, 0x00}, Transport.UDP).wire();
+    assertThat(formErr).hasSize(12);
+    assertThat(new Message(formErr).getHeader().getID()).isEqualTo(0x1234);
+    assertThat(new Message(formErr).getHeader().getFlag(Flags.RD)).isTrue();
+    assertThat(new Message(formErr).getRcode()).isEqualTo(Rcode.FORMERR);
+  }
+
+  /** Meta types in a packet (OPT here) are not data: serving one made the answer malformed. */
+  @Test
+  void metaTypesInAPacketAreNotServed() throws Exception {
+    publish(SignedPacket.builder().txt("o", 30, "data").rdata("o", 30, Type.OPT, new byte[0])
+        .sign(key, 1));
+    Message m = ask("o." + z + "." + ORIGIN, Type.ANY);
+    assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(m.getSection(Section.ANSWER)).extracting(Record::getType).containsOnly(Type.TXT);
+    assertThat(ask("o." + z + "." + ORIGIN, Type.OPT).getSection(Section.ANSWER)).isEmpty();
+  }
+
+  /** RFC 2181 5.2: one TTL per RRset; records published with different TTLs get the smallest. */
+  @Test
+  void anRRsetIsServedWithOneTtl() throws Exception {
+    publish(SignedPacket.builder().txt("multi", 30, "a").txt("multi", 60, "b").sign(key, 1));
+    Message m = ask("multi." + z + "." + ORIGIN, Type.TXT);
+    assertThat(m.getSection(Section.ANSWER)).hasSize(2).extracting(Record::getTTL).containsOnly(30L);
   }
 
   @Test
