@@ -129,7 +129,7 @@ class RealIrohEndpointTest {
           "http://127.0.0.1:" + server.port("iroh api on http://127\\.0\\.0\\.1:(\\d+)") + "/pkarr",
           "http://127.0.0.1:" + server.port("metrics on http://127\\.0\\.0\\.1:(\\d+)") + "/metrics");
       Path keyA = key("a.key");
-      String nameserver = recursive ? Unbound.ADDRESS : ns.hostAddress();
+      String nameserver = unbound != null ? unbound.address() : ns.hostAddress();
       try (Endpoints iroh = Endpoints.start(ns, dir, nameserver, Files.readString(keyA).strip())) {
         JsonNode ready = iroh.next("ready");
         assertThat(ready.get("a").asText()).isEqualTo(id(keyA));
@@ -265,11 +265,20 @@ class RealIrohEndpointTest {
       return unbound;
     }
 
+    /** Where it answers, inside the namespace. */
+    String address() {
+      return ADDRESS;
+    }
+
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
@@ -334,14 +343,18 @@ class RealIrohEndpointTest {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
       try {
         send("quit");
       } catch (IOException e) {
         // already gone
       }
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }

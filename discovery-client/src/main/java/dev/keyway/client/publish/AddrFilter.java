@@ -41,6 +41,6 @@ public interface AddrFilter {
   /** The addresses {@code keep} accepts, in their order. */
   static AddrFilter matching(Predicate<? super TransportAddr> keep) {
     Objects.requireNonNull(keep, "keep");
-    return addrs -> addrs.stream().filter(keep).map(a -> (TransportAddr) a).toList();
+    return addrs -> addrs.stream().filter(keep).toList();
   }
 }

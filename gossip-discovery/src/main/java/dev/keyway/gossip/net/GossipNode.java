@@ -138,7 +138,7 @@ public final class GossipNode implements AutoCloseable {
     this.vertx = b.vertx != null ? b.vertx
         : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
             .setPreferNativeTransport(false));
-    this.context = (ContextInternal) ((VertxInternal) vertx).createEventLoopContext();
+    this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.nanoClock = b.nanoClock;
     this.rng = b.rng != null ? b.rng : new SplittableRandom(new SecureRandom().nextLong());
     this.lookup = b.lookup;
