@@ -1,6 +1,7 @@
 package dev.keyway.relay.http;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -18,12 +19,15 @@ public final class Cors {
   /** Response headers a browser may read beyond the safelisted ones. */
   public static final String EXPOSED = "Pkarr-Invalid-Signed-Packet-Seq, Pkarr-Dht-Stored-Nodes, Memento-Datetime";
   static final String VARY = "origin, access-control-request-method, access-control-request-headers";
+  // Pre-encoded like the relay's other header names: Vary goes on every answer.
+  private static final CharSequence VARY_NAME = HttpHeaders.createOptimized("Vary");
+  private static final CharSequence VARY_VALUE = HttpHeaders.createOptimized(VARY);
 
   private Cors() {}
 
   /** Adds the CORS headers of a normal (non-preflight) response. */
   public static void apply(HttpServerRequest req, MultiMap out) {
-    out.set("Vary", VARY);
+    out.set(VARY_NAME, VARY_VALUE);
     String origin = req.getHeader("Origin");
     if (origin == null) {
       return;
@@ -47,6 +51,6 @@ public final class Cors {
     if (headers != null) {
       out.set("Access-Control-Allow-Headers", headers);
     }
-    out.set("Vary", VARY);
+    out.set(VARY_NAME, VARY_VALUE);
   }
 }
