@@ -164,6 +164,21 @@ class GossipNodeTest {
     assertThat(tb.neighbors()).containsExactly(a.id());
   }
 
+  /**
+   * A subscription closed before the node got to register it is not registered afterwards (it
+   * used to stay in the topic's list for good, one leak per such subscription).
+   */
+  @Test
+  void aSubscriptionClosedAtOnceLeavesNothingBehind() {
+    GossipNode n = start(TransportKind.TCP);
+    GossipTopic topic = n.join(TOPIC, List.of());
+    for (int i = 0; i < 50; i++) {
+      topic.events().close();
+    }
+    get(topic.joinPeers(List.of())); // runs after every registration the node had queued
+    assertThat(topic.subscriptions).isEmpty();
+  }
+
   /** A join right after a leave (before the node ran the leave) gets a new, live handle. */
   @Test
   void joiningAgainRightAfterLeavingGivesALiveTopic() {
