@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.dns.testing.DnsTools.Result;
+import dev.keyway.dns.testing.LoopbackIrohServer;
 import dev.keyway.dns.testing.Packets;
 import java.net.Inet4Address;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -41,25 +41,13 @@ class RealDohClientsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    String toml = """
-        pkarr_put_rate_limit = "disabled"
-        data_dir = "%s"
-        [http]
-        port = 0
-        bind_addr = "127.0.0.1"
+    server = LoopbackIrohServer.start(dir, """
         [https]
         port = 0
         bind_addr = "127.0.0.1"
         domains = ["localhost"]
         cert_mode = "self_signed"
-        [dns]
-        port = 0
-        bind_addr = "127.0.0.1"
-        origins = ["dns.example."]
-        [metrics]
-        disabled = true
-        """.formatted(dir.resolve("data"));
-    server = IrohDnsServer.builder(DnsServerConfig.fromToml(toml, dir, Map.of())).build().start();
+        """);
     try (Stream<Path> files = Files.list(dir.resolve("data/cert_cache/self_signed"))) {
       certificate = files.filter(p -> p.toString().endsWith(".crt")).findFirst().orElseThrow();
     }

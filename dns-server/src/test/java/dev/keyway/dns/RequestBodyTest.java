@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.dns.testing.LoopbackIrohServer;
 import dev.keyway.dns.testing.Packets;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,7 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -67,20 +67,7 @@ class RequestBodyTest {
 
   @BeforeAll
   static void start() {
-    String toml = """
-        pkarr_put_rate_limit = "disabled"
-        data_dir = "%s"
-        [http]
-        port = 0
-        bind_addr = "127.0.0.1"
-        [dns]
-        port = 0
-        bind_addr = "127.0.0.1"
-        origins = ["dns.example."]
-        [metrics]
-        disabled = true
-        """.formatted(dir.resolve("data"));
-    server = IrohDnsServer.builder(DnsServerConfig.fromToml(toml, dir, Map.of())).build().start();
+    server = LoopbackIrohServer.start(dir, "");
   }
 
   @AfterAll
