@@ -50,7 +50,9 @@ public final class InMemoryPacketStore implements PacketStore {
         outcome[0] = UpsertOutcome.UNCHANGED;
         return now > stored.lastSeenMicros() ? new StoredPacket(stored.packet(), now) : stored;
       }
-      outcome[0] = UpsertOutcome.STALE;
+      // Equal timestamp and DNS bytes, other signature: as recent, so accepted, but kept as is.
+      outcome[0] = stored.packet().isMoreRecentThan(packet)
+          ? UpsertOutcome.STALE : UpsertOutcome.UNCHANGED;
       return stored;
     });
     return CompletableFuture.completedFuture(outcome[0]);

@@ -17,6 +17,10 @@ import java.util.concurrent.CompletableFuture;
  *       replaces it: {@link UpsertOutcome#UPDATED}.
  *   <li>If the bytes are identical, the stored packet stays and its last-seen becomes the later
  *       of the stored one and now: {@link UpsertOutcome#UNCHANGED}.
+ *   <li>If neither is more recent but the bytes differ (the same timestamp and DNS bytes under
+ *       another signature, from a signer whose nonces are random), the stored packet stays
+ *       untouched, last-seen included, and the outcome is also {@link UpsertOutcome#UNCHANGED}:
+ *       pkarr's relay answers such a PUT 204, as a republish, and keeps its cached packet.
  *   <li>Otherwise the stored packet is more recent and stays untouched, last-seen included:
  *       {@link UpsertOutcome#STALE}.
  * </ul>

@@ -12,12 +12,19 @@ public enum UpsertOutcome {
   INSERTED,
   /** A less recent packet was stored for the key; this one replaced it. */
   UPDATED,
-  /** The same bytes were stored already; only last-seen moved (forward, never back). */
+  /**
+   * An equally recent packet was stored already and stays: the same bytes (only last-seen moved,
+   * forward, never back) or the same timestamp and DNS bytes under another signature (nothing
+   * moved).
+   */
   UNCHANGED,
   /** The stored packet is more recent than this one, which was dropped. */
   STALE;
 
-  /** Whether the store now holds the packet that was offered (every outcome but STALE). */
+  /**
+   * Whether the store now holds the packet that was offered or one as recent (every outcome but
+   * STALE).
+   */
   public boolean isCurrent() {
     return this != STALE;
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.packet.MicrosClock;
 import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.testing.RandomNonceSigner;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -126,6 +127,23 @@ public abstract class PacketStoreContract {
     now.addAndGet(-3_000_000);
     assertThat(upsert(p)).isEqualTo(UpsertOutcome.UNCHANGED);
     assertThat(stored(key(1)).lastSeenMicros()).isEqualTo(first);
+  }
+
+  @Test
+  void sameTimestampAndRecordsUnderAnotherSignatureAreAcceptedButChangeNothing() throws Exception {
+    SignedPacket p = packet(key(1), 5_000, "a");
+    SignedPacket resigned = RandomNonceSigner.resign(p, key(1), new Random(7));
+    assertThat(resigned.toBytes()).isNotEqualTo(p.toBytes());
+    assertThat(resigned.isMoreRecentThan(p)).isFalse();
+    assertThat(p.isMoreRecentThan(resigned)).isFalse();
+
+    upsert(p);
+    long seen = now.get();
+    now.addAndGet(1_000_000);
+    assertThat(upsert(resigned)).isEqualTo(UpsertOutcome.UNCHANGED);
+    assertThat(stored(key(1)).packet().toBytes()).isEqualTo(p.toBytes());
+    assertThat(stored(key(1)).lastSeenMicros()).isEqualTo(seen);
+    assertThat(upsert(packet(key(1), 4_999, "zzz"))).isEqualTo(UpsertOutcome.STALE);
   }
 
   @Test

@@ -610,6 +610,10 @@ public final class JdbcPacketStore implements PacketStore {
           } else if (p.isSameAs(current.packet())) {
             outcomes[i] = UpsertOutcome.UNCHANGED;
             next = now > current.lastSeenMicros() ? new StoredPacket(current.packet(), now) : current;
+          } else if (!current.packet().isMoreRecentThan(p)) {
+            // Equal timestamp and DNS bytes under another signature: as recent, nothing to write.
+            outcomes[i] = UpsertOutcome.UNCHANGED;
+            continue;
           } else {
             outcomes[i] = UpsertOutcome.STALE;
             continue;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.client.testing.PublicVectors;
+import dev.keyway.client.testing.RandomNonceSigner;
 import dev.keyway.relay.RawHttp;
 import dev.keyway.relay.RelayConfig;
 import dev.keyway.relay.TestRelay;
@@ -28,6 +29,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -252,6 +254,19 @@ class RelayHttpTest {
     // If-Match (pkarr 5/6 compare-and-swap) is accepted and ignored.
     assertThat(relay.put(newer, "If-Match", "12345").statusCode()).isEqualTo(204);
     assertThat(relay.get(path(k)).body()).isEqualTo(newer.toRelayPayload());
+  }
+
+  @Test
+  void sameRecordsUnderAnotherSignatureAre204AndKeepTheStoredBytes() throws Exception {
+    // pkarr's relay rejects only a packet that the cached one is more recent than; an equally
+    // recent one (same timestamp and DNS, a random-nonce signer's other signature) is a republish.
+    SecretKey k = key(52);
+    SignedPacket first = packet(k, nowMicros(), "same");
+    SignedPacket resigned = RandomNonceSigner.resign(first, k, new Random(52));
+    assertThat(resigned.toRelayPayload()).isNotEqualTo(first.toRelayPayload());
+    assertThat(relay.put(first).statusCode()).isEqualTo(204);
+    assertThat(relay.put(resigned).statusCode()).isEqualTo(204);
+    assertThat(relay.get(path(k)).body()).isEqualTo(first.toRelayPayload());
   }
 
   @Test
