@@ -135,9 +135,11 @@ public final class GossipNode implements AutoCloseable {
     this.identity = NodeIdentity.of(b.key);
     this.config = b.config;
     this.ownsVertx = b.vertx == null;
+    // Native (epoll) where it loads: only epoll TCP sockets can carry TCP_USER_TIMEOUT, which
+    // notices a dead peer with unacknowledged data in flight (TcpTransport#enableKeepAlive).
     this.vertx = b.vertx != null ? b.vertx
         : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
-            .setPreferNativeTransport(false));
+            .setPreferNativeTransport(true));
     this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.nanoClock = b.nanoClock;
     this.rng = b.rng != null ? b.rng : new SplittableRandom(new SecureRandom().nextLong());
@@ -176,7 +178,13 @@ public final class GossipNode implements AutoCloseable {
       return this;
     }
 
-    /** The Vert.x instance to run on; without one the node makes (and closes) its own. */
+    /**
+     * The Vert.x instance to run on; without one the node makes (and closes) its own, with the
+     * native transport where it loads. Give one with {@code setPreferNativeTransport(true)}: on
+     * NIO, a TCP connection to a peer that died with data in flight is noticed only after the
+     * kernel's retransmission timeout (about 15 minutes), not after
+     * {@link GossipNodeConfig#quicIdleTimeout()}.
+     */
     public Builder vertx(Vertx vertx) {
       this.vertx = vertx;
       return this;

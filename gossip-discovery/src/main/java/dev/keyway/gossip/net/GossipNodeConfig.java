@@ -28,7 +28,8 @@ import java.util.Objects;
  * @param idleTimeout a connection no topic needs is closed after this long without traffic
  *     (default 30 s)
  * @param quicIdleTimeout QUIC's own idle timeout: how long a silent (dead) peer goes unnoticed
- *     (default 15 s)
+ *     (default 15 s); TCP connections use it too, for keep-alive and TCP_USER_TIMEOUT (the latter
+ *     only on the native epoll transport, see {@link GossipNode.Builder#vertx})
  * @param maxKnownPeers addresses remembered for this many peers, least recently used dropped
  *     (default 4096)
  */

@@ -189,7 +189,7 @@ final class QuicTransport implements Transport {
             }
           });
       ScheduledFuture<?> timeout = loop.schedule(() -> {
-        // A handshake that completes later sees the dial done and closes its channel.
+        // Failing the dial closes its half-open channel (ConnectionHandler#handlerAdded).
         result.completeExceptionally(new TimeoutException("QUIC handshake with " + address + " timed out"));
       }, limits.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
       result.whenComplete((c, x) -> timeout.cancel(false));
@@ -202,9 +202,36 @@ final class QuicTransport implements Transport {
     return Transport.closeAndRelease(channels, loop);
   }
 
+  /** QUIC connections not closed yet, verified or still in their handshake (dials); for tests. */
+  int openQuicChannels() {
+    int n = 0;
+    for (Channel ch : channels) {
+      if (ch instanceof QuicChannel && ch.isOpen()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Per QUIC connection: the identity check once the handshake is done, then close tracking. */
   @ChannelHandler.Sharable
   private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      Channel ch = ctx.channel();
+      CompletableFuture<Connection> dial = ch.attr(DIAL).get();
+      if (dial != null) {
+        channels.add(ch); // so that close() also ends a dial still in its handshake
+        // A dial that failed (timed out) closes its channel: left alone, quiche would go on
+        // retrying the handshake until it gives up by itself (the idle timeout, or about 30 s).
+        dial.whenComplete((c, e) -> {
+          if (e != null) {
+            ch.close();
+          }
+        });
+      }
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       QuicChannel ch = (QuicChannel) ctx.channel();

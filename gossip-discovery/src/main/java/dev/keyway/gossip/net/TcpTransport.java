@@ -13,9 +13,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -43,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * record finishes the stream; this mirrors QUIC's unidirectional stream per topic.
  */
 final class TcpTransport implements Transport {
+  /** Unanswered keep-alive probes before the connection is dropped (without TCP_USER_TIMEOUT). */
+  static final int KEEPALIVE_PROBES = 3;
+
   private final NodeIdentity identity;
   private final String alpn;
   private final NetLimits limits;
@@ -90,25 +96,45 @@ final class TcpTransport implements Transport {
   }
 
   /**
-   * TCP keep-alive probes, so that a peer that went silent without closing (host down, network
-   * partition) is noticed on an idle connection about as soon as QUIC's idle timeout notices it:
-   * the first probe after a third of {@code idleMillis}, then three more a ninth apart (at least a
-   * second). Without them such a neighbour stayed "up" for as long as the topic was quiet. (A
-   * connection with unacknowledged data waits for the kernel's retransmission timeout instead.)
-   * The probe timing needs the JDK's extended socket options (Linux, macOS); elsewhere only
-   * SO_KEEPALIVE is set, with the system's timing.
+   * Makes the kernel notice a peer that went silent without closing (host down, network
+   * partition) about as soon as QUIC's idle timeout would, {@code idleMillis}. Without this such a
+   * neighbour stayed "up" and eager messages went into the void.
+   *
+   * <ul>
+   *   <li>Idle connection: keep-alive probes, the first after a third of {@code idleMillis}, then
+   *       a ninth apart (at least a second each).
+   *   <li>Connection with unacknowledged data in flight (the common case on a busy topic, where
+   *       keep-alive probes are not sent at all): {@code TCP_USER_TIMEOUT} of {@code idleMillis}
+   *       aborts it once sent data stays unacknowledged that long, instead of after the kernel's
+   *       retransmission timeout (about 15 minutes with the default {@code tcp_retries2}). On Linux
+   *       it also ends a keep-alive that goes unanswered for {@code idleMillis}.
+   * </ul>
+   *
+   * <p>Limitation: the JDK has no {@code TCP_USER_TIMEOUT}, so it is only set on Netty's epoll
+   * channels (Linux, with Vert.x using its native transport: {@code
+   * VertxOptions.setPreferNativeTransport(true)}, as a node's own Vert.x does). On NIO channels
+   * only keep-alive is set (its timing needs the JDK's extended socket options, Linux and macOS),
+   * and a dead peer with unacknowledged data is noticed after the retransmission timeout; on other
+   * channels only SO_KEEPALIVE is set, with the system's timing.
    */
   static void enableKeepAlive(Channel ch, long idleMillis) {
     ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
-    if (!(ch instanceof io.netty.channel.socket.nio.NioSocketChannel)) {
-      return;
-    }
     int idle = (int) Math.max(1, idleMillis / 3_000);
     int interval = (int) Math.max(1, idleMillis / 9_000);
+    if (ch instanceof EpollSocketChannel) {
+      ch.config().setOption(EpollChannelOption.TCP_KEEPIDLE, idle);
+      ch.config().setOption(EpollChannelOption.TCP_KEEPINTVL, interval);
+      ch.config().setOption(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+      ch.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, idleMillis));
+      return;
+    }
+    if (!(ch instanceof NioSocketChannel)) {
+      return;
+    }
     try {
       ch.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idle);
       ch.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), interval);
-      ch.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), 3);
+      ch.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
     } catch (UnsupportedOperationException | IllegalArgumentException e) {
       // the platform has no such options: the system's keep-alive timing applies
     }

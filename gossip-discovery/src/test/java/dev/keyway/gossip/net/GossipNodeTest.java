@@ -13,6 +13,7 @@ import dev.keyway.client.keys.PublicKey;
 import dev.keyway.gossip.proto.FrameTooLargeException;
 import dev.keyway.gossip.proto.GossipConfig;
 import dev.keyway.gossip.proto.TopicId;
+import io.netty.channel.epoll.Epoll;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.net.InetSocketAddress;
@@ -41,9 +42,17 @@ class GossipNodeTest {
   static Vertx vertx;
   final List<GossipNode> nodes = new ArrayList<>();
 
+  /**
+   * On the native transport where it loads (epoll on Linux), as a node's own Vert.x: QUIC over
+   * epoll datagram channels and TCP with TCP_USER_TIMEOUT. GossipAddressBookTest runs both
+   * transports on NIO.
+   */
   @BeforeAll
   static void startVertx() {
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(false));
+    NetTestSupport.assertEpollWhereShipped();
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
+    assertThat(vertx.isNativeTransportEnabled()).as("native transport where epoll loads")
+        .isEqualTo(Epoll.isAvailable());
   }
 
   @AfterAll

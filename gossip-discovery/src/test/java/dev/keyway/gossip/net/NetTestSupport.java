@@ -1,12 +1,21 @@
 package dev.keyway.gossip.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.keyway.client.keys.SecretKey;
+import dev.keyway.gossip.proto.TopicId;
+import io.netty.channel.epoll.Epoll;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -63,5 +72,65 @@ final class NetTestSupport {
 
   static void assertTrue(boolean b, String what) {
     assertThat(b).as(what).isTrue();
+  }
+
+  /**
+   * Requires Netty's native epoll transport: on Linux x86_64 the build ships its library, so it
+   * must load (a failure, not a skip); elsewhere the test is skipped.
+   */
+  static void requireEpoll() {
+    assertEpollWhereShipped();
+    assumeThat(Epoll.isAvailable()).as("native epoll transport (%s)", Epoll.unavailabilityCause()).isTrue();
+  }
+
+  /** Fails on Linux x86_64, where the build ships the epoll library, if it did not load. */
+  static void assertEpollWhereShipped() {
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch", "");
+    if (os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
+      assertThat(Epoll.isAvailable()).as("epoll is shipped for Linux x86_64 but did not load: %s",
+          Epoll.unavailabilityCause()).isTrue();
+    }
+  }
+
+  /** A Vert.x with one event loop, on the native transport or on NIO. */
+  static Vertx vertx(boolean nativeTransport) {
+    if (nativeTransport) {
+      requireEpoll();
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+        .setPreferNativeTransport(nativeTransport));
+    assertThat(vertx.isNativeTransportEnabled()).as("native transport enabled (%s)",
+        vertx.unavailableNativeTransportCause()).isEqualTo(nativeTransport);
+    return vertx;
+  }
+
+  static void close(Vertx vertx) {
+    get(vertx.close().toCompletionStage().toCompletableFuture());
+  }
+
+  /** Transport callbacks that do nothing except record connections as they come up. */
+  static class RecordingListener implements Transport.Listener {
+    final BlockingQueue<Connection> connected = new LinkedBlockingQueue<>();
+
+    @Override
+    public void connected(Connection connection) {
+      connected.add(connection);
+    }
+
+    @Override
+    public void frame(Connection connection, TopicId topic, byte[] frame) {}
+
+    @Override
+    public void oversized(Connection connection, long length) {}
+
+    @Override
+    public void protocolError(Connection connection, String reason) {}
+
+    @Override
+    public void handshakeFailed(InetSocketAddress remote, Throwable cause) {}
+
+    @Override
+    public void closed(Connection connection) {}
   }
 }

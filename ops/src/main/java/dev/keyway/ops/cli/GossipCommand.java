@@ -269,7 +269,7 @@ public final class GossipCommand implements Runnable {
         List<EndpointAddr> bootstrap, Integer httpPort) {
       if (ownsVertx) {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
-            .setPreferNativeTransport(false));
+            .setPreferNativeTransport(true)); // epoll: TCP_USER_TIMEOUT (GossipNode)
       }
       GossipNodeConfig config = GossipAddressBook.nodeConfig(
           GossipNodeConfig.defaults().withTransport(kind).withBind(bind), bookConfig);

@@ -76,7 +76,7 @@ final class GossipSwarmCommand implements Runnable {
     List<EndpointAddr> boot = node.bootstrapAddrs();
     node.bookConfig(prefix + firstIndex); // bad durations fail here, before anything starts
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
-        .setPreferNativeTransport(false));
+        .setPreferNativeTransport(true)); // epoll: TCP_USER_TIMEOUT (GossipNode)
     List<GossipCommand.DemoNode> nodes = new ArrayList<>();
     Runnable closeAll = () -> close(nodes, vertx);
     SecureRandom random = new SecureRandom();
