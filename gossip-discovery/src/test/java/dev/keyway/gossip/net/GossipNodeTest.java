@@ -12,7 +12,11 @@ import dev.keyway.client.addr.TransportAddr;
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.gossip.proto.FrameTooLargeException;
 import dev.keyway.gossip.proto.GossipConfig;
+import dev.keyway.gossip.proto.Message;
+import dev.keyway.gossip.proto.PeerInfo;
 import dev.keyway.gossip.proto.TopicId;
+import dev.keyway.gossip.wire.GossipCodec;
+import dev.keyway.gossip.wire.PeerEncoding;
 import io.netty.channel.epoll.Epoll;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -198,6 +202,45 @@ class GossipNodeTest {
     get(left);
     assertThat(second).isNotSameAs(first);
     assertThat(n.topic(TOPIC)).containsSame(second);
+  }
+
+  /**
+   * A dial to a peer with no known address (and no address lookup) fails on a later turn of the
+   * actor, not inside the carrying-out of the output that asked for it. N, alone, has Y in its
+   * passive view; Y, no longer its neighbour, forwards a ForwardJoin for a joiner X that has no
+   * address. N's output is [Neighbor to X, its timer, DisconnectPeer(Y)] (Y is a mere passive
+   * peer). X's dial fails; N falls back to asking Y. When the failure was fed back at once, the
+   * fallback ran inside that output: the request to Y went out on the connection the same
+   * output's DisconnectPeer(Y) then closed, leaving Y a neighbour N held no connection to (and
+   * Y dropped N when that connection closed). Now the disconnect comes first and the request to Y
+   * dials a new connection.
+   */
+  @Test
+  void anAddresslessDialFailsAfterTheOutputThatMadeIt() {
+    GossipNode n = start(TransportKind.TCP);
+    GossipNode y = start(TransportKind.TCP);
+    GossipTopic tn = n.join(TOPIC, List.of());
+    GossipTopic ty = y.join(TOPIC, List.of());
+    Collector ey = new Collector(ty.events());
+    n.addAddresses(y.endpointAddr());
+    // Y's connection to N, outside the protocol, to hand N the frames a former neighbour sends.
+    get(y.openExtraConnection(n.id(), n.localAddress()));
+    await("Y is connected to N", () -> get(y.connectedPeers()).contains(n.id()));
+    GossipCodec<PublicKey> codec = new GossipCodec<>(PeerEncoding.PUBLIC_KEYS, n.config().gossip().maxFrameSize());
+    // Disconnect(alive): Y goes into N's passive view (N sends nothing back).
+    assertThat(get(y.sendRawFrame(n.id(), TOPIC, codec.encode(TOPIC, new Message.Disconnect<>(true))))).isTrue();
+    // A joiner N knows no address of: N (no neighbour) asks it at once, and the dial fails.
+    PublicKey x = key().publicKey();
+    Message<PublicKey> walk = new Message.ForwardJoin<>(new PeerInfo<>(x, new byte[0]), 0);
+    assertThat(get(y.sendRawFrame(n.id(), TOPIC, codec.encode(TOPIC, walk)))).isTrue();
+
+    await("Y takes N's Neighbor request", () -> ey.has(new GossipEvent.NeighborUp(n.id())));
+    assertThat(get(n.connectedPeers())).as("N holds a connection to the peer it asked to be its neighbour")
+        .contains(y.id());
+    await("N and Y are each other's neighbours", () -> tn.neighbors().contains(y.id())
+        && ty.neighbors().contains(n.id()));
+    assertThat(get(n.connectedPeers())).contains(y.id());
+    assertThat(n.stats().dialsFailed()).as("the one dial to X").isEqualTo(1);
   }
 
   /**
