@@ -3,8 +3,11 @@ package dev.keyway.ops;
 import dev.keyway.client.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 
 /**
@@ -16,6 +19,13 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception ex, CommandLine cli, CommandLine.ParseResult parseResult) {
+    if (ex instanceof UncheckedIOException u && u.getMessage() != null
+        && !u.getMessage().equals(String.valueOf(u.getCause()))) {
+      // Our own wrappers say what was being done ("relay cannot listen on 127.0.0.1:6881");
+      // the cause alone ("BindException: Address already in use") would lose that.
+      cli.getErr().println("keyway: " + withReason(u.getMessage(), u.getCause()));
+      return CommandLine.ExitCode.SOFTWARE;
+    }
     Throwable e = ex instanceof UncheckedIOException u ? u.getCause() : ex;
     if (e instanceof InvalidInputException) {
       cli.getErr().println("keyway: " + e.getMessage());
@@ -29,8 +39,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
       cli.getErr().println("keyway: no such file: " + f.getFile());
       return CommandLine.ExitCode.SOFTWARE;
     }
-    if (e instanceof IOException) {
-      cli.getErr().println("keyway: " + e);
+    if (e instanceof IOException io) {
+      cli.getErr().println("keyway: " + describe(io));
       return CommandLine.ExitCode.SOFTWARE;
     }
     if (e instanceof CommandExit exit) {
@@ -40,6 +50,40 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
       return exit.code();
     }
     throw ex instanceof RuntimeException r ? r : new IllegalStateException(ex);
+  }
+
+  /**
+   * An I/O failure in words: the file and what went wrong. The JDK's file exceptions carry only
+   * the path as their message, so the kind of failure comes from the exception's type.
+   */
+  static String describe(IOException e) {
+    if (e instanceof AccessDeniedException f) {
+      return f.getFile() + ": permission denied";
+    }
+    if (e instanceof NoSuchFileException f) {
+      return f.getFile() + ": no such file or directory";
+    }
+    if (e instanceof NotDirectoryException f) {
+      return f.getFile() + ": not a directory";
+    }
+    if (e instanceof FileSystemException f && f.getFile() != null) {
+      return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : kind(e));
+    }
+    return e.getMessage() != null ? e.getMessage() : kind(e);
+  }
+
+  /** {@code context} and, unless it says it already, the reason of {@code cause}. */
+  private static String withReason(String context, Throwable cause) {
+    if (!(cause instanceof IOException io)) {
+      return context;
+    }
+    String reason = describe(io);
+    return context.contains(reason) ? context : context + " (" + reason + ")";
+  }
+
+  private static String kind(Throwable e) {
+    return e.getClass().getSimpleName().replaceAll("(Exception|Error)$", "")
+        .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
   }
 
   private static String reason(FileAlreadyExistsException f) {

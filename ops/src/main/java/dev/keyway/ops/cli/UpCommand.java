@@ -116,7 +116,11 @@ public final class UpCommand implements Runnable {
           .vertx(vertx).meterRegistry(registry).store(store).build().start();
       // The relay writes through the DNS zone cache: a PUT there is answerable over DNS at once.
       PacketStore shared = dns.publishingStore();
-      relay = RelayServer.builder(RelayConfig.builder().port(relayPort).dataDir(dataDir).build())
+      // Described as it runs: the shared store's options, metrics on up's own port.
+      RelayConfig relayConfig = RelayConfig.builder().port(relayPort).dataDir(dataDir)
+          .store(DnsServerConfig.defaultStore())
+          .metrics(new RelayConfig.Metrics(true, "127.0.0.1", metricsPort)).build();
+      relay = RelayServer.builder(relayConfig)
           .vertx(vertx).meterRegistry(registry).store(shared).build().start();
       metrics = MetricsServer.start(vertx, registry, "127.0.0.1", metricsPort);
     }

@@ -2,7 +2,10 @@ package dev.keyway.relay.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -73,13 +76,24 @@ public final class H2Dialect extends SqlDialect {
         + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;OPTIMIZE_REUSE_RESULTS=FALSE";
   }
 
-  /** A database under {@code dataDir}, which is created if missing. */
+  /**
+   * A database under {@code dataDir}, which is created if missing.
+   *
+   * @throws UncheckedIOException if the directory cannot be created or written (checked here,
+   *     because H2 itself would report it as a stack trace about its trace file)
+   */
   public static H2Dialect file(Path dataDir) {
     Objects.requireNonNull(dataDir, "dataDir");
+    String what = "cannot use data directory " + dataDir.toAbsolutePath().normalize();
     try {
       Files.createDirectories(dataDir);
+    } catch (FileAlreadyExistsException e) {
+      throw new UncheckedIOException(what, new NotDirectoryException(e.getFile()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+      throw new UncheckedIOException(what, e);
+    }
+    if (!Files.isWritable(dataDir)) {
+      throw new UncheckedIOException(what, new AccessDeniedException(dataDir.toString()));
     }
     return new H2Dialect(dataDir);
   }
@@ -92,6 +106,18 @@ public final class H2Dialect extends SqlDialect {
   /** The database file. */
   public Path databaseFile() {
     return dataDir.resolve(DATABASE_NAME + ".mv.db");
+  }
+
+  /** H2's "Database may be already in use" (another process holds the file lock). */
+  static final int DATABASE_ALREADY_OPEN = 90020;
+
+  @Override
+  public String explain(SQLException e) {
+    if (e.getErrorCode() == DATABASE_ALREADY_OPEN) {
+      return "the database file is in use by another process (is another keyway relay,"
+          + " dns-server or up running on " + dataDir + "?)";
+    }
+    return super.explain(e);
   }
 
   @Override

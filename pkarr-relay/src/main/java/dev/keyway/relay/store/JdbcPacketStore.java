@@ -183,7 +183,7 @@ public final class JdbcPacketStore implements PacketStore {
       return store;
     } catch (SQLException e) {
       throw new PacketStoreException("cannot open packet store " + dialect.describe() + ": "
-          + e.getMessage(), e);
+          + dialect.explain(e), e);
     }
   }
 

@@ -59,6 +59,14 @@ public abstract class SqlDialect {
   /** Periodic housekeeping on the writer's connection (compaction, vacuum); default none. */
   public void maintain(Connection connection) throws SQLException {}
 
+  /**
+   * A failure to open the store in words for an operator; by default the driver's message.
+   * Dialects replace the messages that give advice meant for a database's own users.
+   */
+  public String explain(SQLException e) {
+    return e.getMessage();
+  }
+
   /** Bytes the store occupies on disk, or -1 when the dialect cannot tell. */
   public long storageBytes() {
     return -1;

@@ -1,0 +1,137 @@
+package dev.keyway.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What an operator sees when a server cannot start, and how it ends on a signal: one line naming
+ * what failed and why (never a stack trace), and exit code 0 after SIGTERM or SIGINT, as the
+ * commands' help promises (service managers count 143 and 130 as failures).
+ */
+class ServingFailuresTest {
+
+  @Test
+  void aDataDirectoryThatIsAFileIsNamedAsSuch(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("afile"), "x");
+    CliTest.Run run = CliTest.run("relay", "--port", "0", "--data-dir", file.toString());
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err()).isEqualTo("keyway: cannot use data directory " + file + " (" + file
+        + ": not a directory)" + System.lineSeparator());
+  }
+
+  @Test
+  void aBusyPortIsNamedWithItsAddress(@TempDir Path dir) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      CliTest.Run run = CliTest.run("relay", "--port", Integer.toString(port),
+          "--data-dir", dir.resolve("data").toString());
+      assertThat(run.code()).isEqualTo(1);
+      assertThat(run.err()).startsWith("keyway: relay cannot listen on 127.0.0.1:" + port + ": ")
+          .contains("Address already in use").doesNotContain("Exception").hasLineCount(1);
+    }
+  }
+
+  @Test
+  void aDataDirectoryInUseSaysByWhom(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("data");
+    try (KeywayProcess first = KeywayProcess.relay(dir, data)) {
+      first.awaitOutput("relay listening on");
+      CliTest.Run second = CliTest.run("relay", "--port", "0", "--data-dir", data.toString());
+      assertThat(second.code()).isEqualTo(1);
+      assertThat(second.err()).contains("cannot open the store", "in use by another process",
+          data.toAbsolutePath().normalize().toString()).doesNotContain("server mode").hasLineCount(1);
+    }
+  }
+
+  @Test
+  void sigtermStopsGracefullyWithExitCodeZero(@TempDir Path dir) throws Exception {
+    stopsWithExitCodeZero(dir, "TERM");
+  }
+
+  @Test
+  void sigintStopsGracefullyWithExitCodeZero(@TempDir Path dir) throws Exception {
+    stopsWithExitCodeZero(dir, "INT");
+  }
+
+  private static void stopsWithExitCodeZero(Path dir, String signal) throws Exception {
+    try (KeywayProcess relay = KeywayProcess.relay(dir, dir.resolve("data"))) {
+      relay.awaitOutput("relay listening on");
+      relay.signal(signal);
+      assertThat(relay.waitFor()).as("exit code after SIG%s; output:%n%s", signal, relay.output())
+          .isZero();
+      assertThat(relay.output()).contains("SIG" + signal + ": stopping gracefully", "relay stopped");
+    }
+  }
+
+  /** {@code keyway} in a JVM of its own (the test's classpath), stdout and stderr in one file. */
+  static final class KeywayProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private KeywayProcess(Process process, Path log) {
+      this.process = process;
+      this.log = log;
+    }
+
+    static KeywayProcess relay(Path dir, Path data) throws IOException {
+      Path config = Files.writeString(Files.createTempFile(dir, "relay", ".toml"),
+          "[http]\nport = 0\n[metrics]\ndisabled = true\n");
+      Path log = Files.createTempFile(dir, "relay", ".log");
+      List<String> command = new ArrayList<>(List.of(
+          ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
+          "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+          "relay", "-c", config.toString(), "--data-dir", data.toString()));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+      return new KeywayProcess(p, log);
+    }
+
+    String output() throws IOException {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    void awaitOutput(String text) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!output().contains(text)) {
+        assertThat(process.isAlive()).as("still running; output:%n%s", output()).isTrue();
+        assertThat(System.nanoTime()).as("'%s' within 60 s; output:%n%s", text, output())
+            .isLessThan(deadline);
+        Thread.sleep(50); // polling for readiness, not a timing assertion
+      }
+    }
+
+    void signal(String name) throws Exception {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(kill.exitValue()).isZero();
+    }
+
+    int waitFor() throws InterruptedException {
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+      return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+      if (process.isAlive()) {
+        process.destroyForcibly();
+        try {
+          process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+}
