@@ -13,6 +13,7 @@ import dev.keyway.relay.RelayServer;
 import dev.keyway.relay.http.HttpServerHost;
 import dev.keyway.relay.metrics.MetricsServer;
 import dev.keyway.relay.metrics.MicrometerStoreMetrics;
+import dev.keyway.relay.metrics.ProcessMeters;
 import dev.keyway.relay.store.H2Dialect;
 import dev.keyway.relay.store.JdbcPacketStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -69,6 +70,7 @@ public final class IrohDnsServer implements AutoCloseable {
   private boolean ownsVertx;
   private MeterRegistry registry;
   private boolean ownsRegistry;
+  private ProcessMeters processMeters;
   private ZoneCache zoneCache;
   private DnsMetrics metrics;
   private DnsServer dns;
@@ -119,6 +121,7 @@ public final class IrohDnsServer implements AutoCloseable {
       if (registry == null) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ownsRegistry = true;
+        processMeters = ProcessMeters.bind(registry, RelayServer.version());
         serveMetrics = config.metrics().enabled();
       }
       if (store == null) {
@@ -273,6 +276,9 @@ public final class IrohDnsServer implements AutoCloseable {
     }
     if (ownsStore && store != null) {
       store.close();
+    }
+    if (processMeters != null) {
+      processMeters.close();
     }
     if (ownsRegistry && registry != null) {
       registry.close();

@@ -230,7 +230,8 @@ class IrohHttpApiTest {
         "dns_server_http_requests_error_total", "dns_server_http_requests_duration_ms_total",
         "dns_server_store_packets_inserted_total", "dns_server_store_packets_updated_total",
         "dns_server_store_packets_expired_total", "dns_server_cache_zones",
-        "dns_server_dns_request_duration_seconds_bucket", "dns_server_dns_rrl_dropped_total");
+        "dns_server_dns_request_duration_seconds_bucket", "dns_server_dns_rrl_dropped_total",
+        "jvm_memory_used_bytes{", "process_cpu_usage", "keyway_build_info{");
   }
 
   @Test

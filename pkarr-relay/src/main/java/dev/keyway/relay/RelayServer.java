@@ -9,6 +9,7 @@ import dev.keyway.relay.http.StatusPage;
 import dev.keyway.relay.metrics.MetricsServer;
 import dev.keyway.relay.metrics.MicrometerRelayMetrics;
 import dev.keyway.relay.metrics.MicrometerStoreMetrics;
+import dev.keyway.relay.metrics.ProcessMeters;
 import dev.keyway.relay.ratelimit.KeyedRateLimiter;
 import dev.keyway.relay.store.H2Dialect;
 import dev.keyway.relay.store.JdbcPacketStore;
@@ -66,6 +67,7 @@ public final class RelayServer implements AutoCloseable {
   private boolean ownsVertx;
   private MeterRegistry registry;
   private boolean ownsRegistry;
+  private ProcessMeters processMeters;
   private HttpServerHost http;
   private MetricsServer metricsServer;
   private long sampler = -1;
@@ -133,6 +135,7 @@ public final class RelayServer implements AutoCloseable {
       if (registry == null) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ownsRegistry = true;
+        processMeters = ProcessMeters.bind(registry, version());
         serveMetrics = config.metrics().enabled();
       }
       if (store == null) {
@@ -228,6 +231,9 @@ public final class RelayServer implements AutoCloseable {
     }
     if (ownsStore && store != null) {
       store.close();
+    }
+    if (processMeters != null) {
+      processMeters.close();
     }
     if (ownsRegistry && registry != null) {
       registry.close();

@@ -456,6 +456,10 @@ class RelayHttpTest {
         "store_packets_inserted_total");
     assertThat(metricValue(m, "relay_publishes_total{outcome=\"inserted\"}")).isGreaterThanOrEqualTo(1);
     assertThat(metricValue(m, "store_packets")).isGreaterThanOrEqualTo(1);
+    // the process and JVM series operators' dashboards expect, and which build runs
+    assertThat(m).contains("jvm_memory_used_bytes{", "jvm_gc_", "jvm_threads_live_threads",
+        "process_cpu_usage", "process_files_open_files", "process_uptime_seconds",
+        "keyway_build_info{version=\"" + dev.keyway.relay.RelayServer.version() + "\"} 1\n");
   }
 
   static double metricValue(String text, String name) {
