@@ -80,7 +80,8 @@ public final class DnsServer {
                 return Future.failedFuture(e);
               }));
         })
-        .onSuccess(s -> LOG.info("DNS listening on {} (UDP and TCP)", s.udpAddress()));
+        .onSuccess(s -> LOG.info("DNS listening on {}:{} (UDP and TCP)",
+            s.udpAddress().getAddress().getHostAddress(), s.udpAddress().getPort()));
   }
 
   /** The UDP address; TCP listens on the same address and port. */

@@ -108,6 +108,7 @@ public final class IrohDnsServer implements AutoCloseable {
     }
     started = true;
     try {
+      LOG.info("keyway {} DNS server starting", RelayServer.version());
       for (String line : config.describe()) {
         LOG.info("dns config {}", line);
       }

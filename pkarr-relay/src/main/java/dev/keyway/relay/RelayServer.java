@@ -119,6 +119,7 @@ public final class RelayServer implements AutoCloseable {
     }
     started = true;
     try {
+      LOG.info("keyway {} relay starting", version());
       for (String line : config.describe()) {
         LOG.info("relay config {}", line);
       }

@@ -5,8 +5,8 @@ import dev.keyway.dns.IrohDnsServer;
 import dev.keyway.ops.CommandExit;
 import dev.keyway.relay.store.PacketStoreException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,12 +47,13 @@ public final class DnsServerCommand implements Runnable {
       out.flush();
       return;
     }
+    LoggerFactory.getLogger("keyway").info("dns-server config file {}", config.toAbsolutePath());
     IrohDnsServer server;
     try {
       server = IrohDnsServer.builder(effective).build().start();
     } catch (PacketStoreException e) {
       throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot open the store: " + e.getMessage());
-    } catch (UncheckedIOException | IllegalStateException e) {
+    } catch (IllegalStateException e) {
       throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
     } catch (IllegalArgumentException e) {
       throw new CommandExit(CommandLine.ExitCode.USAGE, e.getMessage());

@@ -6,6 +6,7 @@ import dev.keyway.relay.RelayServer;
 import dev.keyway.relay.store.PacketStoreException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,6 +53,8 @@ public final class RelayCommand implements Runnable {
       out.flush();
       return;
     }
+    LoggerFactory.getLogger("keyway").info("relay config file {}",
+        config == null ? "none (defaults)" : config.toAbsolutePath());
     RelayServer server;
     try {
       server = RelayServer.builder(effective).build().start();
