@@ -10,6 +10,7 @@ import dev.keyway.client.lookup.Fixtures;
 import dev.keyway.client.resolve.TestRelay;
 import dev.keyway.client.ticket.EndpointTicket;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,6 +104,8 @@ class ClientCliTest {
     CliTest.Run pubDown = run("publish", "--secret", keyFile.toString(), "--relay-url", "https://r.example",
         "--to", "http://127.0.0.1:" + closed);
     assertThat(pubDown.code()).isEqualTo(3);
+    // one round only: no "next attempt" that this process will never make
+    assertThat(pubDown.out()).contains("failed").doesNotContain("next attempt");
   }
 
   @Test
@@ -112,6 +115,14 @@ class ClientCliTest {
         "--to", relay.base().toString());
     assertThat(pub.code()).isEqualTo(1);
     assertThat(pub.out()).contains("rejected", "413");
+  }
+
+  @Test
+  void aBadKeyFileIsNamed(@TempDir Path dir) throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.key"), "abc\n");
+    CliTest.Run pub = run("publish", "--secret", bad.toString(), "--to", relay.base().toString());
+    assertThat(pub.code()).isEqualTo(2);
+    assertThat(pub.err()).contains(bad + ": invalid secret key");
   }
 
   @Test

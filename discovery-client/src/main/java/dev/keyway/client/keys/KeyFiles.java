@@ -51,7 +51,11 @@ public final class KeyFiles {
 
   /** Reads a key file written by {@link #write} (or any file holding hex or base32 seed text). */
   public static SecretKey read(Path path) throws IOException {
-    return SecretKey.parse(Files.readString(path, StandardCharsets.US_ASCII));
+    try {
+      return SecretKey.parse(Files.readString(path, StandardCharsets.US_ASCII));
+    } catch (KeyFormatException e) {
+      throw new KeyFormatException(path + ": " + e.getMessage(), e); // which file, for the user
+    }
   }
 
   /** True if the file can be read by others than its owner (POSIX systems only). */

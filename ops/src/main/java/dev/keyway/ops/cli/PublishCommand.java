@@ -127,7 +127,8 @@ public final class PublishCommand implements Callable<Integer> {
         f.put("timestamp", round.isEmpty() ? null : Instant.EPOCH.plusNanos(round.get(0).timestampMicros() * 1000).toString());
         List<Object> relays = new ArrayList<>();
         for (PublishOutcome o : round) {
-          relays.add(json ? outcomeJson(o) : o.relay() + ": " + describe(o));
+          // One round only: the publisher's next attempt never happens, so it is not shown.
+          relays.add(json ? outcomeJson(o) : o.relay() + ": " + describe(o, false));
         }
         f.put("relays", relays);
         Output.print(out, json, f);
@@ -167,7 +168,7 @@ public final class PublishCommand implements Callable<Integer> {
       if (json) {
         out.println(Output.toJson(outcomeJson(o)).replaceAll("\\s*\\n\\s*", " "));
       } else {
-        out.println(Instant.now() + " " + o.relay() + ": " + describe(o));
+        out.println(Instant.now() + " " + o.relay() + ": " + describe(o, true));
       }
       out.flush();
     }
@@ -184,11 +185,11 @@ public final class PublishCommand implements Callable<Integer> {
     return m;
   }
 
-  private static String describe(PublishOutcome o) {
+  private static String describe(PublishOutcome o, boolean nextAttempt) {
     return o.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')
         + (o.httpStatus() == 0 ? "" : " (HTTP " + o.httpStatus() + ")")
         + (o.status() == PublishOutcome.Status.PUBLISHED ? "" : ": " + o.detail())
-        + o.nextAttemptIn().map(d -> "; next attempt in " + seconds(d)).orElse("");
+        + (nextAttempt ? o.nextAttemptIn().map(d -> "; next attempt in " + seconds(d)).orElse("") : "");
   }
 
   private static String seconds(Duration d) {
