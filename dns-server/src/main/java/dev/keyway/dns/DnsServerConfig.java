@@ -98,12 +98,16 @@ public record DnsServerConfig(
    */
   public record Http(String bindAddress, int port, int eventLoops, Duration shutdownTimeout) {
     public Http {
-      checkAddress("[http] bind_addr", bindAddress);
-      checkPort("[http] port", port);
+      checkAddress("http.bind_addr", bindAddress);
+      checkPort("http.port", port);
       if (eventLoops < 0 || eventLoops > 1024) {
-        throw new ConfigException("[http] event_loops must be 0..1024, got " + eventLoops);
+        throw new ConfigException("http.event_loops must be 0..1024, got " + eventLoops);
       }
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      if (shutdownTimeout.isNegative()) {
+        throw new ConfigException("http.shutdown_timeout must not be negative, got "
+            + Durations.format(shutdownTimeout));
+      }
     }
   }
 
@@ -120,12 +124,12 @@ public record DnsServerConfig(
   public record Https(String bindAddress, int port, List<String> domains, CertMode certMode,
       String letsencryptContact, boolean letsencryptProd) {
     public Https {
-      checkAddress("[https] bind_addr", bindAddress);
-      checkPort("[https] port", port);
+      checkAddress("https.bind_addr", bindAddress);
+      checkPort("https.port", port);
       domains = List.copyOf(domains);
       Objects.requireNonNull(certMode, "certMode");
       if (domains.isEmpty()) {
-        throw new ConfigException("[https] domains must name at least one domain");
+        throw new ConfigException("https.domains must name at least one domain, got []");
       }
     }
   }
@@ -148,21 +152,27 @@ public record DnsServerConfig(
       Duration tcpIdleTimeout, int tcpMaxConnections, RrlSettings rrl, long zoneCacheSize,
       Duration zoneCacheTtl, Duration negativeCacheTtl) {
     public Dns {
-      checkAddress("[dns] bind_addr", bindAddress);
-      checkPort("[dns] port", port);
+      checkAddress("dns.bind_addr", bindAddress);
+      checkPort("dns.port", port);
       Objects.requireNonNull(zone, "zone");
       Objects.requireNonNull(rrl, "rrl");
       if (tcpIdleTimeout.isZero() || tcpIdleTimeout.isNegative()) {
-        throw new ConfigException("[dns] tcp_idle_timeout must be positive");
+        throw new ConfigException("dns.tcp_idle_timeout must be more than 0s, got "
+            + Durations.format(tcpIdleTimeout));
       }
       if (tcpMaxConnections < 1) {
-        throw new ConfigException("[dns] tcp_max_connections must be at least 1");
+        throw new ConfigException("dns.tcp_max_connections must be at least 1, got " + tcpMaxConnections);
       }
       if (zoneCacheSize < 1) {
-        throw new ConfigException("[dns] zone_cache_size must be at least 1");
+        throw new ConfigException("dns.zone_cache_size must be at least 1, got " + zoneCacheSize);
       }
-      if (zoneCacheTtl.isNegative() || negativeCacheTtl.isNegative()) {
-        throw new ConfigException("[dns] zone_cache_ttl and negative_cache_ttl must not be negative");
+      if (zoneCacheTtl.isNegative()) {
+        throw new ConfigException("dns.zone_cache_ttl must not be negative, got "
+            + Durations.format(zoneCacheTtl));
+      }
+      if (negativeCacheTtl.isNegative()) {
+        throw new ConfigException("dns.negative_cache_ttl must not be negative, got "
+            + Durations.format(negativeCacheTtl));
       }
     }
 
@@ -207,23 +217,28 @@ public record DnsServerConfig(
     }
   }
 
+  /** {@code host:port}, an IPv6 address in brackets ({@code [::]:5300}). */
+  private static String hostPort(String address, int port) {
+    return (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
+  }
+
   /** One line per setting, for the startup log (nothing here is secret). */
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
-    lines.add("dns: " + dns.bindAddress() + ":" + dns.port() + " udp+tcp, origins "
+    lines.add("dns: " + hostPort(dns.bindAddress(), dns.port()) + " udp+tcp, origins "
         + dns.zone().origins() + ", soa '" + dns.zone().defaultSoa() + "', udp payload "
         + dns.zone().udpPayloadSize() + ", rrl " + (dns.rrl().enabled()
             ? dns.rrl().responsesPerSecond() + "/s burst " + dns.rrl().burst() + " slip "
                 + dns.rrl().slip() + (dns.rrl().exemptLoopback() ? ", loopback exempt" : "")
             : "off"));
-    http.ifPresent(h -> lines.add("http: " + h.bindAddress() + ":" + h.port()));
-    https.ifPresent(h -> lines.add("https: " + h.bindAddress() + ":" + h.port() + " "
+    http.ifPresent(h -> lines.add("http: " + hostPort(h.bindAddress(), h.port())));
+    https.ifPresent(h -> lines.add("https: " + hostPort(h.bindAddress(), h.port()) + " "
         + h.certMode().name().toLowerCase(Locale.ROOT) + " " + h.domains()));
     lines.add("pkarr_put_rate_limit: " + putRateLimit.name().toLowerCase(Locale.ROOT));
     lines.add("store: " + dataDir.toAbsolutePath() + ", eviction " + Durations.format(store.maxAge())
         + ", batch " + store.maxBatchSize() + "/" + Durations.format(store.maxBatchDelay())
         + ", fsync " + store.fsync());
-    lines.add("metrics: " + (metrics.enabled() ? metrics.bindAddress() + ":" + metrics.port() : "off"));
+    lines.add("metrics: " + (metrics.enabled() ? hostPort(metrics.bindAddress(), metrics.port()) : "off"));
     return lines;
   }
 
@@ -257,6 +272,26 @@ public record DnsServerConfig(
       Integer readCacheSize, Integer readerConnections) {}
 
   record MainlineTable(Boolean enabled, List<String> bootstrap) {}
+
+  /** The key each {@link StoreOptions} option is read from, for its error messages. */
+  static final Map<String, String> STORE_KEYS = Map.of(
+      "maxBatchSize", "zone_store.max_batch_size",
+      "maxBatchDelay", "zone_store.max_batch_time",
+      "queueCapacity", "zone_store.queue_capacity",
+      "fsync", "zone_store.fsync",
+      "maxAge", "zone_store.eviction",
+      "evictionInterval", "zone_store.eviction_interval",
+      "capacity", "zone_store.capacity",
+      "readCacheSize", "zone_store.read_cache_size",
+      "readerConnections", "zone_store.reader_connections");
+
+  /**
+   * Every key a config file may hold, dotted ({@code dns.port}, {@code dns.rrl.burst}): what
+   * {@code ops/config/dns.toml} must document.
+   */
+  public static List<String> fileKeys() {
+    return TomlFiles.keys(FileFormat.class);
+  }
 
   /**
    * Reads and validates a config file.
@@ -302,14 +337,14 @@ public record DnsServerConfig(
     Optional<Http> http = Optional.ofNullable(f.http()).map(h -> new Http(
         or(h.bindAddr(), DEFAULT_BIND_ADDRESS), or(h.port(), DEFAULT_HTTP_PORT),
         or(h.eventLoops(), 0),
-        duration("[http] shutdown_timeout", h.shutdownTimeout(), DEFAULT_SHUTDOWN_TIMEOUT)));
+        duration("http.shutdown_timeout", h.shutdownTimeout(), DEFAULT_SHUTDOWN_TIMEOUT)));
 
     Optional<Https> https = Optional.ofNullable(f.https()).map(h -> {
       CertMode certMode;
       try {
         certMode = CertMode.parse(or(h.certMode(), "self_signed"));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("[https] " + e.getMessage(), e);
+        throw new ConfigException("https." + e.getMessage(), e);
       }
       return new Https(or(h.bindAddr(), DEFAULT_BIND_ADDRESS), or(h.port(), DEFAULT_HTTPS_PORT),
           or(h.domains(), List.of("localhost")), certMode, h.letsencryptContact(),
@@ -333,17 +368,23 @@ public record DnsServerConfig(
   }
 
   private static Dns dns(DnsTable d) {
+    if (d.origins() != null && d.origins().isEmpty()) {
+      throw new ConfigException("dns.origins must name at least one origin, e.g."
+          + " [\"irohdns.example.\"], got []");
+    }
     ZoneSettings zone;
     try {
       zone = new ZoneSettings(
           or(d.origins(), ZoneSettings.DEFAULT_ORIGINS),
           or(d.defaultSoa(), ZoneSettings.DEFAULT_SOA),
-          d.rrA() == null ? null : ip("[dns] rr_a", d.rrA(), Inet4Address.class),
-          d.rrAaaa() == null ? null : ip("[dns] rr_aaaa", d.rrAaaa(), Inet6Address.class),
+          d.rrA() == null ? null : ip("dns.rr_a", d.rrA(), Inet4Address.class),
+          d.rrAaaa() == null ? null : ip("dns.rr_aaaa", d.rrAaaa(), Inet6Address.class),
           d.rrNs(),
           or(d.udpPayloadSize(), ZoneSettings.DEFAULT_UDP_PAYLOAD));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("[dns] " + e.getMessage(), e);
+      // ZoneSettings names its fields as the keys are named, but origins in the singular.
+      throw ConfigException.renaming(e, Map.of("origin", "dns.origins", "default_soa",
+          "dns.default_soa", "rr_ns", "dns.rr_ns", "udp_payload_size", "dns.udp_payload_size"));
     }
     RrlSettings rrl = RrlSettings.DEFAULT;
     RrlTable r = d.rrl();
@@ -356,20 +397,21 @@ public record DnsServerConfig(
             or(r.ipv6PrefixLength(), x.ipv6PrefixLength()),
             or(r.exemptLoopback(), x.exemptLoopback()), or(r.tableSize(), x.tableSize()));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("[dns.rrl] " + e.getMessage(), e);
+        String m = String.valueOf(e.getMessage()); // "rrl burst must be ..."
+        throw new ConfigException(m.startsWith("rrl ") ? "dns.rrl." + m.substring(4) : "dns.rrl: " + m, e);
       }
     }
     long defaultTtl = or(d.defaultTtl(), DEFAULT_TTL);
     if (defaultTtl < 0 || defaultTtl > 0x7fffffffL) {
-      throw new ConfigException("[dns] default_ttl must be 0..2147483647, got " + defaultTtl);
+      throw new ConfigException("dns.default_ttl must be 0..2147483647, got " + defaultTtl);
     }
     return new Dns(or(d.bindAddr(), DEFAULT_BIND_ADDRESS), or(d.port(), DEFAULT_DNS_PORT), zone,
         defaultTtl,
-        duration("[dns] tcp_idle_timeout", d.tcpIdleTimeout(), DnsServer.Listen.DEFAULT_TCP_IDLE),
+        duration("dns.tcp_idle_timeout", d.tcpIdleTimeout(), DnsServer.Listen.DEFAULT_TCP_IDLE),
         or(d.tcpMaxConnections(), DnsServer.Listen.DEFAULT_TCP_MAX_CONNECTIONS), rrl,
         or(d.zoneCacheSize(), ZoneCache.DEFAULT_MAX_ZONES),
-        duration("[dns] zone_cache_ttl", d.zoneCacheTtl(), ZoneCache.DEFAULT_POSITIVE_TTL),
-        duration("[dns] negative_cache_ttl", d.negativeCacheTtl(), ZoneCache.DEFAULT_NEGATIVE_TTL));
+        duration("dns.zone_cache_ttl", d.zoneCacheTtl(), ZoneCache.DEFAULT_POSITIVE_TTL),
+        duration("dns.negative_cache_ttl", d.negativeCacheTtl(), ZoneCache.DEFAULT_NEGATIVE_TTL));
   }
 
   /**
@@ -388,9 +430,9 @@ public record DnsServerConfig(
     }
     try {
       int batch = or(z.maxBatchSize(), d.maxBatchSize());
-      Duration batchTime = duration("[zone_store] max_batch_time", z.maxBatchTime(), d.maxBatchDelay());
+      Duration batchTime = duration("zone_store.max_batch_time", z.maxBatchTime(), d.maxBatchDelay());
       if (batchTime.compareTo(Duration.ofMillis(50)) > 0) {
-        LOG.warn("[zone_store] max_batch_time = {}: keyway answers a PUT only once its batch is"
+        LOG.warn("zone_store.max_batch_time = {}: keyway answers a PUT only once its batch is"
             + " committed (iroh answers before), so this delay is added to PUTs", Durations.format(batchTime));
       }
       return StoreOptions.builder()
@@ -398,15 +440,15 @@ public record DnsServerConfig(
           .maxBatchDelay(batchTime)
           .queueCapacity(or(z.queueCapacity(), Math.max(d.queueCapacity(), batch)))
           .fsync(or(z.fsync(), d.fsync()))
-          .maxAge(duration("[zone_store] eviction", z.eviction(), d.maxAge()))
-          .evictionInterval(duration("[zone_store] eviction_interval", z.evictionInterval(),
+          .maxAge(duration("zone_store.eviction", z.eviction(), d.maxAge()))
+          .evictionInterval(duration("zone_store.eviction_interval", z.evictionInterval(),
               d.evictionInterval()))
           .capacity(or(z.capacity(), d.capacity()))
           .readCacheSize(or(z.readCacheSize(), d.readCacheSize()))
           .readerConnections(or(z.readerConnections(), d.readerConnections()))
           .build();
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("[zone_store] " + e.getMessage(), e);
+      throw ConfigException.renaming(e, STORE_KEYS);
     }
   }
 
@@ -415,7 +457,7 @@ public record DnsServerConfig(
       return RelayConfig.Metrics.defaults();
     }
     if (m.disabled() == null) {
-      throw new ConfigException("[metrics] disabled is required when the table is present"
+      throw new ConfigException("metrics.disabled is required when [metrics] is present"
           + " (iroh-dns-server's rule): write disabled = false");
     }
     String addr = or(m.bindAddr(),
@@ -425,10 +467,11 @@ public record DnsServerConfig(
     try {
       port = Integer.parseInt(addr.substring(colon + 1));
     } catch (RuntimeException e) {
-      throw new ConfigException("[metrics] bind_addr '" + addr + "' must be ip:port, e.g. 127.0.0.1:9117");
+      port = -1;
     }
-    if (colon <= 0) {
-      throw new ConfigException("[metrics] bind_addr '" + addr + "' must be ip:port, e.g. 127.0.0.1:9117");
+    if (colon <= 0 || port < 0) {
+      throw new ConfigException("metrics.bind_addr must be ip:port, e.g. \"127.0.0.1:9117\", got "
+          + TomlFiles.describe(addr));
     }
     String host = addr.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -447,28 +490,28 @@ public record DnsServerConfig(
       Pattern.compile("(\\d+)\\s*(weeks?|w|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|msecs?|millis(?:econds?)?)\\b");
 
   /**
-   * A duration: the relay's syntax ({@code 10s}, {@code 7d}, {@code 1h30m}, or seconds as a
-   * number) or iroh's humantime spellings ({@code "7days"}, {@code "1 week"}, {@code "10 secs"}).
+   * A duration: the relay's syntax ({@code 10s}, {@code 7d}, {@code 1h30m}, or a whole number of
+   * seconds; see {@link Durations#fromValue}) or iroh's humantime spellings ({@code "7days"},
+   * {@code "1 week"}, {@code "10 secs"}).
    */
   static Duration duration(String key, Object value, Duration fallback) {
     if (value == null) {
       return fallback;
     }
-    if (value instanceof Number n) {
-      if (n.longValue() < 0) {
-        throw new ConfigException(key + " must not be negative");
-      }
-      return Duration.ofSeconds(n.longValue());
-    }
     if (!(value instanceof String text)) {
-      throw new ConfigException(key + ": expected a duration such as \"10s\", got " + value);
+      return Durations.fromValue(key, value);
     }
     Matcher m = HUMANTIME.matcher(text.trim().toLowerCase(Locale.ROOT));
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
-      long n = Long.parseLong(m.group(1));
+      long n;
+      try {
+        n = Math.multiplyExact(Long.parseLong(m.group(1)), m.group(2).startsWith("w") ? 7 : 1);
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw Durations.invalid(key, text);
+      }
       String unit = m.group(2);
-      String replacement = unit.startsWith("w") ? (n * 7) + "d"
+      String replacement = unit.startsWith("w") ? n + "d"
           : unit.startsWith("d") ? n + "d"
           : unit.startsWith("h") ? n + "h"
           : unit.startsWith("mi") && !unit.startsWith("mil") ? n + "m"
@@ -477,20 +520,30 @@ public record DnsServerConfig(
       m.appendReplacement(sb, replacement);
     }
     m.appendTail(sb);
-    return Durations.parse(key, sb.toString().replace(" ", ""));
+    try {
+      return Durations.parse(key, sb.toString().replace(" ", ""));
+    } catch (ConfigException e) {
+      throw Durations.invalid(key, text); // show what the file says, not the rewritten text
+    }
   }
 
   private static <T extends InetAddress> T ip(String key, String text, Class<T> type) {
+    String expected = type == Inet4Address.class ? "an IPv4 address such as 127.0.0.1"
+        : "an IPv6 address such as ::1";
+    ConfigException bad = new ConfigException(key + " must be " + expected + ", got "
+        + TomlFiles.describe(text));
+    // A literal only: never a name lookup while reading the config.
+    if (!text.trim().chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+      throw bad;
+    }
     try {
       InetAddress a = InetAddress.getByName(text.trim());
-      if (!text.trim().chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')
-          || !type.isInstance(a)) {
-        throw new ConfigException(key + " '" + text + "' must be an "
-            + (type == Inet4Address.class ? "IPv4" : "IPv6") + " address");
+      if (!type.isInstance(a)) {
+        throw bad;
       }
       return type.cast(a);
     } catch (UnknownHostException e) {
-      throw new ConfigException(key + " '" + text + "' is not an IP address");
+      throw bad;
     }
   }
 
@@ -501,14 +554,16 @@ public record DnsServerConfig(
   }
 
   static void checkAddress(String key, String address) {
+    ConfigException bad = new ConfigException(key + " must be an IP address such as 127.0.0.1 or ::,"
+        + " got " + TomlFiles.describe(address == null ? "" : address));
     if (address == null || address.isBlank()
         || !address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-      throw new ConfigException(key + " '" + address + "' must be an IP address such as 127.0.0.1 or ::");
+      throw bad;
     }
     try {
       InetAddress.getByName(address);
     } catch (UnknownHostException e) {
-      throw new ConfigException(key + " '" + address + "' is not an IP address");
+      throw bad;
     }
   }
 }

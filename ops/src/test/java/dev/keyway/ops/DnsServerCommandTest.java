@@ -51,8 +51,8 @@ class DnsServerCommandTest {
   void theReferenceConfigIsValidAndHoldsTheDefaults() {
     CliTest.Run r = CliTest.run("dns-server", "-c", "config/dns.toml", "--check");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("dns: :::5300 udp+tcp, origins [irohdns.example., .]",
-        "udp payload 1232", "rrl 100/s burst 200 slip 2, loopback exempt", "http: :::8080",
+    assertThat(r.out()).contains("dns: [::]:5300 udp+tcp, origins [irohdns.example., .]",
+        "udp payload 1232", "rrl 100/s burst 200 slip 2, loopback exempt", "http: [::]:8080",
         "pkarr_put_rate_limit: simple", "eviction 7d, batch 1024/2ms, fsync true",
         "metrics: 127.0.0.1:9117");
   }

@@ -1,6 +1,7 @@
 package dev.keyway.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.relay.RelayConfig;
 import java.io.PrintWriter;
@@ -31,10 +32,14 @@ class RelayCliTest {
   @Test
   void referenceConfigWithEverythingUncommentedLoads(@TempDir Path dir) throws Exception {
     StringBuilder all = new StringBuilder();
+    StringBuilder legacy = new StringBuilder();
     for (String line : Files.readAllLines(REFERENCE)) {
       // "# key = value" and "# [table]" lines are commented-out settings; prose stays a comment.
       boolean setting = line.matches("# \\[[a-z_]+\\]") || line.matches("# [a-z_]+ = .*");
-      all.append(setting ? line.substring(2) : line).append('\n');
+      // pkarr-relay 0.12's per_second / burst_size are documented as refused: uncommented apart.
+      boolean refused = line.matches("# (per_second|burst_size) = .*");
+      all.append(setting && !refused ? line.substring(2) : line).append('\n');
+      legacy.append(setting ? line.substring(2) : line).append('\n');
     }
     Path file = dir.resolve("all.toml");
     Files.writeString(file, all);
@@ -42,6 +47,10 @@ class RelayCliTest {
     assertThat(c.rateLimit()).isPresent();
     assertThat(c.rateLimit().get().quota().toString()).isEqualTo("2r/s burst 10");
     assertThat(c.dataDir()).isEqualTo(dir.resolve("data").toAbsolutePath());
+    Files.writeString(file, legacy);
+    assertThatThrownBy(() -> RelayConfig.fromFile(file))
+        .hasMessageContaining("rate_limiter.per_second is pkarr-relay 0.12's key")
+        .hasMessageContaining("write quota = \"30r/m\" and burst = 10 instead");
   }
 
   @Test

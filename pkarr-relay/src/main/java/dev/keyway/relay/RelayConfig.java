@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -71,12 +72,15 @@ public record RelayConfig(
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(rateLimit, "rateLimit");
     Objects.requireNonNull(metrics, "metrics");
-    if (minimumTtl < 0 || maximumTtl < 0) {
-      throw new ConfigException("minimum_ttl and maximum_ttl must not be negative");
+    if (minimumTtl < 0) {
+      throw new ConfigException("cache.minimum_ttl must not be negative, got " + minimumTtl);
+    }
+    if (maximumTtl < 0) {
+      throw new ConfigException("cache.maximum_ttl must not be negative, got " + maximumTtl);
     }
     if (minimumTtl > maximumTtl) {
-      throw new ConfigException("[cache] minimum_ttl " + minimumTtl + " must be at most maximum_ttl "
-          + maximumTtl);
+      throw new ConfigException("cache.minimum_ttl must be at most cache.maximum_ttl ("
+          + maximumTtl + "), got " + minimumTtl);
     }
   }
 
@@ -94,17 +98,19 @@ public record RelayConfig(
   public record Http(String bindAddress, int port, String basePath, Duration maxFutureSkew,
       int eventLoops, Duration shutdownTimeout) {
     public Http {
-      checkAddress("[http] bind_addr", bindAddress);
-      checkPort("[http] port", port);
+      checkAddress("http.bind_addr", bindAddress);
+      checkPort("http.port", port);
       basePath = normaliseBasePath(basePath);
       if (maxFutureSkew.isNegative()) {
-        throw new ConfigException("[http] max_future_skew must not be negative");
+        throw new ConfigException("http.max_future_skew must not be negative, got "
+            + Durations.format(maxFutureSkew));
       }
       if (eventLoops < 0 || eventLoops > 1024) {
-        throw new ConfigException("[http] event_loops must be 0..1024, got " + eventLoops);
+        throw new ConfigException("http.event_loops must be 0..1024, got " + eventLoops);
       }
       if (shutdownTimeout.isNegative()) {
-        throw new ConfigException("[http] shutdown_timeout must not be negative");
+        throw new ConfigException("http.shutdown_timeout must not be negative, got "
+            + Durations.format(shutdownTimeout));
       }
     }
 
@@ -143,8 +149,8 @@ public record RelayConfig(
   public record Metrics(boolean enabled, String bindAddress, int port) {
     public Metrics {
       if (enabled) {
-        checkAddress("[metrics] bind_addr", bindAddress);
-        checkPort("[metrics] bind_addr port", port);
+        checkAddress("metrics.bind_addr", bindAddress);
+        checkPort("metrics.bind_addr port", port);
       }
     }
 
@@ -245,10 +251,31 @@ public record RelayConfig(
       Boolean fsync, Object eviction, Object evictionInterval, Integer readCacheSize,
       Integer readerConnections) {}
 
+  /** pkarr-relay 0.12's {@code per_second} / {@code burst_size} are read only to be refused. */
   record RateLimiterTable(Boolean behindProxy, String quota, Long burst, String dhtQuota,
       Long dhtBurst, String userDhtQuota, Long userDhtBurst, Object perSecond, Object burstSize) {}
 
   record MetricsTable(Boolean disabled, String bindAddr) {}
+
+  /** The key each {@link StoreOptions} option is read from, for its error messages. */
+  static final Map<String, String> STORE_KEYS = Map.of(
+      "maxBatchSize", "store.max_batch_size",
+      "maxBatchDelay", "store.max_batch_delay",
+      "queueCapacity", "store.queue_capacity",
+      "fsync", "store.fsync",
+      "maxAge", "store.eviction",
+      "evictionInterval", "store.eviction_interval",
+      "capacity", "cache.size",
+      "readCacheSize", "store.read_cache_size",
+      "readerConnections", "store.reader_connections");
+
+  /**
+   * Every key a config file may hold, dotted ({@code http.port}, {@code rate_limiter.quota}): what
+   * {@code ops/config/relay.toml} must document.
+   */
+  public static List<String> fileKeys() {
+    return TomlFiles.keys(FileFormat.class);
+  }
 
   /**
    * Reads and validates a config file.
@@ -280,9 +307,9 @@ public record RelayConfig(
           or(h.bindAddr(), d.bindAddress()),
           or(h.port(), d.port()),
           or(h.basePath(), d.basePath()),
-          duration("[http] max_future_skew", h.maxFutureSkew(), d.maxFutureSkew()),
+          duration("http.max_future_skew", h.maxFutureSkew(), d.maxFutureSkew()),
           or(h.eventLoops(), d.eventLoops()),
-          duration("[http] shutdown_timeout", h.shutdownTimeout(), d.shutdownTimeout())));
+          duration("http.shutdown_timeout", h.shutdownTimeout(), d.shutdownTimeout())));
     }
     if (f.mainline() != null) {
       LOG.warn("[mainline] is accepted for pkarr-relay compatibility but ignored: this relay has no DHT node");
@@ -303,38 +330,32 @@ public record RelayConfig(
     if (st != null) {
       StoreOptions d = StoreOptions.defaults();
       s.maxBatchSize(or(st.maxBatchSize(), d.maxBatchSize()))
-          .maxBatchDelay(duration("[store] max_batch_delay", st.maxBatchDelay(), d.maxBatchDelay()))
+          .maxBatchDelay(duration("store.max_batch_delay", st.maxBatchDelay(), d.maxBatchDelay()))
           .queueCapacity(or(st.queueCapacity(), d.queueCapacity()))
           .fsync(or(st.fsync(), d.fsync()))
-          .maxAge(duration("[store] eviction", st.eviction(), d.maxAge()))
-          .evictionInterval(duration("[store] eviction_interval", st.evictionInterval(), d.evictionInterval()))
+          .maxAge(duration("store.eviction", st.eviction(), d.maxAge()))
+          .evictionInterval(duration("store.eviction_interval", st.evictionInterval(), d.evictionInterval()))
           .readCacheSize(or(st.readCacheSize(), d.readCacheSize()))
           .readerConnections(or(st.readerConnections(), d.readerConnections()));
     }
     try {
       b.store(s.build());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("[store] / [cache]: " + e.getMessage(), e);
+      throw ConfigException.renaming(e, STORE_KEYS);
     }
     RateLimiterTable r = f.rateLimiter();
     if (r != null) {
       if (r.perSecond() != null || r.burstSize() != null) {
-        throw new ConfigException("[rate_limiter] per_second / burst_size are pkarr-relay 0.12 keys;"
-            + " write quota = \"2r/s\" and burst = 10 instead");
+        throw legacyRateLimiterKeys(r.perSecond(), r.burstSize());
       }
       if (r.behindProxy() == null) {
-        throw new ConfigException("[rate_limiter] behind_proxy is required (true only if every"
+        throw new ConfigException("rate_limiter.behind_proxy is required (true only if every"
             + " request comes through a reverse proxy that sets X-Forwarded-For)");
       }
-      Quota quota;
-      try {
-        quota = Quota.parse(or(r.quota(), "2r/s"), r.burst());
-        // Parsed for validation only: there is no DHT whose traffic they would limit.
-        Quota.parse(or(r.dhtQuota(), "2r/s"), r.dhtBurst());
-        Quota.parse(or(r.userDhtQuota(), "2r/s"), r.userDhtBurst());
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("[rate_limiter] " + e.getMessage(), e);
-      }
+      Quota quota = quota(r.quota(), r.burst(), "quota", "burst");
+      // Parsed for validation only: there is no DHT whose traffic they would limit.
+      quota(r.dhtQuota(), r.dhtBurst(), "dht_quota", "dht_burst");
+      quota(r.userDhtQuota(), r.userDhtBurst(), "user_dht_quota", "user_dht_burst");
       b.rateLimit(new RateLimit(r.behindProxy(), quota));
     }
     MetricsTable m = f.metrics();
@@ -343,13 +364,13 @@ public record RelayConfig(
       String addr = or(m.bindAddr(), DEFAULT_METRICS_ADDRESS + ":" + DEFAULT_METRICS_PORT);
       int colon = addr.lastIndexOf(':');
       if (colon <= 0) {
-        throw new ConfigException("[metrics] bind_addr '" + addr + "' must be ip:port, e.g. 127.0.0.1:9117");
+        throw badMetricsAddress(addr);
       }
       int port;
       try {
         port = Integer.parseInt(addr.substring(colon + 1));
       } catch (NumberFormatException e) {
-        throw new ConfigException("[metrics] bind_addr '" + addr + "' must be ip:port, e.g. 127.0.0.1:9117");
+        throw badMetricsAddress(addr);
       }
       String host = addr.substring(0, colon);
       if (host.startsWith("[") && host.endsWith("]")) {
@@ -366,7 +387,8 @@ public record RelayConfig(
     lines.add("http: " + http.bindAddress() + ":" + http.port() + " base_path " + http.basePath()
         + ", max_future_skew " + Durations.format(http.maxFutureSkew())
         + ", event_loops " + (http.eventLoops() == 0 ? "auto" : http.eventLoops()));
-    lines.add("store: " + dataDir.toAbsolutePath() + ", capacity " + store.capacity()
+    lines.add("store: " + dataDir.toAbsolutePath() + ", capacity "
+        + (store.capacity() == 0 ? "unlimited" : store.capacity())
         + ", eviction " + Durations.format(store.maxAge()) + " every "
         + Durations.format(store.evictionInterval()) + ", fsync " + store.fsync()
         + ", batch " + store.maxBatchSize() + "/" + Durations.format(store.maxBatchDelay())
@@ -385,20 +407,42 @@ public record RelayConfig(
   }
 
   private static Duration duration(String key, Object value, Duration fallback) {
-    if (value == null) {
-      return fallback;
+    return value == null ? fallback : Durations.fromValue(key, value);
+  }
+
+  /** {@code rate_limiter.<quotaKey>} and its burst, with the keys in the error message. */
+  private static Quota quota(String quota, Long burst, String quotaKey, String burstKey) {
+    try {
+      return Quota.parse(or(quota, "2r/s"), burst);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.renaming(e,
+          Map.of("quota", "rate_limiter." + quotaKey, "burst", "rate_limiter." + burstKey));
     }
-    if (value instanceof Number n) {
-      long seconds = n.longValue();
-      if (seconds < 0) {
-        throw new ConfigException(key + " must not be negative");
-      }
-      return Duration.ofSeconds(seconds);
+  }
+
+  /**
+   * pkarr-relay 0.12's {@code per_second = N} (one request every N seconds) and {@code burst_size}
+   * are refused, as pkarr-relay 0.13+ refuses them, with the equivalent {@code quota} / {@code
+   * burst} when there is one.
+   */
+  private static ConfigException legacyRateLimiterKeys(Object perSecond, Object burstSize) {
+    String key = perSecond != null ? "per_second" : "burst_size";
+    String quota = "\"2r/s\"";
+    if (perSecond != null && TomlFiles.isInteger(perSecond)) {
+      long n = Long.parseLong(perSecond.toString());
+      quota = n <= 0 ? quota : n == 1 ? "\"1r/s\"" : 60 % n == 0 ? "\"" + 60 / n + "r/m\""
+          : 3600 % n == 0 ? "\"" + 3600 / n + "r/h\"" : 86_400 % n == 0 ? "\"" + 86_400 / n + "r/d\""
+          : quota;
     }
-    if (value instanceof String text) {
-      return Durations.parse(key, text);
-    }
-    throw new ConfigException(key + ": expected a duration such as \"10s\", got " + value);
+    String burst = burstSize != null && TomlFiles.isInteger(burstSize) ? burstSize.toString() : "10";
+    return new ConfigException("rate_limiter." + key + " is pkarr-relay 0.12's key, refused as by"
+        + " pkarr-relay 0.13+ (per_second = N meant one request every N seconds); write quota = "
+        + quota + " and burst = " + burst + " instead");
+  }
+
+  private static ConfigException badMetricsAddress(String addr) {
+    return new ConfigException("metrics.bind_addr must be ip:port, e.g. \"127.0.0.1:9117\", got "
+        + TomlFiles.describe(addr));
   }
 
   private static void checkPort(String key, int port) {
@@ -408,30 +452,33 @@ public record RelayConfig(
   }
 
   private static void checkAddress(String key, String address) {
+    ConfigException bad = new ConfigException(key + " must be an IP address such as 127.0.0.1 or ::,"
+        + " got " + TomlFiles.describe(address == null ? "" : address));
     if (address == null || address.isBlank()) {
-      throw new ConfigException(key + " must be an IP address");
+      throw bad;
     }
     boolean literal = address.chars().allMatch(ch -> Character.digit(ch, 16) >= 0 || ch == '.' || ch == ':');
     if (!literal) {
-      throw new ConfigException(key + " '" + address + "' must be an IP address such as 127.0.0.1 or ::");
+      throw bad;
     }
     try {
       InetAddress.getByName(address);
     } catch (UnknownHostException e) {
-      throw new ConfigException(key + " '" + address + "' is not an IP address");
+      throw bad;
     }
   }
 
   private static String normaliseBasePath(String path) {
     String p = path == null ? "/" : path.trim();
     if (!p.startsWith("/")) {
-      throw new ConfigException("[http] base_path '" + path + "' must start with /");
+      throw new ConfigException("http.base_path must start with /, got " + TomlFiles.describe(path));
     }
     while (p.length() > 1 && p.endsWith("/")) {
       p = p.substring(0, p.length() - 1);
     }
     if (p.contains("//") || p.contains("?") || p.contains("#") || p.contains("%")) {
-      throw new ConfigException("[http] base_path '" + path + "' must be a plain path like /pkarr");
+      throw new ConfigException("http.base_path must be a plain path like \"/pkarr\", got "
+          + TomlFiles.describe(path));
     }
     return p;
   }

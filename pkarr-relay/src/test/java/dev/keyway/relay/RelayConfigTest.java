@@ -2,12 +2,16 @@ package dev.keyway.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.keyway.relay.config.ConfigException;
 import dev.keyway.relay.ratelimit.Quota;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,26 +108,187 @@ class RelayConfigTest {
     assertError("[http]\nprot = 1", "unknown key 'prot'", "[http]", "port");
     assertError("colour = 1", "unknown key 'colour'", "top level");
     assertError("[htp]\nport = 1", "unknown key 'htp'");
-    assertError("[http]\nport = \"6881\"", "'http.port'");
-    assertError("[http]\nport = 70000", "[http] port");
-    assertError("[http]\nbind_addr = \"localhost\"", "IP address");
-    assertError("[http]\nbase_path = \"pkarr\"", "base_path");
-    assertError("[cache]\nminimum_ttl = 10\nmaximum_ttl = 5", "minimum_ttl");
-    assertError("[store]\neviction = \"7 days\"", "[store] eviction", "not a duration");
-    assertError("[store]\nmax_batch_size = 0", "maxBatchSize");
-    assertError("[rate_limiter]\nquota = \"2r/s\"", "behind_proxy is required");
-    assertError("[rate_limiter]\nbehind_proxy = false\nquota = \"2/s\"", "[rate_limiter]", "<N>r/<unit>");
-    assertError("[rate_limiter]\nbehind_proxy = false\nburst = 0", "burst");
-    assertError("[rate_limiter]\nbehind_proxy = false\nper_second = 2\nburst_size = 10", "quota = \"2r/s\"");
-    assertError("[metrics]\nbind_addr = \"9117\"", "ip:port");
-    assertError("[http\nport = 1", "not valid TOML");
+    assertError("[http]\nport = \"6881\"", "config: http.port: expected an integer, got \"6881\"");
+    assertError("[http]\nport = 70000", "http.port must be 0..65535, got 70000");
+    assertError("[http]\nbind_addr = \"localhost\"",
+        "http.bind_addr must be an IP address such as 127.0.0.1 or ::, got \"localhost\"");
+    assertError("[http]\nbase_path = \"pkarr\"", "http.base_path must start with /, got \"pkarr\"");
+    assertError("[cache]\nminimum_ttl = 10\nmaximum_ttl = 5",
+        "cache.minimum_ttl must be at most cache.maximum_ttl (5), got 10");
+    assertError("[store]\neviction = \"7 days\"", "store.eviction: expected a whole number of seconds"
+        + " or a duration string like \"10s\", \"7d\" or \"1h30m\" (units ms, s, m, h, d), got \"7 days\"");
+    assertError("[store]\nmax_batch_size = 0", "store.max_batch_size must be at least 1, got 0");
+    assertError("[rate_limiter]\nquota = \"2r/s\"", "rate_limiter.behind_proxy is required");
+    assertError("[rate_limiter]\nbehind_proxy = false\nquota = \"2/s\"",
+        "rate_limiter.quota '2/s' is not <N>r/<unit>");
+    assertError("[rate_limiter]\nbehind_proxy = false\nburst = 0",
+        "rate_limiter.burst must be at least 1, got 0");
+    assertError("[rate_limiter]\nbehind_proxy = false\ndht_quota = \"0r/s\"",
+        "rate_limiter.dht_quota '0r/s' allows nothing");
+    assertError("[rate_limiter]\nbehind_proxy = false\nuser_dht_burst = 0",
+        "rate_limiter.user_dht_burst must be at least 1, got 0");
+    assertError("[metrics]\nbind_addr = \"9117\"",
+        "metrics.bind_addr must be ip:port, e.g. \"127.0.0.1:9117\", got \"9117\"");
+    assertError("[metrics]\nbind_addr = \"127.0.0.1:70000\"",
+        "metrics.bind_addr port must be 0..65535, got 70000");
+    assertError("[http\nport = 1", "config:1:6: not valid TOML");
   }
 
+  /** Review finding 1: fractions were truncated (0.5 s of eviction became 0 = eviction off). */
+  @Test
+  void aFractionWhereAWholeNumberIsExpectedIsAnError() {
+    String durations = "expected a whole number of seconds or a duration string like \"10s\","
+        + " \"7d\" or \"1h30m\" (units ms, s, m, h, d), got ";
+    assertError("[store]\neviction = 0.5", "store.eviction: " + durations + "0.5 (write \"500ms\")");
+    assertError("[store]\nmax_batch_delay = 0.002",
+        "store.max_batch_delay: " + durations + "0.002 (write \"2ms\")");
+    assertError("[http]\nmax_future_skew = 0.9",
+        "http.max_future_skew: " + durations + "0.9 (write \"900ms\")");
+    assertError("[http]\nshutdown_timeout = 1.0", "http.shutdown_timeout: " + durations + "1.0 (write \"1s\")");
+    assertError("[store]\neviction_interval = 0.0001", "store.eviction_interval: " + durations + "0.0001");
+    assertError("[store]\neviction = 1e3", "store.eviction: " + durations + "1000.0 (write \"1000s\")");
+    assertError("[store]\neviction = inf", "store.eviction: " + durations + "inf");
+    assertError("[store]\neviction = nan", "store.eviction: " + durations + "nan");
+    assertError("[store]\neviction = true", "store.eviction: " + durations + "true");
+    assertError("[store]\neviction = [1]", "store.eviction: " + durations + "an array");
+    assertError("[store]\neviction = \"10\"", "store.eviction: " + durations
+        + "\"10\" (a number of seconds is written without quotes: 10, or \"10s\")");
+    assertError("[store]\neviction = -5", "store.eviction: expected a duration of 0 or more, got -5");
+    assertError("[store]\neviction = 99999999999999999999",
+        "store.eviction: " + durations + "99999999999999999999 (too large)");
+    assertError("[cache]\nsize = 1.5", "config: cache.size: expected an integer, got 1.5");
+    assertError("[http]\nport = 17001.9", "config: http.port: expected an integer, got 17001.9");
+    assertError("[http]\nport = 6881.0", "config: http.port: expected an integer, got 6881.0");
+    assertError("[store]\nqueue_capacity = 2048.5", "config: store.queue_capacity: expected an integer, got 2048.5");
+    assertError("[cache]\nminimum_ttl = 1.5", "config: cache.minimum_ttl: expected an integer, got 1.5");
+    // Whole numbers of seconds still work, as in pkarr-relay.
+    RelayConfig c = RelayConfig.fromToml("[store]\neviction = 3600\nmax_batch_delay = 0\n"
+        + "[http]\nmax_future_skew = 0", dir);
+    assertThat(c.store().maxAge()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.store().maxBatchDelay()).isZero();
+    assertThat(c.http().maxFutureSkew()).isZero();
+  }
+
+  /** Review finding 2: wrong types leaked Jackson's text ("Cannot coerce String value"). */
+  @Test
+  void aWrongTypeSaysWhatIsExpectedAndWhatWasFound() {
+    assertError("[store]\nfsync = \"yes\"", "config: store.fsync: expected true or false, got \"yes\"");
+    assertError("[store]\nfsync = 1", "config: store.fsync: expected true or false, got 1");
+    assertError("[http]\nport = \"seventeen\"", "config: http.port: expected an integer, got \"seventeen\"");
+    assertError("[http]\nport = \"\"", "config: http.port: expected an integer, got \"\"");
+    assertError("[cache]\nsize = \"1GB\"", "config: cache.size: expected an integer, got \"1GB\"");
+    assertError("http = 5", "config: http: expected a table ([http]), got 5");
+    assertError("[[http]]\nport = 1", "config: http: expected a table ([http]), got an array");
+    assertError("[cache]\npath = 5", "config: cache.path: expected a string, got 5");
+    assertError("[http]\nbind_addr = true", "config: http.bind_addr: expected a string, got true");
+    assertError("[rate_limiter]\nquota = 2", "config: rate_limiter.quota: expected a string, got 2");
+    assertError("[http]\nport = [6881]", "config: http.port: expected an integer, got an array");
+    assertError("[http]\nport = {a = 1}", "config: http.port: expected an integer, got a table");
+    assertError("[http]\nport = 3000000000",
+        "config: http.port: expected an integer from -2147483648 to 2147483647, got 3000000000");
+    assertError("[http]\nbase_path = \"a\\nb\"", "http.base_path must start with /, got \"a\\nb\"");
+    assertError("[http]\nport = \"" + "x".repeat(100) + "\"",
+        "config: http.port: expected an integer, got \"" + "x".repeat(60) + "...\"");
+  }
+
+  /** Review finding 3: validation spoke Java (queueCapacity, PT0S). */
+  @Test
+  void validationUsesTheKeysAndUnitsOfTheFile() {
+    assertError("[store]\nqueue_capacity = 0",
+        "store.queue_capacity must be at least store.max_batch_size (1024), got 0");
+    assertError("[store]\neviction_interval = 0", "store.eviction_interval must be at least 10ms, got 0s");
+    assertError("[store]\neviction_interval = \"5ms\"", "store.eviction_interval must be at least 10ms, got 5ms");
+    assertError("[store]\nmax_batch_delay = \"2s\"", "store.max_batch_delay must be 0s..1s, got 2s");
+    assertError("[store]\nreader_connections = 0", "store.reader_connections must be 1..256, got 0");
+    assertError("[store]\nread_cache_size = -1", "store.read_cache_size must not be negative, got -1");
+    assertError("[cache]\nsize = -1", "cache.size must not be negative, got -1");
+    assertError("[cache]\nminimum_ttl = -1", "cache.minimum_ttl must not be negative, got -1");
+    // API callers keep the builder's names.
+    assertThatThrownBy(() -> dev.keyway.relay.store.StoreOptions.builder().queueCapacity(0).build())
+        .hasMessage("queueCapacity must be at least maxBatchSize (1024), got 0");
+    assertThatThrownBy(() -> dev.keyway.relay.store.StoreOptions.builder().evictionInterval(Duration.ZERO).build())
+        .hasMessage("evictionInterval must be at least 10ms, got 0s");
+  }
+
+  @Test
+  void everyStoreOptionHasTheKeyItIsReadFrom() {
+    assertThat(RelayConfig.STORE_KEYS.keySet()).containsExactlyInAnyOrder(
+        Arrays.stream(dev.keyway.relay.store.StoreOptions.class.getRecordComponents())
+            .map(RecordComponent::getName).toArray(String[]::new));
+    assertThat(RelayConfig.fileKeys()).containsAll(RelayConfig.STORE_KEYS.values());
+  }
+
+  /** Review finding 4: syntax errors had no line, duplicates no key. */
+  @Test
+  void syntaxErrorsGiveLineColumnAndKey() throws Exception {
+    Path file = dir.resolve("relay.toml");
+    assertFileError(file, "# relay\n\n[http\nport = 1\n", file + ":3:6: not valid TOML: newline not permitted here");
+    assertFileError(file, "[http]\nport = 1\nport = 2\n", file + ":3:1: not valid TOML: duplicate key 'port'");
+    assertFileError(file, "[http]\n  port = 1 # one\n  port=2 # two\n",
+        file + ":3:3: not valid TOML: duplicate key 'port'");
+    assertFileError(file, "x = {a = 1, a = 2}\n", file + ":1:13: not valid TOML: duplicate key 'a'");
+    assertFileError(file, "[http]\nport = 1\n\n[http]\nbind_addr = \"::\"\n",
+        file + ":4:1: not valid TOML: table [http] defined twice");
+    assertFileError(file, "[store]\nfsync = yes\n", file + ":2:");
+  }
+
+  /** Review finding 6: every accepted key is one the reference file can document. */
+  @Test
+  void legacyRateLimiterKeysAreKnownAndRefusedWithTheEquivalent() {
+    assertThat(RelayConfig.fileKeys()).contains("http.port", "store.eviction", "rate_limiter.quota",
+        "rate_limiter.per_second", "rate_limiter.burst_size", "mainline.port", "metrics.bind_addr");
+    assertError("[rate_limiter]\nbehind_proxy = false\nper_second = 2\nburst_size = 20",
+        "rate_limiter.per_second is pkarr-relay 0.12's key, refused as by pkarr-relay 0.13+"
+            + " (per_second = N meant one request every N seconds); write quota = \"30r/m\" and burst = 20 instead");
+    assertError("[rate_limiter]\nbehind_proxy = false\nburst_size = 5",
+        "rate_limiter.burst_size is pkarr-relay 0.12's key", "burst = 5 instead");
+  }
+
+  private void assertFileError(Path file, String toml, String message) throws Exception {
+    Files.writeString(file, toml);
+    assertThatThrownBy(() -> RelayConfig.fromFile(file))
+        .as(toml)
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(e.getMessage()).startsWith(message).doesNotContain("\n"));
+  }
+
+  /** The message is exactly the expected one (or starts with it), on one line, and no config is returned. */
   private void assertError(String toml, String... fragments) {
     assertThatThrownBy(() -> RelayConfig.fromToml(toml, dir))
         .as(toml)
         .isInstanceOf(ConfigException.class)
-        .satisfies(e -> assertThat(e.getMessage()).contains(fragments));
+        .satisfies(e -> assertThat(e.getMessage()).contains(fragments).doesNotContain("\n")
+            .doesNotContainPattern("[a-z][A-Z]|PT[0-9]|Cannot |`"));
+  }
+
+  @Test
+  void aFileErrorNamesTheFile() throws Exception {
+    Path file = dir.resolve("relay.toml");
+    assertFileError(file, "[store]\neviction = 0.5\n", file + ": store.eviction: expected a whole number");
+    assertFileError(file, "[store]\nfsync = \"yes\"\n", file + ": store.fsync: expected true or false, got \"yes\"");
+    assertFileError(file, "[store]\nqueue_capacity = 0\n", file + ": store.queue_capacity must be at least");
+  }
+
+  /** Review finding 5: an unreadable file did not say why. */
+  @Test
+  void anUnreadableFileSaysWhy() throws Exception {
+    assertThatThrownBy(() -> RelayConfig.fromFile(dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("cannot read config file " + dir + ": it is a directory");
+    Path binary = Files.write(dir.resolve("binary.toml"), new byte[] {(byte) 0xff, (byte) 0xfe, 'a'});
+    assertThatThrownBy(() -> RelayConfig.fromFile(binary))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("cannot read config file " + binary + ": not UTF-8 text (TOML files are UTF-8)");
+    Path notDir = dir.resolve("binary.toml/relay.toml");
+    assertThatThrownBy(() -> RelayConfig.fromFile(notDir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("cannot read config file " + notDir + ": not a directory");
+    Path secret = Files.writeString(dir.resolve("secret.toml"), "[http]\nport = 1\n");
+    Files.setPosixFilePermissions(secret, Set.of());
+    assumeFalse(Files.isReadable(secret), "running as root: permissions are not enforced");
+    assertThatThrownBy(() -> RelayConfig.fromFile(secret))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("cannot read config file " + secret + ": permission denied");
   }
 
   @Test

@@ -1,6 +1,11 @@
 package dev.keyway.relay.config;
 
 import dev.keyway.client.InvalidInputException;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A config file or value is wrong. The message names the file, the key and what is expected, so
@@ -15,5 +20,26 @@ public final class ConfigException extends InvalidInputException {
 
   public ConfigException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /**
+   * A config error from the {@link IllegalArgumentException} of a value class that is also built
+   * from code, whose message names its options by their code names ({@code "queueCapacity must be
+   * at least maxBatchSize (1024), got 0"}): each of those names, as a whole word, is replaced by
+   * the config key it was read from ({@code store.queue_capacity}), so the user sees the names in
+   * their file while API callers keep the names of the builder they called.
+   *
+   * @param keys code name to config key
+   */
+  public static ConfigException renaming(IllegalArgumentException e, Map<String, String> keys) {
+    String message = String.valueOf(e.getMessage());
+    if (!keys.isEmpty()) {
+      Pattern names = Pattern.compile(keys.keySet().stream()
+          .sorted(Comparator.comparingInt(String::length).reversed()).map(Pattern::quote)
+          .collect(Collectors.joining("|", "\\b(", ")\\b")));
+      message = names.matcher(message)
+          .replaceAll(m -> Matcher.quoteReplacement(keys.get(m.group(1))));
+    }
+    return new ConfigException(message, e);
   }
 }

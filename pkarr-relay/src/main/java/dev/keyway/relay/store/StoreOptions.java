@@ -1,5 +1,6 @@
 package dev.keyway.relay.store;
 
+import dev.keyway.relay.config.Durations;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -56,14 +57,16 @@ public record StoreOptions(
     Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
     Objects.requireNonNull(maxAge, "maxAge");
     Objects.requireNonNull(evictionInterval, "evictionInterval");
+    // Messages name each option by its builder method and show durations as a config file writes
+    // them ("0s", "2ms"); the config readers replace the names by their keys (store.queue_capacity).
     require(maxBatchSize >= 1, "maxBatchSize must be at least 1, got " + maxBatchSize);
     require(!maxBatchDelay.isNegative() && maxBatchDelay.compareTo(Duration.ofSeconds(1)) <= 0,
-        "maxBatchDelay must be 0..1s, got " + maxBatchDelay);
-    require(queueCapacity >= maxBatchSize,
-        "queueCapacity " + queueCapacity + " must be at least maxBatchSize " + maxBatchSize);
-    require(!maxAge.isNegative(), "maxAge must not be negative, got " + maxAge);
+        "maxBatchDelay must be 0s..1s, got " + Durations.format(maxBatchDelay));
+    require(queueCapacity >= maxBatchSize, "queueCapacity must be at least maxBatchSize ("
+        + maxBatchSize + "), got " + queueCapacity);
+    require(!maxAge.isNegative(), "maxAge must not be negative, got " + Durations.format(maxAge));
     require(evictionInterval.compareTo(Duration.ofMillis(10)) >= 0,
-        "evictionInterval must be at least 10ms, got " + evictionInterval);
+        "evictionInterval must be at least 10ms, got " + Durations.format(evictionInterval));
     require(capacity >= 0, "capacity must not be negative, got " + capacity);
     require(readCacheSize >= 0, "readCacheSize must not be negative, got " + readCacheSize);
     require(readerConnections >= 1 && readerConnections <= 256,

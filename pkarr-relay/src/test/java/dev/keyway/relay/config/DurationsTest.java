@@ -29,5 +29,26 @@ class DurationsTest {
       assertThat(Durations.parse("k", Durations.format(d))).isEqualTo(d);
     }
     assertThat(Durations.format(Duration.ofDays(7))).isEqualTo("7d");
+    assertThat(Durations.format(Duration.ZERO)).isEqualTo("0s");
+    assertThat(Durations.format(Duration.ofNanos(500_000))).isEqualTo("PT0.0005S");
+  }
+
+  @Test
+  void fromValueTakesWholeSecondsAndStringsOnly() {
+    assertThat(Durations.fromValue("k", 0)).isZero();
+    assertThat(Durations.fromValue("k", 30L)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Durations.fromValue("k", "1h30m")).isEqualTo(Duration.ofMinutes(90));
+    String expected = "k: expected a whole number of seconds or a duration string like \"10s\", \"7d\""
+        + " or \"1h30m\" (units ms, s, m, h, d), got ";
+    assertThatThrownBy(() -> Durations.fromValue("k", new java.math.BigDecimal("0.5")))
+        .isInstanceOf(ConfigException.class).hasMessage(expected + "0.5 (write \"500ms\")");
+    assertThatThrownBy(() -> Durations.fromValue("k", 2.5d))
+        .isInstanceOf(ConfigException.class).hasMessage(expected + "2.5 (write \"2500ms\")");
+    assertThatThrownBy(() -> Durations.fromValue("k", -1))
+        .isInstanceOf(ConfigException.class).hasMessage("k: expected a duration of 0 or more, got -1");
+    assertThatThrownBy(() -> Durations.fromValue("k", false))
+        .isInstanceOf(ConfigException.class).hasMessage(expected + "false");
+    assertThatThrownBy(() -> Durations.parse("k", "1.5h"))
+        .isInstanceOf(ConfigException.class).hasMessage(expected + "\"1.5h\"");
   }
 }

@@ -1,0 +1,134 @@
+package dev.keyway.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyway.relay.config.ConfigException;
+import dev.keyway.relay.store.StoreOptions;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reading dns-server config files: what is accepted, and what each mistake says. */
+class DnsServerConfigTest {
+  @TempDir Path dir;
+
+  /** The smallest valid file: [dns] is required, and one of [http] / [https]. */
+  static final String MINIMAL = "[http]\n[dns]\n";
+
+  static final String DURATION = "expected a whole number of seconds or a duration string like"
+      + " \"10s\", \"7d\" or \"1h30m\" (units ms, s, m, h, d), got ";
+
+  private DnsServerConfig read(String toml) {
+    return DnsServerConfig.fromToml(toml, dir, Map.of());
+  }
+
+  /** Exactly this message, on one line, without Java names or Jackson's text; no config returned. */
+  private void assertError(String toml, String message) {
+    assertThatThrownBy(() -> read(toml))
+        .as(toml)
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(e.getMessage()).isEqualTo(message).doesNotContain("\n")
+            .doesNotContainPattern("[a-z][A-Z]|PT[0-9]|Cannot |`"));
+  }
+
+  @Test
+  void irohDurationsAndWholeSecondsStillRead() {
+    DnsServerConfig c = read(MINIMAL + "[zone_store]\neviction = \"1 week\"\neviction_interval = 30\n"
+        + "max_batch_time = \"10 msecs\"\n");
+    assertThat(c.store().maxAge()).isEqualTo(Duration.ofDays(7));
+    assertThat(c.store().evictionInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.store().maxBatchDelay()).isEqualTo(Duration.ofMillis(10));
+    assertThat(read(MINIMAL + "[zone_store]\neviction = \"7days\"").store().maxAge())
+        .isEqualTo(Duration.ofDays(7));
+  }
+
+  /** Review finding 1: [zone_store] eviction = 0.5 was read as 0. */
+  @Test
+  void aFractionWhereAWholeNumberIsExpectedIsAnError() {
+    assertError(MINIMAL + "[zone_store]\neviction = 0.5",
+        "zone_store.eviction: " + DURATION + "0.5 (write \"500ms\")");
+    assertError(MINIMAL + "[zone_store]\nmax_batch_time = 0.002",
+        "zone_store.max_batch_time: " + DURATION + "0.002 (write \"2ms\")");
+    assertError("[http]\nshutdown_timeout = 2.5\n[dns]\n",
+        "http.shutdown_timeout: " + DURATION + "2.5 (write \"2500ms\")");
+    assertError("[http]\n[dns]\ntcp_idle_timeout = 0.5\n",
+        "dns.tcp_idle_timeout: " + DURATION + "0.5 (write \"500ms\")");
+    assertError("[http]\nport = 8080.5\n[dns]\n", "config: http.port: expected an integer, got 8080.5");
+    assertError("[http]\n[dns]\nzone_cache_size = 1e6\n",
+        "config: dns.zone_cache_size: expected an integer, got 1000000.0");
+    assertError("[http]\n[dns]\n[dns.rrl]\nburst = 2.5\n", "config: dns.rrl.burst: expected an integer, got 2.5");
+    assertError(MINIMAL + "[zone_store]\ncapacity = 1.5", "config: zone_store.capacity: expected an integer, got 1.5");
+  }
+
+  /** Review finding 2: wrong types leaked Jackson's text. */
+  @Test
+  void aWrongTypeSaysWhatIsExpectedAndWhatWasFound() {
+    assertError(MINIMAL + "[zone_store]\nfsync = \"yes\"", "config: zone_store.fsync: expected true or false, got \"yes\"");
+    assertError("[http]\n[dns]\nport = \"seventeen\"", "config: dns.port: expected an integer, got \"seventeen\"");
+    assertError("http = 5\n[dns]\n", "config: http: expected a table ([http]), got 5");
+    assertError("[http]\n[dns]\norigins = [\"irohdns.example.\", 1]\n",
+        "config: dns.origins[1]: expected a string, got 1");
+    assertError("[http]\n[dns]\norigins = \"irohdns.example.\"\n",
+        "config: dns.origins: expected an array of strings, e.g. [\"a\", \"b\"], got \"irohdns.example.\"");
+    assertError("[http]\n[dns]\n[metrics]\ndisabled = \"no\"\n",
+        "config: metrics.disabled: expected true or false, got \"no\"");
+  }
+
+  /** Review finding 3: validation spoke Java (queueCapacity, PT0S) and used another key style. */
+  @Test
+  void validationUsesTheKeysAndUnitsOfTheFile() {
+    assertError(MINIMAL + "[zone_store]\nqueue_capacity = 1",
+        "zone_store.queue_capacity must be at least zone_store.max_batch_size (1024), got 1");
+    assertError(MINIMAL + "[zone_store]\neviction_interval = 0",
+        "zone_store.eviction_interval must be at least 10ms, got 0s");
+    assertError(MINIMAL + "[zone_store]\nmax_batch_time = \"2s\"",
+        "zone_store.max_batch_time must be 0s..1s, got 2s");
+    assertError(MINIMAL + "[zone_store]\nreader_connections = 0",
+        "zone_store.reader_connections must be 1..256, got 0");
+    assertError(MINIMAL + "[zone_store]\ncapacity = -1", "zone_store.capacity must not be negative, got -1");
+    assertError("[http]\n[dns]\n[dns.rrl]\nburst = 0\n", "dns.rrl.burst must be at least 1, got 0");
+    assertError("[http]\n[dns]\norigins = []\n",
+        "dns.origins must name at least one origin, e.g. [\"irohdns.example.\"], got []");
+    assertError("[http]\n[dns]\nudp_payload_size = 100\n", "dns.udp_payload_size must be 512..4096, got 100");
+    assertError("[http]\n[dns]\ntcp_idle_timeout = 0\n", "dns.tcp_idle_timeout must be more than 0s, got 0s");
+    assertError("[http]\n[dns]\nrr_a = \"example.com\"\n",
+        "dns.rr_a must be an IPv4 address such as 127.0.0.1, got \"example.com\"");
+    assertError("[http]\n[dns]\nrr_aaaa = \"127.0.0.1\"\n",
+        "dns.rr_aaaa must be an IPv6 address such as ::1, got \"127.0.0.1\"");
+    assertError("[http]\nbind_addr = \"any\"\n[dns]\n",
+        "http.bind_addr must be an IP address such as 127.0.0.1 or ::, got \"any\"");
+    assertError(MINIMAL + "[metrics]\ndisabled = false\nbind_addr = \"9117\"",
+        "metrics.bind_addr must be ip:port, e.g. \"127.0.0.1:9117\", got \"9117\"");
+    assertError(MINIMAL + "[zone_store]\neviction = \"7 fortnights\"",
+        "zone_store.eviction: " + DURATION + "\"7 fortnights\"");
+    assertError(MINIMAL + "[zone_store]\neviction = \"99999999999999999999 days\"",
+        "zone_store.eviction: " + DURATION + "\"99999999999999999999 days\"");
+  }
+
+  @Test
+  void everyStoreOptionHasTheKeyItIsReadFrom() {
+    assertThat(DnsServerConfig.STORE_KEYS.keySet()).containsExactlyInAnyOrder(
+        Arrays.stream(StoreOptions.class.getRecordComponents()).map(RecordComponent::getName)
+            .toArray(String[]::new));
+    assertThat(DnsServerConfig.fileKeys()).containsAll(DnsServerConfig.STORE_KEYS.values())
+        .contains("pkarr_put_rate_limit", "http.rate_limit", "dns.rrl.burst", "mainline.bootstrap");
+  }
+
+  /** Review finding 4: syntax errors had no location. */
+  @Test
+  void aFileErrorNamesTheFileAndWhere() throws Exception {
+    Path file = dir.resolve("dns.toml");
+    Files.writeString(file, "[http]\n[dns]\nport = 53\nport = 5300\n");
+    assertThatThrownBy(() -> DnsServerConfig.fromFile(file)).isInstanceOf(ConfigException.class)
+        .hasMessage(file + ":4:1: not valid TOML: duplicate key 'port'");
+    Files.writeString(file, "[http]\n[dns]\n[zone_store]\neviction = 0.5\n");
+    assertThatThrownBy(() -> DnsServerConfig.fromFile(file)).isInstanceOf(ConfigException.class)
+        .hasMessage(file + ": zone_store.eviction: " + DURATION + "0.5 (write \"500ms\")");
+  }
+}
