@@ -67,7 +67,13 @@ class UpCommandTest {
       assertThat(get.statusCode()).isEqualTo(200);
       String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics
           + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(scrape).contains("dns_server_dns_requests_total", "store_packets");
+      assertThat(scrape).contains("dns_server_dns_requests_total", "store_packets",
+          "process_uptime_seconds", "keyway_build_info{");
+      // the relay's status page lists the settings it runs with, not the standalone defaults
+      String status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay + "/"))
+          .build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(status).contains("metrics: 127.0.0.1:" + metrics + "<", "capacity unlimited")
+          .doesNotContain("9117", "capacity 1000000");
       assertThat(up.stop()).isZero();
       assertThat(up.out()).contains("keyway up: stopped");
     }

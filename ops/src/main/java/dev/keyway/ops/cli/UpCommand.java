@@ -9,6 +9,7 @@ import dev.keyway.relay.RelayConfig;
 import dev.keyway.relay.RelayServer;
 import dev.keyway.relay.metrics.MetricsServer;
 import dev.keyway.relay.metrics.MicrometerStoreMetrics;
+import dev.keyway.relay.metrics.ProcessMeters;
 import dev.keyway.relay.store.H2Dialect;
 import dev.keyway.relay.store.JdbcPacketStore;
 import dev.keyway.relay.store.PacketStoreException;
@@ -96,6 +97,7 @@ public final class UpCommand implements Runnable {
   private final class Deployment {
     private Vertx vertx;
     private PrometheusMeterRegistry registry;
+    private ProcessMeters processMeters;
     private JdbcPacketStore store;
     private IrohDnsServer dns;
     private RelayServer relay;
@@ -107,6 +109,7 @@ public final class UpCommand implements Runnable {
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, cpus))
           .setPreferNativeTransport(false));
       registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      processMeters = ProcessMeters.bind(registry, RelayServer.version());
       MicrometerStoreMetrics storeMetrics = new MicrometerStoreMetrics(registry, "");
       // No capacity limit (iroh's rule; packets expire after 7 days): see DnsServerConfig.
       store = JdbcPacketStore.open(H2Dialect.file(dataDir), DnsServerConfig.defaultStore(),
@@ -116,13 +119,13 @@ public final class UpCommand implements Runnable {
           .vertx(vertx).meterRegistry(registry).store(store).build().start();
       // The relay writes through the DNS zone cache: a PUT there is answerable over DNS at once.
       PacketStore shared = dns.publishingStore();
-      // Described as it runs: the shared store's options, metrics on up's own port.
+      metrics = MetricsServer.start(vertx, registry, "127.0.0.1", metricsPort);
+      // Described as it runs: the shared store's options, metrics on up's own (bound) port.
       RelayConfig relayConfig = RelayConfig.builder().port(relayPort).dataDir(dataDir)
           .store(DnsServerConfig.defaultStore())
-          .metrics(new RelayConfig.Metrics(true, "127.0.0.1", metricsPort)).build();
+          .metrics(new RelayConfig.Metrics(true, "127.0.0.1", metrics.port())).build();
       relay = RelayServer.builder(relayConfig)
           .vertx(vertx).meterRegistry(registry).store(shared).build().start();
-      metrics = MetricsServer.start(vertx, registry, "127.0.0.1", metricsPort);
     }
 
     List<String> describe() {
@@ -161,6 +164,9 @@ public final class UpCommand implements Runnable {
       }
       if (store != null) {
         store.close();
+      }
+      if (processMeters != null) {
+        processMeters.close();
       }
       if (registry != null) {
         registry.close();
