@@ -1,15 +1,25 @@
 package dev.keyway.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyway.client.keys.KeyFiles;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.gossip.net.TransportKind;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -98,10 +108,202 @@ class GossipCliTest {
         HttpResponse<String> json = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/book.json"))
             .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(new ObjectMapper().readTree(json.body()).get("peers").get(0).get("id").asText()).isEqualTo(idB);
+        assertThat(b.err()).as("a node that joins at once warns about nothing").doesNotContain("cannot join");
         assertThat(b.stop()).isZero();
       }
       assertThat(a.stop()).isZero();
     }
+  }
+
+  /**
+   * Every bad argument is a usage error found before anything starts: exit 2, the reason on
+   * stderr after "keyway: ", then the usage; no ticket printed (so nothing listened).
+   */
+  @Test
+  void demoRejectsEveryBadArgumentBeforeStarting() {
+    String[][] cases = {
+        {"--interval 10s must be shorter than --expiry 5s", "--interval", "10s", "--expiry", "5s"},
+        {"--interval 40s must be shorter than --expiry 30s", "--interval", "40s"},
+        {"--interval 3s must be shorter than --expiry 3s", "--expiry", "3s"},
+        {"--http must be 0..65535, got -5", "--http", "-5"},
+        {"--http must be 0..65535, got 70000", "--http", "70000"},
+        {"--port must be 0..65535, got -1", "--port", "-1"},
+        {"--port must be 0..65535, got 70000", "--port", "70000"},
+        {"--json-dump " + dir.resolve("missing/x.json") + ": no such directory " + dir.resolve("missing"),
+            "--json-dump", dir.resolve("missing/x.json").toString()},
+        {"--json-dump " + dir + " is a directory", "--json-dump", dir.toString()},
+        {"--bind no-such-host.invalid: not an IP address or a known host name", "--bind", "no-such-host.invalid"},
+        {"--transport must be quic, tcp or auto, not 'carrier-pigeon'", "--transport", "carrier-pigeon"},
+        {"--interval: not a duration: 'soon'", "--interval", "soon"},
+    };
+    for (String[] c : cases) {
+      String[] args = new String[c.length + 2];
+      args[0] = "gossip";
+      args[1] = "demo";
+      args[2] = "n";
+      System.arraycopy(c, 1, args, 3, c.length - 1);
+      CliTest.Run run = runBounded(args); // before the fix, some of these started a node
+      assertThat(run.code()).as(String.join(" ", args) + "\n" + run.err()).isEqualTo(2);
+      assertThat(run.err()).as(String.join(" ", args)).startsWith("keyway: " + c[0]).contains("Usage: keyway gossip demo");
+      assertThat(run.out()).as(String.join(" ", args)).doesNotContain("ticket:");
+    }
+    CliTest.Run longName = runBounded("gossip", "demo", "n".repeat(65));
+    assertThat(longName.code()).isEqualTo(2);
+    assertThat(longName.err()).contains("is 65 bytes long; at most 64 bytes");
+  }
+
+  /** A --bootstrap that is neither form: one line naming both accepted forms, then the usage; exit 2. */
+  @Test
+  void aBadBootstrapNamesBothAcceptedForms() {
+    for (String bad : new String[] {"garbage", "abc@127.0.0.1:7000", "endpointxyz"}) {
+      CliTest.Run run = runBounded("gossip", "demo", "n", "--bootstrap", bad);
+      assertThat(run.code()).as(bad).isEqualTo(2);
+      String first = run.err().lines().findFirst().orElseThrow();
+      assertThat(first).as(bad).startsWith("keyway: --bootstrap '" + bad + "' is not an endpoint ticket")
+          .contains("or ID@HOST:PORT");
+      assertThat(run.err()).as(bad).contains("Usage: keyway gossip demo");
+    }
+    CliTest.Run swarm = CliTest.run("gossip", "swarm", "2", "--bootstrap", "garbage");
+    assertThat(swarm.code()).isEqualTo(2);
+    assertThat(swarm.err()).contains("an endpoint ticket", "ID@HOST:PORT", "Usage: keyway gossip swarm");
+  }
+
+  /** A port that cannot be had fails the start (exit 1) naming the address and the transport. */
+  @Test
+  void aStartFailureNamesTheAddressAndTransport() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int p = taken.getLocalPort();
+      CliTest.Run port = runBounded("gossip", "demo", "n", "--transport", "tcp", "--port", Integer.toString(p));
+      assertThat(port.code()).isEqualTo(1);
+      assertThat(port.err()).contains("keyway: cannot listen on 127.0.0.1:" + p + " (tcp/tls): Address already in use");
+      CliTest.Run http = runBounded("gossip", "demo", "n", "--transport", "tcp", "--http", Integer.toString(p));
+      assertThat(http.code()).isEqualTo(1);
+      assertThat(http.err()).contains("keyway: cannot listen on 127.0.0.1:" + p + " (http): Address already in use");
+      assertThat(http.out()).as("the web page's port is taken before the ticket is printed").doesNotContain("ticket:");
+    }
+    if (TransportKind.quicAvailable()) {
+      try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        int p = taken.getLocalPort();
+        CliTest.Run port = runBounded("gossip", "demo", "n", "--transport", "quic", "--port", Integer.toString(p));
+        assertThat(port.code()).isEqualTo(1);
+        assertThat(port.err()).contains("keyway: cannot listen on 127.0.0.1:" + p + " (udp/quic): Address already in use");
+      }
+    }
+    // 192.0.2.1 (TEST-NET-1) is no local address.
+    CliTest.Run bind = runBounded("gossip", "demo", "n", "--transport", "tcp", "--bind", "192.0.2.1", "--port", "0");
+    assertThat(bind.code()).isEqualTo(1);
+    assertThat(bind.err()).contains("keyway: cannot listen on 192.0.2.1:0 (tcp/tls): Cannot assign requested address");
+  }
+
+  /**
+   * A node whose bootstrap peer is not there says so on stderr with the reason (TCP: refused),
+   * once for the first failure (the retries are quiet for a minute), and again when it has joined,
+   * here after the peer started on that address.
+   */
+  @Test
+  void aNodeWarnsWhenItCannotJoinItsBootstrapPeerAndWhenItFinallyJoins() throws Exception {
+    Path keyFile = dir.resolve("target.key");
+    KeyFiles.write(keyFile, SecretKey.generate(new SecureRandom()));
+    PublicKey target = KeyFiles.read(keyFile).publicKey();
+    int port = freeTcpPort();
+    String bootstrap = target + "@127.0.0.1:" + port;
+    try (ServingCommand lonely = new ServingCommand("bootstrap: ", "gossip", "demo", "lonely", "--quiet",
+        "--transport", "tcp", "--interval", "500ms", "--bootstrap", bootstrap)) {
+      String warning = "warning: node lonely cannot join through bootstrap peer " + bootstrap + ": connection refused";
+      await("the warning naming the bootstrap peer", () -> lonely.err().contains(warning));
+      try (ServingCommand peer = new ServingCommand("bootstrap: ", "gossip", "demo", "target", "--quiet",
+          "--transport", "tcp", "--interval", "500ms", "--key", keyFile.toString(), "--port", Integer.toString(port))) {
+        await("the line saying it has joined", () -> lonely.err().contains("node lonely joined: "));
+        assertThat(count(lonely.err(), "warning: node lonely cannot join")).as(lonely.err()).isEqualTo(1);
+        assertThat(peer.err()).doesNotContain("warning");
+        assertThat(peer.stop()).isZero();
+      }
+      assertThat(lonely.stop()).isZero();
+    }
+  }
+
+  /** A live address with another node's id: the joiner names the key mismatch, the peer counts the rejection. */
+  @Test
+  void aBootstrapWithTheWrongIdIsReportedOnBothSides() throws Exception {
+    try (ServingCommand alpha = new ServingCommand("bootstrap: ", "gossip", "demo", "alpha", "--quiet",
+        "--transport", "tcp", "--interval", "500ms")) {
+      String addr = group(alpha.out(), "bootstrap: \\S+@(\\S+)");
+      PublicKey other = SecretKey.generate(new SecureRandom()).publicKey();
+      try (ServingCommand x = new ServingCommand("bootstrap: ", "gossip", "demo", "x", "--quiet",
+          "--transport", "tcp", "--interval", "500ms", "--bootstrap", other + "@" + addr)) {
+        await("x names the key mismatch", () -> x.err().contains("warning: node x cannot join through bootstrap peer "
+            + other + "@" + addr + ": handshake rejected: the peer at that address presented another key"));
+        await("alpha reports the rejected handshake", () -> alpha.err().contains("warning: node alpha rejected "));
+        assertThat(x.stop()).isZero();
+      }
+      assertThat(alpha.stop()).isZero();
+    }
+  }
+
+  @Test
+  void swarmNodesWarnWhenTheyCannotJoin() throws Exception {
+    PublicKey target = SecretKey.generate(new SecureRandom()).publicKey();
+    String bootstrap = target + "@127.0.0.1:" + freeTcpPort();
+    try (ServingCommand swarm = new ServingCommand("gossip swarm: 2 nodes running", "gossip", "swarm", "2",
+        "--transport", "tcp", "--interval", "500ms", "--bootstrap", bootstrap)) {
+      await("both nodes warn", () -> swarm.err().contains("warning: node n0 cannot join through bootstrap peer "
+          + bootstrap + ": connection refused") && swarm.err().contains("warning: node n1 cannot join"));
+      assertThat(swarm.stop()).isZero();
+    }
+  }
+
+  /**
+   * A dump that cannot be written is reported on stderr with the reason, once (not every second),
+   * and that it is written again once it can be.
+   */
+  @Test
+  void aDumpThatCannotBeWrittenIsReportedOnceWithTheReason() throws Exception {
+    Path sub = Files.createDirectory(dir.resolve("dumps"));
+    Path dump = sub.resolve("n.json");
+    try (ServingCommand n = new ServingCommand("bootstrap: ", "gossip", "demo", "n", "--quiet",
+        "--transport", "tcp", "--json-dump", dump.toString())) {
+      await("the first dump", () -> Files.exists(dump));
+      Files.delete(dump);
+      Files.delete(sub);
+      String failure = "warning: cannot write " + dump + ": no such directory " + sub;
+      await("the failure with its reason", () -> n.err().contains(failure));
+      Thread.sleep(2500); // the once-a-second writer fails a few more times (not a timing assertion)
+      Files.createDirectory(sub);
+      await("the recovery", () -> n.err().contains("writing " + dump + " again") && Files.exists(dump));
+      assertThat(count(n.err(), "cannot write")).as(n.err()).isEqualTo(1);
+      assertThat(n.out()).doesNotContain("cannot write");
+      assertThat(n.stop()).isZero();
+    }
+  }
+
+  @Test
+  void swarmRejectsBadArgumentsBeforeStarting() {
+    CliTest.Run flapping = runBounded("gossip", "swarm", "2", "--interval", "10s", "--expiry", "5s");
+    assertThat(flapping.code()).isEqualTo(2);
+    assertThat(flapping.err()).startsWith("keyway: --interval 10s must be shorter than --expiry 5s")
+        .contains("Usage: keyway gossip swarm");
+    CliTest.Run longName = runBounded("gossip", "swarm", "11", "--name-prefix", "n".repeat(63));
+    assertThat(longName.code()).isEqualTo(2);
+    assertThat(longName.err()).contains("is 65 bytes long");
+  }
+
+  /** Runs a command that is expected to end by itself (a failed start), bounded so a bug cannot hang the build. */
+  private static CliTest.Run runBounded(String... args) {
+    return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliTest.run(args));
+  }
+
+  private static int freeTcpPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
   }
 
   @Test

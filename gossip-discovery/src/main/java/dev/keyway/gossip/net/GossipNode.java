@@ -47,6 +47,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -110,6 +111,7 @@ public final class GossipNode implements AutoCloseable {
   private volatile List<TransportAddr> advertised = List.of();
   private volatile TransportKind transportKind;
   private volatile boolean closing;
+  private volatile BiConsumer<PublicKey, String> dialFailureListener;
 
   // ------------------------------------------------------------ actor state (actor thread only)
   private GossipState<PublicKey> state;
@@ -295,6 +297,21 @@ public final class GossipNode implements AutoCloseable {
   /** Remembers addresses for dialling {@code addr.id()} later. */
   public void addAddresses(EndpointAddr addr) {
     post(() -> remember(addr.id(), addr.ipAddrs()));
+  }
+
+  /**
+   * Calls {@code listener} each time a dial fails: every known address of the peer was tried, or
+   * none was known. {@code reason} is the transport's error for the last address tried, for
+   * example {@code "Connection refused: /127.0.0.1:7000"}, {@code "QUIC handshake with
+   * /127.0.0.1:7000 timed out"}, {@code "peer presented node id 1a2b3c4d5e but 6f7a8b9c0d was
+   * dialled"} or {@code "no address known"} (free text, for people; the same as the debug log's
+   * {@code events.keyway.gossip.dial} {@code unreachable} event). For diagnostics, such as telling
+   * an operator why a bootstrap peer cannot be joined: the node itself keeps retrying a topic's
+   * bootstrap peers while the topic has no neighbour. Runs on the node's event loop: keep it short
+   * and never block. One listener: a later call replaces it, null removes it.
+   */
+  public void onDialFailure(BiConsumer<PublicKey, String> listener) {
+    this.dialFailureListener = listener;
   }
 
   /** Ids of peers with an open connection now. */
@@ -848,6 +865,14 @@ public final class GossipNode implements AutoCloseable {
     stats.framesDropped.add(lost);
     DIAL_EVENTS.atDebug().addKeyValue("event", "unreachable").addKeyValue("peer", peer.fmtShort())
         .addKeyValue("frames_dropped", lost).addKeyValue("reason", reason).log();
+    BiConsumer<PublicKey, String> listener = dialFailureListener;
+    if (listener != null) {
+      try {
+        listener.accept(peer, reason);
+      } catch (RuntimeException e) {
+        LOG.warn("dial failure listener failed", e);
+      }
+    }
     if (p.current == null) {
       handle(new InEvent.PeerDisconnected<>(peer));
     }

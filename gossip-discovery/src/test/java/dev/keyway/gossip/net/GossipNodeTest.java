@@ -27,7 +27,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -480,8 +482,13 @@ class GossipNodeTest {
     // The dialer believes the node at real's address is some other id.
     PublicKey claimed = key().publicKey();
     EndpointAddr wrong = EndpointAddr.of(claimed, real.endpointAddr().addrs());
+    BlockingQueue<String> failures = new LinkedBlockingQueue<>();
+    dialer.onDialFailure((peer, reason) -> failures.add(peer + " " + reason));
     GossipTopic t = dialer.join(TOPIC, List.of(wrong));
     await("the dial is refused", () -> dialer.stats().dialsFailed() >= 1, () -> dialer.stats().toString());
+    // the dial-failure listener hears which peer failed, and why
+    assertThat(failures.poll(NetTestSupport.TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+        .startsWith(claimed + " ").contains(kind == TransportKind.TCP ? "presented" : "CERTIFICATE_VERIFY_FAILED");
     assertThat(get(dialer.connectedPeers())).isEmpty();
     assertThat(t.neighbors()).isEmpty();
     assertThat(dialer.stats().connectionsOpened()).isZero();

@@ -137,6 +137,8 @@ public final class GossipCommand implements Runnable {
         "It prints its ticket, then an 'Address book' block whenever the book changes: itself and the"
             + " discovered peers with name, id, addresses and age. Start more nodes with --bootstrap set to"
             + " a ticket or ID@HOST:PORT printed by a running one. Ctrl-C stops it.",
+        "Warnings go to stderr: a bootstrap peer that cannot be joined (with the reason; the node keeps"
+            + " retrying, and says when it has joined), inbound handshakes it rejected, a JSON dump it cannot write.",
         "Exit codes: 0 stopped; 1 could not start (port taken, unreadable key); 2 bad arguments."
       })
   static final class Demo implements Runnable {
@@ -147,10 +149,10 @@ public final class GossipCommand implements Runnable {
 
     @Mixin GossipNodeOptions node = new GossipNodeOptions();
 
-    @Option(names = "--port", paramLabel = "P", description = "Port to listen on (default: ${DEFAULT-VALUE}, any free).")
+    @Option(names = "--port", paramLabel = "P", description = "Port to listen on, 0..65535 (default: ${DEFAULT-VALUE}, any free).")
     int port;
 
-    @Option(names = "--http", paramLabel = "PORT", description = "Serve the address book as a web page on 127.0.0.1:PORT (0: any free).")
+    @Option(names = "--http", paramLabel = "PORT", description = "Serve the address book as a web page on 127.0.0.1:PORT, 0..65535 (0: any free).")
     Integer httpPort;
 
     @Option(names = "--json-dump", paramLabel = "FILE",
@@ -165,22 +167,50 @@ public final class GossipCommand implements Runnable {
 
     @Override
     public void run() {
-      PrintWriter out = spec.commandLine().getOut();
+      CommandLine cli = spec.commandLine();
+      // Every argument is checked before anything starts (a usage error, exit 2).
+      List<String> warnings = node.validate(cli, name);
+      GossipNodeOptions.checkPort(cli, "--port", port);
+      if (httpPort != null) {
+        GossipNodeOptions.checkPort(cli, "--http", httpPort);
+      }
+      if (jsonDump != null) {
+        checkDumpFile(cli, jsonDump);
+      }
+      PrintWriter out = cli.getOut();
+      PrintWriter err = cli.getErr();
       TransportKind kind = node.transportKind();
       BookConfig bookConfig = node.bookConfig(name);
       List<EndpointAddr> boot = node.bootstrapAddrs();
+      InetSocketAddress listen = new InetSocketAddress(node.bindAddress(cli), port);
       SecretKey key = readKey();
-      DemoNode demo = new DemoNode(out, quiet, jsonDump);
+      printWarnings(err, warnings);
+      DemoNode demo = new DemoNode(out, err, quiet, jsonDump);
       try {
-        demo.start(key, kind, new InetSocketAddress(node.bind, port), bookConfig, boot, httpPort);
+        demo.start(key, kind, listen, bookConfig, boot, httpPort);
       } catch (RuntimeException e) {
         demo.close();
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot start: " + cause.getMessage());
+        throw startFailure(e);
       }
       new StopOnSignal("gossip-demo", demo::close).await();
       out.println("gossip demo stopped");
       out.flush();
+    }
+
+    /** The dump file's directory must exist (the file is replaced atomically from a sibling). */
+    private static void checkDumpFile(CommandLine cli, Path file) {
+      Path abs = file.toAbsolutePath();
+      Path parent = abs.getParent();
+      if (Files.isDirectory(abs)) {
+        throw new CommandLine.ParameterException(cli, "--json-dump " + file + " is a directory, not a file");
+      }
+      if (parent == null || !Files.isDirectory(parent)) {
+        throw new CommandLine.ParameterException(cli, "--json-dump " + file + ": no such directory " + parent);
+      }
+      if (!Files.isWritable(parent)) {
+        throw new CommandLine.ParameterException(cli, "--json-dump " + file + ": directory " + parent
+            + " is not writable (permission denied)");
+      }
     }
 
     private SecretKey readKey() {
@@ -195,12 +225,194 @@ public final class GossipCommand implements Runnable {
     }
   }
 
+  /** Prints warnings about the arguments (settings that work, but probably were not meant). */
+  static void printWarnings(PrintWriter err, List<String> warnings) {
+    if (warnings.isEmpty()) {
+      return;
+    }
+    synchronized (err) {
+      for (String w : warnings) {
+        err.println("keyway: " + w);
+      }
+      err.flush();
+    }
+  }
+
+  /** A failure to start as the exit-1 failure the user sees: what could not be done, and why. */
+  static CommandExit startFailure(RuntimeException e) {
+    if (e instanceof StartFailure f) {
+      return new CommandExit(CommandLine.ExitCode.SOFTWARE, f.getMessage());
+    }
+    Throwable cause = e.getCause() != null ? e.getCause() : e;
+    return new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot start: " + reason(cause));
+  }
+
+  /** A start failure whose message says what failed, where and why (shown as is). */
+  static final class StartFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StartFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * The reason of a socket error in words: the message, without Netty's native prefix
+   * ({@code bind(..) failed with error(-98): Address already in use} becomes
+   * {@code Address already in use}).
+   */
+  static String reason(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof IllegalStateException || t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    if (m == null || m.isBlank()) {
+      return t.getClass().getSimpleName();
+    }
+    return m.replaceFirst("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ", "");
+  }
+
   static TransportKind parseTransport(String text) {
     try {
       return TransportKind.valueOf(text.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("--transport must be quic, tcp or auto, not '" + text + "'");
     }
+  }
+
+  /**
+   * Turns failed dials to a node's bootstrap peers into warnings for an operator, rate-limited:
+   * the first failure of each peer at once, then at most one line a {@linkplain #REPEAT minute}
+   * per peer (with the count since), and one line once the node has a neighbour. Failures while
+   * the node has neighbours are not reported: the protocol handles peers coming and going, and only
+   * joining depends on the bootstrap peers. Thread-safe; time is passed in.
+   */
+  static final class JoinWatch {
+    /** The shortest time between two reports about one peer. */
+    static final Duration REPEAT = Duration.ofMinutes(1);
+    private final String name;
+    private final Map<PublicKey, EndpointAddr> bootstrap = new LinkedHashMap<>();
+    private final Map<PublicKey, Failures> failures = new LinkedHashMap<>();
+
+    private static final class Failures {
+      long total;
+      long sinceReport;
+      long reportedAt;
+    }
+
+    JoinWatch(String name, PublicKey self, List<EndpointAddr> bootstrap) {
+      this.name = name;
+      for (EndpointAddr a : bootstrap) {
+        if (!a.id().equals(self)) {
+          this.bootstrap.put(a.id(), a);
+        }
+      }
+    }
+
+    /** A dial to {@code peer} failed; returns the lines to print (maybe none). */
+    synchronized List<String> dialFailed(PublicKey peer, String reason, int neighbours, long nowMillis) {
+      EndpointAddr addr = bootstrap.get(peer);
+      if (addr == null || neighbours > 0) {
+        return List.of();
+      }
+      Failures f = failures.computeIfAbsent(peer, k -> new Failures());
+      f.total++;
+      if (f.total == 1) {
+        f.reportedAt = nowMillis;
+        return List.of("warning: node " + name + " cannot join through bootstrap peer " + label(addr) + ": "
+            + describeDialFailure(reason) + "; retrying");
+      }
+      f.sinceReport++;
+      if (nowMillis - f.reportedAt < REPEAT.toMillis()) {
+        return List.of();
+      }
+      String line = "warning: node " + name + " still cannot join through bootstrap peer " + label(addr) + ": "
+          + describeDialFailure(reason) + " (" + f.sinceReport + " more failed dial(s) since the last report, "
+          + f.total + " in all); retrying";
+      f.reportedAt = nowMillis;
+      f.sinceReport = 0;
+      return List.of(line);
+    }
+
+    /** Called regularly: once the node has a neighbour after reported failures, one line says so. */
+    synchronized List<String> tick(int neighbours, long nowMillis) {
+      if (neighbours == 0 || failures.isEmpty()) {
+        return List.of();
+      }
+      long total = 0;
+      for (Failures f : failures.values()) {
+        total += f.total;
+      }
+      failures.clear();
+      return List.of("node " + name + " joined: " + neighbours + " neighbour(s) now, after " + total
+          + " failed dial(s) to its bootstrap peers");
+    }
+
+    private static String label(EndpointAddr a) {
+      List<String> ips = new ArrayList<>();
+      for (SocketAddr s : a.ipAddrs()) {
+        ips.add(s.toString());
+      }
+      return a.id() + (ips.isEmpty() ? "" : "@" + String.join(",", ips));
+    }
+  }
+
+  private static final java.util.regex.Pattern PRESENTED =
+      java.util.regex.Pattern.compile("presented node id (\\S+) but (\\S+) was dialled");
+
+  /**
+   * A dial failure as the transport reported it ({@link GossipNode#onDialFailure}), in words an
+   * operator acts on: refused, no answer, another key, or the transport's own text.
+   */
+  static String describeDialFailure(String reason) {
+    if (reason == null || reason.isBlank()) {
+      return "unknown error";
+    }
+    String lower = reason.toLowerCase(Locale.ROOT);
+    java.util.regex.Matcher presented = PRESENTED.matcher(reason);
+    if (presented.find()) {
+      return "handshake rejected: the peer at that address presented another key (" + presented.group(1)
+          + "..., not " + presented.group(2) + "...): a wrong id, or another node now has that address";
+    }
+    if (lower.contains("certificate_verify_failed")) {
+      // QUIC (BoringSSL) reports only this when the node-key check refuses the peer's
+      // certificate; from a keyway or iroh node that means another key than the one dialled.
+      return "handshake rejected: the peer at that address did not present the key dialled (its certificate"
+          + " failed the node-id check): a wrong id, or another node now has that address";
+    }
+    if (lower.contains("connection refused") || lower.contains("port unreachable")) {
+      return "connection refused: nothing listens there";
+    }
+    if (lower.contains("timed out") || lower.contains("timeout")) {
+      return "no answer (the dial timed out): nothing listens there, or a firewall drops the packets";
+    }
+    if (lower.contains("no address known")) {
+      return "no address known";
+    }
+    if (lower.contains("connected to ourselves")) {
+      return "that address is this node's own";
+    }
+    if (lower.contains("alpn")) {
+      return "handshake rejected: not a keyway gossip node (" + reason + ")";
+    }
+    return reason(new RuntimeException(reason));
+  }
+
+  /** Why a file operation failed, in words (the exception's type says more than its message). */
+  static String ioReason(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException f) {
+      Path parent = f.getFile() == null ? null : Path.of(f.getFile()).toAbsolutePath().getParent();
+      return "no such directory" + (parent == null ? "" : " " + parent);
+    }
+    if (e instanceof java.nio.file.AccessDeniedException f) {
+      return "permission denied" + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason() + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   /** {@code 500ms}, {@code 3s}, {@code 2m}, or ISO-8601 ({@code PT3S}). */
@@ -226,45 +438,83 @@ public final class GossipCommand implements Runnable {
     }
   }
 
-  /** A ticket ({@code endpoint...} or {@code node...}) or {@code ID@HOST:PORT} (an IP literal host). */
+  /** The forms {@code --bootstrap} accepts, for its error messages. */
+  static final String BOOTSTRAP_FORMS =
+      "an endpoint ticket (endpoint... or node...) or ID@HOST:PORT (ID a node id, HOST an IP address)";
+
+  /**
+   * A ticket ({@code endpoint...} or {@code node...}) or {@code ID@HOST:PORT} (an IP literal host).
+   * Anything else is an InvalidInputException whose one line names both accepted forms, and why
+   * the text is not the form it looks like.
+   */
   static EndpointAddr parseBootstrap(String text) {
     int at = text.indexOf('@');
-    if (at < 0) {
-      return Tickets.parse(text);
+    String shown = text.length() > 120 ? text.substring(0, 117) + "..." : text;
+    try {
+      if (at < 0) {
+        return Tickets.parse(text);
+      }
+      PublicKey id = PublicKey.parse(text.substring(0, at));
+      return EndpointAddr.of(id, new TransportAddr.Ip(SocketAddr.parse(text.substring(at + 1))));
+    } catch (IllegalArgumentException e) {
+      String lower = text.toLowerCase(Locale.ROOT);
+      String why = at >= 0 ? " (as ID@HOST:PORT: " + e.getMessage() + ")"
+          : lower.startsWith("endpoint") || lower.startsWith("node") ? " (as a ticket: " + e.getMessage() + ")" : "";
+      throw new InvalidInputException("--bootstrap '" + shown + "' is not " + BOOTSTRAP_FORMS + why, e);
     }
-    PublicKey id = PublicKey.parse(text.substring(0, at));
-    return EndpointAddr.of(id, new TransportAddr.Ip(SocketAddr.parse(text.substring(at + 1))));
   }
 
-  /** The running demo: node, book, printing, JSON dump and web page. */
+  /**
+   * The running demo: node, book, printing, JSON dump and web page. Address-book blocks and the
+   * start lines go to {@code out}; warnings (bootstrap peers that cannot be joined, rejected
+   * inbound handshakes, a dump that cannot be written) and their resolution go to {@code err}.
+   */
   static final class DemoNode {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final PrintWriter out;
+    private final PrintWriter err;
     private final boolean quiet;
     private final Path jsonDump;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private Vertx vertx;
     private GossipNode node;
-    private GossipAddressBook book;
+    private volatile GossipAddressBook book;
     private HttpServer http;
     private final boolean ownsVertx;
     private volatile boolean closed;
     private final Object dumpLock = new Object();
+    /** The last dump failure reported (dumpLock), null while writing works. */
+    private String dumpError;
+    private JoinWatch joinWatch;
+    /** Inbound handshakes rejected, as last reported, and when (tick thread only). */
+    private long rejectedReported;
+    private long rejectedReportedAt = Long.MIN_VALUE;
 
     /** A node with its own Vert.x instance. */
-    DemoNode(PrintWriter out, boolean quiet, Path jsonDump) {
-      this(out, quiet, jsonDump, null);
+    DemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump) {
+      this(out, err, quiet, jsonDump, null);
     }
 
     /** A node on {@code shared} (not closed with the node), or on its own instance when null. */
-    DemoNode(PrintWriter out, boolean quiet, Path jsonDump, Vertx shared) {
+    DemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump, Vertx shared) {
+      this(out, err, quiet, jsonDump, shared, Clock.systemUTC());
+    }
+
+    DemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump, Vertx shared, Clock clock) {
       this.out = out;
+      this.err = err;
       this.quiet = quiet;
       this.jsonDump = jsonDump;
       this.vertx = shared;
       this.ownsVertx = shared == null;
+      this.clock = clock;
     }
 
+    /**
+     * Starts the node, the web page (if asked) and the book, in that order, so a port that cannot
+     * be had fails the start before the ticket is printed; a {@link StartFailure} names the address
+     * and the transport.
+     */
     void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
         List<EndpointAddr> bootstrap, Integer httpPort) {
       if (ownsVertx) {
@@ -273,21 +523,17 @@ public final class GossipCommand implements Runnable {
       }
       GossipNodeConfig config = GossipAddressBook.nodeConfig(
           GossipNodeConfig.defaults().withTransport(kind).withBind(bind), bookConfig);
-      node = join(GossipNode.builder(key).vertx(vertx).config(config).start());
-      EndpointAddr self = node.endpointAddr();
-      synchronized (out) {
-        out.println("gossip demo: node " + bookConfig.name() + " " + node.id() + " (" + node.transport()
-            + " on " + hostPort(node.localAddress()) + ")");
-        out.println("ticket: " + EndpointTicket.of(self));
-        out.println("bootstrap: " + node.id() + "@" + hostPort(node.localAddress()));
-        out.println(bootstrap.isEmpty() ? "starting as the first node" : "joining through " + bootstrap.size() + " node(s)");
-        out.flush();
+      try {
+        node = join(GossipNode.builder(key).vertx(vertx).config(config).start());
+      } catch (IllegalStateException e) {
+        throw new StartFailure("cannot listen on " + hostPort(bind) + " (" + transportLabel(kind.resolve()) + "): "
+            + reason(e), e);
       }
-      book = join(GossipAddressBook.start(node, key, bookConfig, clock, bootstrap));
-      book.onChange(this::changed);
       if (httpPort != null) {
         http = vertx.createHttpServer().requestHandler(req -> {
-          if (req.path().equals("/book.json")) {
+          if (book == null) {
+            req.response().setStatusCode(503).end("starting\n");
+          } else if (req.path().equals("/book.json")) {
             req.response().putHeader("content-type", "application/json").end(json());
           } else if (req.path().equals("/")) {
             req.response().putHeader("content-type", "text/html; charset=utf-8").end(html());
@@ -295,14 +541,72 @@ public final class GossipCommand implements Runnable {
             req.response().setStatusCode(404).end("not found\n");
           }
         });
-        join(http.listen(httpPort, "127.0.0.1").toCompletionStage().toCompletableFuture());
-        synchronized (out) {
-          out.println("web page: http://127.0.0.1:" + http.actualPort() + "/");
-          out.flush();
+        try {
+          join(http.listen(httpPort, "127.0.0.1").toCompletionStage().toCompletableFuture());
+        } catch (IllegalStateException e) {
+          throw new StartFailure("cannot listen on 127.0.0.1:" + httpPort + " (http): " + reason(e), e);
         }
       }
+      EndpointAddr self = node.endpointAddr();
+      synchronized (out) {
+        out.println("gossip demo: node " + bookConfig.name() + " " + node.id() + " (" + node.transport()
+            + " on " + hostPort(node.localAddress()) + ")");
+        out.println("ticket: " + EndpointTicket.of(self));
+        out.println("bootstrap: " + node.id() + "@" + hostPort(node.localAddress()));
+        out.println(bootstrap.isEmpty() ? "starting as the first node" : "joining through " + bootstrap.size() + " node(s)");
+        if (http != null) {
+          out.println("web page: http://127.0.0.1:" + http.actualPort() + "/");
+        }
+        out.flush();
+      }
+      // Before the book joins: the first dials to the bootstrap peers can fail at once.
+      joinWatch = new JoinWatch(bookConfig.name(), node.id(), bootstrap);
+      node.onDialFailure((peer, why) -> report(joinWatch.dialFailed(peer, why, neighbours(), clock.millis())));
+      book = join(GossipAddressBook.start(node, key, bookConfig, clock, bootstrap));
+      book.onChange(this::changed);
       changed();
-      vertx.setPeriodic(1000, id -> writeDump());
+      vertx.setPeriodic(1000, id -> tick());
+    }
+
+    /** Once a second: the dump, whether the node has joined, rejected inbound handshakes. */
+    private void tick() {
+      if (closed) {
+        return;
+      }
+      writeDump();
+      report(joinWatch.tick(neighbours(), clock.millis()));
+      long rejected = node.stats().handshakesRejected();
+      long now = clock.millis();
+      if (rejected > rejectedReported && (rejectedReportedAt == Long.MIN_VALUE
+          || now - rejectedReportedAt >= JoinWatch.REPEAT.toMillis())) {
+        report(List.of("warning: node " + book.name() + " rejected " + (rejected - rejectedReported)
+            + " inbound handshake(s) (" + rejected + " in all, net_stats.handshakes_rejected): peers that dial "
+            + hostPort(node.localAddress()) + " expecting another node's id, or that do not speak keyway gossip"));
+        rejectedReported = rejected;
+        rejectedReportedAt = now;
+      }
+    }
+
+    /** The topic's neighbour count now (0 before the book has joined it). */
+    private int neighbours() {
+      GossipAddressBook b = book;
+      return b == null ? 0 : b.topic().map(t -> t.neighbors().size()).orElse(0);
+    }
+
+    private void report(List<String> lines) {
+      if (lines.isEmpty() || closed) {
+        return;
+      }
+      synchronized (err) {
+        for (String line : lines) {
+          err.println(line);
+        }
+        err.flush();
+      }
+    }
+
+    private static String transportLabel(TransportKind kind) {
+      return kind == TransportKind.QUIC ? "udp/quic" : "tcp/tls";
     }
 
     /** The running node's address (after {@link #start}). */
@@ -478,17 +782,26 @@ public final class GossipCommand implements Runnable {
       }
     }
 
+    /**
+     * Replaces the dump atomically. A failure is reported on stderr with its reason once, and again
+     * only when the reason changes; that writing works again is reported too.
+     */
     private void writeDumpLocked() {
+      String failure = null;
       try {
         Path abs = jsonDump.toAbsolutePath();
         Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
         Files.writeString(tmp, json());
         Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
-        synchronized (out) {
-          out.println("cannot write " + jsonDump + ": " + e.getMessage());
-        }
+        failure = ioReason(e);
       }
+      if (failure != null && !failure.equals(dumpError)) {
+        report(List.of("warning: cannot write " + jsonDump + ": " + failure + " (retrying every second)"));
+      } else if (failure == null && dumpError != null) {
+        report(List.of("writing " + jsonDump + " again"));
+      }
+      dumpError = failure;
     }
 
     void close() {

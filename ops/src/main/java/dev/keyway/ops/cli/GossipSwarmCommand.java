@@ -4,7 +4,6 @@ import dev.keyway.client.addr.EndpointAddr;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.gossip.book.BookConfig;
 import dev.keyway.gossip.net.TransportKind;
-import dev.keyway.ops.CommandExit;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintWriter;
@@ -35,6 +34,7 @@ import picocli.CommandLine.Spec;
       "Run COUNT gossip address-book nodes in this process (a local test cluster). Each node has its own"
           + " key, port and address book, exactly as `keyway gossip demo` runs one; they share the process's"
           + " event loops. Without --bootstrap the first node starts the swarm and the others join through it.",
+      "Warnings go to stderr, as for `keyway gossip demo` (a bootstrap peer a node cannot join, with the reason).",
       "Exit codes: 0 stopped; 1 could not start; 2 bad arguments."
     })
 final class GossipSwarmCommand implements Runnable {
@@ -71,22 +71,27 @@ final class GossipSwarmCommand implements Runnable {
     if (dumpDir != null && !Files.isDirectory(dumpDir)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--json-dump-dir " + dumpDir + " is not a directory");
     }
-    PrintWriter out = spec.commandLine().getOut();
+    CommandLine cli = spec.commandLine();
+    // Every argument is checked before anything starts (a usage error, exit 2); the longest name
+    // is the last one.
+    List<String> warnings = node.validate(cli, prefix + firstIndex, prefix + ((long) firstIndex + count - 1));
+    PrintWriter out = cli.getOut();
+    PrintWriter err = cli.getErr();
     TransportKind kind = node.transportKind();
     List<EndpointAddr> boot = node.bootstrapAddrs();
-    node.bookConfig(prefix + firstIndex); // bad durations fail here, before anything starts
+    InetSocketAddress listen = new InetSocketAddress(node.bindAddress(cli), 0);
+    GossipCommand.printWarnings(err, warnings);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
         .setPreferNativeTransport(true)); // epoll: TCP_USER_TIMEOUT (GossipNode)
     List<GossipCommand.DemoNode> nodes = new ArrayList<>();
     Runnable closeAll = () -> close(nodes, vertx);
     SecureRandom random = new SecureRandom();
-    InetSocketAddress listen = new InetSocketAddress(node.bind, 0);
     try {
       for (int i = 0; i < count; i++) {
         String name = prefix + (firstIndex + i);
         BookConfig config = node.bookConfig(name);
         Path dump = dumpDir == null ? null : dumpDir.resolve(name + ".json");
-        GossipCommand.DemoNode demo = new GossipCommand.DemoNode(out, true, dump, vertx);
+        GossipCommand.DemoNode demo = new GossipCommand.DemoNode(out, err, true, dump, vertx);
         synchronized (nodes) {
           nodes.add(demo);
         }
@@ -95,8 +100,7 @@ final class GossipSwarmCommand implements Runnable {
       }
     } catch (RuntimeException e) {
       closeAll.run();
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot start: " + cause.getMessage());
+      throw GossipCommand.startFailure(e);
     }
     synchronized (out) {
       out.println("gossip swarm: " + count + " nodes running");
