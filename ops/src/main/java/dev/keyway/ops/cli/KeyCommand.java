@@ -29,8 +29,9 @@ public final class KeyCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Generate a new secret key.",
-        "With --out the key is written to a new file readable only by you (mode 600) and only the"
-            + " id is printed; without --out the secret is printed, so keep that output private."
+        "With --out the key is written to a new file readable only by you (mode 600) and only public"
+            + " forms of it are printed (the file, the id, z32, base32, short id); without --out the"
+            + " secret is printed too, so keep that output private."
       })
   static final class Generate implements Runnable {
     @Spec CommandSpec spec;
