@@ -1,6 +1,11 @@
 package dev.keyway.ops.cli;
 
+import dev.keyway.client.InvalidInputException;
 import dev.keyway.client.addr.EndpointAddr;
+import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.addr.TransportAddr;
+import dev.keyway.client.keys.PublicKey;
+import dev.keyway.client.ticket.Tickets;
 import dev.keyway.gossip.book.Announcement;
 import dev.keyway.gossip.book.BookConfig;
 import dev.keyway.gossip.net.TransportKind;
@@ -9,8 +14,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -21,7 +28,9 @@ import picocli.CommandLine.Option;
  * timing and topic, and the nodes it joins through.
  *
  * <p>{@link #validate} checks them all before anything starts: a bad one is a usage error (the
- * reason, the usage, exit 2), as for every keyway command.
+ * reason, the usage, exit 2), as for every keyway command. The parsers of their values
+ * ({@link #parseTransport}, {@link #parseDuration}, {@link #parseBootstrap}) throw an
+ * InvalidInputException that says what is accepted.
  */
 final class GossipNodeOptions {
   @Option(names = "--bootstrap", paramLabel = "TICKET|ID@HOST:PORT",
@@ -53,8 +62,8 @@ final class GossipNodeOptions {
   List<String> validate(CommandLine cli, String... names) {
     usage(cli, this::transportKind);
     usage(cli, this::bootstrapAddrs);
-    Duration announce = usage(cli, () -> GossipCommand.parseDuration(interval, "--interval"));
-    Duration t = usage(cli, () -> GossipCommand.parseDuration(expiry, "--expiry"));
+    Duration announce = usage(cli, () -> parseDuration(interval, "--interval"));
+    Duration t = usage(cli, () -> parseDuration(expiry, "--expiry"));
     if (announce.compareTo(t) >= 0) {
       // The sweep drops a node silent for longer than T, so with interval >= T every node is
       // dropped between two announcements and comes back with the next: the books flap.
@@ -103,22 +112,79 @@ final class GossipNodeOptions {
   }
 
   TransportKind transportKind() {
-    return GossipCommand.parseTransport(transport);
+    return parseTransport(transport);
   }
 
   List<EndpointAddr> bootstrapAddrs() {
     List<EndpointAddr> addrs = new ArrayList<>();
     for (String b : bootstrap) {
-      addrs.add(GossipCommand.parseBootstrap(b));
+      addrs.add(parseBootstrap(b));
     }
     return addrs;
   }
 
   /** The book settings of a node called {@code name}; bad durations throw InvalidInputException. */
   BookConfig bookConfig(String name) {
-    Duration announce = GossipCommand.parseDuration(interval, "--interval");
-    Duration t = GossipCommand.parseDuration(expiry, "--expiry");
+    Duration announce = parseDuration(interval, "--interval");
+    Duration t = parseDuration(expiry, "--expiry");
     BookConfig config = BookConfig.defaults(name).withExpiry(t).withAnnounceInterval(announce);
     return topic == null ? config : config.withTopic(TopicId.ofName(topic));
+  }
+
+  static TransportKind parseTransport(String text) {
+    try {
+      return TransportKind.valueOf(text.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--transport must be quic, tcp or auto, not '" + text + "'");
+    }
+  }
+
+  /** {@code 500ms}, {@code 3s}, {@code 2m}, or ISO-8601 ({@code PT3S}). */
+  static Duration parseDuration(String text, String option) {
+    String s = text.trim().toLowerCase(Locale.ROOT);
+    try {
+      Duration d;
+      if (s.endsWith("ms")) {
+        d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+      } else if (s.endsWith("s")) {
+        d = Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+      } else if (s.endsWith("m")) {
+        d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+      } else {
+        d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+      }
+      if (d.isNegative() || d.isZero()) {
+        throw new InvalidInputException(option + " must be positive");
+      }
+      return d;
+    } catch (NumberFormatException | DateTimeParseException e) {
+      throw new InvalidInputException(option + ": not a duration: '" + text + "' (use 500ms, 3s, 2m or PT3S)");
+    }
+  }
+
+  /** The forms {@code --bootstrap} accepts, for its error messages. */
+  static final String BOOTSTRAP_FORMS =
+      "an endpoint ticket (endpoint... or node...) or ID@HOST:PORT (ID a node id, HOST an IP address)";
+
+  /**
+   * A ticket ({@code endpoint...} or {@code node...}) or {@code ID@HOST:PORT} (an IP literal host).
+   * Anything else is an InvalidInputException whose one line names both accepted forms, and why
+   * the text is not the form it looks like.
+   */
+  static EndpointAddr parseBootstrap(String text) {
+    int at = text.indexOf('@');
+    String shown = text.length() > 120 ? text.substring(0, 117) + "..." : text;
+    try {
+      if (at < 0) {
+        return Tickets.parse(text);
+      }
+      PublicKey id = PublicKey.parse(text.substring(0, at));
+      return EndpointAddr.of(id, new TransportAddr.Ip(SocketAddr.parse(text.substring(at + 1))));
+    } catch (IllegalArgumentException e) {
+      String lower = text.toLowerCase(Locale.ROOT);
+      String why = at >= 0 ? " (as ID@HOST:PORT: " + e.getMessage() + ")"
+          : lower.startsWith("endpoint") || lower.startsWith("node") ? " (as a ticket: " + e.getMessage() + ")" : "";
+      throw new InvalidInputException("--bootstrap '" + shown + "' is not " + BOOTSTRAP_FORMS + why, e);
+    }
   }
 }

@@ -83,7 +83,7 @@ final class GossipSwarmCommand implements Runnable {
     GossipCommand.printWarnings(err, warnings);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
         .setPreferNativeTransport(true)); // epoll: TCP_USER_TIMEOUT (GossipNode)
-    List<GossipCommand.DemoNode> nodes = new ArrayList<>();
+    List<GossipDemoNode> nodes = new ArrayList<>();
     Runnable closeAll = () -> close(nodes, vertx);
     SecureRandom random = new SecureRandom();
     try {
@@ -91,7 +91,7 @@ final class GossipSwarmCommand implements Runnable {
         String name = prefix + (firstIndex + i);
         BookConfig config = node.bookConfig(name);
         Path dump = dumpDir == null ? null : dumpDir.resolve(name + ".json");
-        GossipCommand.DemoNode demo = new GossipCommand.DemoNode(out, err, true, dump, vertx);
+        GossipDemoNode demo = new GossipDemoNode(out, err, true, dump, vertx);
         synchronized (nodes) {
           nodes.add(demo);
         }
@@ -100,7 +100,7 @@ final class GossipSwarmCommand implements Runnable {
       }
     } catch (RuntimeException e) {
       closeAll.run();
-      throw GossipCommand.startFailure(e);
+      throw GossipStartFailures.startFailure(e);
     }
     synchronized (out) {
       out.println("gossip swarm: " + count + " nodes running");
@@ -111,13 +111,13 @@ final class GossipSwarmCommand implements Runnable {
     out.flush();
   }
 
-  private static void close(List<GossipCommand.DemoNode> nodes, Vertx vertx) {
-    List<GossipCommand.DemoNode> copy;
+  private static void close(List<GossipDemoNode> nodes, Vertx vertx) {
+    List<GossipDemoNode> copy;
     synchronized (nodes) {
       copy = new ArrayList<>(nodes);
       nodes.clear();
     }
-    for (GossipCommand.DemoNode n : copy) {
+    for (GossipDemoNode n : copy) {
       n.close();
     }
     try {

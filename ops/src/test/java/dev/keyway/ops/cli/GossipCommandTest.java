@@ -17,12 +17,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The pieces of {@code keyway gossip demo|swarm} that turn failures into words for an operator:
- * the bootstrap warnings and their rate limit (time passed in), dial and file-system reasons.
- * The commands themselves run in GossipCliTest.
+ * the bootstrap warnings and their rate limit (time passed in), dial and file-system reasons
+ * ({@link GossipJoinWatch}, {@link GossipStartFailures}, {@link GossipJsonDump}). The commands
+ * themselves run in GossipCliTest.
  */
 class GossipCommandTest {
   private static final SplittableRandom RANDOM = new SplittableRandom(7);
-  private static final long MINUTE = GossipCommand.JoinWatch.REPEAT.toMillis();
+  private static final long MINUTE = GossipJoinWatch.REPEAT.toMillis();
 
   private static PublicKey key() {
     byte[] seed = new byte[32];
@@ -38,7 +39,7 @@ class GossipCommandTest {
   void aFailingBootstrapPeerIsReportedAtOnceThenAtMostOnceAMinuteAndTheJoinIsReported() {
     PublicKey self = key();
     PublicKey boot = key();
-    GossipCommand.JoinWatch watch = new GossipCommand.JoinWatch("x", self, List.of(addr(boot, "127.0.0.1:17016")));
+    GossipJoinWatch watch = new GossipJoinWatch("x", self, List.of(addr(boot, "127.0.0.1:17016")));
     String refused = "Connection refused: /127.0.0.1:17016";
 
     List<String> first = watch.dialFailed(boot, refused, 0, 1_000);
@@ -71,44 +72,44 @@ class GossipCommandTest {
   @Test
   void aNodeThatJoinsWithoutTroubleSaysNothing() {
     PublicKey boot = key();
-    GossipCommand.JoinWatch watch = new GossipCommand.JoinWatch("x", key(), List.of(addr(boot, "127.0.0.1:1")));
+    GossipJoinWatch watch = new GossipJoinWatch("x", key(), List.of(addr(boot, "127.0.0.1:1")));
     assertThat(watch.tick(0, 0)).isEmpty();
     assertThat(watch.tick(1, 1_000)).isEmpty();
   }
 
   @Test
   void dialFailuresInWords() {
-    assertThat(GossipCommand.describeDialFailure("Connection refused: /127.0.0.1:17016"))
+    assertThat(GossipJoinWatch.describeDialFailure("Connection refused: /127.0.0.1:17016"))
         .startsWith("connection refused");
-    assertThat(GossipCommand.describeDialFailure("QUIC handshake with /127.0.0.1:17016 timed out"))
+    assertThat(GossipJoinWatch.describeDialFailure("QUIC handshake with /127.0.0.1:17016 timed out"))
         .startsWith("no answer");
-    assertThat(GossipCommand.describeDialFailure("peer presented node id 6b3fcd6f65 but dfedc58dfc was dialled"))
+    assertThat(GossipJoinWatch.describeDialFailure("peer presented node id 6b3fcd6f65 but dfedc58dfc was dialled"))
         .startsWith("handshake rejected: the peer at that address presented another key (6b3fcd6f65..., not dfedc58dfc...)");
-    assertThat(GossipCommand.describeDialFailure(
+    assertThat(GossipJoinWatch.describeDialFailure(
         "error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED"))
         .startsWith("handshake rejected: the peer at that address did not present the key dialled");
-    assertThat(GossipCommand.describeDialFailure("no address known")).isEqualTo("no address known");
-    assertThat(GossipCommand.describeDialFailure("Network is unreachable")).isEqualTo("Network is unreachable");
-    assertThat(GossipCommand.describeDialFailure(null)).isEqualTo("unknown error");
+    assertThat(GossipJoinWatch.describeDialFailure("no address known")).isEqualTo("no address known");
+    assertThat(GossipJoinWatch.describeDialFailure("Network is unreachable")).isEqualTo("Network is unreachable");
+    assertThat(GossipJoinWatch.describeDialFailure(null)).isEqualTo("unknown error");
   }
 
   @Test
   void socketErrorsLoseNettysPrefix() {
-    assertThat(GossipCommand.reason(new IllegalStateException(
+    assertThat(GossipStartFailures.reason(new IllegalStateException(
         new IOException("bind(..) failed with error(-98): Address already in use"))))
         .isEqualTo("Address already in use");
-    assertThat(GossipCommand.reason(new IOException("Cannot assign requested address")))
+    assertThat(GossipStartFailures.reason(new IOException("Cannot assign requested address")))
         .isEqualTo("Cannot assign requested address");
   }
 
   @Test
   void fileErrorsInWords() {
-    assertThat(GossipCommand.ioReason(new NoSuchFileException("/gone/dir/x.json.tmp")))
+    assertThat(GossipJsonDump.ioReason(new NoSuchFileException("/gone/dir/x.json.tmp")))
         .isEqualTo("no such directory /gone/dir");
-    assertThat(GossipCommand.ioReason(new AccessDeniedException("/ro/x.json.tmp")))
+    assertThat(GossipJsonDump.ioReason(new AccessDeniedException("/ro/x.json.tmp")))
         .isEqualTo("permission denied (/ro/x.json.tmp)");
-    assertThat(GossipCommand.ioReason(new FileSystemException("/full/x.json.tmp", null, "No space left on device")))
+    assertThat(GossipJsonDump.ioReason(new FileSystemException("/full/x.json.tmp", null, "No space left on device")))
         .isEqualTo("No space left on device (/full/x.json.tmp)");
-    assertThat(GossipCommand.ioReason(new IOException())).isEqualTo("IOException");
+    assertThat(GossipJsonDump.ioReason(new IOException())).isEqualTo("IOException");
   }
 }

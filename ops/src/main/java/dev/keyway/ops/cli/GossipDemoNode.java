@@ -1,0 +1,233 @@
+package dev.keyway.ops.cli;
+
+import dev.keyway.client.addr.EndpointAddr;
+import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.ticket.EndpointTicket;
+import dev.keyway.gossip.book.BookConfig;
+import dev.keyway.gossip.book.GossipAddressBook;
+import dev.keyway.gossip.net.GossipNode;
+import dev.keyway.gossip.net.GossipNodeConfig;
+import dev.keyway.gossip.net.TransportKind;
+import dev.keyway.ops.cli.GossipStartFailures.StartFailure;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running demo: node, book, printing, JSON dump and web page ({@code keyway gossip demo} runs
+ * one, {@code keyway gossip swarm} many on one Vert.x instance). Address-book blocks and the
+ * start lines go to {@code out}; warnings (bootstrap peers that cannot be joined, rejected
+ * inbound handshakes, a dump that cannot be written) and their resolution go to {@code err}.
+ */
+final class GossipDemoNode {
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final boolean quiet;
+  /** The JSON dump, null without one. */
+  private final GossipJsonDump dump;
+  private final Clock clock;
+  private Vertx vertx;
+  private GossipNode node;
+  private volatile GossipAddressBook book;
+  /** The book's text, JSON and page; null until the book has started. */
+  private volatile GossipBookViews views;
+  private HttpServer http;
+  private final boolean ownsVertx;
+  private volatile boolean closed;
+  private GossipJoinWatch joinWatch;
+  /** Inbound handshakes rejected, as last reported, and when (tick thread only). */
+  private long rejectedReported;
+  private long rejectedReportedAt = Long.MIN_VALUE;
+
+  /** A node with its own Vert.x instance. */
+  GossipDemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump) {
+    this(out, err, quiet, jsonDump, null);
+  }
+
+  /** A node on {@code shared} (not closed with the node), or on its own instance when null. */
+  GossipDemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump, Vertx shared) {
+    this(out, err, quiet, jsonDump, shared, Clock.systemUTC());
+  }
+
+  GossipDemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump, Vertx shared, Clock clock) {
+    this.out = out;
+    this.err = err;
+    this.quiet = quiet;
+    this.dump = jsonDump == null ? null : new GossipJsonDump(jsonDump, this::report);
+    this.vertx = shared;
+    this.ownsVertx = shared == null;
+    this.clock = clock;
+  }
+
+  /**
+   * Starts the node, the web page (if asked) and the book, in that order, so a port that cannot
+   * be had fails the start before the ticket is printed; a {@link StartFailure} names the address
+   * and the transport.
+   */
+  void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
+      List<EndpointAddr> bootstrap, Integer httpPort) {
+    if (ownsVertx) {
+      vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
+          .setPreferNativeTransport(true)); // epoll: TCP_USER_TIMEOUT (GossipNode)
+    }
+    GossipNodeConfig config = GossipAddressBook.nodeConfig(
+        GossipNodeConfig.defaults().withTransport(kind).withBind(bind), bookConfig);
+    try {
+      node = join(GossipNode.builder(key).vertx(vertx).config(config).start());
+    } catch (IllegalStateException e) {
+      throw new StartFailure("cannot listen on " + hostPort(bind) + " (" + transportLabel(kind.resolve()) + "): "
+          + GossipStartFailures.reason(e), e);
+    }
+    if (httpPort != null) {
+      http = vertx.createHttpServer().requestHandler(req -> {
+        GossipBookViews v = views;
+        if (v == null) {
+          req.response().setStatusCode(503).end("starting\n");
+        } else if (req.path().equals("/book.json")) {
+          req.response().putHeader("content-type", "application/json").end(v.json());
+        } else if (req.path().equals("/")) {
+          req.response().putHeader("content-type", "text/html; charset=utf-8").end(v.html());
+        } else {
+          req.response().setStatusCode(404).end("not found\n");
+        }
+      });
+      try {
+        join(http.listen(httpPort, "127.0.0.1").toCompletionStage().toCompletableFuture());
+      } catch (IllegalStateException e) {
+        throw new StartFailure("cannot listen on 127.0.0.1:" + httpPort + " (http): "
+            + GossipStartFailures.reason(e), e);
+      }
+    }
+    EndpointAddr self = node.endpointAddr();
+    synchronized (out) {
+      out.println("gossip demo: node " + bookConfig.name() + " " + node.id() + " (" + node.transport()
+          + " on " + hostPort(node.localAddress()) + ")");
+      out.println("ticket: " + EndpointTicket.of(self));
+      out.println("bootstrap: " + node.id() + "@" + hostPort(node.localAddress()));
+      out.println(bootstrap.isEmpty() ? "starting as the first node" : "joining through " + bootstrap.size() + " node(s)");
+      if (http != null) {
+        out.println("web page: http://127.0.0.1:" + http.actualPort() + "/");
+      }
+      out.flush();
+    }
+    // Before the book joins: the first dials to the bootstrap peers can fail at once.
+    joinWatch = new GossipJoinWatch(bookConfig.name(), node.id(), bootstrap);
+    node.onDialFailure((peer, why) -> report(joinWatch.dialFailed(peer, why, neighbours(), clock.millis())));
+    book = join(GossipAddressBook.start(node, key, bookConfig, clock, bootstrap));
+    views = new GossipBookViews(clock, node, book);
+    book.onChange(this::changed);
+    changed();
+    vertx.setPeriodic(1000, id -> tick());
+  }
+
+  /** Once a second: the dump, whether the node has joined, rejected inbound handshakes. */
+  private void tick() {
+    if (closed) {
+      return;
+    }
+    writeDump();
+    report(joinWatch.tick(neighbours(), clock.millis()));
+    long rejected = node.stats().handshakesRejected();
+    long now = clock.millis();
+    if (rejected > rejectedReported && (rejectedReportedAt == Long.MIN_VALUE
+        || now - rejectedReportedAt >= GossipJoinWatch.REPEAT.toMillis())) {
+      report(List.of("warning: node " + book.name() + " rejected " + (rejected - rejectedReported)
+          + " inbound handshake(s) (" + rejected + " in all, net_stats.handshakes_rejected): peers that dial "
+          + hostPort(node.localAddress()) + " expecting another node's id, or that do not speak keyway gossip"));
+      rejectedReported = rejected;
+      rejectedReportedAt = now;
+    }
+  }
+
+  /** The topic's neighbour count now (0 before the book has joined it). */
+  private int neighbours() {
+    GossipAddressBook b = book;
+    return b == null ? 0 : b.topic().map(t -> t.neighbors().size()).orElse(0);
+  }
+
+  private void report(List<String> lines) {
+    if (lines.isEmpty() || closed) {
+      return;
+    }
+    synchronized (err) {
+      for (String line : lines) {
+        err.println(line);
+      }
+      err.flush();
+    }
+  }
+
+  private static String transportLabel(TransportKind kind) {
+    return kind == TransportKind.QUIC ? "udp/quic" : "tcp/tls";
+  }
+
+  /** The running node's address (after {@link #start}). */
+  EndpointAddr endpointAddr() {
+    return node.endpointAddr();
+  }
+
+  private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+    try {
+      return f.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException(e.getCause() != null ? e.getCause() : e);
+    }
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    return SocketAddr.of(a).toString();
+  }
+
+  private void changed() {
+    if (!quiet) {
+      String block = views.text();
+      synchronized (out) {
+        out.print(block);
+        out.flush();
+      }
+    }
+    writeDump();
+  }
+
+  private void writeDump() {
+    GossipBookViews v = views;
+    if (dump == null || closed || v == null) {
+      return;
+    }
+    dump.write(v::json);
+  }
+
+  void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    if (book != null) {
+      book.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+    if (vertx != null && ownsVertx) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+}
