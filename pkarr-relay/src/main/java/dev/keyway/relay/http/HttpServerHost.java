@@ -165,6 +165,8 @@ public final class HttpServerHost implements AutoCloseable {
       return;
     }
     closed = true;
+    LOG.info("{} listener on port {} stopping: requests in flight get up to {} s to finish",
+        options.name(), port, options.shutdownTimeout().toMillis() / 1000.0);
     List<Future<Void>> stops = new ArrayList<>();
     for (String id : deployments) {
       stops.add(vertx.undeploy(id));
