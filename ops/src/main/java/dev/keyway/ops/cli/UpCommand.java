@@ -81,7 +81,10 @@ public final class UpCommand implements Runnable {
       d.close();
       throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot open the store in " + dataDir
           + ": " + e.getMessage());
-    } catch (UncheckedIOException | IllegalStateException e) {
+    } catch (UncheckedIOException e) {
+      d.close();
+      throw e; // the error handler words it with its reason
+    } catch (IllegalStateException e) {
       d.close();
       throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
     }
