@@ -324,14 +324,16 @@ public record DnsServerConfig(
     }
 
     Object rateLimit = f.pkarrPutRateLimit();
+    String rateLimitKey = "pkarr_put_rate_limit";
     if (rateLimit == null && f.http() != null) {
       rateLimit = f.http().rateLimit();
+      rateLimitKey = "http.rate_limit";
     }
     PutRateLimit.Mode mode;
     try {
       mode = rateLimit == null ? PutRateLimit.Mode.SIMPLE : PutRateLimit.Mode.parse(rateLimit.toString());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage(), e);
+      throw ConfigException.renaming(e, Map.of("pkarr_put_rate_limit", rateLimitKey));
     }
 
     Optional<Http> http = Optional.ofNullable(f.http()).map(h -> new Http(

@@ -82,6 +82,16 @@ class DnsServerConfigTest {
 
   /** Review finding 3: validation spoke Java (queueCapacity, PT0S) and used another key style. */
   @Test
+  void keysAreRenamedButTheUsersValuesAreNot() {
+    assertThatThrownBy(() -> read("[http]\n[dns]\norigins = [\"origin..x\"]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("origin..x").hasMessageNotContaining("dns.origins..x");
+    assertThatThrownBy(() -> read("[http]\nrate_limit = \"fast\"\n[dns]\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("http.rate_limit must be disabled, simple or smart, got 'fast'");
+  }
+
+  @Test
   void validationUsesTheKeysAndUnitsOfTheFile() {
     assertError(MINIMAL + "[zone_store]\nqueue_capacity = 1",
         "zone_store.queue_capacity must be at least zone_store.max_batch_size (1024), got 1");

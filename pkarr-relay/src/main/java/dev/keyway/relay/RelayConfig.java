@@ -5,6 +5,7 @@ import dev.keyway.relay.config.Durations;
 import dev.keyway.relay.config.TomlFiles;
 import dev.keyway.relay.ratelimit.Quota;
 import dev.keyway.relay.store.StoreOptions;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -428,11 +429,13 @@ public record RelayConfig(
   private static ConfigException legacyRateLimiterKeys(Object perSecond, Object burstSize) {
     String key = perSecond != null ? "per_second" : "burst_size";
     String quota = "\"2r/s\"";
-    if (perSecond != null && TomlFiles.isInteger(perSecond)) {
-      long n = Long.parseLong(perSecond.toString());
-      quota = n <= 0 ? quota : n == 1 ? "\"1r/s\"" : 60 % n == 0 ? "\"" + 60 / n + "r/m\""
-          : 3600 % n == 0 ? "\"" + 3600 / n + "r/h\"" : 86_400 % n == 0 ? "\"" + 86_400 / n + "r/d\""
-          : quota;
+    if (perSecond != null && TomlFiles.isInteger(perSecond)
+        && new BigInteger(perSecond.toString()).signum() > 0) {
+      // One request every n seconds; beyond a day, once a day. Without an exact equivalent, the
+      // nearest slower quota per day, never a faster one.
+      long n = new BigInteger(perSecond.toString()).min(BigInteger.valueOf(86_400)).longValueExact();
+      quota = "\"" + (n == 1 ? "1r/s" : 60 % n == 0 ? 60 / n + "r/m"
+          : 3600 % n == 0 ? 3600 / n + "r/h" : 86_400 / n + "r/d") + "\"";
     }
     String burst = burstSize != null && TomlFiles.isInteger(burstSize) ? burstSize.toString() : "10";
     return new ConfigException("rate_limiter." + key + " is pkarr-relay 0.12's key, refused as by"

@@ -238,6 +238,11 @@ class RelayConfigTest {
     assertError("[rate_limiter]\nbehind_proxy = false\nper_second = 2\nburst_size = 20",
         "rate_limiter.per_second is pkarr-relay 0.12's key, refused as by pkarr-relay 0.13+"
             + " (per_second = N meant one request every N seconds); write quota = \"30r/m\" and burst = 20 instead");
+    // no exact equivalent: the nearest slower quota, never the faster default
+    assertError("[rate_limiter]\nper_second = 7", "write quota = \"12342r/d\" and burst = 10");
+    assertError("[rate_limiter]\nper_second = 99999999999999999999", "write quota = \"1r/d\"");
+    // a huge fractional duration is a config error, not a crash
+    assertError("[http]\nmax_future_skew = 1e30", "http.max_future_skew: expected");
     assertError("[rate_limiter]\nbehind_proxy = false\nburst_size = 5",
         "rate_limiter.burst_size is pkarr-relay 0.12's key", "burst = 5 instead");
   }

@@ -37,9 +37,23 @@ public final class ConfigException extends InvalidInputException {
       Pattern names = Pattern.compile(keys.keySet().stream()
           .sorted(Comparator.comparingInt(String::length).reversed()).map(Pattern::quote)
           .collect(Collectors.joining("|", "\\b(", ")\\b")));
-      message = names.matcher(message)
-          .replaceAll(m -> Matcher.quoteReplacement(keys.get(m.group(1))));
+      // Only outside quotes: a quoted value is the user's text ('origin..example'), never a key.
+      StringBuilder out = new StringBuilder();
+      Matcher quoted = QUOTED.matcher(message);
+      int from = 0;
+      while (quoted.find()) {
+        out.append(rename(names, keys, message.substring(from, quoted.start()))).append(quoted.group());
+        from = quoted.end();
+      }
+      message = out.append(rename(names, keys, message.substring(from))).toString();
     }
     return new ConfigException(message, e);
+  }
+
+  /** A single- or double-quoted value in a message. */
+  private static final Pattern QUOTED = Pattern.compile("'[^']*'|\"(?:[^\"\\\\]|\\\\.)*\"");
+
+  private static String rename(Pattern names, Map<String, String> keys, String text) {
+    return names.matcher(text).replaceAll(m -> Matcher.quoteReplacement(keys.get(m.group(1))));
   }
 }

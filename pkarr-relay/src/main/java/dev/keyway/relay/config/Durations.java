@@ -35,7 +35,8 @@ public final class Durations {
       String hint = "";
       if (value instanceof Number n && !(value instanceof Double d && (d.isNaN() || d.isInfinite()))) {
         BigDecimal ms = new BigDecimal(n.toString()).movePointRight(3);
-        if (ms.signum() > 0 && ms.stripTrailingZeros().scale() <= 0) {
+        if (ms.signum() > 0 && ms.stripTrailingZeros().scale() <= 0
+            && ms.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
           hint = " (write \"" + format(Duration.ofMillis(ms.longValueExact())) + "\")";
         }
       }
