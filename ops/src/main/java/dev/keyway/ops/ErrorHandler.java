@@ -35,10 +35,6 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
       cli.getErr().println("keyway: " + f.getFile() + " already exists" + reason(f));
       return CommandLine.ExitCode.SOFTWARE;
     }
-    if (e instanceof NoSuchFileException f) {
-      cli.getErr().println("keyway: no such file: " + f.getFile());
-      return CommandLine.ExitCode.SOFTWARE;
-    }
     if (e instanceof IOException io) {
       cli.getErr().println("keyway: " + describe(io));
       return CommandLine.ExitCode.SOFTWARE;
