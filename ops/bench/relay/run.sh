@@ -13,7 +13,8 @@
 #         work as nginx's file) and random stored keys (Lua, client-bound);
 #   2. once: the relay with fsync off, same driver run (the cost of fsync).
 # Each rep waits (up to IDLE_WAIT=600 s) for ~20 s of >85 % idle CPU, as the shared anchors did.
-# Env: OUT, KEYS=50000, WARMUP_KEYS=120000 (the JIT of a one-core JVM settles after ~100k PUTs), PUT_CONNS=128, GET_CONNS=32, DUR=15, REPS=3, BUILD=yes
+# Env: OUT, KEYS=50000, WARMUP_KEYS=120000 (the JIT of a one-core JVM settles after ~100k PUTs), PUT_CONNS=128, GET_CONNS=32, DUR=15, REPS=3, BUILD=yes,
+#      RELAY_JAVA_OPTS (extra JVM options for the relay, e.g. a system property for an experiment)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE="$ROOT/ops/bench/relay"
@@ -119,7 +120,7 @@ run_relay() { # run_relay NAME CONFIG WRK(yes|no)
   local name=$1 conf=$2 d="$OUT/$1"
   rm -rf "$d"; mkdir -p "$d"
   foreign_start
-  taskset -c "$SERVER_CPU" java -Xmx1g -jar "$JAR" relay -c "$conf" --data-dir "$d/data" > "$d/relay.log" 2>&1 &
+  taskset -c "$SERVER_CPU" java -Xmx1g ${RELAY_JAVA_OPTS:-} -jar "$JAR" relay -c "$conf" --data-dir "$d/data" > "$d/relay.log" 2>&1 &
   CUR=$!
   wait_http "http://127.0.0.1:$RELAY_PORT/healthz"
   pin_tree "$CUR"
