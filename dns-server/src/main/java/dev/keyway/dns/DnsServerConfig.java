@@ -1,13 +1,18 @@
 package dev.keyway.dns;
 
+import static dev.keyway.relay.config.BindAddresses.checkAddress;
+import static dev.keyway.relay.config.BindAddresses.checkPort;
+
 import dev.keyway.dns.answer.ZoneSettings;
 import dev.keyway.dns.http.PutRateLimit;
 import dev.keyway.dns.http.TlsCertificates.CertMode;
 import dev.keyway.dns.udp.RrlSettings;
 import dev.keyway.dns.zone.ZoneCache;
 import dev.keyway.relay.RelayConfig;
+import dev.keyway.relay.config.BindAddresses;
 import dev.keyway.relay.config.ConfigException;
 import dev.keyway.relay.config.Durations;
+import dev.keyway.relay.config.StoreKeys;
 import dev.keyway.relay.config.TomlFiles;
 import dev.keyway.relay.store.StoreOptions;
 import java.net.Inet4Address;
@@ -274,16 +279,8 @@ public record DnsServerConfig(
   record MainlineTable(Boolean enabled, List<String> bootstrap) {}
 
   /** The key each {@link StoreOptions} option is read from, for its error messages. */
-  static final Map<String, String> STORE_KEYS = Map.of(
-      "maxBatchSize", "zone_store.max_batch_size",
-      "maxBatchDelay", "zone_store.max_batch_time",
-      "queueCapacity", "zone_store.queue_capacity",
-      "fsync", "zone_store.fsync",
-      "maxAge", "zone_store.eviction",
-      "evictionInterval", "zone_store.eviction_interval",
-      "capacity", "zone_store.capacity",
-      "readCacheSize", "zone_store.read_cache_size",
-      "readerConnections", "zone_store.reader_connections");
+  static final Map<String, String> STORE_KEYS =
+      StoreKeys.of("zone_store", "zone_store.max_batch_time", "zone_store.capacity");
 
   /**
    * Every key a config file may hold, dotted ({@code dns.port}, {@code dns.rrl.burst}): what
@@ -462,24 +459,15 @@ public record DnsServerConfig(
       throw new ConfigException("metrics.disabled is required when [metrics] is present"
           + " (iroh-dns-server's rule): write disabled = false");
     }
-    String addr = or(m.bindAddr(),
-        RelayConfig.DEFAULT_METRICS_ADDRESS + ":" + RelayConfig.DEFAULT_METRICS_PORT);
-    int colon = addr.lastIndexOf(':');
-    int port;
-    try {
-      port = Integer.parseInt(addr.substring(colon + 1));
-    } catch (RuntimeException e) {
-      port = -1;
+    String defaultAddr = RelayConfig.DEFAULT_METRICS_ADDRESS + ":" + RelayConfig.DEFAULT_METRICS_PORT;
+    String addr = or(m.bindAddr(), defaultAddr);
+    BindAddresses.HostPort a = BindAddresses.parseHostPort("metrics.bind_addr", addr, defaultAddr);
+    if (a.port() < 0) {
+      // Unlike the relay (which leaves it to Metrics' port check), a negative port is malformed,
+      // even with disabled = true.
+      throw BindAddresses.notHostPort("metrics.bind_addr", addr, defaultAddr);
     }
-    if (colon <= 0 || port < 0) {
-      throw new ConfigException("metrics.bind_addr must be ip:port, e.g. \"127.0.0.1:9117\", got "
-          + TomlFiles.describe(addr));
-    }
-    String host = addr.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    return new RelayConfig.Metrics(!m.disabled(), host, port);
+    return new RelayConfig.Metrics(!m.disabled(), a.host(), a.port());
   }
 
   // ---- helpers ----
@@ -544,26 +532,6 @@ public record DnsServerConfig(
         throw bad;
       }
       return type.cast(a);
-    } catch (UnknownHostException e) {
-      throw bad;
-    }
-  }
-
-  static void checkPort(String key, int port) {
-    if (port < 0 || port > 65_535) {
-      throw new ConfigException(key + " must be 0..65535, got " + port);
-    }
-  }
-
-  static void checkAddress(String key, String address) {
-    ConfigException bad = new ConfigException(key + " must be an IP address such as 127.0.0.1 or ::,"
-        + " got " + TomlFiles.describe(address == null ? "" : address));
-    if (address == null || address.isBlank()
-        || !address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
-      throw bad;
-    }
-    try {
-      InetAddress.getByName(address);
     } catch (UnknownHostException e) {
       throw bad;
     }

@@ -1,13 +1,16 @@
 package dev.keyway.relay;
 
+import static dev.keyway.relay.config.BindAddresses.checkAddress;
+import static dev.keyway.relay.config.BindAddresses.checkPort;
+
+import dev.keyway.relay.config.BindAddresses;
 import dev.keyway.relay.config.ConfigException;
 import dev.keyway.relay.config.Durations;
+import dev.keyway.relay.config.StoreKeys;
 import dev.keyway.relay.config.TomlFiles;
 import dev.keyway.relay.ratelimit.Quota;
 import dev.keyway.relay.store.StoreOptions;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -259,16 +262,8 @@ public record RelayConfig(
   record MetricsTable(Boolean disabled, String bindAddr) {}
 
   /** The key each {@link StoreOptions} option is read from, for its error messages. */
-  static final Map<String, String> STORE_KEYS = Map.of(
-      "maxBatchSize", "store.max_batch_size",
-      "maxBatchDelay", "store.max_batch_delay",
-      "queueCapacity", "store.queue_capacity",
-      "fsync", "store.fsync",
-      "maxAge", "store.eviction",
-      "evictionInterval", "store.eviction_interval",
-      "capacity", "cache.size",
-      "readCacheSize", "store.read_cache_size",
-      "readerConnections", "store.reader_connections");
+  static final Map<String, String> STORE_KEYS =
+      StoreKeys.of("store", "store.max_batch_delay", "cache.size");
 
   /**
    * Every key a config file may hold, dotted ({@code http.port}, {@code rate_limiter.quota}): what
@@ -362,22 +357,11 @@ public record RelayConfig(
     MetricsTable m = f.metrics();
     if (m != null) {
       boolean disabled = or(m.disabled(), false);
-      String addr = or(m.bindAddr(), DEFAULT_METRICS_ADDRESS + ":" + DEFAULT_METRICS_PORT);
-      int colon = addr.lastIndexOf(':');
-      if (colon <= 0) {
-        throw badMetricsAddress(addr);
-      }
-      int port;
-      try {
-        port = Integer.parseInt(addr.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        throw badMetricsAddress(addr);
-      }
-      String host = addr.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      b.metrics(new Metrics(!disabled, host, port));
+      String defaultAddr = DEFAULT_METRICS_ADDRESS + ":" + DEFAULT_METRICS_PORT;
+      // A negative port is left to Metrics' port check, which skips it when disabled.
+      BindAddresses.HostPort a =
+          BindAddresses.parseHostPort("metrics.bind_addr", or(m.bindAddr(), defaultAddr), defaultAddr);
+      b.metrics(new Metrics(!disabled, a.host(), a.port()));
     }
     return b.build();
   }
@@ -441,34 +425,6 @@ public record RelayConfig(
     return new ConfigException("rate_limiter." + key + " is pkarr-relay 0.12's key, refused as by"
         + " pkarr-relay 0.13+ (per_second = N meant one request every N seconds); write quota = "
         + quota + " and burst = " + burst + " instead");
-  }
-
-  private static ConfigException badMetricsAddress(String addr) {
-    return new ConfigException("metrics.bind_addr must be ip:port, e.g. \"127.0.0.1:9117\", got "
-        + TomlFiles.describe(addr));
-  }
-
-  private static void checkPort(String key, int port) {
-    if (port < 0 || port > 65_535) {
-      throw new ConfigException(key + " must be 0..65535, got " + port);
-    }
-  }
-
-  private static void checkAddress(String key, String address) {
-    ConfigException bad = new ConfigException(key + " must be an IP address such as 127.0.0.1 or ::,"
-        + " got " + TomlFiles.describe(address == null ? "" : address));
-    if (address == null || address.isBlank()) {
-      throw bad;
-    }
-    boolean literal = address.chars().allMatch(ch -> Character.digit(ch, 16) >= 0 || ch == '.' || ch == ':');
-    if (!literal) {
-      throw bad;
-    }
-    try {
-      InetAddress.getByName(address);
-    } catch (UnknownHostException e) {
-      throw bad;
-    }
   }
 
   private static String normaliseBasePath(String path) {
