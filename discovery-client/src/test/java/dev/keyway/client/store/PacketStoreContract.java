@@ -147,6 +147,23 @@ public abstract class PacketStoreContract {
   }
 
   @Test
+  void upsertsOfOneKeyOfferedTogetherDecideAsInSequence() throws Exception {
+    // Offered without waiting, so a batching store sees them in one batch.
+    SignedPacket p = packet(key(1), 5_000, "a");
+    SignedPacket resigned = RandomNonceSigner.resign(p, key(1), new Random(8));
+    SignedPacket newer = packet(key(1), 5_001, "b");
+    CompletableFuture<UpsertOutcome> first = store.upsert(p);
+    CompletableFuture<UpsertOutcome> second = store.upsert(resigned);
+    CompletableFuture<UpsertOutcome> third = store.upsert(newer);
+    CompletableFuture<UpsertOutcome> fourth = store.upsert(resigned);
+    assertThat(first.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo(UpsertOutcome.INSERTED);
+    assertThat(second.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo(UpsertOutcome.UNCHANGED);
+    assertThat(third.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo(UpsertOutcome.UPDATED);
+    assertThat(fourth.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo(UpsertOutcome.STALE);
+    assertThat(stored(key(1)).packet().toBytes()).isEqualTo(newer.toBytes());
+  }
+
+  @Test
   void olderTimestampIsStaleAndChangesNothing() throws Exception {
     SignedPacket newer = packet(key(1), 2_000, "b");
     upsert(newer);
