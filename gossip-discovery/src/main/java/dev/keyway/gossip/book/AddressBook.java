@@ -37,6 +37,10 @@ import java.util.Optional;
  *       soon as it announces, and the old id's entry stays (reachable by id, not
  *       {@link BookEntry#current() current}) until it expires, or takes the name back if it
  *       announces again.
+ *   <li>An announcement relayed by another member (a hand-over to a newcomer) counts as seen when it
+ *       was signed, not when it arrived, and one signed more than T ago is refused: a dead node's
+ *       last announcement, handed from member to member, expires everywhere when it would have
+ *       expired through gossip.
  *   <li>At most {@code maxEntries} nodes; a new node beyond that evicts the one silent longest.
  * </ul>
  */
@@ -70,13 +74,16 @@ public final class AddressBook {
 
   private static final class Slot {
     Announcement latest;
+    /** The signed envelope of {@link #latest} as received, or null (applied without one). */
+    byte[] envelope;
     final Instant firstSeen;
     Instant lastSeen;
 
-    Slot(Announcement latest, Instant now) {
+    Slot(Announcement latest, byte[] envelope, Instant firstSeen, Instant lastSeen) {
       this.latest = latest;
-      this.firstSeen = now;
-      this.lastSeen = now;
+      this.envelope = envelope;
+      this.firstSeen = firstSeen;
+      this.lastSeen = lastSeen;
     }
   }
 
@@ -100,42 +107,73 @@ public final class AddressBook {
     return expiry.multipliedBy(10);
   }
 
-  /** Records a verified announcement. */
+  /** Records a verified announcement, received from its node through gossip. */
   public synchronized Outcome apply(Announcement a) {
+    return apply(a, null, false);
+  }
+
+  /**
+   * What {@link #apply} would say of {@code a} if it is one of the announcements the book drops
+   * ({@link Outcome#SELF}, {@link Outcome#UNTIMELY}, {@link Outcome#REPLAYED}); null if it would
+   * be taken. Lets a receiver skip the signature check of what it would drop anyway.
+   */
+  public synchronized Outcome precheck(Announcement a, boolean relayed) {
     if (a.nodeId().equals(self)) {
       return Outcome.SELF;
     }
     Instant now = clock.instant();
     long nowMicros = micros(now);
-    if (a.timestampMicros() > nowMicros + expiry.toNanos() / 1_000
-        || a.timestampMicros() < nowMicros - replayWindow().toNanos() / 1_000) {
+    long oldest = nowMicros - (relayed ? expiry : replayWindow()).toNanos() / 1_000;
+    if (a.timestampMicros() > nowMicros + expiry.toNanos() / 1_000 || a.timestampMicros() < oldest) {
       return Outcome.UNTIMELY;
+    }
+    Slot slot = byId.get(a.nodeId());
+    if (slot != null) {
+      return a.isNewerThan(slot.latest) ? null : Outcome.REPLAYED;
+    }
+    Tombstone tomb = removed.get(a.nodeId());
+    return tomb != null && !a.isNewerThan(tomb.newest()) ? Outcome.REPLAYED : null;
+  }
+
+  /**
+   * Records a verified announcement.
+   *
+   * @param envelope its signed bytes, kept to hand to newcomers ({@link #relayable}); may be null
+   * @param relayed whether it came from another member's hand-over rather than from its node
+   *     through gossip. A relayed announcement counts as seen when it was signed, not when it
+   *     arrived (and one signed more than T ago is {@link Outcome#UNTIMELY}): so handing a dead
+   *     node's last announcement on never keeps it alive longer than its own gossip would have.
+   */
+  public synchronized Outcome apply(Announcement a, byte[] envelope, boolean relayed) {
+    Outcome refused = precheck(a, relayed);
+    if (refused != null) {
+      return refused;
+    }
+    Instant now = clock.instant();
+    Instant seen = now;
+    if (relayed) {
+      Instant signed = Instant.ofEpochSecond(0, Math.multiplyExact(a.timestampMicros(), 1_000L));
+      seen = signed.isBefore(now) ? signed : now;
     }
     Slot slot = byId.get(a.nodeId());
     Outcome outcome;
     String oldName = null;
     if (slot == null) {
-      Tombstone tomb = removed.get(a.nodeId());
-      if (tomb != null) {
-        if (!a.isNewerThan(tomb.newest())) {
-          return Outcome.REPLAYED;
-        }
-        removed.remove(a.nodeId());
-      }
+      removed.remove(a.nodeId());
       if (byId.size() >= maxEntries) {
         evictStalest();
       }
-      slot = new Slot(a, now);
+      slot = new Slot(a, envelope, now, seen);
       byId.put(a.nodeId(), slot);
       outcome = Outcome.NEW;
     } else {
-      if (!a.isNewerThan(slot.latest)) {
-        return Outcome.REPLAYED;
-      }
       outcome = a.sameContactAs(slot.latest) ? Outcome.REFRESHED : Outcome.CHANGED;
       oldName = slot.latest.name();
       slot.latest = a;
-      slot.lastSeen = now;
+      slot.envelope = envelope;
+      if (seen.isAfter(slot.lastSeen)) {
+        slot.lastSeen = seen;
+      }
     }
     if (oldName != null && !oldName.equals(a.name()) && a.nodeId().equals(names.get(oldName))) {
       reassign(oldName);
@@ -153,6 +191,28 @@ public final class AddressBook {
       }
     }
     return outcome;
+  }
+
+  /**
+   * The signed envelopes of up to {@code max} nodes, most recently signed first: what this member
+   * hands a newcomer. Only entries applied with their envelope are included.
+   */
+  public synchronized List<byte[]> relayable(int max) {
+    List<Slot> slots = new ArrayList<>();
+    for (Slot s : byId.values()) {
+      if (s.envelope != null) {
+        slots.add(s);
+      }
+    }
+    slots.sort(Comparator.comparingLong((Slot s) -> s.latest.timestampMicros()).reversed());
+    List<byte[]> out = new ArrayList<>(Math.min(max, slots.size()));
+    for (Slot s : slots) {
+      if (out.size() >= max) {
+        break;
+      }
+      out.add(s.envelope);
+    }
+    return out;
   }
 
   private void evictStalest() {

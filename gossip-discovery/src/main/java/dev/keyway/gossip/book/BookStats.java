@@ -16,6 +16,8 @@ public final class BookStats {
   final LongAdder expired = new LongAdder();
   final LongAdder joined = new LongAdder();
   final LongAdder lagged = new LongAdder();
+  final LongAdder relayed = new LongAdder();
+  final LongAdder handedOver = new LongAdder();
 
   /** Own announcements broadcast. */
   public long announced() {
@@ -67,6 +69,16 @@ public final class BookStats {
     return lagged.sum();
   }
 
+  /** Announcements taken from other members' hand-overs (counted in {@link #accepted()} too). */
+  public long relayed() {
+    return relayed.sum();
+  }
+
+  /** Hand-over messages sent to neighbours (one per frame's worth of the book). */
+  public long handedOver() {
+    return handedOver.sum();
+  }
+
   /** All counters by name. */
   public Map<String, Long> asMap() {
     Map<String, Long> m = new LinkedHashMap<>();
@@ -80,6 +92,8 @@ public final class BookStats {
     m.put("expired", expired());
     m.put("joined", joined());
     m.put("lagged", lagged());
+    m.put("relayed", relayed());
+    m.put("handed_over", handedOver());
     return m;
   }
 

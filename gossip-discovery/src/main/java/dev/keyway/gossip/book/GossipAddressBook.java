@@ -48,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * per {@link BookConfig#joinInterval()}, and only while this node has fewer neighbours than
  * {@link BookConfig#joinWhenNeighborsBelow()}); the queue of nodes to join is bounded too.
  *
+ * <p>When a node this book does not know becomes a neighbour (most likely a newcomer), the book
+ * hands it what it knows: its own and the others' latest signed announcements, as the nodes signed
+ * them ({@link BookSync}), so the newcomer learns the swarm at once instead of one announcement
+ * interval later. Each is verified like gossip, and counts as seen when it was signed, so relaying
+ * never keeps a dead node alive (see {@link AddressBook#apply(Announcement, byte[], boolean)}).
+ *
  * <p>A node that exists for its book does best started with {@link #nodeConfig}, which batches
  * the gossip layer's IHaves to suit periodic announcements.
  */
@@ -56,6 +62,8 @@ public final class GossipAddressBook implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GossipAddressBook.class);
   private static final long SKEW_WARNING_MILLIS = 60_000;
   private static final int MAX_JOIN_QUEUE = 1024;
+  /** Most announcements in one hand-over: a newcomer to a larger swarm learns the rest by gossip. */
+  static final int MAX_HAND_OVER = 256;
 
   private final GossipNode node;
   private final SecretKey key;
@@ -79,6 +87,8 @@ public final class GossipAddressBook implements AutoCloseable {
   private long counter;
   private long lastTimestamp;
   private boolean lastAnnouncementLost;
+  /** Our latest signed announcement (handed over with the book). */
+  private byte[] lastSigned;
   private final ArrayDeque<PublicKey> joinQueue = new ArrayDeque<>();
   private final Set<PublicKey> queued = new HashSet<>();
   private final List<Long> timers = new ArrayList<>();
@@ -244,6 +254,7 @@ public final class GossipAddressBook implements AutoCloseable {
     lastTimestamp = ts;
     Announcement a = new Announcement(node.id(), config.name(), relayUrls, directAddrs, userData, counter++, ts);
     byte[] signed = Announcements.sign(a, key);
+    lastSigned = signed;
     lastAnnouncementLost = topic.neighbors().isEmpty();
     topic.broadcast(signed).whenComplete((v, e) -> {
       if (e != null) {
@@ -260,7 +271,7 @@ public final class GossipAddressBook implements AutoCloseable {
     }
     if (event instanceof GossipEvent.Received r) {
       receive(r);
-    } else if (event instanceof GossipEvent.NeighborUp) {
+    } else if (event instanceof GossipEvent.NeighborUp up) {
       // Our last announcement went out while we had no neighbour, so nobody has it: announce now
       // rather than at the next tick. Not on every new neighbour: the swarm knows us already, and
       // a swarm-wide announcement per link change made a 50-node swarm's start several times
@@ -268,28 +279,96 @@ public final class GossipAddressBook implements AutoCloseable {
       if (lastAnnouncementLost) {
         announce();
       }
+      if (book.get(up.peer()).isEmpty()) {
+        handOver();
+      }
     } else if (event instanceof GossipEvent.Lagged l) {
       stats.lagged.add(l.missed());
       EVENTS.atDebug().addKeyValue("event", "lagged").addKeyValue("missed", l.missed()).log();
     }
   }
 
+  /**
+   * Hands this node's book to its neighbours: a neighbour new to us is most likely new to the
+   * swarm, and learns every member from this instead of from their next announcements (up to an
+   * interval later). Our own latest announcement goes first. The others get a copy too (a hand-over
+   * is not addressable to one neighbour in the gossip protocol); it costs them a parse per entry,
+   * since what they have already is dropped before any signature check.
+   */
+  private void handOver() {
+    List<byte[]> envelopes = new ArrayList<>();
+    if (lastSigned != null) {
+      envelopes.add(lastSigned);
+    }
+    envelopes.addAll(book.relayable(MAX_HAND_OVER - envelopes.size()));
+    for (byte[] message : BookSync.encode(envelopes, node.maxBroadcastSize())) {
+      topic.broadcastNeighbors(message).whenComplete((v, e) -> {
+        if (e != null) {
+          LOG.debug("book hand-over not sent", e);
+        } else {
+          stats.handedOver.increment();
+        }
+      });
+    }
+  }
+
   private void receive(GossipEvent.Received r) {
-    Announcement a;
+    if (BookSync.isSync(r.content())) {
+      List<byte[]> envelopes;
+      try {
+        envelopes = BookSync.decode(r.content());
+      } catch (Announcements.MalformedException e) {
+        malformed(r, e);
+        return;
+      }
+      for (byte[] envelope : envelopes) {
+        receive(r, envelope, true);
+      }
+    } else {
+      receive(r, r.content(), false);
+    }
+  }
+
+  private void malformed(GossipEvent.Received r, Exception e) {
+    stats.malformed.increment();
+    EVENTS.atDebug().addKeyValue("event", "malformed").addKeyValue("from", fmt(r.deliveredFrom()))
+        .addKeyValue("reason", e.getMessage()).log();
+  }
+
+  /** Takes one envelope: parsed, dropped unchecked if the book would not use it, else verified. */
+  private void receive(GossipEvent.Received r, byte[] envelope, boolean relayed) {
+    Announcements.Parsed parsed;
     try {
-      a = Announcements.verify(r.content());
-    } catch (Announcements.ForgedException e) {
-      stats.forged.increment();
-      EVENTS.atDebug().addKeyValue("event", "forged").addKeyValue("from", fmt(r.deliveredFrom()))
-          .addKeyValue("reason", e.getMessage()).log();
-      return;
+      parsed = Announcements.parse(envelope);
     } catch (Announcements.MalformedException e) {
-      stats.malformed.increment();
-      EVENTS.atDebug().addKeyValue("event", "malformed").addKeyValue("from", fmt(r.deliveredFrom()))
-          .addKeyValue("reason", e.getMessage()).log();
+      malformed(r, e);
       return;
     }
-    AddressBook.Outcome outcome = book.apply(a);
+    Announcement a = parsed.announcement();
+    // Replays (most of a hand-over, and duplicates gossip delivers under load) are dropped before
+    // the signature check, which is most of the cost of an announcement; anything else counted
+    // as refused is verified first, so that a forgery counts as forged whatever else is wrong.
+    AddressBook.Outcome outcome = book.precheck(a, relayed);
+    if (outcome == null || outcome == AddressBook.Outcome.UNTIMELY) {
+      try {
+        Announcements.verify(parsed);
+      } catch (Announcements.ForgedException e) {
+        stats.forged.increment();
+        EVENTS.atDebug().addKeyValue("event", "forged").addKeyValue("from", fmt(r.deliveredFrom()))
+            .addKeyValue("reason", e.getMessage()).log();
+        return;
+      }
+      if (outcome == null) {
+        outcome = book.apply(a, envelope, relayed);
+      }
+      if (relayed && outcome != AddressBook.Outcome.REPLAYED && outcome != AddressBook.Outcome.UNTIMELY) {
+        stats.relayed.increment();
+      }
+    }
+    if (relayed && (outcome == AddressBook.Outcome.REPLAYED
+        || outcome == AddressBook.Outcome.UNTIMELY && a.timestampMicros() < micros(clock.instant()))) {
+      return; // a hand-over repeats what most receivers have, and may carry entries close to expiry
+    }
     switch (outcome) {
       case SELF -> { }
       case REPLAYED -> {

@@ -168,4 +168,69 @@ class AddressBookTest {
     book.apply(ann(alice, "alice", 1, nowPlus(Duration.ZERO), "127.0.0.1:1"));
     assertThat(book.byName("alice").orElseThrow().nodeId()).isEqualTo(alice);
   }
+
+  @Test
+  void aRelayedAnnouncementCountsAsSeenWhenSignedSoHandingItOnNeverExtendsALife() {
+    PublicKey dead = id();
+    clock.advance(Duration.ofSeconds(25));
+    // Signed at 0 s (its node died then), handed over at 25 s: seen at 0 s, not at 25 s.
+    Announcement last = ann(dead, "dead", 7, 0, "127.0.0.1:1");
+    assertThat(book.apply(last, new byte[] {1}, true)).isEqualTo(AddressBook.Outcome.NEW);
+    assertThat(book.get(dead).orElseThrow().lastSeen()).isEqualTo(clock.instant().minusSeconds(25));
+    assertThat(book.get(dead).orElseThrow().firstSeen()).isEqualTo(clock.instant());
+    clock.advance(Duration.ofSeconds(6));
+    assertThat(book.sweep()).extracting(BookEntry::nodeId).containsExactly(dead);
+    // Handed over once more, after T since it was signed: refused, and the tombstone stays.
+    assertThat(book.apply(last, new byte[] {1}, true)).isEqualTo(AddressBook.Outcome.UNTIMELY);
+    assertThat(book.get(dead)).isEmpty();
+    // The same announcement through gossip is still a replay of the removed node.
+    assertThat(book.apply(last)).isEqualTo(AddressBook.Outcome.REPLAYED);
+  }
+
+  @Test
+  void aRelayedAnnouncementNeverMovesLastSeenBackOrIntoTheFuture() {
+    PublicKey a = id();
+    clock.advance(Duration.ofSeconds(10));
+    book.apply(ann(a, "a", 1, 9_000_000, "127.0.0.1:1")); // through gossip at 10 s
+    Instant gossiped = clock.instant();
+    // A newer one relayed, signed at 9.5 s: seen at 9.5 s, so last seen stays at 10 s.
+    assertThat(book.apply(ann(a, "a", 2, 9_500_000, "127.0.0.1:1"), new byte[] {2}, true))
+        .isEqualTo(AddressBook.Outcome.REFRESHED);
+    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(gossiped);
+    // Signed "in the future" (within the T bound): seen now, not later.
+    clock.advance(Duration.ofSeconds(1));
+    book.apply(ann(a, "a", 3, 20_000_000, "127.0.0.1:1"), new byte[] {3}, true);
+    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(clock.instant());
+  }
+
+  @Test
+  void precheckNamesWhatApplyWouldDropAndChangesNothing() {
+    PublicKey a = id();
+    Announcement first = ann(a, "a", 5, 100, "127.0.0.1:1");
+    assertThat(book.precheck(first, false)).isNull();
+    assertThat(book.size()).isZero();
+    book.apply(first);
+    assertThat(book.precheck(first, false)).isEqualTo(AddressBook.Outcome.REPLAYED);
+    assertThat(book.precheck(ann(a, "a", 6, 100, "127.0.0.1:1"), false)).isNull();
+    assertThat(book.precheck(ann(self, "me", 0, 1, "127.0.0.1:3"), true)).isEqualTo(AddressBook.Outcome.SELF);
+    assertThat(book.precheck(ann(id(), "x", 0, T.toNanos() / 1_000 + 1_000_000, "127.0.0.1:3"), false))
+        .isEqualTo(AddressBook.Outcome.UNTIMELY);
+    assertThat(book.get(a).orElseThrow().announcement().counter()).isEqualTo(5);
+  }
+
+  @Test
+  void relayableHandsOverTheNewestSignedEnvelopesFirst() {
+    PublicKey a = id();
+    PublicKey b = id();
+    PublicKey c = id();
+    book.apply(ann(a, "a", 0, 300, "127.0.0.1:1"), new byte[] {'a'}, false);
+    book.apply(ann(b, "b", 0, 100, "127.0.0.1:2"), new byte[] {'b'}, false);
+    book.apply(ann(c, "c", 0, 200, "127.0.0.1:3"), new byte[] {'c'}, false);
+    book.apply(ann(id(), "no-envelope", 0, 400, "127.0.0.1:4")); // applied without its bytes
+    assertThat(book.relayable(10)).containsExactly(new byte[] {'a'}, new byte[] {'c'}, new byte[] {'b'});
+    assertThat(book.relayable(2)).containsExactly(new byte[] {'a'}, new byte[] {'c'});
+    // A newer announcement replaces the envelope handed over.
+    book.apply(ann(b, "b", 1, 500, "127.0.0.1:2"), new byte[] {'B'}, false);
+    assertThat(book.relayable(1)).containsExactly(new byte[] {'B'});
+  }
 }

@@ -72,4 +72,45 @@ class AnnouncementsTest {
     assertThat(Announcements.sign(a, key).length)
         .isLessThanOrEqualTo(FrameSizes.maxBroadcastSize(GossipConfig.DEFAULT_MAX_FRAME_SIZE));
   }
+
+  @Test
+  void parsingChecksTheFormNotTheSignatureWhichVerifyThenChecks() throws Exception {
+    Announcement a = announcement(key, 3);
+    byte[] signedByOther = Announcements.envelope(key.publicKey(), Announcements.body(a), other);
+    Announcements.Parsed parsed = Announcements.parse(signedByOther);
+    assertThat(parsed.announcement()).isEqualTo(a);
+    assertThat(parsed.signer()).isEqualTo(key.publicKey());
+    assertThat(parsed.envelope()).isSameAs(signedByOther);
+    assertThrows(Announcements.ForgedException.class, () -> Announcements.verify(parsed));
+
+    byte[] honest = Announcements.sign(a, key);
+    assertThat(Announcements.verify(Announcements.parse(honest))).isEqualTo(a);
+    // A signer other than the node announced is forged before any signature check.
+    byte[] claimsKey = Announcements.envelope(other.publicKey(), Announcements.body(a), other);
+    Announcements.Parsed claims = Announcements.parse(claimsKey);
+    assertThat(claims.signer()).isEqualTo(other.publicKey());
+    assertThat(assertThrows(Announcements.ForgedException.class, () -> Announcements.verify(claims)).getMessage())
+        .contains("announces");
+    // An altered signer field is refused: malformed if no longer a curve point, else forged.
+    byte[] body = Announcements.body(a);
+    byte[] badSigner = Announcements.envelope(key.publicKey(), body, key);
+    int at = indexOf(badSigner, key.publicKey().toBytes());
+    badSigner[at + 31] ^= 0x7f;
+    byte[] broken = badSigner;
+    Exception refused = assertThrows(Exception.class, () -> Announcements.verify(Announcements.parse(broken)));
+    assertThat(refused).isInstanceOfAny(Announcements.MalformedException.class, Announcements.ForgedException.class);
+  }
+
+  static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("not found");
+  }
 }

@@ -231,4 +231,38 @@ class GossipAddressBookTest {
     assertThat(books.get(1).stats().announced()).isEqualTo(2);
     assertThat(books.get(0).book().get(nodes.get(1).id()).orElseThrow().announcement().counter()).isEqualTo(1);
   }
+
+  /**
+   * A newcomer learns the swarm from its new neighbour's hand-over, not from announcements: with
+   * the periodic announcements an hour apart, nodes 0 and 1 announce only at their start, before
+   * node 2 exists; node 2 still ends up with both, node 1's entry relayed by node 0 and counted as
+   * seen when node 1 signed it.
+   */
+  @Test
+  void aNewcomerLearnsTheSwarmFromItsNeighboursHandOver() {
+    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    GossipNodeConfig netConfig = GossipNodeConfig.defaults().withTransport(TransportKind.TCP)
+        .withGossip(GossipConfig.defaults());
+    startBook(netConfig, Duration.ofHours(1), clock);
+    startBook(netConfig, Duration.ofHours(1), clock);
+    await("book 0 learns node 1", () -> ids(books.get(0)).contains(nodes.get(1).id()),
+        () -> books.get(0).entries().toString());
+    clock.advance(Duration.ofSeconds(5));
+
+    startBook(netConfig, Duration.ofHours(1), clock);
+    GossipAddressBook newcomer = books.get(2);
+    await("the newcomer learns nodes 0 and 1",
+        () -> ids(newcomer).equals(Set.of(nodes.get(0).id(), nodes.get(1).id())),
+        () -> newcomer.entries() + " " + newcomer.stats());
+    assertThat(newcomer.stats().relayed()).isGreaterThanOrEqualTo(2);
+    assertThat(books.get(0).stats().handedOver()).isGreaterThanOrEqualTo(1);
+    BookEntry one = newcomer.book().get(nodes.get(1).id()).orElseThrow();
+    Instant signedByOne = Instant.EPOCH.plus(one.announcement().timestampMicros(), java.time.temporal.ChronoUnit.MICROS);
+    assertThat(one.lastSeen()).isEqualTo(signedByOne).isBefore(clock.instant().minusSeconds(4));
+    assertThat(one.firstSeen()).isEqualTo(clock.instant());
+    // Neither old node announced again for it: the hand-over is all the newcomer needed.
+    assertThat(books.get(0).stats().announced()).isEqualTo(2);
+    assertThat(books.get(1).stats().announced()).isEqualTo(2);
+    assertThat(newcomer.stats().forged() + newcomer.stats().malformed()).isZero();
+  }
 }
