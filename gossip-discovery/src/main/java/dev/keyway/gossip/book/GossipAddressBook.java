@@ -64,6 +64,8 @@ public final class GossipAddressBook implements AutoCloseable {
   private static final int MAX_JOIN_QUEUE = 1024;
   /** Most announcements in one hand-over: a newcomer to a larger swarm learns the rest by gossip. */
   static final int MAX_HAND_OVER = 256;
+  /** Least time between two hand-overs (real time, not the book's clock: it paces traffic). */
+  static final long HAND_OVER_SPACING_NANOS = 250_000_000L;
 
   private final GossipNode node;
   private final SecretKey key;
@@ -89,6 +91,9 @@ public final class GossipAddressBook implements AutoCloseable {
   private boolean lastAnnouncementLost;
   /** Our latest signed announcement (handed over with the book). */
   private byte[] lastSigned;
+  private long lastHandOverNanos = System.nanoTime() - HAND_OVER_SPACING_NANOS;
+  /** The pending coalesced hand-over's timer, or -1. */
+  private long handOverTimer = -1;
   private final ArrayDeque<PublicKey> joinQueue = new ArrayDeque<>();
   private final Set<PublicKey> queued = new HashSet<>();
   private final List<Long> timers = new ArrayList<>();
@@ -280,12 +285,35 @@ public final class GossipAddressBook implements AutoCloseable {
         announce();
       }
       if (book.get(up.peer()).isEmpty()) {
-        handOver();
+        requestHandOver();
       }
     } else if (event instanceof GossipEvent.Lagged l) {
       stats.lagged.add(l.missed());
       EVENTS.atDebug().addKeyValue("event", "lagged").addKeyValue("missed", l.missed()).log();
     }
+  }
+
+  /**
+   * Hands the book over now, or, within {@link #HAND_OVER_SPACING_NANOS} of the last hand-over,
+   * once at the end of that spacing for every newcomer meanwhile: a burst of new neighbours (a
+   * swarm starting, a bootstrap node taking many joins) costs one hand-over per spacing, not one
+   * each, so the frames queued per neighbour stay few.
+   */
+  private void requestHandOver() {
+    if (handOverTimer >= 0) {
+      return;
+    }
+    long wait = lastHandOverNanos + HAND_OVER_SPACING_NANOS - System.nanoTime();
+    if (wait <= 0) {
+      handOver();
+      return;
+    }
+    handOverTimer = vertx.setTimer(Math.max(1, wait / 1_000_000), id -> {
+      handOverTimer = -1;
+      if (!closed) {
+        handOver();
+      }
+    });
   }
 
   /**
@@ -296,6 +324,7 @@ public final class GossipAddressBook implements AutoCloseable {
    * since what they have already is dropped before any signature check.
    */
   private void handOver() {
+    lastHandOverNanos = System.nanoTime();
     List<byte[]> envelopes = new ArrayList<>();
     if (lastSigned != null) {
       envelopes.add(lastSigned);
@@ -483,6 +512,9 @@ public final class GossipAddressBook implements AutoCloseable {
       closed = true;
       for (long id : timers) {
         vertx.cancelTimer(id);
+      }
+      if (handOverTimer >= 0) {
+        vertx.cancelTimer(handOverTimer);
       }
       if (events != null) {
         events.close();
