@@ -19,10 +19,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Convergence and expiry of the gossip address book across N real processes (see run.sh). Every
  * figure is read from the nodes' JSON dumps (`keyway gossip demo --json-dump`), never from logs.
- * The processes start 100 ms apart and map a shared AppCDS archive made by a short training run
- * ({@code --no-cds} leaves it out). Starting them one after another instead (each once the
- * previous one wrote its first dump) was tried and was worse: at 50 nodes the swarm saturates
- * both cores in steady state, so the last starts took minutes (ops/bench/RESULTS.md).
+ * The processes start 100 ms apart, or with {@code --sequential} each once the previous one
+ * wrote its first dump, and map a shared AppCDS archive made by a short training run
+ * ({@code --no-cds} leaves it out). 50 JVMs launched at once on a 2-core machine need about a
+ * minute of both cores just to start, and convergence is then measured in a starved machine;
+ * started one after another, each JVM starts with the CPU it needs and the figure is the swarm's
+ * (ops/bench/RESULTS.md has both).
  * {@code --per-process M} runs nodes 1..N-1 M to a process ({@code keyway gossip swarm}), each
  * node still with its own key, sockets and actor: it measures the protocol where one JVM per node
  * would cost this machine more CPU than the nodes' own work.
@@ -36,6 +38,8 @@ public final class GossipConvergenceBench {
   static final Map<Integer, Process> processOf = new HashMap<>();
   /** Nodes per process after node 0 (1: every node its own JVM, as `keyway gossip demo`). */
   static int perProcess = 1;
+  /** Start each process only once the previous one wrote its first dump (instead of 100 ms apart). */
+  static boolean sequential;
   /** Seconds between progress lines while waiting for convergence. */
   static final long PROGRESS = 2;
 
@@ -56,6 +60,7 @@ public final class GossipConvergenceBench {
         case "--timeout" -> timeout = Duration.ofSeconds(Long.parseLong(args[++i].replace("s", "")));
         case "--no-cds" -> cds = false;
         case "--per-process" -> perProcess = Integer.parseInt(args[++i]);
+        case "--sequential" -> sequential = true;
         default -> positional.add(Integer.parseInt(args[i]));
       }
     }
@@ -161,7 +166,11 @@ public final class GossipConvergenceBench {
       for (int j = i; j < i + count; j++) {
         processOf.put(j, p);
       }
-      Thread.sleep(100); // spread the JVM start-ups a little; not a measurement
+      if (sequential) {
+        awaitDump(dumps[i], deadline(timeout));
+      } else {
+        Thread.sleep(100); // spread the JVM start-ups a little; not a measurement
+      }
     }
     long deadline = deadline(timeout);
     String[] ids = new String[n];

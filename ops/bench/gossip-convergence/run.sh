@@ -6,10 +6,12 @@
 #
 # Usage: ops/bench/gossip-convergence/run.sh [--build] [N] [K] [--expiry 30s] [--interval 3s]
 #                                            [--transport quic|tcp] [--timeout 180s]
-#                                            [--no-cds] [--per-process M]
+#                                            [--no-cds] [--per-process M] [--sequential]
 #   N defaults to 5 (at most 50), K to max(1, N/10); interval 3s and expiry 30s are the demo defaults.
 #   --per-process M runs nodes 1..N-1 M to a process (`keyway gossip swarm`); K then grows to whole
 #   processes. The default, 1, is one `keyway gossip demo` process per node.
+#   --sequential starts each process once the previous one wrote its first dump (default: all
+#   100 ms apart, which on a small machine makes the JVMs' start-up, not the gossip, the measure).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$root"
