@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,9 +39,9 @@ import java.util.Optional;
  *       {@link BookEntry#current() current}) until it expires, or takes the name back if it
  *       announces again.
  *   <li>An announcement relayed by another member (a hand-over to a newcomer) counts as seen when it
- *       was signed, not when it arrived, and one signed more than T ago is refused: a dead node's
- *       last announcement, handed from member to member, expires everywhere when it would have
- *       expired through gossip.
+ *       was signed, not when it arrived; one signed more than T ago, or more than T/10 ahead, is
+ *       refused: a dead node's last announcement, handed from member to member, expires everywhere
+ *       when it would have expired through gossip.
  *   <li>At most {@code maxEntries} nodes; a new node beyond that evicts the one silent longest.
  * </ul>
  */
@@ -76,6 +77,8 @@ public final class AddressBook {
     Announcement latest;
     /** The signed envelope of {@link #latest} as received, or null (applied without one). */
     byte[] envelope;
+    /** {@link #latest} came in a hand-over and not (yet) from its node through gossip. */
+    boolean relayedOnly;
     final Instant firstSeen;
     Instant lastSeen;
 
@@ -107,6 +110,15 @@ public final class AddressBook {
     return expiry.multipliedBy(10);
   }
 
+  /**
+   * How far ahead of this node's clock a relayed announcement may be signed: T/10. Less than the
+   * T that gossip allows, because a relayed announcement counts as seen when signed: one signed
+   * far ahead would keep its node in newcomers' books for that much longer after it died.
+   */
+  public Duration relayedSkew() {
+    return expiry.dividedBy(10);
+  }
+
   /** Records a verified announcement, received from its node through gossip. */
   public synchronized Outcome apply(Announcement a) {
     return apply(a, null, false);
@@ -124,7 +136,8 @@ public final class AddressBook {
     Instant now = clock.instant();
     long nowMicros = micros(now);
     long oldest = nowMicros - (relayed ? expiry : replayWindow()).toNanos() / 1_000;
-    if (a.timestampMicros() > nowMicros + expiry.toNanos() / 1_000 || a.timestampMicros() < oldest) {
+    long newest = nowMicros + (relayed ? relayedSkew() : expiry).toNanos() / 1_000;
+    if (a.timestampMicros() > newest || a.timestampMicros() < oldest) {
       return Outcome.UNTIMELY;
     }
     Slot slot = byId.get(a.nodeId());
@@ -164,6 +177,7 @@ public final class AddressBook {
         evictStalest();
       }
       slot = new Slot(a, envelope, now, seen);
+      slot.relayedOnly = relayed;
       byId.put(a.nodeId(), slot);
       outcome = Outcome.NEW;
     } else {
@@ -171,6 +185,7 @@ public final class AddressBook {
       oldName = slot.latest.name();
       slot.latest = a;
       slot.envelope = envelope;
+      slot.relayedOnly = relayed;
       if (seen.isAfter(slot.lastSeen)) {
         slot.lastSeen = seen;
       }
@@ -194,8 +209,28 @@ public final class AddressBook {
   }
 
   /**
-   * The signed envelopes of up to {@code max} nodes, most recently signed first: what this member
-   * hands a newcomer. Only entries applied with their envelope are included.
+   * The announcement this book holds for its node, arriving again from that node through gossip
+   * after it came in a hand-over: seen now, as any announcement from its node is. (A relayed one
+   * counts as seen when signed, which for a node whose clock lags could expire it before its next
+   * announcement.) {@code envelope} must be the bytes the book holds, which were verified; other
+   * bytes, or an entry already seen through gossip, change nothing.
+   */
+  public synchronized void seenAgain(Announcement a, byte[] envelope) {
+    Slot slot = byId.get(a.nodeId());
+    if (slot != null && slot.relayedOnly && Arrays.equals(slot.envelope, envelope)) {
+      slot.relayedOnly = false;
+      Instant now = clock.instant();
+      if (now.isAfter(slot.lastSeen)) {
+        slot.lastSeen = now;
+      }
+    }
+  }
+
+  /**
+   * The signed envelopes of up to {@code max} nodes, longest known first: what this member hands a
+   * newcomer. Only entries applied with their envelope are included. Longest known first, so that
+   * a member announcing many fresh identities cannot push the swarm's settled members out of a
+   * hand-over.
    */
   public synchronized List<byte[]> relayable(int max) {
     List<Slot> slots = new ArrayList<>();
@@ -204,7 +239,7 @@ public final class AddressBook {
         slots.add(s);
       }
     }
-    slots.sort(Comparator.comparingLong((Slot s) -> s.latest.timestampMicros()).reversed());
+    slots.sort(Comparator.comparing((Slot s) -> s.firstSeen));
     List<byte[]> out = new ArrayList<>(Math.min(max, slots.size()));
     for (Slot s : slots) {
       if (out.size() >= max) {

@@ -39,7 +39,10 @@ public final class BookStats {
     return forged.sum();
   }
 
-  /** Dropped: not newer than the book's entry (or a removed node's last one). */
+  /**
+   * Dropped: not newer than the book's entry (or a removed node's last one). Checked before the
+   * signature, so a forged replay counts here; repeats inside hand-overs are not counted.
+   */
   public long replayed() {
     return replayed.sum();
   }
@@ -49,7 +52,7 @@ public final class BookStats {
     return untimely.sum();
   }
 
-  /** Dropped: not an announcement. */
+  /** Dropped: not an announcement (a hand-over message counts once, however many of its entries). */
   public long malformed() {
     return malformed.sum();
   }
@@ -74,7 +77,7 @@ public final class BookStats {
     return relayed.sum();
   }
 
-  /** Hand-over messages sent to neighbours (one per frame's worth of the book). */
+  /** Hand-over messages queued to the neighbours (one per frame's worth of the book). */
   public long handedOver() {
     return handedOver.sum();
   }

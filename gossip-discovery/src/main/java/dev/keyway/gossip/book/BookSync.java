@@ -28,6 +28,11 @@ final class BookSync {
   private static final CBORFactory CBOR = new CBORFactory();
   /** CBOR bytes around the envelopes: headers of both arrays and the version. */
   private static final int FRAME_BYTES = 16;
+  /**
+   * Fewer bytes than any announcement envelope (signer and signature alone are 96): a message of
+   * tiny "envelopes" is refused whole, so one frame cannot make a receiver parse thousands.
+   */
+  static final int MIN_ENVELOPE_BYTES = 100;
   /** CBOR header of one byte string of up to 65535 bytes. */
   private static final int ENVELOPE_HEADER_BYTES = 3;
 
@@ -96,7 +101,11 @@ final class BookSync {
       }
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.VALUE_EMBEDDED_OBJECT) {
-        envelopes.add(p.getBinaryValue());
+        byte[] e = p.getBinaryValue();
+        if (e.length < MIN_ENVELOPE_BYTES) {
+          throw new Announcements.MalformedException("book sync message: an envelope of " + e.length + " bytes");
+        }
+        envelopes.add(e);
       }
       if (t != JsonToken.END_ARRAY || p.nextToken() != JsonToken.END_ARRAY || p.nextToken() != null) {
         throw new Announcements.MalformedException("book sync message: expected envelopes, found " + t);

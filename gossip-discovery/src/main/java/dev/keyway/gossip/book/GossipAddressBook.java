@@ -64,8 +64,14 @@ public final class GossipAddressBook implements AutoCloseable {
   private static final int MAX_JOIN_QUEUE = 1024;
   /** Most announcements in one hand-over: a newcomer to a larger swarm learns the rest by gossip. */
   static final int MAX_HAND_OVER = 256;
-  /** Least time between two hand-overs (real time, not the book's clock: it paces traffic). */
-  static final long HAND_OVER_SPACING_NANOS = 250_000_000L;
+  /**
+   * Most frames in one hand-over (with the default 4 KiB frames about 240 typical announcements,
+   * 48 of the largest): with {@link #HAND_OVER_SPACING} it bounds what hand-overs queue per
+   * neighbour to a small share of the send queue, whatever the entries' size.
+   */
+  static final int MAX_HAND_OVER_FRAMES = 16;
+  /** Least time between two hand-overs (a Vert.x timer, not the book's clock: it paces traffic). */
+  static final Duration HAND_OVER_SPACING = Duration.ofSeconds(1);
 
   private final GossipNode node;
   private final SecretKey key;
@@ -91,9 +97,9 @@ public final class GossipAddressBook implements AutoCloseable {
   private boolean lastAnnouncementLost;
   /** Our latest signed announcement (handed over with the book). */
   private byte[] lastSigned;
-  private long lastHandOverNanos = System.nanoTime() - HAND_OVER_SPACING_NANOS;
-  /** The pending coalesced hand-over's timer, or -1. */
-  private long handOverTimer = -1;
+  private final HandOverPacer pacer = new HandOverPacer();
+  /** The timer that runs for the spacing after a hand-over, or -1. */
+  private long spacingTimer = -1;
   private final ArrayDeque<PublicKey> joinQueue = new ArrayDeque<>();
   private final Set<PublicKey> queued = new HashSet<>();
   private final List<Long> timers = new ArrayList<>();
@@ -293,27 +299,18 @@ public final class GossipAddressBook implements AutoCloseable {
     }
   }
 
-  /**
-   * Hands the book over now, or, within {@link #HAND_OVER_SPACING_NANOS} of the last hand-over,
-   * once at the end of that spacing for every newcomer meanwhile: a burst of new neighbours (a
-   * swarm starting, a bootstrap node taking many joins) costs one hand-over per spacing, not one
-   * each, so the frames queued per neighbour stay few.
-   */
+  /** A newcomer arrived: hand over now, or once at the end of the spacing ({@link HandOverPacer}). */
   private void requestHandOver() {
-    if (handOverTimer >= 0) {
-      return;
-    }
-    long wait = lastHandOverNanos + HAND_OVER_SPACING_NANOS - System.nanoTime();
-    if (wait <= 0) {
+    if (pacer.request()) {
       handOver();
-      return;
     }
-    handOverTimer = vertx.setTimer(Math.max(1, wait / 1_000_000), id -> {
-      handOverTimer = -1;
-      if (!closed) {
-        handOver();
-      }
-    });
+  }
+
+  private void spacingEnded() {
+    spacingTimer = -1;
+    if (!closed && pacer.spacingEnded()) {
+      handOver();
+    }
   }
 
   /**
@@ -324,13 +321,14 @@ public final class GossipAddressBook implements AutoCloseable {
    * since what they have already is dropped before any signature check.
    */
   private void handOver() {
-    lastHandOverNanos = System.nanoTime();
+    spacingTimer = vertx.setTimer(HAND_OVER_SPACING.toMillis(), id -> spacingEnded());
     List<byte[]> envelopes = new ArrayList<>();
     if (lastSigned != null) {
       envelopes.add(lastSigned);
     }
     envelopes.addAll(book.relayable(MAX_HAND_OVER - envelopes.size()));
-    for (byte[] message : BookSync.encode(envelopes, node.maxBroadcastSize())) {
+    List<byte[]> messages = BookSync.encode(envelopes, node.maxBroadcastSize());
+    for (byte[] message : messages.subList(0, Math.min(messages.size(), MAX_HAND_OVER_FRAMES))) {
       topic.broadcastNeighbors(message).whenComplete((v, e) -> {
         if (e != null) {
           LOG.debug("book hand-over not sent", e);
@@ -350,11 +348,23 @@ public final class GossipAddressBook implements AutoCloseable {
         malformed(r, e);
         return;
       }
+      Announcements.MalformedException firstMalformed = null;
       for (byte[] envelope : envelopes) {
-        receive(r, envelope, true);
+        try {
+          receive(r, Announcements.parse(envelope), true);
+        } catch (Announcements.MalformedException e) {
+          firstMalformed = firstMalformed == null ? e : firstMalformed;
+        }
+      }
+      if (firstMalformed != null) {
+        malformed(r, firstMalformed); // once per message, however many of its envelopes
       }
     } else {
-      receive(r, r.content(), false);
+      try {
+        receive(r, Announcements.parse(r.content()), false);
+      } catch (Announcements.MalformedException e) {
+        malformed(r, e);
+      }
     }
   }
 
@@ -364,20 +374,19 @@ public final class GossipAddressBook implements AutoCloseable {
         .addKeyValue("reason", e.getMessage()).log();
   }
 
-  /** Takes one envelope: parsed, dropped unchecked if the book would not use it, else verified. */
-  private void receive(GossipEvent.Received r, byte[] envelope, boolean relayed) {
-    Announcements.Parsed parsed;
-    try {
-      parsed = Announcements.parse(envelope);
-    } catch (Announcements.MalformedException e) {
-      malformed(r, e);
-      return;
-    }
+  /** Takes one parsed envelope: dropped unchecked if the book would not use it, else verified. */
+  private void receive(GossipEvent.Received r, Announcements.Parsed parsed, boolean relayed) {
     Announcement a = parsed.announcement();
+    byte[] envelope = parsed.envelope();
     // Replays (most of a hand-over, and duplicates gossip delivers under load) are dropped before
-    // the signature check, which is most of the cost of an announcement; anything else counted
-    // as refused is verified first, so that a forgery counts as forged whatever else is wrong.
+    // the signature check, which is most of the cost of an announcement, so a forged replay counts
+    // as replayed; anything else the book refuses is verified first and counts as forged if it is.
     AddressBook.Outcome outcome = book.precheck(a, relayed);
+    if (outcome == AddressBook.Outcome.REPLAYED && !relayed) {
+      // The very announcement we hold, now from its node through gossip (we had it relayed):
+      // seen now. Same bytes as the verified copy, so no check is needed.
+      book.seenAgain(a, envelope);
+    }
     if (outcome == null || outcome == AddressBook.Outcome.UNTIMELY) {
       try {
         Announcements.verify(parsed);
@@ -513,8 +522,8 @@ public final class GossipAddressBook implements AutoCloseable {
       for (long id : timers) {
         vertx.cancelTimer(id);
       }
-      if (handOverTimer >= 0) {
-        vertx.cancelTimer(handOverTimer);
+      if (spacingTimer >= 0) {
+        vertx.cancelTimer(spacingTimer);
       }
       if (events != null) {
         events.close();

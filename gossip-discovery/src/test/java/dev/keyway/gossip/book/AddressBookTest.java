@@ -197,10 +197,36 @@ class AddressBookTest {
     assertThat(book.apply(ann(a, "a", 2, 9_500_000, "127.0.0.1:1"), new byte[] {2}, true))
         .isEqualTo(AddressBook.Outcome.REFRESHED);
     assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(gossiped);
-    // Signed "in the future" (within the T bound): seen now, not later.
+    // Signed a little ahead (within T/10): seen now, not later.
     clock.advance(Duration.ofSeconds(1));
-    book.apply(ann(a, "a", 3, 20_000_000, "127.0.0.1:1"), new byte[] {3}, true);
+    assertThat(book.apply(ann(a, "a", 3, 12_000_000, "127.0.0.1:1"), new byte[] {3}, true))
+        .isEqualTo(AddressBook.Outcome.REFRESHED);
     assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(clock.instant());
+    // Further ahead than T/10 is refused when relayed (it would stretch a dead node's life), while
+    // gossip from the node itself may be up to T ahead.
+    Announcement ahead = ann(a, "a", 4, 15_000_000, "127.0.0.1:1");
+    assertThat(book.apply(ahead, new byte[] {4}, true)).isEqualTo(AddressBook.Outcome.UNTIMELY);
+    assertThat(book.apply(ahead, new byte[] {4}, false)).isEqualTo(AddressBook.Outcome.REFRESHED);
+  }
+
+  @Test
+  void theRelayedAnnouncementArrivingThroughGossipIsSeenThenOnlyOnce() {
+    PublicKey a = id();
+    clock.advance(Duration.ofSeconds(20));
+    byte[] bytes = {9, 9};
+    book.apply(ann(a, "a", 1, 1_000_000, "127.0.0.1:1"), bytes, true); // signed at 1 s, relayed at 20 s
+    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(clock.instant().minusSeconds(19));
+    // Other bytes change nothing (only the verified copy may refresh).
+    book.seenAgain(ann(a, "a", 1, 1_000_000, "127.0.0.1:1"), new byte[] {9});
+    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(clock.instant().minusSeconds(19));
+    clock.advance(Duration.ofSeconds(2));
+    book.seenAgain(ann(a, "a", 1, 1_000_000, "127.0.0.1:1"), bytes.clone());
+    Instant seen = clock.instant();
+    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(seen);
+    // Once seen through gossip, the same bytes again are a plain replay.
+    clock.advance(Duration.ofSeconds(2));
+    book.seenAgain(ann(a, "a", 1, 1_000_000, "127.0.0.1:1"), bytes.clone());
+    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(seen);
   }
 
   @Test
@@ -219,18 +245,22 @@ class AddressBookTest {
   }
 
   @Test
-  void relayableHandsOverTheNewestSignedEnvelopesFirst() {
+  void relayableHandsOverTheLongestKnownNodesFirst() {
     PublicKey a = id();
     PublicKey b = id();
     PublicKey c = id();
-    book.apply(ann(a, "a", 0, 300, "127.0.0.1:1"), new byte[] {'a'}, false);
     book.apply(ann(b, "b", 0, 100, "127.0.0.1:2"), new byte[] {'b'}, false);
-    book.apply(ann(c, "c", 0, 200, "127.0.0.1:3"), new byte[] {'c'}, false);
-    book.apply(ann(id(), "no-envelope", 0, 400, "127.0.0.1:4")); // applied without its bytes
-    assertThat(book.relayable(10)).containsExactly(new byte[] {'a'}, new byte[] {'c'}, new byte[] {'b'});
-    assertThat(book.relayable(2)).containsExactly(new byte[] {'a'}, new byte[] {'c'});
-    // A newer announcement replaces the envelope handed over.
-    book.apply(ann(b, "b", 1, 500, "127.0.0.1:2"), new byte[] {'B'}, false);
-    assertThat(book.relayable(1)).containsExactly(new byte[] {'B'});
+    clock.advance(Duration.ofSeconds(1));
+    book.apply(ann(c, "c", 0, 1_000_200, "127.0.0.1:3"), new byte[] {'c'}, false);
+    clock.advance(Duration.ofSeconds(1));
+    book.apply(ann(id(), "no-envelope", 0, 2_000_400, "127.0.0.1:4")); // applied without its bytes
+    book.apply(ann(a, "a", 0, 2_000_300, "127.0.0.1:1"), new byte[] {'a'}, false);
+    assertThat(book.relayable(10)).containsExactly(new byte[] {'b'}, new byte[] {'c'}, new byte[] {'a'});
+    assertThat(book.relayable(2)).containsExactly(new byte[] {'b'}, new byte[] {'c'});
+    // However often a newer node re-announces, the settled ones come first; a newer announcement
+    // of a settled node replaces the envelope handed over.
+    book.apply(ann(a, "a", 1, 2_000_301, "127.0.0.1:1"), new byte[] {'A'}, false);
+    book.apply(ann(b, "b", 1, 2_000_302, "127.0.0.1:2"), new byte[] {'B'}, false);
+    assertThat(book.relayable(3)).containsExactly(new byte[] {'B'}, new byte[] {'c'}, new byte[] {'A'});
   }
 }

@@ -75,6 +75,9 @@ class BookSyncTest {
     // [2, [1]]: an integer where an envelope belongs.
     assertThrows(Announcements.MalformedException.class,
         () -> BookSync.decode(new byte[] {(byte) 0x82, 0x02, (byte) 0x81, 0x01}));
+    // [2, [h'00' x 5]]: envelopes too small to be announcements; refused whole.
+    assertThrows(Announcements.MalformedException.class, () -> BookSync.decode(new byte[] {
+        (byte) 0x82, 0x02, (byte) 0x85, 0x41, 0, 0x41, 0, 0x41, 0, 0x41, 0, 0x41, 0}));
     // [3, []]: another version.
     assertThrows(Announcements.MalformedException.class,
         () -> BookSync.decode(new byte[] {(byte) 0x82, 0x03, (byte) 0x80}));

@@ -264,5 +264,24 @@ class GossipAddressBookTest {
     assertThat(books.get(0).stats().announced()).isEqualTo(2);
     assertThat(books.get(1).stats().announced()).isEqualTo(2);
     assertThat(newcomer.stats().forged() + newcomer.stats().malformed()).isZero();
+    // Hand-overs repeat what their receivers have: not counted as replays.
+    for (GossipAddressBook b : books) {
+      assertThat(b.stats().replayed()).as(b.name()).isZero();
+    }
+
+    // A hand-over carrying a forgery (node 1's id with another address, signed by another key)
+    // and an envelope that is no announcement: each entry is checked on its own, as gossip is.
+    SecretKey forger = SecretKey.generate(RANDOM);
+    Announcement fake = new Announcement(nodes.get(1).id(), "node-1", List.of(),
+        List.of(SocketAddr.parse("127.0.0.1:9")), null, 1_000_000, one.announcement().timestampMicros() + 1);
+    byte[] forged = Announcements.envelope(forger.publicKey(), Announcements.body(fake), forger);
+    byte[] garbage = new byte[120];
+    for (byte[] message : BookSync.encode(List.of(forged, garbage), nodes.get(0).maxBroadcastSize())) {
+      get(books.get(0).topic().orElseThrow().broadcastNeighbors(message));
+    }
+    await("the newcomer refuses the forged entry", () -> newcomer.stats().forged() == 1
+        && newcomer.stats().malformed() == 1, () -> newcomer.stats().toString());
+    assertThat(newcomer.book().get(nodes.get(1).id()).orElseThrow().announcement().directAddrs())
+        .isEqualTo(nodes.get(1).endpointAddr().ipAddrs());
   }
 }
