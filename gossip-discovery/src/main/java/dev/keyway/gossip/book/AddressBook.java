@@ -154,8 +154,9 @@ public final class AddressBook {
    * @param envelope its signed bytes, kept to hand to newcomers ({@link #relayable}); may be null
    * @param relayed whether it came from another member's hand-over rather than from its node
    *     through gossip. A relayed announcement counts as seen when it was signed, not when it
-   *     arrived (and one signed more than T ago is {@link Outcome#UNTIMELY}): so handing a dead
-   *     node's last announcement on never keeps it alive longer than its own gossip would have.
+   *     arrived (and one signed more than T ago, or more than {@link #relayedSkew()} ahead, is
+   *     {@link Outcome#UNTIMELY}): so handing a dead node's last announcement on never keeps it
+   *     alive longer than its own gossip would have.
    */
   public synchronized Outcome apply(Announcement a, byte[] envelope, boolean relayed) {
     Outcome refused = precheck(a, relayed);
