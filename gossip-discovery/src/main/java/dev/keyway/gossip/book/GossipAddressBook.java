@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * per {@link BookConfig#joinInterval()}, and only while this node has fewer neighbours than
  * {@link BookConfig#joinWhenNeighborsBelow()}); the queue of nodes to join is bounded too.
  *
- * <p>When a node this book does not know becomes a neighbour (most likely a newcomer), the book
+ * <p>When a node this book does not know becomes a neighbour (most likely a newcomer), or a
+ * neighbour turns out to have restarted (a newer announcement with a lower counter), the book
  * hands it what it knows: its own and the others' latest signed announcements, as the nodes signed
  * them ({@link BookSync}), so the newcomer learns the swarm at once instead of one announcement
  * interval later. Each is verified like gossip, and counts as seen when it was signed, so relaying
@@ -397,7 +398,14 @@ public final class GossipAddressBook implements AutoCloseable {
         return;
       }
       if (outcome == null) {
+        long previousCounter = book.get(a.nodeId()).map(e -> e.announcement().counter()).orElse(-1L);
         outcome = book.apply(a, envelope, relayed);
+        if (a.counter() < previousCounter && topic.neighbors().contains(a.nodeId())) {
+          // A newer announcement with a lower counter: the neighbour restarted (same key, counter
+          // from 0) with an empty book, which it would otherwise fill only as members announce.
+          EVENTS.atDebug().addKeyValue("event", "restarted").addKeyValue("node", a.nodeId().fmtShort()).log();
+          requestHandOver();
+        }
       }
       if (relayed && outcome != AddressBook.Outcome.REPLAYED && outcome != AddressBook.Outcome.UNTIMELY) {
         stats.relayed.increment();
