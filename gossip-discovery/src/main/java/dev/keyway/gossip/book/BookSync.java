@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * The wire form of a book hand-over: signed announcement envelopes (as their nodes signed them)
- * that a member sends its neighbours when a node new to it becomes one, so a newcomer learns the
- * swarm at once instead of one announcement interval later.
+ * that a member sends its neighbours when a node new to it becomes one, or a neighbour turns out
+ * to have restarted, so that node learns the swarm at once instead of one announcement interval
+ * later.
  *
  * <pre>
  * sync = [2, [envelope: bstr ...]]      ; each envelope as in {@link Announcements}
