@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,7 +40,10 @@ import java.util.Optional;
  *   <li>An announcement relayed by another member (a hand-over to a newcomer) counts as seen when it
  *       was signed, not when it arrived; one signed more than T ago, or more than T/10 ahead, is
  *       refused: a dead node's last announcement, handed from member to member, expires everywhere
- *       when it would have expired through gossip.
+ *       when it would have expired through gossip. (So a node whose clock lags by nearly T may
+ *       drop out of a newcomer's book until its next announcement; the same copy arriving again
+ *       through gossip is a replay and changes nothing, so that late duplicates never keep a
+ *       dead node.)
  *   <li>At most {@code maxEntries} nodes; a new node beyond that evicts the one silent longest.
  * </ul>
  */
@@ -77,8 +79,6 @@ public final class AddressBook {
     Announcement latest;
     /** The signed envelope of {@link #latest} as received, or null (applied without one). */
     byte[] envelope;
-    /** {@link #latest} came in a hand-over and not (yet) from its node through gossip. */
-    boolean relayedOnly;
     final Instant firstSeen;
     Instant lastSeen;
 
@@ -178,7 +178,6 @@ public final class AddressBook {
         evictStalest();
       }
       slot = new Slot(a, envelope, now, seen);
-      slot.relayedOnly = relayed;
       byId.put(a.nodeId(), slot);
       outcome = Outcome.NEW;
     } else {
@@ -186,7 +185,6 @@ public final class AddressBook {
       oldName = slot.latest.name();
       slot.latest = a;
       slot.envelope = envelope;
-      slot.relayedOnly = relayed;
       if (seen.isAfter(slot.lastSeen)) {
         slot.lastSeen = seen;
       }
@@ -207,24 +205,6 @@ public final class AddressBook {
       }
     }
     return outcome;
-  }
-
-  /**
-   * The announcement this book holds for its node, arriving again from that node through gossip
-   * after it came in a hand-over: seen now, as any announcement from its node is. (A relayed one
-   * counts as seen when signed, which for a node whose clock lags could expire it before its next
-   * announcement.) {@code envelope} must be the bytes the book holds, which were verified; other
-   * bytes, or an entry already seen through gossip, change nothing.
-   */
-  public synchronized void seenAgain(Announcement a, byte[] envelope) {
-    Slot slot = byId.get(a.nodeId());
-    if (slot != null && slot.relayedOnly && Arrays.equals(slot.envelope, envelope)) {
-      slot.relayedOnly = false;
-      Instant now = clock.instant();
-      if (now.isAfter(slot.lastSeen)) {
-        slot.lastSeen = now;
-      }
-    }
   }
 
   /**

@@ -383,11 +383,6 @@ public final class GossipAddressBook implements AutoCloseable {
     // the signature check, which is most of the cost of an announcement, so a forged replay counts
     // as replayed; anything else the book refuses is verified first and counts as forged if it is.
     AddressBook.Outcome outcome = book.precheck(a, relayed);
-    if (outcome == AddressBook.Outcome.REPLAYED && !relayed) {
-      // The very announcement we hold, now from its node through gossip (we had it relayed):
-      // seen now. Same bytes as the verified copy, so no check is needed.
-      book.seenAgain(a, envelope);
-    }
     if (outcome == null || outcome == AddressBook.Outcome.UNTIMELY) {
       try {
         Announcements.verify(parsed);

@@ -210,26 +210,6 @@ class AddressBookTest {
   }
 
   @Test
-  void theRelayedAnnouncementArrivingThroughGossipIsSeenThenOnlyOnce() {
-    PublicKey a = id();
-    clock.advance(Duration.ofSeconds(20));
-    byte[] bytes = {9, 9};
-    book.apply(ann(a, "a", 1, 1_000_000, "127.0.0.1:1"), bytes, true); // signed at 1 s, relayed at 20 s
-    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(clock.instant().minusSeconds(19));
-    // Other bytes change nothing (only the verified copy may refresh).
-    book.seenAgain(ann(a, "a", 1, 1_000_000, "127.0.0.1:1"), new byte[] {9});
-    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(clock.instant().minusSeconds(19));
-    clock.advance(Duration.ofSeconds(2));
-    book.seenAgain(ann(a, "a", 1, 1_000_000, "127.0.0.1:1"), bytes.clone());
-    Instant seen = clock.instant();
-    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(seen);
-    // Once seen through gossip, the same bytes again are a plain replay.
-    clock.advance(Duration.ofSeconds(2));
-    book.seenAgain(ann(a, "a", 1, 1_000_000, "127.0.0.1:1"), bytes.clone());
-    assertThat(book.get(a).orElseThrow().lastSeen()).isEqualTo(seen);
-  }
-
-  @Test
   void precheckNamesWhatApplyWouldDropAndChangesNothing() {
     PublicKey a = id();
     Announcement first = ann(a, "a", 5, 100, "127.0.0.1:1");
