@@ -14,9 +14,12 @@ import org.xbill.DNS.SOARecord;
  *
  * <h2>Rules</h2>
  * <ul>
- *   <li><b>Names.</b> Origins are matched in configuration order. {@code <origin>} itself is the
- *       apex: SOA, NS, A and AAAA from {@link ZoneSettings}. {@code <rel>.<z32>.<origin>} is
- *       served from the packet signed by {@code <z32>}: its records whose owner is
+ *   <li><b>Names.</b> Origins are matched in configuration order (as iroh-dns-server), except
+ *       that a name equal to any origin is that origin's apex: SOA, NS, A and AAAA from
+ *       {@link ZoneSettings}. A name between two origins (e.g. {@code example.} with origins
+ *       {@code irohdns.example.} and {@code .}) is an empty non-terminal: NODATA.
+ *       {@code <rel>.<z32>.<origin>} is served from the packet signed by {@code <z32>}: its
+ *       records whose owner is
  *       {@code <rel>.<z32>}, with the packet's TTLs, the owner rebased onto the origin (written
  *       as a pointer to the question, so the client's letter case is kept). All record types
  *       are served; SOA and NS records inside packets are not (see {@link PacketZone}).
@@ -235,8 +238,12 @@ public final class ZoneAnswerer {
     Origin origin = null;
     for (Origin o : origins) {
       if (o.matches(buf, qname, labelOff, q.labels)) {
-        origin = o;
-        break;
+        if (origin == null || o.labels == q.labels) {
+          origin = o; // the first in configuration order, unless a later one has the name as apex
+        }
+        if (o.labels == q.labels) {
+          break;
+        }
       }
     }
     if (origin == null || (q.qclass != CLASS_IN && q.qclass != CLASS_ANY)) {
@@ -248,6 +255,13 @@ public final class ZoneAnswerer {
     q.originLabel = q.labels - origin.labels;
     if (q.originLabel == 0) {
       return apex(q, transport);
+    }
+    for (Origin o : origins) {
+      if (o.isBelow(buf, qname, labelOff, q.labels)) {
+        // An ancestor of another origin exists (an empty non-terminal): NXDOMAIN here would tell
+        // resolvers (RFC 8020) that the other origin and all of its names do not exist either.
+        return q.negative(Status.NODATA, labelOff, transport);
+      }
     }
     int keyLabel = q.originLabel - 1;
     int keyOff = labelOff[keyLabel];
@@ -484,11 +498,27 @@ public final class ZoneAnswerer {
   private static final class Origin {
     final byte[] wire;
     final int labels;
+    /** Offset in {@link #wire} where each label starts, and {@code wire.length} last. */
+    final int[] starts;
 
     Origin(Name name) {
       byte[] full = name.toWireCanonical(); // lowercase, ends with the root byte
       this.wire = java.util.Arrays.copyOf(full, full.length - 1);
       this.labels = name.labels() - 1;
+      this.starts = new int[labels + 1];
+      for (int i = 0, p = 0; i <= labels; i++) {
+        starts[i] = p;
+        p += i < labels ? 1 + (wire[p] & 0xff) : 0;
+      }
+    }
+
+    /** Whether this origin lies strictly below the query name (which is then its ancestor). */
+    boolean isBelow(byte[] buf, int qname, int[] labelOff, int qlabels) {
+      if (labels <= qlabels) {
+        return false;
+      }
+      int start = starts[labels - qlabels];
+      return wire.length - start == labelOff[qlabels] && equalsLowercase(buf, qname, start);
     }
 
     boolean matches(byte[] buf, int qname, int[] labelOff, int qlabels) {
@@ -496,11 +526,13 @@ public final class ZoneAnswerer {
         return false;
       }
       int start = labelOff[qlabels - labels];
-      if (labelOff[qlabels] - start != wire.length) {
-        return false;
-      }
-      for (int i = 0; i < wire.length; i++) {
-        int b = buf[qname + start + i];
+      return labelOff[qlabels] - start == wire.length && equalsLowercase(buf, qname + start, 0);
+    }
+
+    /** Compares {@code wire[from..]} with the bytes at {@code buf[at..]}, ASCII case folded. */
+    private boolean equalsLowercase(byte[] buf, int at, int from) {
+      for (int i = from; i < wire.length; i++) {
+        int b = buf[at + i - from];
         if (b >= 'A' && b <= 'Z') {
           b += 32;
         }

@@ -187,6 +187,47 @@ class ZoneAnswererTest {
   }
 
   @Test
+  void namesBetweenTwoOriginsAreEmptyNonTerminals() throws Exception {
+    // "example." lies under the root origin and above dns.example.: it exists (RFC 8020: an
+    // NXDOMAIN there would deny dns.example. and everything under it to a caching resolver).
+    for (String name : List.of("example.", "EXample.")) {
+      Message ent = ask(name, Type.A);
+      assertThat(ent.getRcode()).as(name).isEqualTo(Rcode.NOERROR);
+      assertThat(ent.getHeader().getFlag(Flags.AA)).isTrue();
+      assertThat(ent.getSection(Section.ANSWER)).isEmpty();
+      assertSoa(ent, ".", 60);
+    }
+    // neighbours of the path to the nested origin do not exist
+    assertThat(ask("other.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertThat(ask("xample.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertThat(ask("ns.example.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    // deeper nesting: every label between the two origins is an empty non-terminal
+    ZoneAnswerer deep = new ZoneAnswerer(new ZoneSettings(List.of("a.b.c.example.", "example."),
+        ZoneSettings.DEFAULT_SOA, null, null, null, 1232), cache);
+    for (String name : List.of("c.example.", "b.c.example.")) {
+      Message m = new Message(deep.answer(query(name, Type.TXT), Transport.UDP).wire());
+      assertThat(m.getRcode()).as(name).isEqualTo(Rcode.NOERROR);
+      assertThat(m.getSection(Section.ANSWER)).isEmpty();
+    }
+    Message beside = new Message(deep.answer(query("x.c.example.", Type.TXT), Transport.UDP).wire());
+    assertThat(beside.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+  }
+
+  @Test
+  void aNameEqualToALaterOriginIsItsApex() throws Exception {
+    // "." listed first matches every name; dns.example. is still an apex, not a bad key label
+    ZoneAnswerer rootFirst = new ZoneAnswerer(new ZoneSettings(List.of(".", ORIGIN),
+        "ns1.dns.example. hostmaster.dns.example. 7 10800 3600 604800 60",
+        (Inet4Address) Packets.ip("192.0.2.1"), null, "ns1.dns.example.", 1232), cache);
+    Message soa = new Message(rootFirst.answer(query(ORIGIN, Type.SOA), Transport.UDP).wire());
+    assertThat(soa.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(soa.getSection(Section.ANSWER)).singleElement().isInstanceOf(SOARecord.class);
+    assertThat(soa.getSection(Section.ANSWER).get(0).getName().toString()).isEqualTo(ORIGIN);
+    Message ns = new Message(rootFirst.answer(query(ORIGIN, Type.NS), Transport.UDP).wire());
+    assertThat(ns.getSection(Section.ANSWER).get(0).rdataToString()).isEqualTo("ns1.dns.example.");
+  }
+
+  @Test
   void otherOpcodesAreNotImplemented() throws Exception {
     Message m = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.SOA, DClass.IN));
     m.getHeader().setOpcode(Opcode.NOTIFY);
