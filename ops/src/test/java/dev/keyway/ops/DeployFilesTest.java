@@ -1,0 +1,179 @@
+package dev.keyway.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The deploy files under {@code deploy/}: the configs start, the systemd units pass
+ * {@code systemd-analyze verify}, the Prometheus files pass {@code promtool} (syntax and the rule
+ * unit tests in {@code src/test/resources/prometheus}), and every series the rules and the
+ * dashboard use is one the servers really export.
+ */
+class DeployFilesTest {
+  static final Path DEPLOY = Path.of("deploy");
+  /** Series names as the rules and dashboard write them (the prefixes keyway exports). */
+  static final Pattern SERIES =
+      Pattern.compile("\\b((?:store|relay|dns_server|jvm|process|keyway)_[a-z0-9_]*[a-z0-9])\\b");
+  @TempDir Path dir;
+
+  @Test
+  void theDeployConfigsAreValid() {
+    CliTest.Run relay = CliTest.run("relay", "-c", DEPLOY.resolve("config/relay.toml").toString(),
+        "--data-dir", dir.toString(), "--check");
+    assertThat(relay.code()).as(relay.err()).isZero();
+    assertThat(relay.out()).contains("http: 127.0.0.1:6881", "behind proxy", "metrics: 127.0.0.1:9118");
+    // data_dir comes from IROH_DNS_DATA_DIR in the unit; here the default ./data is fine for --check
+    CliTest.Run dns = CliTest.run("dns-server", "-c", DEPLOY.resolve("config/dns.toml").toString(),
+        "--check");
+    assertThat(dns.code()).as(dns.err()).isZero();
+    assertThat(dns.out()).contains("dns: [::]:53 udp+tcp, origins [dns.example.org.]",
+        "http: 127.0.0.1:8080", "pkarr_put_rate_limit: smart", "metrics: 127.0.0.1:9117");
+  }
+
+  @Test
+  void theSystemdUnitsVerify() throws Exception {
+    InteropPrerequisites.requireCommands("systemd-analyze");
+    // The units name /opt/keyway; systemd-analyze checks that ExecStart is executable.
+    Path home = dir.resolve("opt-keyway");
+    Files.createDirectories(home.resolve("bin"));
+    Files.copy(Path.of("src/dist/bin/keyway"), home.resolve("bin/keyway"));
+    assertThat(home.resolve("bin/keyway").toFile().setExecutable(true)).isTrue();
+    List<String> cmd = new ArrayList<>(List.of("systemd-analyze", "verify", "--man=no"));
+    try (Stream<Path> units = Files.list(DEPLOY.resolve("systemd"))) {
+      for (Path unit : units.sorted().collect(Collectors.toList())) {
+        String text = Files.readString(unit);
+        assertThat(text).contains("ExecStart=/opt/keyway/bin/keyway ");
+        Path copy = dir.resolve(unit.getFileName());
+        Files.writeString(copy, text.replace("/opt/keyway", home.toString()));
+        cmd.add(copy.toString());
+      }
+    }
+    assertThat(cmd).hasSize(5);
+    Result r = exec(dir, cmd);
+    assertThat(r.code()).as(r.out()).isZero();
+    assertThat(r.out()).as("warnings").isBlank();
+  }
+
+  @Test
+  void thePrometheusFilesPassPromtoolAndTheRuleTests() throws Exception {
+    InteropPrerequisites.requireCommands("promtool");
+    Path prom = dir.resolve("prometheus");
+    Files.createDirectories(prom);
+    for (String f : List.of("prometheus.yml", "keyway-rules.yml")) {
+      Files.copy(DEPLOY.resolve("prometheus").resolve(f), prom.resolve(f));
+    }
+    Files.copy(Path.of("src/test/resources/prometheus/keyway-rules.test.yml"),
+        prom.resolve("keyway-rules.test.yml"), StandardCopyOption.REPLACE_EXISTING);
+    Result config = exec(prom, List.of("promtool", "check", "config", "prometheus.yml"));
+    assertThat(config.code()).as(config.out()).isZero();
+    Result tests = exec(prom, List.of("promtool", "test", "rules", "keyway-rules.test.yml"));
+    assertThat(tests.code()).as(tests.out()).isZero();
+    assertThat(tests.out()).contains("SUCCESS");
+    // The dashboard's queries, with Grafana's variables filled in, as recording rules.
+    StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+    List<String> exprs = dashboardQueries();
+    assertThat(exprs).hasSizeGreaterThan(15);
+    for (int i = 0; i < exprs.size(); i++) {
+      String expr = exprs.get(i).replace("$__rate_interval", "5m").replace("$job", "keyway.*");
+      rules.append("      - record: dashboard_query_").append(i).append('\n')
+          .append("        expr: '").append(expr.replace("'", "''")).append("'\n");
+    }
+    Files.writeString(prom.resolve("dashboard.yml"), rules);
+    Result check = exec(prom, List.of("promtool", "check", "rules", "dashboard.yml"));
+    assertThat(check.code()).as(check.out() + "\n" + rules).isZero();
+  }
+
+  @Test
+  void everySeriesTheRulesAndTheDashboardUseIsExported() throws Exception {
+    Set<String> used = new TreeSet<>();
+    for (Path f : List.of(DEPLOY.resolve("prometheus/keyway-rules.yml"),
+        DEPLOY.resolve("grafana/keyway-dashboard.json"))) {
+      Matcher m = SERIES.matcher(Files.readString(f));
+      while (m.find()) {
+        used.add(m.group(1));
+      }
+    }
+    assertThat(used).contains("store_commit_failures_total", "dns_server_store_commit_failures_total",
+        "relay_publishes_total", "dns_server_dns_requests_udp_total", "keyway_build_info");
+    // `keyway up` exports the relay's and the DNS server's series with the store as store_*;
+    // `keyway dns-server` names its store dns_server_store_* (iroh-dns-server's prefix).
+    Set<String> exported = new TreeSet<>();
+    String[] up = {"up", "--data-dir", dir.resolve("up").toString(), "--dns-port", "0",
+        "--http-port", "0", "--relay-port", "0", "--metrics-port", "0"};
+    try (ServingCommand s = new ServingCommand("Ctrl-C stops.", up)) {
+      exported.addAll(scrape(s.port("metrics +http://127\\.0\\.0\\.1:(\\d+)")));
+      assertThat(s.stop()).isZero();
+    }
+    Path dns = dir.resolve("dns.toml");
+    Files.writeString(dns, """
+        data_dir = "%s"
+        [http]
+        port = 0
+        bind_addr = "127.0.0.1"
+        [dns]
+        port = 0
+        bind_addr = "127.0.0.1"
+        origins = ["dns.example.org."]
+        [metrics]
+        disabled = false
+        bind_addr = "127.0.0.1:0"
+        """.formatted(dir.resolve("dns").toString().replace("\\", "\\\\")));
+    try (ServingCommand s = new ServingCommand("metrics on", "dns-server", "-c", dns.toString())) {
+      exported.addAll(scrape(s.port("metrics on http://127\\.0\\.0\\.1:(\\d+)")));
+      assertThat(s.stop()).isZero();
+    }
+    assertThat(exported).as("series exported").containsAll(used);
+  }
+
+  /** Series names in one scrape (histogram buckets, sums and counts included). */
+  static Set<String> scrape(int port) throws Exception {
+    String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Set<String> names = new TreeSet<>();
+    for (String line : text.split("\n")) {
+      if (!line.isEmpty() && !line.startsWith("#")) {
+        names.add(line.split("[{ ]", 2)[0]);
+      }
+    }
+    return names;
+  }
+
+  /** Every {@code "expr"} of the dashboard's panels. */
+  static List<String> dashboardQueries() throws IOException {
+    var root = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(DEPLOY.resolve("grafana/keyway-dashboard.json").toFile());
+    List<String> exprs = new ArrayList<>();
+    root.findValues("expr").forEach(e -> exprs.add(e.asText()));
+    return exprs;
+  }
+
+  record Result(int code, String out) {}
+
+  static Result exec(Path cwd, List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s finished", cmd).isTrue();
+    return new Result(p.exitValue(), out);
+  }
+}
