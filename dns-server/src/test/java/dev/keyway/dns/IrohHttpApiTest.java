@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -160,9 +161,29 @@ class IrohHttpApiTest {
     assertThat(json(js).has("Answer")).isFalse();
     assertThat(json(js).get("Authority").get(0).get("type").asInt()).isEqualTo(Type.SOA);
     assertThat(js.headers().firstValue("cache-control")).isEmpty();
-    // other Accept: 406; missing/garbled parameters: 400 with iroh's body
-    assertThat(send(HttpRequest.newBuilder(url("/dns-query?dns=AAAA")).header("accept", "*/*").GET())
-        .statusCode()).isEqualTo(406);
+    // Accept as RFC 9110 reads it (iroh wants the exact string): wildcards, case, lists, q=0
+    byte[] q = Message.newQuery(Record.newRecord(Name.fromString(missing), Type.TXT, DClass.IN)).toWire();
+    String dns = "/dns-query?dns=" + Base64.getUrlEncoder().withoutPadding().encodeToString(q);
+    for (String accept : List.of("*/*", "application/*", "Application/DNS-Message",
+        "application/dns-message, */*", "text/html, application/dns-message;q=0.5",
+        "application/dns-json;q=0.2, application/dns-message;q=0.9")) {
+      HttpResponse<byte[]> r = send(HttpRequest.newBuilder(url(dns)).header("accept", accept).GET());
+      assertThat(r.statusCode()).as(accept).isEqualTo(200);
+      assertThat(r.headers().firstValue("content-type")).as(accept).hasValue("application/dns-message");
+      assertThat(new Message(r.body()).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    }
+    for (String accept : List.of("*/*", "application/dns-message;q=0.1, application/dns-json")) {
+      HttpResponse<byte[]> r = send(HttpRequest.newBuilder(url("/dns-query?name=" + missing + "&type=16"))
+          .header("accept", accept).GET());
+      assertThat(r.headers().firstValue("content-type")).as(accept).hasValue("application/dns-json");
+      assertThat(json(r).get("Status").asInt()).isEqualTo(Rcode.NXDOMAIN);
+    }
+    // nothing acceptable: 406; missing/garbled parameters: 400 with iroh's body
+    for (String accept : List.of("text/html", "application/dns-message;q=0", "*/*;q=0",
+        "application/json")) {
+      assertThat(send(HttpRequest.newBuilder(url(dns)).header("accept", accept).GET())
+          .statusCode()).as(accept).isEqualTo(406);
+    }
     HttpResponse<byte[]> noParam = send(HttpRequest.newBuilder(url("/dns-query")).GET());
     assertThat(noParam.statusCode()).isEqualTo(400);
     assertThat(json(noParam).get("status").asText()).isEqualTo("400");

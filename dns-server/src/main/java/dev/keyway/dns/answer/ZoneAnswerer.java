@@ -17,7 +17,9 @@ import org.xbill.DNS.SOARecord;
  *   <li><b>Names.</b> Origins are matched in configuration order (as iroh-dns-server), except
  *       that a name equal to any origin is that origin's apex: SOA, NS, A and AAAA from
  *       {@link ZoneSettings}. A name between two origins (e.g. {@code example.} with origins
- *       {@code irohdns.example.} and {@code .}) is an empty non-terminal: NODATA.
+ *       {@code irohdns.example.} and {@code .}) is an empty non-terminal: NODATA. The NS host
+ *       ({@code rr_ns}), when it lies under an origin, is this server: it has the apex A and
+ *       AAAA records, so a delegation to {@code ns1.<origin>} is not lame.
  *       {@code <rel>.<z32>.<origin>} is served from the packet signed by {@code <z32>}: its
  *       records whose owner is
  *       {@code <rel>.<z32>}, with the packet's TTLs, the owner rebased onto the origin (written
@@ -77,6 +79,12 @@ public final class ZoneAnswerer {
   private final byte[] apexNs;
   private final byte[] apexA;
   private final byte[] apexAaaa;
+  /**
+   * The NS host ({@code rr_ns}) when it lies under one of our origins and an apex address is
+   * configured: it is this server, so it answers A/AAAA with the apex addresses (else the
+   * delegation would name a host that our own zone says does not exist). Null otherwise.
+   */
+  private final Origin nsHost;
   /** Type..RDATA of the SOA in negative answers (owner written per query). */
   private final byte[] negativeSoaTail;
   private final long negativeTtl;
@@ -108,6 +116,12 @@ public final class ZoneAnswerer {
         : pointerRecord(TYPE_A, A_TTL, settings.rrA().getAddress());
     this.apexAaaa = settings.rrAaaa() == null ? null
         : pointerRecord(TYPE_AAAA, A_TTL, settings.rrAaaa().getAddress());
+    Origin host = ns == null || (apexA == null && apexAaaa == null) ? null : new Origin(ns);
+    boolean inZone = false;
+    for (Origin o : origins) {
+      inZone |= host != null && host.labels > o.labels && host.isUnder(o);
+    }
+    this.nsHost = inZone ? host : null;
   }
 
   /** The TTL of the SOA in negative answers: how long resolvers may cache a miss. */
@@ -156,8 +170,19 @@ public final class ZoneAnswerer {
     int end = off + len;
     Query q = new Query(buf, off, flags);
     q.forceTruncation = forceTc;
+    Status malformed = isQuery ? Status.FORMERR : Status.NOTIMP;
     if (qdcount != 1) {
-      return q.reply(isQuery ? Status.FORMERR : Status.NOTIMP, transport);
+      // Still look for an OPT record: a query with one gets one back, even a FORMERR (RFC 6891
+      // §7; FORMERR without OPT would say "no EDNS here").
+      int p = off + HEADER;
+      for (int i = 0; i < qdcount && p >= 0; i++) {
+        p = skipName(buf, p, end);
+        p = p < 0 || p + 4 > end ? -1 : p + 4;
+      }
+      if (p >= 0) {
+        readRecords(q, buf, p, end);
+      }
+      return q.reply(malformed, transport);
     }
     // ---- question ----
     int p = off + HEADER;
@@ -165,7 +190,7 @@ public final class ZoneAnswerer {
     int nameLen = 0;
     while (true) {
       if (p >= end) {
-        return q.reply(isQuery ? Status.FORMERR : Status.NOTIMP, transport);
+        return q.reply(malformed, transport);
       }
       int l = buf[p] & 0xff;
       if (l == 0) {
@@ -174,17 +199,17 @@ public final class ZoneAnswerer {
         break;
       }
       if (l > 63) { // compression pointer or extended label type: not valid in a question here
-        return q.reply(isQuery ? Status.FORMERR : Status.NOTIMP, transport);
+        return q.reply(malformed, transport);
       }
       labels++;
       nameLen += l + 1;
       p += l + 1;
       if (nameLen >= MAX_NAME) {
-        return q.reply(isQuery ? Status.FORMERR : Status.NOTIMP, transport);
+        return q.reply(malformed, transport);
       }
     }
     if (p + 4 > end) {
-      return q.reply(isQuery ? Status.FORMERR : Status.NOTIMP, transport);
+      return q.reply(malformed, transport);
     }
     q.qnameLen = nameLen;
     q.labels = labels;
@@ -192,32 +217,8 @@ public final class ZoneAnswerer {
     q.qclass = u16(buf, p + 2);
     q.hasQuestion = true;
     p += 4;
-    // ---- answer and authority (unusual in a query; skipped), additional (OPT) ----
-    int skip = u16(buf, off + 6) + u16(buf, off + 8);
-    int additional = u16(buf, off + 10);
-    for (int i = 0; i < skip + additional; i++) {
-      int nameStart = p;
-      p = skipName(buf, p, end);
-      if (p < 0 || p + 10 > end) {
-        return q.reply(isQuery ? Status.FORMERR : Status.NOTIMP, transport);
-      }
-      int type = u16(buf, p);
-      int rdlen = u16(buf, p + 8);
-      int next = p + 10 + rdlen;
-      if (next > end) {
-        return q.reply(isQuery ? Status.FORMERR : Status.NOTIMP, transport);
-      }
-      if (i >= skip && type == TYPE_OPT) {
-        if (q.edns || p != nameStart + 1 || buf[nameStart] != 0) {
-          return q.reply(isQuery ? Status.FORMERR : Status.NOTIMP, transport);
-        }
-        q.edns = true;
-        q.ednsPayload = u16(buf, p + 2);
-        long ttl = u32(buf, p + 4);
-        q.ednsVersion = (int) ((ttl >>> 16) & 0xff);
-        q.dnssecOk = (ttl & 0x8000) != 0;
-      }
-      p = next;
+    if (!readRecords(q, buf, p, end)) {
+      return q.reply(malformed, transport);
     }
     if (!isQuery) {
       return q.reply(Status.NOTIMP, transport);
@@ -229,6 +230,60 @@ public final class ZoneAnswerer {
       return q.reply(Status.FORMERR, transport);
     }
     return lookup(q, transport);
+  }
+
+  /**
+   * Reads the answer, authority and additional sections of a query from {@code p}: skips the
+   * first two (unusual in a query) and takes the OPT record of the additional section into
+   * {@code q}. Returns false when they are malformed: a name or record past the end, an OPT
+   * record not owned by the root, a second OPT record, or EDNS options that do not exactly fill
+   * the OPT record (RFC 6891 §6.1.2, §7). An OPT record seen before the fault is kept, so the
+   * FORMERR carries an OPT record back.
+   */
+  private static boolean readRecords(Query q, byte[] buf, int p, int end) {
+    int off = q.off;
+    int skip = u16(buf, off + 6) + u16(buf, off + 8);
+    int additional = u16(buf, off + 10);
+    for (int i = 0; i < skip + additional; i++) {
+      int nameStart = p;
+      p = skipName(buf, p, end);
+      if (p < 0 || p + 10 > end) {
+        return false;
+      }
+      int type = u16(buf, p);
+      int rdlen = u16(buf, p + 8);
+      int next = p + 10 + rdlen;
+      if (i >= skip && type == TYPE_OPT) {
+        if (q.edns) {
+          return false; // a second OPT record
+        }
+        q.edns = true;
+        q.ednsPayload = u16(buf, p + 2);
+        long ttl = u32(buf, p + 4);
+        q.ednsVersion = (int) ((ttl >>> 16) & 0xff);
+        q.dnssecOk = (ttl & 0x8000) != 0;
+        if (p != nameStart + 1 || buf[nameStart] != 0 || next > end
+            || !optionsFill(buf, p + 10, next)) {
+          return false;
+        }
+      }
+      if (next > end) {
+        return false;
+      }
+      p = next;
+    }
+    return true;
+  }
+
+  /** Whether the EDNS options (code, length, value) exactly fill {@code buf[p..end)}. */
+  private static boolean optionsFill(byte[] buf, int p, int end) {
+    while (p < end) {
+      if (p + 4 > end) {
+        return false;
+      }
+      p += 4 + u16(buf, p + 2);
+    }
+    return p == end;
   }
 
   private Answer lookup(Query q, Transport transport) {
@@ -255,6 +310,9 @@ public final class ZoneAnswerer {
     q.originLabel = q.labels - origin.labels;
     if (q.originLabel == 0) {
       return apex(q, transport);
+    }
+    if (nsHost != null && nsHost.labels == q.labels && nsHost.matches(buf, qname, labelOff, q.labels)) {
+      return nsHostAddress(q, labelOff, transport);
     }
     for (Origin o : origins) {
       if (o.isBelow(buf, qname, labelOff, q.labels)) {
@@ -314,6 +372,21 @@ public final class ZoneAnswerer {
     q.apexRecord = record;
     q.apexTtl = q.qtype == TYPE_NS ? NS_TTL
         : (q.qtype == TYPE_A || q.qtype == TYPE_AAAA) ? A_TTL : SOA_TTL;
+    return q.write(Status.ANSWER, transport);
+  }
+
+  private Answer nsHostAddress(Query q, int[] labelOff, Transport transport) {
+    byte[] record = switch (q.qtype) {
+      case TYPE_A -> apexA;
+      case TYPE_AAAA -> apexAaaa;
+      case TYPE_ANY -> apexA != null ? apexA : apexAaaa;
+      default -> null;
+    };
+    if (record == null) {
+      return q.negative(Status.NODATA, labelOff, transport);
+    }
+    q.apexRecord = record;
+    q.apexTtl = A_TTL;
     return q.write(Status.ANSWER, transport);
   }
 
@@ -510,6 +583,13 @@ public final class ZoneAnswerer {
         starts[i] = p;
         p += i < labels ? 1 + (wire[p] & 0xff) : 0;
       }
+    }
+
+    /** Whether this name is {@code other} or lies below it. */
+    boolean isUnder(Origin other) {
+      int start = labels - other.labels;
+      return start >= 0 && java.util.Arrays.equals(wire, starts[start], wire.length,
+          other.wire, 0, other.wire.length);
     }
 
     /** Whether this origin lies strictly below the query name (which is then its ancestor). */

@@ -31,15 +31,20 @@ import org.xbill.DNS.Type;
  * iroh-dns-server serves them, answered by the same {@link ZoneAnswerer} as UDP and TCP.
  *
  * <ul>
- *   <li>GET, {@code Accept} absent or exactly {@code application/dns-message}: the query is the
- *       base64url {@code ?dns=} parameter (padding optional); the body is the DNS response.
- *   <li>GET, {@code Accept: application/dns-json} or {@code application/x-javascript}: the query
+ *   <li>GET that accepts {@code application/dns-message} (no {@code Accept}, that type, or a
+ *       wildcard such as {@code *}{@code /*} with {@code ?dns=}): the query is the base64url
+ *       {@code ?dns=} parameter (padding optional); the body is the DNS response.
+ *   <li>GET that prefers {@code application/dns-json} or {@code application/x-javascript} (or a
+ *       wildcard with {@code ?name=} and no {@code ?dns=}): the query
  *       is {@code ?name=} (required), {@code type=} (number or mnemonic, default A), {@code cd},
  *       {@code do}, {@code rd} (default true); the body is JSON: {@code Status}, {@code TC},
  *       {@code RD}, {@code RA}, {@code AD}, {@code CD}, {@code Question}, {@code Answer} (omitted
  *       when empty; TXT data is the character-strings concatenated, unquoted), plus
  *       {@code Authority} (keyway: the SOA of negative answers).
- *   <li>any other {@code Accept}: 406 (iroh matches the header exactly).
+ *   <li>an {@code Accept} that allows neither: 406. Media ranges, wildcards, case and quality
+ *       values count as RFC 9110 says (iroh matches the header string exactly and answers 406
+ *       to curl's and browsers' default {@code *}{@code /*}; RFC 8484 §4.1 wants DoH clients
+ *       served whatever they send).
  *   <li>POST: the body is the DNS query, whatever the request's {@code Content-Type} (iroh does
  *       not check it); the response is {@code application/dns-message}.
  * </ul>
@@ -65,8 +70,7 @@ public final class DohHandler {
 
   /** {@code GET /dns-query}. */
   public void get(RoutingContext ctx) {
-    String accept = ctx.request().getHeader("accept");
-    if (accept == null || accept.equals(DNS_MESSAGE)) {
+    if (wantsWire(ctx)) {
       String dns = ctx.request().getParam("dns");
       if (dns == null) {
         throw ApiError.badRequest("missing query parameter dns").asFailure();
@@ -78,11 +82,31 @@ public final class DohHandler {
         throw ApiError.badRequest("dns parameter is not base64url: " + e.getMessage()).asFailure();
       }
       sendWire(ctx, answer(query));
-    } else if (accept.equals(DNS_JSON) || accept.equals("application/x-javascript")) {
-      sendJson(ctx, answer(jsonQuery(ctx.request().params())));
     } else {
+      sendJson(ctx, answer(jsonQuery(ctx.request().params())));
+    }
+  }
+
+  /**
+   * Wire format or JSON for a GET, by its {@code Accept} header; 406 when it accepts neither.
+   * The better quality wins; a tie (only wildcards, e.g. curl's and browsers' {@code *}{@code /*})
+   * goes to JSON when the request has {@code ?name=} and no {@code ?dns=}, else to wire format.
+   */
+  private static boolean wantsWire(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("accept");
+    if (accept == null) {
+      return true;
+    }
+    double wire = AcceptHeader.quality(accept, DNS_MESSAGE);
+    double json = Math.max(AcceptHeader.quality(accept, DNS_JSON),
+        AcceptHeader.quality(accept, "application/x-javascript"));
+    if (wire <= 0 && json <= 0) {
       throw ApiError.notAcceptable().asFailure();
     }
+    if (wire != json) {
+      return wire > json;
+    }
+    return ctx.request().getParam("dns") != null || ctx.request().getParam("name") == null;
   }
 
   /** {@code POST /dns-query}. */

@@ -28,8 +28,8 @@ import org.xbill.DNS.Type;
  *       delegate (iroh does the same).
  *   <li>Only class IN, and only data types: meta types a packet may carry (OPT, TSIG, TKEY)
  *       would make the answer malformed. TTLs are the packet's; an RRset whose records differ
- *       is served with the smallest for all (RFC 2181 §5.2). Identical records in an RRset are
- *       served once.
+ *       is served with the smallest for all (RFC 2181 §5.2), and a TTL above 2^31 - 1 counts as
+ *       zero (RFC 2181 §8). Identical records in an RRset are served once.
  *   <li>Ancestors of published names that have no records themselves (empty non-terminals, e.g.
  *       {@code world.<z32>} when {@code _hello.world.<z32>} exists, or the key apex when only
  *       {@code _iroh.<z32>} exists) exist with no data, so they answer NODATA, not NXDOMAIN
@@ -284,7 +284,13 @@ public final class PacketZone {
       wire.writeBytes(POINTER_TO_QNAME);
       // type, class, ttl, rdlength, rdata exactly as encoded after the owner name
       wire.write(full, ownerLen, full.length - ownerLen);
-      minTtl = Math.min(minTtl, r.getTTL());
+      minTtl = Math.min(minTtl, ttl(r));
+    }
+
+    /** RFC 2181 §8: a TTL with the most significant bit set counts as zero. */
+    static long ttl(Record r) {
+      long ttl = r.getTTL();
+      return ttl > 0x7fff_ffffL ? 0 : ttl;
     }
 
     void writeTo(ByteArrayOutputStream out) {

@@ -227,6 +227,37 @@ class ZoneAnswererTest {
     assertThat(ns.getSection(Section.ANSWER).get(0).rdataToString()).isEqualTo("ns1.dns.example.");
   }
 
+  /** A delegation to ns1.<origin> must find an address there (RFC 1034 §4.2.2), or it goes lame. */
+  @Test
+  void anNsHostInsideTheZoneHasTheApexAddresses() throws Exception {
+    Message a = ask("NS1.dns.example.", Type.A);
+    assertThat(a.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(a.getHeader().getFlag(Flags.AA)).isTrue();
+    assertThat(a.getSection(Section.ANSWER)).singleElement().satisfies(r -> {
+      assertThat(r.getName().toString()).isEqualTo("NS1.dns.example.");
+      assertThat(((ARecord) r).getAddress()).isEqualTo(Packets.ip("192.0.2.1"));
+      assertThat(r.getTTL()).isEqualTo(3600);
+    });
+    assertThat(ask("ns1.dns.example.", Type.ANY).getSection(Section.ANSWER)).singleElement()
+        .isInstanceOf(ARecord.class);
+    for (int type : new int[] {Type.AAAA, Type.TXT}) { // no AAAA configured
+      Message nodata = ask("ns1.dns.example.", type);
+      assertThat(nodata.getRcode()).isEqualTo(Rcode.NOERROR);
+      assertThat(nodata.getSection(Section.ANSWER)).isEmpty();
+      assertSoa(nodata, ORIGIN, 60);
+    }
+    assertThat(ask("ns2.dns.example.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    assertThat(ask("x.ns1.dns.example.", Type.A).getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    // an NS host outside our zones gets nothing from us
+    ZoneAnswerer outside = new ZoneAnswerer(new ZoneSettings(List.of(ORIGIN),
+        "ns1.dns.example. hostmaster.dns.example. 7 10800 3600 604800 60",
+        (Inet4Address) Packets.ip("192.0.2.1"), null, "ns.other.example.", 1232), cache);
+    assertThat(new Message(outside.answer(query("ns.other.example.", Type.A), Transport.UDP).wire())
+        .getRcode()).isEqualTo(Rcode.REFUSED);
+    assertThat(new Message(outside.answer(query("ns1.dns.example.", Type.A), Transport.UDP).wire())
+        .getRcode()).isEqualTo(Rcode.NXDOMAIN);
+  }
+
   @Test
   void otherOpcodesAreNotImplemented() throws Exception {
     Message m = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.SOA, DClass.IN));
@@ -282,6 +313,82 @@ class ZoneAnswererTest {
       }
       answerer.answer(junk, Transport.UDP);
     }
+  }
+
+  /** RFC 6891 §7: a FORMERR to a query with an OPT record carries one back (else: "no EDNS"). */
+  @Test
+  void formErrToAnEdnsQueryCarriesOpt() throws Exception {
+    byte[] good = ednsQuery(ORIGIN, Type.SOA, 4096, 0, true);
+    int opt = good.length - 11; // the OPT record: root name, type, class, ttl, rdlength 0
+    // no question, and two questions (the second a copy of the first)
+    byte[] none = java.util.Arrays.copyOf(good, 12);
+    none = concat(none, java.util.Arrays.copyOfRange(good, opt, good.length));
+    none[5] = 0;
+    byte[] twoQ = concat(java.util.Arrays.copyOf(good, opt),
+        java.util.Arrays.copyOfRange(good, 12, opt), java.util.Arrays.copyOfRange(good, opt, good.length));
+    twoQ[5] = 2;
+    // an OPT record owned by a name other than the root
+    byte[] nonRoot = concat(java.util.Arrays.copyOf(good, opt), new byte[] {1, 'a'},
+        java.util.Arrays.copyOfRange(good, opt, good.length));
+    // an OPT record whose RDLENGTH runs past the end
+    byte[] overrun = good.clone();
+    overrun[overrun.length - 1] = 8;
+    // options that do not fill the OPT record: one option claiming 100 bytes in 4
+    byte[] badOption = concat(good, new byte[] {(byte) 0xfd, (byte) 0xe9, 0, 100});
+    badOption[badOption.length - 5] = 4;
+    // a 3-byte option header
+    byte[] shortOption = concat(good, new byte[] {0, 10, 0});
+    shortOption[shortOption.length - 4] = 3;
+    for (byte[] q : List.of(none, twoQ, nonRoot, overrun, badOption, shortOption)) {
+      Message m = ask(q, Transport.UDP);
+      assertThat(m.getRcode()).isEqualTo(Rcode.FORMERR);
+      assertThat(m.getOPT()).isNotNull();
+      assertThat(m.getOPT().getPayloadSize()).isEqualTo(1232);
+      assertThat(m.getOPT().getFlags() & ExtendedFlags.DO).isEqualTo(ExtendedFlags.DO);
+    }
+    // well-formed options (a cookie, then an empty option) are fine and ignored
+    byte[] cookie = concat(good, new byte[] {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0, 12, 0, 0});
+    cookie[cookie.length - 17] = 16;
+    Message ok = ask(cookie, Transport.UDP);
+    assertThat(ok.getRcode()).isEqualTo(Rcode.NOERROR);
+    assertThat(ok.getSection(Section.ANSWER)).singleElement().isInstanceOf(SOARecord.class);
+    assertThat(ok.getOPT().getOptions()).isEmpty();
+  }
+
+  static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("not found");
+  }
+
+  static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+
+  /** RFC 2181 §8: a TTL with the top bit set is served as zero, not as 68 years. */
+  @Test
+  void aTtlAboveTwoToTheThirtyFirstIsServedAsZero() throws Exception {
+    // the builder refuses such a TTL, as it should: set the top bit in the signed bytes directly
+    byte[] dns = SignedPacket.builder().txt("hi", 0x7e00_0001L, "x").txt("ok", 0x7fff_ffffL, "y")
+        .sign(key, 1).dnsBytes();
+    int ttl = indexOf(dns, new byte[] {0x7e, 0, 0, 1});
+    dns[ttl] = (byte) 0x80;
+    publish(SignedPacket.signDns(key, 2, dns));
+    assertThat(ask("hi." + z + "." + ORIGIN, Type.TXT).getSection(Section.ANSWER))
+        .singleElement().extracting(Record::getTTL).isEqualTo(0L);
+    assertThat(ask("ok." + z + "." + ORIGIN, Type.TXT).getSection(Section.ANSWER))
+        .singleElement().extracting(Record::getTTL).isEqualTo(0x7fff_ffffL);
   }
 
   @Test
