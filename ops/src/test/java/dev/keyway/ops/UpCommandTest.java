@@ -69,11 +69,12 @@ class UpCommandTest {
           + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       assertThat(scrape).contains("dns_server_dns_requests_total", "store_packets",
           "process_uptime_seconds", "keyway_build_info{");
-      // the relay's status page lists the settings it runs with, not the standalone defaults
+      // the relay's status page lists the settings it runs with, not the standalone defaults,
+      // and keeps the listen addresses and the data directory to itself
       String status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay + "/"))
           .build(), HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(status).contains("metrics: 127.0.0.1:" + metrics + "<", "capacity unlimited")
-          .doesNotContain("9117", "capacity 1000000");
+      assertThat(status).contains("metrics: on<", "capacity unlimited", "base_path /")
+          .doesNotContain("9117", "capacity 1000000", ":" + metrics, dir.toString());
       assertThat(up.stop()).isZero();
       assertThat(up.out()).contains("keyway up: stopped");
     }

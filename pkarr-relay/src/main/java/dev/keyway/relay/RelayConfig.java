@@ -368,11 +368,24 @@ public record RelayConfig(
 
   /** One line per setting, for the startup log (nothing here is secret). */
   public List<String> describe() {
+    return describe(false);
+  }
+
+  /**
+   * The settings for the public status page: as {@link #describe()}, without the listen
+   * addresses and the data directory, which are the operator's business only.
+   */
+  public List<String> describePublic() {
+    return describe(true);
+  }
+
+  private List<String> describe(boolean forPublic) {
     List<String> lines = new ArrayList<>();
-    lines.add("http: " + http.bindAddress() + ":" + http.port() + " base_path " + http.basePath()
+    lines.add("http: " + (forPublic ? "" : http.bindAddress() + ":" + http.port() + " ")
+        + "base_path " + http.basePath()
         + ", max_future_skew " + Durations.format(http.maxFutureSkew())
-        + ", event_loops " + (http.eventLoops() == 0 ? "auto" : http.eventLoops()));
-    lines.add("store: " + dataDir.toAbsolutePath() + ", capacity "
+        + (forPublic ? "" : ", event_loops " + (http.eventLoops() == 0 ? "auto" : http.eventLoops())));
+    lines.add("store: " + (forPublic ? "" : dataDir.toAbsolutePath() + ", ") + "capacity "
         + (store.capacity() == 0 ? "unlimited" : store.capacity())
         + ", eviction " + Durations.format(store.maxAge()) + " every "
         + Durations.format(store.evictionInterval()) + ", fsync " + store.fsync()
@@ -381,7 +394,8 @@ public record RelayConfig(
     lines.add("ttl: " + minimumTtl + ".." + maximumTtl + " s");
     lines.add("rate limit: " + rateLimit.map(r -> r.quota() + (r.behindProxy() ? ", behind proxy" : ""))
         .orElse("off"));
-    lines.add("metrics: " + (metrics.enabled() ? metrics.bindAddress() + ":" + metrics.port() : "off"));
+    lines.add("metrics: " + (!metrics.enabled() ? "off"
+        : forPublic ? "on" : metrics.bindAddress() + ":" + metrics.port()));
     return lines;
   }
 

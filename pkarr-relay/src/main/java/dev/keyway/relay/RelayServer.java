@@ -152,7 +152,7 @@ public final class RelayServer implements AutoCloseable {
       RequestRates rates = new RequestRates();
       rates.sample(clock.millis());
       sampler = vertx.setPeriodic(RATE_SAMPLE_MILLIS, id -> rates.sample(clock.millis()));
-      StatusPage status = new StatusPage(version(), clock, store, rates, config.describe(),
+      StatusPage status = new StatusPage(version(), clock, store, rates, config.describePublic(),
           config.http().basePath());
       RelayHandler handler = new RelayHandler(vertx,
           new RelayHandler.Settings(config.http().basePath(), config.minimumTtl(),

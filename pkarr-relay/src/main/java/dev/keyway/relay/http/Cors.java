@@ -17,7 +17,8 @@ import io.vertx.core.http.HttpServerRequest;
  */
 public final class Cors {
   /** Response headers a browser may read beyond the safelisted ones. */
-  public static final String EXPOSED = "Pkarr-Invalid-Signed-Packet-Seq, Pkarr-Dht-Stored-Nodes, Memento-Datetime";
+  public static final String EXPOSED =
+      "Pkarr-Invalid-Signed-Packet-Seq, Pkarr-Dht-Stored-Nodes, Memento-Datetime, Retry-After";
   static final String VARY = "origin, access-control-request-method, access-control-request-headers";
   // Pre-encoded like the relay's other header names: Vary goes on every answer.
   private static final CharSequence VARY_NAME = HttpHeaders.createOptimized("Vary");

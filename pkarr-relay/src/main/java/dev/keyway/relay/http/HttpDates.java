@@ -33,8 +33,15 @@ public final class HttpDates {
 
   private HttpDates() {}
 
-  /** IMF-fixdate of whole seconds since the epoch (UTC). */
+  /** 9999-12-31T23:59:59Z: the last second an IMF-fixdate (four-digit year) can name. */
+  static final long LAST_SECOND = 253_402_300_799L;
+
+  /**
+   * IMF-fixdate of whole seconds since the epoch (UTC). Seconds past year 9999 (a packet may be
+   * signed that far ahead when the future-skew check is off) give the last date of year 9999.
+   */
   public static String format(long epochSeconds) {
+    epochSeconds = Math.min(epochSeconds, LAST_SECOND);
     long days = Math.floorDiv(epochSeconds, 86_400);
     int secs = (int) Math.floorMod(epochSeconds, 86_400);
     LocalDate date = LocalDate.ofEpochDay(days);

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.KeyCertOptions;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -240,9 +241,24 @@ public final class HttpServerHost implements AutoCloseable {
         http.setSsl(true).setUseAlpn(true).setKeyCertOptions(options.tls());
       }
       server = vertx.createHttpServer(http)
-          .requestHandler(handler)
+          .requestHandler(this::handle)
           .exceptionHandler(e -> LOG.debug("{} connection error: {}", options.name(), e.toString()));
       return server.listen();
+    }
+
+    /**
+     * What every response of every listener gets before the route's handler runs: a {@code Date}
+     * header, and 400 for an HTTP/1.1 request without exactly one {@code Host} (RFC 9112 §3.2).
+     */
+    private void handle(HttpServerRequest req) {
+      req.response().headers().set(DateHeader.NAME, DateHeader.SYSTEM.now());
+      if (req.version() == HttpVersion.HTTP_1_1 && req.headers().getAll("Host").size() != 1) {
+        req.response().setStatusCode(400).putHeader("Content-Type", "text/plain; charset=utf-8")
+            .putHeader("Connection", "close")
+            .end("an HTTP/1.1 request needs exactly one Host header (RFC 9112 §3.2)");
+        return;
+      }
+      handler.handle(req);
     }
 
     @Override

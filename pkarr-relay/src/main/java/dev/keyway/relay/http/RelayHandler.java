@@ -77,6 +77,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   /** The payload media type of pkarr relays. */
   public static final String PAYLOAD_TYPE = "application/pkarr.org/relays#payload";
   static final String ALLOW_KEY = "GET, HEAD, PUT, OPTIONS";
+  /** The methods of {@code /} and {@code /healthz}. */
+  static final String ALLOW_READ_ONLY = "GET, HEAD, OPTIONS";
   static final String TEXT = "text/plain; charset=utf-8";
   private static final CharSequence CONTENT_TYPE = HttpHeaders.createOptimized("Content-Type");
   private static final CharSequence CONTENT_LENGTH = HttpHeaders.createOptimized("Content-Length");
@@ -167,23 +169,25 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       return;
     }
     String rest = path.substring(prefix.length());
-    if (rest.equals("/healthz")) {
+    HttpMethod method = req.method();
+    boolean healthz = rest.equals("/healthz");
+    if (healthz && method != HttpMethod.OPTIONS) {
       healthz(req);
       return;
     }
     if (limiter != null && !admit(req)) {
       return;
     }
-    HttpMethod method = req.method();
+    boolean root = rest.isEmpty() || rest.equals("/");
     if (method == HttpMethod.OPTIONS) {
-      options(req);
+      options(req, root || healthz ? ALLOW_READ_ONLY : ALLOW_KEY);
       return;
     }
-    if (rest.isEmpty() || rest.equals("/")) {
+    if (root) {
       if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
         statusPage(req);
       } else {
-        fail(req, RelayError.methodNotAllowed("GET, HEAD, OPTIONS"), "method");
+        fail(req, RelayError.methodNotAllowed(ALLOW_READ_ONLY), "method");
       }
       return;
     }
@@ -430,7 +434,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       if (ahead > skewMicros) {
         metrics.published(RelayMetrics.Publish.INVALID);
         fail(req, RelayError.badRequest("timestamp " + packet.timestampMicros() + " is "
-            + ahead / 1_000_000 + " s ahead of this relay's clock; at most "
+            + ceilSeconds(ahead) + " s ahead of this relay's clock; at most "
             + skewMicros / 1_000_000 + " s is accepted (a packet from the future would outrank"
             + " every later update)"), "future timestamp");
         return;
@@ -471,6 +475,11 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     }));
   }
 
+  /** Whole seconds of a positive microsecond span, rounded up (10.2 s ahead is not "10 s"). */
+  private static long ceilSeconds(long micros) {
+    return micros / 1_000_000 + (micros % 1_000_000 == 0 ? 0 : 1);
+  }
+
   /** The declared body length, -1 when absent, -2 when malformed. */
   private static long contentLength(HttpServerRequest req) {
     String cl = req.getHeader("Content-Length");
@@ -489,13 +498,15 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   // Other routes
   // ---------------------------------------------------------------------------------------------
 
-  private void options(HttpServerRequest req) {
+  /** {@code OPTIONS}: a CORS preflight, or the methods of the path ({@code allow}). */
+  private void options(HttpServerRequest req, String allow) {
     HttpServerResponse res = req.response();
     if (Cors.isPreflight(req)) {
       Cors.preflight(req, res.headers());
       res.setStatusCode(200).end();
     } else {
-      res.putHeader("Allow", ALLOW_KEY);
+      res.putHeader("Allow", allow);
+      Cors.apply(req, res.headers());
       res.setStatusCode(204).end();
     }
   }
@@ -511,7 +522,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
 
   private void healthz(HttpServerRequest req) {
     if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
-      fail(req, RelayError.methodNotAllowed("GET, HEAD"), "method");
+      fail(req, RelayError.methodNotAllowed(ALLOW_READ_ONLY), "method");
       return;
     }
     boolean up;
@@ -550,8 +561,11 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     if (!req.isEnded()) {
       req.handler(b -> { });
       long declared = contentLength(req);
-      close = declared == -1 && req.method() == HttpMethod.PUT || declared > MAX_BODY_BYTES
-          || declared == -2;
+      // A body of unknown length: chunked, or an HTTP/2 stream still open. Without either
+      // header an HTTP/1.1 body is empty (RFC 9112 §6.3), so the connection stays usable.
+      boolean unknownLength = declared == -1 && req.method() == HttpMethod.PUT
+          && (req.version() == HttpVersion.HTTP_2 || req.getHeader("Transfer-Encoding") != null);
+      close = unknownLength || declared > MAX_BODY_BYTES || declared == -2;
     }
     res.setStatusCode(err.status());
     MultiMap h = res.headers();

@@ -362,7 +362,8 @@ class RelayHttpTest {
     long inTwoHours = nowMicros() + Duration.ofHours(2).toNanos() / 1000;
     HttpResponse<byte[]> r = relay.put(packet(k, inTwoHours, "future"));
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(text(r)).contains("ahead of this relay's clock");
+    // 7200 s less the few ms since nowMicros(): rounded up, not down to "7199 s"
+    assertThat(text(r)).contains("7200 s ahead of this relay's clock; at most 3600 s");
     assertThat(relay.get(path(k)).statusCode()).isEqualTo(404);
     long inHalfAnHour = nowMicros() + Duration.ofMinutes(30).toNanos() / 1000;
     assertThat(relay.put(packet(k, inHalfAnHour, "soon")).statusCode()).isEqualTo(204);
@@ -374,6 +375,10 @@ class RelayHttpTest {
         Duration.ZERO, 1, Duration.ofSeconds(1))), Clock.systemUTC())) {
       long farAhead = nowMicros() + Duration.ofDays(365).toNanos() / 1000;
       assertThat(r.put(packet(key(82), farAhead, "far")).statusCode()).isEqualTo(204);
+      // past year 9999 an HTTP-date has no four-digit year: the last one it can name
+      assertThat(r.put(packet(key(83), 1L << 62, "very far")).statusCode()).isEqualTo(204);
+      assertThat(r.get(path(key(83))).headers().firstValue("Last-Modified"))
+          .contains("Fri, 31 Dec 9999 23:59:59 GMT");
     }
   }
 
@@ -404,7 +409,8 @@ class RelayHttpTest {
     assertThat(get.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
     assertThat(get.headers().firstValue("Access-Control-Allow-Credentials")).contains("true");
     assertThat(get.headers().firstValue("Access-Control-Expose-Headers").orElseThrow())
-        .contains("Pkarr-Dht-Stored-Nodes", "Pkarr-Invalid-Signed-Packet-Seq", "Memento-Datetime");
+        .contains("Pkarr-Dht-Stored-Nodes", "Pkarr-Invalid-Signed-Packet-Seq", "Memento-Datetime",
+            "Retry-After");
     HttpResponse<byte[]> noOrigin = relay.get(path(k));
     assertThat(noOrigin.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     // ...but still the Vary of tower-http's CORS layer, so a shared cache keeps both variants apart.
@@ -427,12 +433,67 @@ class RelayHttpTest {
   }
 
   @Test
+  void everyAnswerIsDatedAndHttp11NeedsAHost() throws Exception {
+    SecretKey k = key(111);
+    long now = System.currentTimeMillis() / 1000;
+    for (HttpResponse<byte[]> r : List.of(relay.put(packet(k, nowMicros(), "dated")),
+        relay.get(path(k)), relay.get(path(key(112))), relay.get("/healthz"), relay.get("/"))) {
+      Long date = HttpDates.parse(r.headers().firstValue("Date").orElseThrow());
+      assertThat(date).as("%s", r).isBetween(now - 60, now + 60);
+    }
+    String noHost = RawHttp.exchange(relay.server.port(), "GET /healthz HTTP/1.1\r\n", null);
+    assertThat(RawHttp.status(noHost)).isEqualTo(400);
+    assertThat(noHost).contains("Host");
+    String twoHosts = RawHttp.exchange(relay.server.port(),
+        "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n", null);
+    assertThat(RawHttp.status(twoHosts)).isEqualTo(400);
+    assertThat(RawHttp.status(RawHttp.exchange(relay.server.port(), "GET /healthz HTTP/1.0\r\n",
+        null))).isEqualTo(200);
+  }
+
+  /** RFC 9112 §6.3: a PUT without Content-Length or Transfer-Encoding has an empty body. */
+  @Test
+  void anEmptyBodiedPutRefusedEarlyKeepsTheConnection() throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", relay.server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("PUT /not-a-key HTTP/1.1\r\nHost: x\r\n\r\n"
+          + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      String both = new String(s.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(both).startsWith("HTTP/1.1 400").contains("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void optionsAnswersEveryPathWithItsMethodsAndCors() throws Exception {
+    for (String p : List.of("/healthz", "/", path(key(113)))) {
+      HttpResponse<byte[]> preflight = relay.send(HttpRequest.newBuilder(relay.uri(p))
+          .method("OPTIONS", HttpRequest.BodyPublishers.noBody()),
+          "Origin", "https://app.example", "Access-Control-Request-Method", "GET");
+      assertThat(preflight.statusCode()).as(p).isEqualTo(200);
+      assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+      HttpResponse<byte[]> plain = relay.send(HttpRequest.newBuilder(relay.uri(p))
+          .method("OPTIONS", HttpRequest.BodyPublishers.noBody()), "Origin", "https://app.example");
+      assertThat(plain.statusCode()).as(p).isEqualTo(204);
+      assertThat(plain.headers().firstValue("Allow")).as(p)
+          .contains(p.equals(path(key(113))) ? "GET, HEAD, PUT, OPTIONS" : "GET, HEAD, OPTIONS");
+      assertThat(plain.headers().firstValue("Access-Control-Allow-Origin")).as(p)
+          .contains("https://app.example");
+      assertThat(plain.headers().firstValue("Vary")).as(p).contains(Cors.VARY);
+    }
+    assertThat(relay.put("/healthz", new byte[10]).headers().firstValue("Allow"))
+        .contains("GET, HEAD, OPTIONS");
+  }
+
+  @Test
   void statusPageAndHealth() throws Exception {
     HttpResponse<byte[]> page = relay.get("/");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
     assertThat(text(page)).contains("<!DOCTYPE html>", "keyway pkarr relay", "packets stored", "uptime",
-        "GET / s", "PUT / s", "store size on disk");
+        "GET / s", "PUT / s", "store size on disk", "max_future_skew 1h", "capacity")
+        .doesNotContain(dir.toString(), "http: 127.0.0.1", "metrics: 127.0.0.1");
     HttpResponse<byte[]> health = relay.get("/healthz");
     assertThat(health.statusCode()).isEqualTo(200);
     JsonNode json = new ObjectMapper().readTree(health.body());
