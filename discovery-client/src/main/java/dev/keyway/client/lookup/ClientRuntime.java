@@ -5,7 +5,11 @@ import java.lang.reflect.Method;
 import java.net.http.HttpClient;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -30,8 +34,8 @@ import java.util.random.RandomGenerator;
  * those threads end with their task. An
  * {@linkplain Builder#httpClient injected HTTP client} is never closed by the runtime.
  *
- * <p>{@link #close()} stops all of them and fails further use with
- * {@link IllegalStateException}. Thread-safe.
+ * <p>{@link #close()} stops all of them, fails the lookups and publish rounds still running, and
+ * fails further use, all with {@link IllegalStateException}. Thread-safe.
  */
 public final class ClientRuntime implements AutoCloseable {
   private static final AtomicLong HTTP_THREADS = new AtomicLong();
@@ -47,6 +51,8 @@ public final class ClientRuntime implements AutoCloseable {
   private ExecutorService httpExecutor;
   private HttpClient http;
   private boolean closed;
+  /** Futures of operations in progress, failed by {@link #close()}. */
+  private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
 
   private ClientRuntime(Builder b) {
     this.injectedScheduler = b.scheduler;
@@ -114,6 +120,28 @@ public final class ClientRuntime implements AutoCloseable {
     return http;
   }
 
+  /**
+   * Registers the future of an operation that runs on this runtime (a lookup, a publish round):
+   * if the runtime is closed before it completes, it fails with an
+   * {@link IllegalStateException} instead of waiting forever for timers and sockets that are
+   * gone. Returns {@code future}.
+   */
+  public <T> CompletableFuture<T> track(CompletableFuture<T> future) {
+    synchronized (this) {
+      if (!closed) {
+        pending.add(future);
+        future.whenComplete((r, e) -> pending.remove(future));
+        return future;
+      }
+    }
+    future.completeExceptionally(closedWhilePending());
+    return future;
+  }
+
+  private static IllegalStateException closedWhilePending() {
+    return new IllegalStateException("keyway client runtime closed before the operation completed");
+  }
+
   /** True once {@link #close()} was called. */
   public synchronized boolean isClosed() {
     return closed;
@@ -125,7 +153,10 @@ public final class ClientRuntime implements AutoCloseable {
     }
   }
 
-  /** Stops the loop and the HTTP executor; idempotent. */
+  /**
+   * Stops the loop and the HTTP executor, and fails the {@linkplain #track tracked} operations
+   * still running (lookups, publish rounds) with an {@link IllegalStateException}; idempotent.
+   */
   @Override
   public void close() {
     EventLoop l;
@@ -151,6 +182,9 @@ public final class ClientRuntime implements AutoCloseable {
     }
     if (ex != null) {
       ex.shutdownNow();
+    }
+    for (CompletableFuture<?> f : List.copyOf(pending)) {
+      f.completeExceptionally(closedWhilePending());
     }
   }
 

@@ -98,6 +98,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private final Duration requestTimeout;
   private final AddrFilter filter;
   private final Timestamps timestamps;
+  private final ClientRuntime runtime;
   private final Scheduler scheduler;
   private final RandomGenerator random;
   private final HttpClient http;
@@ -137,6 +138,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     this.requestTimeout = b.requestTimeout;
     this.filter = b.filter;
     this.timestamps = b.timestamps != null ? b.timestamps : new Timestamps(b.runtime.clock());
+    this.runtime = b.runtime;
     this.scheduler = b.runtime.scheduler();
     this.random = b.runtime.random();
     this.http = b.runtime.http();
@@ -213,7 +215,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       }
       todo = new ArrayList<>(states.values());
       for (Relay r : todo) {
-        CompletableFuture<PublishOutcome> f = new CompletableFuture<>();
+        CompletableFuture<PublishOutcome> f = runtime.track(new CompletableFuture<>());
         r.waiting.add(f);
         round.add(f);
       }
@@ -272,7 +274,8 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
         .build();
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      sent = http.sendAsync(req, PkarrHttp.limitedBody(4096));
+      // Any 2xx is success (iroh), whatever body a proxy adds; error bodies are only quoted.
+      sent = PkarrHttp.withDeadline(http.sendAsync(req, PkarrHttp.truncatedBody(4096)), requestTimeout);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
@@ -344,7 +347,8 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
         .version(PkarrHttp.version(url)).header("Cache-Control", "no-cache").build();
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      sent = http.sendAsync(get, PkarrHttp.limitedBody(SignedPacket.MAX_RELAY_PAYLOAD_BYTES));
+      sent = PkarrHttp.withDeadline(http.sendAsync(get,
+          PkarrHttp.limitedBody(SignedPacket.MAX_RELAY_PAYLOAD_BYTES)), requestTimeout);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }

@@ -47,12 +47,24 @@ final class DnsAnswers {
     }
   }
 
+  /**
+   * Parses an origin, checking that {@code _iroh.<z32>.<origin>} fits in a DNS name (so that a
+   * bad origin fails when the lookup is built, not at every lookup).
+   */
   static Name origin(String origin) {
+    Name name;
     try {
-      return Name.fromString(origin.endsWith(".") ? origin : origin + ".");
+      name = Name.fromString(origin.endsWith(".") ? origin : origin + ".");
     } catch (TextParseException e) {
       throw new IllegalArgumentException("invalid DNS origin '" + origin + "': " + e.getMessage(), e);
     }
+    // "_iroh" (1 + 5 bytes) and a z-base-32 key label (1 + 52) go in front of it
+    if (name.length() + 6 + 53 > 255) {
+      throw new IllegalArgumentException("DNS origin '" + origin + "' is too long: _iroh.<z32>."
+          + " in front of it would pass the 255-byte limit of a DNS name (at most "
+          + (255 - 59) + " bytes in wire form, this one has " + name.length() + ")");
+    }
+    return name;
   }
 
   /** A TXT query with RD set and EDNS(0); {@code id} 0 for DoH (RFC 8484 §4.1). */

@@ -63,6 +63,7 @@ public final class DnsLookup implements AddressLookup {
   private final double jitter;
   private final boolean edns;
   private final DnsTransport transport;
+  private final ClientRuntime runtime;
   private final Scheduler scheduler;
   private final RandomGenerator random;
   private final String name;
@@ -75,6 +76,7 @@ public final class DnsLookup implements AddressLookup {
     this.jitter = b.jitter;
     this.edns = b.edns;
     this.transport = b.transport != null ? b.transport : new SocketDnsTransport(b.runtime.loop());
+    this.runtime = b.runtime;
     this.scheduler = b.runtime.scheduler();
     this.random = b.runtime.random();
     this.name = PROVENANCE + " " + origin + " @" + describe(nameservers);
@@ -131,11 +133,13 @@ public final class DnsLookup implements AddressLookup {
 
   /**
    * Looks {@code id} up: the item, empty for "not found" (NXDOMAIN, NODATA), or a
-   * {@link ResolveException} when no attempt got a usable answer. Cancelling the future stops
+   * {@link ResolveException} when no attempt got a usable answer; an
+   * {@link IllegalStateException} if the runtime is closed first. Cancelling the future stops
    * every attempt.
    */
   public CompletableFuture<Optional<LookupItem>> lookup(PublicKey id) {
     Staggered s = new Staggered(queryName(id));
+    runtime.track(s.result);
     s.start();
     return s.result;
   }

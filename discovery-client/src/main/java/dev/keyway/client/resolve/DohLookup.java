@@ -43,6 +43,7 @@ public final class DohLookup implements AddressLookup {
   private final Name origin;
   private final Duration timeout;
   private final boolean post;
+  private final ClientRuntime runtime;
   private final HttpClient http;
   private final String name;
 
@@ -51,6 +52,7 @@ public final class DohLookup implements AddressLookup {
     this.origin = DnsAnswers.origin(b.origin);
     this.timeout = b.timeout;
     this.post = b.post;
+    this.runtime = b.runtime;
     this.http = b.runtime.http();
     this.name = PROVENANCE + " " + origin + " @" + url;
   }
@@ -75,7 +77,11 @@ public final class DohLookup implements AddressLookup {
     return LookupStream.of(name, lookup(endpointId));
   }
 
-  /** Looks {@code id} up: the item, empty for NXDOMAIN or NODATA, or a {@link ResolveException}. */
+  /**
+   * Looks {@code id} up: the item, empty for NXDOMAIN or NODATA, or a {@link ResolveException}
+   * (also when the whole exchange, body included, takes longer than the timeout); an
+   * {@link IllegalStateException} if the runtime is closed first.
+   */
   public CompletableFuture<Optional<LookupItem>> lookup(PublicKey id) {
     Name qname = DnsAnswers.queryName(id, origin);
     byte[] wire = DnsAnswers.query(qname, 0, false).toWire();
@@ -91,11 +97,11 @@ public final class DohLookup implements AddressLookup {
     }
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      sent = http.sendAsync(req.build(), PkarrHttp.limitedBody(65_535));
+      sent = PkarrHttp.withDeadline(http.sendAsync(req.build(), PkarrHttp.limitedBody(65_535)), timeout);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(new ResolveException("DoH request to " + url + " failed: " + e.getMessage(), e));
     }
-    CompletableFuture<Optional<LookupItem>> result = new CompletableFuture<>();
+    CompletableFuture<Optional<LookupItem>> result = runtime.track(new CompletableFuture<>());
     result.whenComplete((r, e) -> sent.cancel(true));
     sent.whenComplete((resp, error) -> {
       if (error != null) {

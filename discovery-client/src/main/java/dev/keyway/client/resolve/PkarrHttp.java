@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -22,6 +23,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP details shared by the pkarr relay lookup and the publisher: relay URLs, HTTP dates,
@@ -172,23 +174,54 @@ public final class PkarrHttp {
   }
 
   /**
-   * A body handler that reads at most {@code limit} bytes and fails with a
-   * {@link ResolveException} on a longer body (a relay payload is at most 1072 bytes; keyway
-   * never buffers more from a server than it could use).
+   * A body handler that reads at most {@code limit} bytes (a relay payload is at most 1072 bytes;
+   * keyway never buffers more from a server than it could use). A longer body of a 2xx answer
+   * fails with a {@link ResolveException}; of any other answer (an error page from a proxy, say)
+   * it is cut at {@code limit}, so the status and headers still count.
    */
   public static HttpResponse.BodyHandler<byte[]> limitedBody(int limit) {
-    return info -> new Limited(limit);
+    return info -> new Limited(limit, info.statusCode() / 100 == 2);
+  }
+
+  /** Like {@link #limitedBody(int)}, but a long body is cut at {@code limit} whatever the status. */
+  public static HttpResponse.BodyHandler<byte[]> truncatedBody(int limit) {
+    return info -> new Limited(limit, false);
+  }
+
+  /**
+   * {@code sent}, bounded as a whole by {@code timeout}: the returned future fails with an
+   * {@link HttpTimeoutException} when the exchange, body included, has not finished in time (real
+   * time, as the HTTP client's own timer), and completing or cancelling it cancels the request.
+   * The JDK's request timeout covers only the wait for the response headers, so a server that
+   * stalls inside the body would otherwise hold the exchange forever.
+   */
+  public static <T> CompletableFuture<HttpResponse<T>> withDeadline(
+      CompletableFuture<HttpResponse<T>> sent, Duration timeout) {
+    CompletableFuture<HttpResponse<T>> timed = new CompletableFuture<>();
+    sent.whenComplete((r, e) -> {
+      if (e != null) {
+        timed.completeExceptionally(e);
+      } else {
+        timed.complete(r);
+      }
+    });
+    CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() ->
+        timed.completeExceptionally(new HttpTimeoutException("request timed out")));
+    timed.whenComplete((r, e) -> sent.cancel(true));
+    return timed;
   }
 
   private static final class Limited implements HttpResponse.BodySubscriber<byte[]> {
     private final int limit;
+    private final boolean strict;
     private final List<ByteBuffer> parts = new ArrayList<>();
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
     private int size;
     private Flow.Subscription subscription;
 
-    Limited(int limit) {
+    Limited(int limit, boolean strict) {
       this.limit = limit;
+      this.strict = strict;
     }
 
     @Override
@@ -212,8 +245,12 @@ public final class PkarrHttp {
         parts.add(b);
       }
       if (size > limit) {
-        body.completeExceptionally(new ResolveException("response body exceeds " + limit + " bytes"));
         subscription.cancel();
+        if (strict) {
+          body.completeExceptionally(new ResolveException("response body exceeds " + limit + " bytes"));
+        } else {
+          onComplete();
+        }
       }
     }
 
@@ -224,10 +261,13 @@ public final class PkarrHttp {
 
     @Override
     public void onComplete() {
-      byte[] out = new byte[size];
+      if (body.isDone()) {
+        return;
+      }
+      byte[] out = new byte[Math.min(size, limit)];
       int pos = 0;
       for (ByteBuffer b : parts) {
-        int n = b.remaining();
+        int n = Math.min(b.remaining(), out.length - pos);
         b.get(out, pos, n);
         pos += n;
       }

@@ -63,6 +63,7 @@ public final class PkarrRelayLookup implements AddressLookup {
 
   private final URI base;
   private final Duration timeout;
+  private final ClientRuntime runtime;
   private final HttpClient http;
   private final MicrosClock clock;
   private final Function<PublicKey, Optional<SignedPacket>> known;
@@ -71,6 +72,7 @@ public final class PkarrRelayLookup implements AddressLookup {
   private PkarrRelayLookup(Builder b) {
     this.base = b.base;
     this.timeout = b.timeout;
+    this.runtime = b.runtime;
     this.http = b.runtime.http();
     this.clock = b.runtime.clock();
     this.known = b.known;
@@ -103,11 +105,13 @@ public final class PkarrRelayLookup implements AddressLookup {
   }
 
   /**
-   * Looks {@code id} up: the item, empty on 404, or a {@link ResolveException}. Cancelling the
-   * future cancels the request.
+   * Looks {@code id} up: the item, empty on 404, or a {@link ResolveException} (also when the
+   * whole exchange, body included, takes longer than the timeout); an
+   * {@link IllegalStateException} if the runtime is closed first. Cancelling the future cancels
+   * the request.
    */
   public CompletableFuture<Optional<LookupItem>> lookup(PublicKey id) {
-    CompletableFuture<Optional<LookupItem>> result = new CompletableFuture<>();
+    CompletableFuture<Optional<LookupItem>> result = runtime.track(new CompletableFuture<>());
     SignedPacket knownPacket = known.apply(id).orElse(null);
     get(id, knownPacket, false, result);
     return result;
@@ -126,7 +130,8 @@ public final class PkarrRelayLookup implements AddressLookup {
     }
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
-      sent = http.sendAsync(req.build(), PkarrHttp.limitedBody(SignedPacket.MAX_RELAY_PAYLOAD_BYTES));
+      sent = PkarrHttp.withDeadline(http.sendAsync(req.build(),
+          PkarrHttp.limitedBody(SignedPacket.MAX_RELAY_PAYLOAD_BYTES)), timeout);
     } catch (RuntimeException e) {
       result.completeExceptionally(new ResolveException("GET " + url + " failed: " + e.getMessage(), e));
       return;
