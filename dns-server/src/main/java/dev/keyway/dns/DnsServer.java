@@ -66,11 +66,13 @@ public final class DnsServer {
   private static Future<DnsServer> attempt(Vertx vertx, Listen listen, ZoneAnswerer answerer,
       DnsMetrics metrics, LongSupplier nanoClock, int attempt) {
     return UdpFrontEnd.bind(vertx, listen.bind(), answerer, metrics, listen.rrl(), nanoClock)
+        .recover(e -> Future.failedFuture(cannotListen(listen.bind(), "udp", e)))
         .compose(udp -> {
           InetSocketAddress tcpAddress =
               new InetSocketAddress(listen.bind().getAddress(), udp.localAddress().getPort());
           return TcpFrontEnd.bind(vertx, tcpAddress, answerer, metrics, listen.tcpIdleTimeout(),
                   listen.tcpMaxConnections(), nanoClock)
+              .recover(e -> Future.failedFuture(cannotListen(tcpAddress, "tcp", e)))
               .map(tcp -> new DnsServer(udp, tcp))
               .recover(e -> udp.close().transform(ignored -> {
                 // With an ephemeral UDP port the same TCP port may be taken: try another pair.
@@ -82,6 +84,17 @@ public final class DnsServer {
         })
         .onSuccess(s -> LOG.info("DNS listening on {}:{} (UDP and TCP)",
             s.udpAddress().getAddress().getHostAddress(), s.udpAddress().getPort()));
+  }
+
+  /** "cannot listen on ADDR:PORT/udp: why", with the usual remedy for a privileged port. */
+  private static java.io.IOException cannotListen(InetSocketAddress at, String protocol, Throwable e) {
+    String host = at.getAddress().getHostAddress();
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    boolean privileged = at.getPort() > 0 && at.getPort() < 1024
+        && why.toLowerCase(java.util.Locale.ROOT).contains("permission denied");
+    return new java.io.IOException("cannot listen on " + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+        + ":" + at.getPort() + "/" + protocol + ": " + why
+        + (privileged ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" : ""), e);
   }
 
   /** The UDP address; TCP listens on the same address and port. */

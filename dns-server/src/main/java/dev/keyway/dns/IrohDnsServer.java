@@ -184,7 +184,9 @@ public final class IrohDnsServer implements AutoCloseable {
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof java.io.IOException io) {
-        throw new java.io.UncheckedIOException("DNS cannot listen: " + io.getMessage(), io);
+        String m = io.getMessage() == null ? "" : io.getMessage();
+        throw new java.io.UncheckedIOException("DNS " + (m.startsWith("cannot listen on ") ? m
+            : "cannot listen: " + m), io);
       }
       throw new IllegalStateException("DNS cannot listen: " + cause.getMessage(), cause);
     }

@@ -57,4 +57,28 @@ class ClientCliKeywayTest {
     CliTest.Run missing = CliTest.run("resolve", Fixtures.key(702).publicKey().toZ32(), "--dns", dns);
     assertThat(missing.code()).isEqualTo(1);
   }
+
+  @Test
+  void aRefreshedTicketShowsWhatDiscoveryFoundNotOnlyTheTicket() throws Exception {
+    SecretKey key = Fixtures.key(703);
+    Path file = dir.resolve("moved.key");
+    KeyFiles.write(file, key);
+    CliTest.Run ticket = CliTest.run("ticket", "encode", "--id", key.publicKey().toString(),
+        "--relay", "https://old-relay.example./", "--addr", "192.0.2.1:4433");
+    assertThat(ticket.code()).as(ticket.err()).isZero();
+    String t = ticket.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+    CliTest.Run pub = CliTest.run("publish", "--secret", file.toString(), "--relay-url",
+        "https://new-relay.example.", "--addr", "192.0.2.99:4433", "--to", keyway.irohPkarr().toString());
+    assertThat(pub.code()).as(pub.out() + pub.err()).isZero();
+    String dns = "127.0.0.1:" + keyway.dnsAddress().getPort();
+    CliTest.Run offline = CliTest.run("resolve", t, "--dns", dns, "--origin", LocalKeyway.ORIGIN, "--json");
+    assertThat(offline.json().get("addrs").toString()).contains("192.0.2.1:4433").doesNotContain("192.0.2.99");
+    CliTest.Run refreshed = CliTest.run("resolve", t, "--refresh", "--dns", dns, "--origin",
+        LocalKeyway.ORIGIN, "--json");
+    assertThat(refreshed.code()).as(refreshed.out() + refreshed.err()).isZero();
+    JsonNode j = refreshed.json();
+    assertThat(j.get("addrs").toString()).contains("192.0.2.99:4433", "192.0.2.1:4433");
+    assertThat(j.get("relays").toString()).contains("https://new-relay.example./");
+    assertThat(j.get("source").asText()).contains("dns", "ticket");
+  }
 }

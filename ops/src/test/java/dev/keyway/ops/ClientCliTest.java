@@ -118,6 +118,30 @@ class ClientCliTest {
   }
 
   @Test
+  void commonPublishingMistakesAreCaughtOrExplained() throws Exception {
+    // nothing to publish would wipe the node's records
+    CliTest.Run empty = run("publish", "--secret", keyFile.toString(), "--to", relay.base().toString());
+    assertThat(empty.code()).isEqualTo(2);
+    assertThat(empty.err()).contains("nothing to publish", "--allow-empty");
+    assertThat(relay.requests).isEmpty();
+    CliTest.Run onPurpose = run("publish", "--secret", keyFile.toString(), "--allow-empty", "--to",
+        relay.base().toString());
+    assertThat(onPurpose.code()).as(onPurpose.out() + onPurpose.err()).isZero();
+    // a relay URL without its scheme
+    String hostPort = relay.base().getAuthority();
+    CliTest.Run noScheme = run("publish", "--secret", keyFile.toString(), "--addr", "192.0.2.1:1",
+        "--to", hostPort + "/pkarr");
+    assertThat(noScheme.code()).isEqualTo(2);
+    assertThat(noScheme.err()).contains("has no scheme", "http://" + hostPort + "/pkarr");
+    // an iroh-dns-server URL without /pkarr: 404, with the likely fix
+    relay.script.add(TestRelay.Scripted.of(404));
+    CliTest.Run wrongPath = run("publish", "--secret", keyFile.toString(), "--addr", "192.0.2.1:1",
+        "--to", "http://" + hostPort);
+    assertThat(wrongPath.code()).isNotZero();
+    assertThat(wrongPath.out()).contains("404", ".../pkarr");
+  }
+
+  @Test
   void aBadKeyFileIsNamed(@TempDir Path dir) throws Exception {
     Path bad = Files.writeString(dir.resolve("bad.key"), "abc\n");
     CliTest.Run pub = run("publish", "--secret", bad.toString(), "--to", relay.base().toString());

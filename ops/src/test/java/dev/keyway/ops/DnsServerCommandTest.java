@@ -47,6 +47,46 @@ class DnsServerCommandTest {
         "pkarr_put_rate_limit: smart", "eviction 7d");
   }
 
+  /** A passing --check means the server can start: what a start refuses, --check refuses too. */
+  @Test
+  void checkRefusesWhatAStartWouldRefuse() throws Exception {
+    Path letsEncrypt = config("[https]\nport = 0\nbind_addr = \"127.0.0.1\"\ndomains = [\"a.example\"]\n"
+        + "cert_mode = \"lets_encrypt\"\n");
+    CliTest.Run le = CliTest.run("dns-server", "-c", letsEncrypt.toString(), "--check");
+    assertThat(le.code()).isEqualTo(2);
+    assertThat(le.err()).contains("lets_encrypt", "not supported");
+    Path manual = config("[https]\nport = 0\nbind_addr = \"127.0.0.1\"\ndomains = [\"a.example\"]\n"
+        + "cert_mode = \"manual\"\n");
+    CliTest.Run noCert = CliTest.run("dns-server", "-c", manual.toString(), "--check");
+    assertThat(noCert.code()).isEqualTo(2);
+    assertThat(noCert.err()).contains("a.example.crt");
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    CliTest.Run notDir = CliTest.run("dns-server", "-c", config("").toString(), "--data-dir",
+        file.toString(), "--check");
+    assertThat(notDir.code()).isEqualTo(1);
+    assertThat(notDir.err()).contains("not a directory");
+    CliTest.Run relayNotDir = CliTest.run("relay", "--data-dir", file.resolve("sub").toString(), "--check");
+    assertThat(relayNotDir.code()).isEqualTo(1);
+    assertThat(relayNotDir.err()).contains("cannot be created");
+    // --data-dir overrides data_dir
+    CliTest.Run moved = CliTest.run("dns-server", "-c", config("").toString(), "--data-dir",
+        dir.resolve("elsewhere").toString(), "--check");
+    assertThat(moved.code()).isZero();
+    assertThat(moved.out()).contains("store: " + dir.resolve("elsewhere"));
+  }
+
+  @Test
+  void aTakenDnsPortIsNamedWithItsProtocol() throws Exception {
+    try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      Path c = Files.writeString(dir.resolve("taken.toml"), Files.readString(config(""))
+          .replaceFirst("\\[dns\\]\nport = 0", "[dns]\nport = " + taken.getLocalPort()));
+      CliTest.Run r = CliTest.run("dns-server", "-c", c.toString());
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err()).contains("DNS cannot listen on 127.0.0.1:" + taken.getLocalPort() + "/udp: ");
+    }
+  }
+
   @Test
   void theReferenceConfigIsValidAndHoldsTheDefaults() {
     CliTest.Run r = CliTest.run("dns-server", "-c", "config/dns.toml", "--check");

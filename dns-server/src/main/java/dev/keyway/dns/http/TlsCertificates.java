@@ -93,6 +93,22 @@ public final class TlsCertificates {
     };
   }
 
+  /**
+   * What {@link #resolve} would refuse, without creating anything: for {@code --check}.
+   *
+   * @throws IllegalArgumentException with the reason
+   */
+  public static void check(CertMode mode, List<String> domains, Path dataDir) {
+    switch (mode) {
+      case LETS_ENCRYPT, MANUAL -> resolve(mode, domains, dataDir, Clock.systemUTC());
+      case SELF_SIGNED -> {
+        if (domains.isEmpty()) {
+          throw new IllegalArgumentException("[https] domains must name at least one domain");
+        }
+      }
+    }
+  }
+
   static String escape(String domain) {
     return domain.replaceAll("[^a-zA-Z0-9.-]", "");
   }

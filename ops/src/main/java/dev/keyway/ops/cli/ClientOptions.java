@@ -64,8 +64,13 @@ final class ClientOptions {
 
   /** An http(s) relay base URL. */
   static URI relay(String text) {
+    String t = text.strip();
+    if (!t.contains("://")) {
+      throw new InvalidInputException("relay URL '" + text + "' has no scheme: expected e.g. "
+          + "http://" + t + " (a pkarr relay) or http://" + t + "/pkarr (an iroh-dns-server)");
+    }
     try {
-      return PkarrHttp.relayBase(text);
+      return PkarrHttp.relayBase(t);
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(e.getMessage());
     }

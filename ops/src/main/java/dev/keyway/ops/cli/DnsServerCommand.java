@@ -2,6 +2,7 @@ package dev.keyway.ops.cli;
 
 import dev.keyway.dns.DnsServerConfig;
 import dev.keyway.dns.IrohDnsServer;
+import dev.keyway.dns.http.TlsCertificates;
 import dev.keyway.ops.CommandExit;
 import dev.keyway.relay.store.PacketStoreException;
 import java.io.PrintWriter;
@@ -34,14 +35,30 @@ public final class DnsServerCommand implements Runnable {
       description = "TOML config file (iroh-dns-server's format).")
   Path config;
 
-  @Option(names = "--check", description = "Validate the config, print the effective settings, and exit.")
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Override data_dir (and IROH_DNS_DATA_DIR): where the store and the certificate"
+          + " cache live.")
+  Path dataDir;
+
+  @Option(names = "--check", description = "Validate the config, print the effective settings,"
+      + " check that the data directory and the certificate can be used, and exit.")
   boolean check;
 
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    DnsServerConfig effective = DnsServerConfig.fromFile(config);
+    DnsServerConfig c = DnsServerConfig.fromFile(config);
+    DnsServerConfig effective = dataDir == null ? c : new DnsServerConfig(dataDir, c.putRateLimit(),
+        c.http(), c.https(), c.dns(), c.store(), c.metrics());
     if (check) {
+      StartChecks.dataDirectory(effective.dataDir());
+      effective.https().ifPresent(h -> {
+        try {
+          TlsCertificates.check(h.certMode(), h.domains(), effective.dataDir());
+        } catch (IllegalArgumentException e) {
+          throw new CommandExit(CommandLine.ExitCode.USAGE, e.getMessage());
+        }
+      });
       out.println("config ok: " + config);
       effective.describe().forEach(line -> out.println("  " + line));
       out.flush();

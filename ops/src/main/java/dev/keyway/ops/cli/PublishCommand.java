@@ -84,6 +84,10 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(names = "--watch", description = "Keep republishing until Ctrl-C.")
   boolean watch;
 
+  @Option(names = "--allow-empty", description = "Publish even with no --relay-url, --addr or"
+      + " --user-data: an empty record set, which tells resolvers the node has no addresses.")
+  boolean allowEmpty;
+
   @Option(names = "--json", description = "Print JSON (one document, or one line per outcome with --watch).")
   boolean json;
 
@@ -97,6 +101,11 @@ public final class PublishCommand implements Callable<Integer> {
     List<TransportAddr> all = new ArrayList<>();
     relayUrls.forEach(u -> all.add(new TransportAddr.Relay(RelayUrl.parse(u))));
     addrs.forEach(a -> all.add(new TransportAddr.Ip(SocketAddr.parse(a))));
+    if (all.isEmpty() && userData == null && !allowEmpty) {
+      // It would replace the node's published addresses with nothing (DNS then answers NODATA).
+      throw new InvalidInputException("nothing to publish: give --relay-url, --addr or --user-data"
+          + " (or --allow-empty to publish an empty record set on purpose)");
+    }
     EndpointInfo info = EndpointInfo.of(key.publicKey(), all, userData == null ? null : UserData.of(userData));
     List<URI> targets = (to.isEmpty() ? List.of(ClientOptions.LOCAL_RELAY) : to).stream()
         .map(ClientOptions::relay).toList();
@@ -189,6 +198,8 @@ public final class PublishCommand implements Callable<Integer> {
     return o.status().name().toLowerCase(Locale.ROOT).replace('_', ' ')
         + (o.httpStatus() == 0 ? "" : " (HTTP " + o.httpStatus() + ")")
         + (o.status() == PublishOutcome.Status.PUBLISHED ? "" : ": " + o.detail())
+        + (o.httpStatus() == 404 ? "; check the URL: an iroh-dns-server takes PUTs under"
+            + " .../pkarr, a pkarr relay at its root" : "")
         + (nextAttempt ? o.nextAttemptIn().map(d -> "; next attempt in " + seconds(d)).orElse("") : "");
   }
 

@@ -40,7 +40,8 @@ public final class RelayCommand implements Runnable {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Override [cache] path.")
   Path dataDir;
 
-  @Option(names = "--check", description = "Validate the config, print the effective settings, and exit.")
+  @Option(names = "--check", description = "Validate the config, print the effective settings,"
+      + " check that the data directory can be used, and exit.")
   boolean check;
 
   @Override
@@ -48,6 +49,7 @@ public final class RelayCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     RelayConfig effective = effectiveConfig();
     if (check) {
+      StartChecks.dataDirectory(effective.dataDir());
       out.println("config ok" + (config == null ? " (defaults)" : ": " + config));
       effective.describe().forEach(line -> out.println("  " + line));
       out.flush();

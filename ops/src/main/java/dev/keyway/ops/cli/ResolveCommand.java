@@ -49,7 +49,8 @@ import picocli.CommandLine.Spec;
       "  DNS " + ClientOptions.LOCAL_DNS + " with origin " + ClientOptions.LOCAL_ORIGIN,
       "  relay " + ClientOptions.LOCAL_RELAY,
       "With any of them, only the sources given are asked.",
-      "A ticket's own addresses are shown at once, without network; --refresh asks discovery too."
+      "A ticket's own addresses are shown at once, without network; --refresh also waits for"
+          + " discovery and shows what every source found, merged."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -95,6 +96,9 @@ public final class ResolveCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON.")
   boolean json;
 
+  /** --all, or a ticket with --refresh: every source is awaited and their answers merged. */
+  private boolean waitForAll;
+
   @Override
   public Integer call() throws Exception {
     Duration timeout = ClientOptions.seconds("--timeout", timeoutSeconds);
@@ -137,6 +141,9 @@ public final class ResolveCommand implements Callable<Integer> {
       }
       try (Resolver resolver = b.build()) {
         LookupStream stream = ticket != null ? resolver.resolve(ticket, refresh) : resolver.resolve(id);
+        // A refreshed ticket answers at once from its own addresses: wait for discovery too, or
+        // --refresh would show only what the ticket already said.
+        waitForAll = all || (ticket != null && refresh);
         List<Long> arrivals = new ArrayList<>();
         stream.onItem(i -> {
           synchronized (arrivals) {
@@ -148,7 +155,7 @@ public final class ResolveCommand implements Callable<Integer> {
         boolean timedOut = false;
         try {
           long budget = timeout.toNanos();
-          if (all) {
+          if (waitForAll) {
             stream.done().get(budget, TimeUnit.NANOSECONDS);
           }
           first = stream.first().get(Math.max(0, budget - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
@@ -180,8 +187,8 @@ public final class ResolveCommand implements Callable<Integer> {
     f.put("result", code == FOUND ? "found" : code == NOT_FOUND ? "not found" : "error");
     if (first.isPresent()) {
       LookupItem item = first.get();
-      EndpointInfo info = all ? summary.merged().orElse(item.endpointInfo()) : item.endpointInfo();
-      f.put("source", item.provenance() + sourceSuffix(summary, item));
+      EndpointInfo info = waitForAll ? summary.merged().orElse(item.endpointInfo()) : item.endpointInfo();
+      f.put("source", waitForAll ? foundSources(summary) : item.provenance() + sourceSuffix(summary, item));
       f.put("relays", info.relayUrls().stream().map(Object::toString).toList());
       f.put("addrs", info.ipAddrs().stream().map(Object::toString).toList());
       if (!info.customAddrs().isEmpty()) {
@@ -224,11 +231,23 @@ public final class ResolveCommand implements Callable<Integer> {
   private static String sourceSuffix(LookupSummary summary, LookupItem item) {
     for (SourceOutcome o : summary.outcomes()) {
       if (o.item().filter(i -> i == item).isPresent()) {
-        return o.source().startsWith(item.provenance()) ? " (" + o.source().substring(item.provenance().length()).strip() + ")"
-            : " (via " + o.source() + ")";
+        String rest = o.source().startsWith(item.provenance())
+            ? o.source().substring(item.provenance().length()).strip() : null;
+        return rest == null ? " (via " + o.source() + ")" : rest.isEmpty() ? "" : " (" + rest + ")";
       }
     }
     return "";
+  }
+
+  /** Every source that found the node, merged into what is shown ("dns 127.0.0.1:53 + ticket"). */
+  private static String foundSources(LookupSummary summary) {
+    List<String> found = new ArrayList<>();
+    for (SourceOutcome o : summary.outcomes()) {
+      if (o.item().isPresent()) {
+        found.add(o.source());
+      }
+    }
+    return String.join(" + ", found);
   }
 
   private static double millis(long nanos) {
