@@ -52,6 +52,10 @@ class ServingFailuresTest {
       assertThat(second.code()).isEqualTo(1);
       assertThat(second.err()).contains("cannot open the store", "in use by another process",
           data.toAbsolutePath().normalize().toString()).doesNotContain("server mode").hasLineCount(1);
+      // and leaves nothing behind in the running instance's directory (H2's trace file)
+      try (var files = java.nio.file.Files.list(data)) {
+        assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".trace.db"));
+      }
     }
   }
 

@@ -62,6 +62,7 @@ public final class RelayServer implements AutoCloseable {
   private final Clock clock;
   private final LongSupplier nanoTime;
   private PacketStore store;
+  private final JdbcPacketStore backingStore;
   private boolean ownsStore;
   private Vertx vertx;
   private boolean ownsVertx;
@@ -79,6 +80,7 @@ public final class RelayServer implements AutoCloseable {
     this.clock = b.clock;
     this.nanoTime = b.nanoTime;
     this.store = b.store;
+    this.backingStore = b.backingStore;
     this.vertx = b.vertx;
     this.registry = b.registry;
   }
@@ -152,13 +154,14 @@ public final class RelayServer implements AutoCloseable {
       RequestRates rates = new RequestRates();
       rates.sample(clock.millis());
       sampler = vertx.setPeriodic(RATE_SAMPLE_MILLIS, id -> rates.sample(clock.millis()));
-      StatusPage status = new StatusPage(version(), clock, store, rates, config.describePublic(),
-          config.http().basePath());
+      JdbcPacketStore jdbc = store instanceof JdbcPacketStore j ? j : backingStore;
+      StatusPage status = new StatusPage(version(), clock, store, jdbc, rates,
+          config.describePublic(), config.http().basePath());
       RelayHandler handler = new RelayHandler(vertx,
           new RelayHandler.Settings(config.http().basePath(), config.minimumTtl(),
               config.maximumTtl(), config.http().maxFutureSkew(),
               config.rateLimit().map(RelayConfig.RateLimit::behindProxy).orElse(false)),
-          store, limiter, clock, new MicrometerRelayMetrics(registry, ""), status, rates);
+          store, jdbc, limiter, clock, new MicrometerRelayMetrics(registry, ""), status, rates);
       http = HttpServerHost.start(vertx, new HttpServerHost.Options("relay",
           config.http().bindAddress(), config.http().port(), loops,
           config.http().shutdownTimeout()), () -> handler);
@@ -266,6 +269,7 @@ public final class RelayServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private LongSupplier nanoTime = System::nanoTime;
     private PacketStore store;
+    private JdbcPacketStore backingStore;
     private Vertx vertx;
     private MeterRegistry registry;
 
@@ -276,6 +280,17 @@ public final class RelayServer implements AutoCloseable {
     /** Serve this store (not closed by the server) instead of opening H2 under the data dir. */
     public Builder store(PacketStore value) {
       store = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /**
+     * Serve {@code value} (e.g. a cache-invalidating wrapper) whose data lives in
+     * {@code backing}: GETs answer from the backing store's read cache on the event loop, and the
+     * status page shows its size, as with a JDBC store given directly.
+     */
+    public Builder store(PacketStore value, JdbcPacketStore backing) {
+      store = Objects.requireNonNull(value);
+      backingStore = Objects.requireNonNull(backing);
       return this;
     }
 

@@ -128,7 +128,7 @@ public final class UpCommand implements Runnable {
           .store(DnsServerConfig.defaultStore())
           .metrics(new RelayConfig.Metrics(true, "127.0.0.1", metrics.port())).build();
       relay = RelayServer.builder(relayConfig)
-          .vertx(vertx).meterRegistry(registry).store(shared).build().start();
+          .vertx(vertx).meterRegistry(registry).store(shared, store).build().start();
     }
 
     List<String> describe() {

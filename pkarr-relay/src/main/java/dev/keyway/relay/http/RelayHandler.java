@@ -132,10 +132,23 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
    */
   public RelayHandler(Vertx vertx, Settings settings, PacketStore store, KeyedRateLimiter limiter,
       Clock clock, RelayMetrics metrics, StatusPage status, RequestRates rates) {
+    this(vertx, settings, store, store instanceof JdbcPacketStore j ? j : null, limiter, clock,
+        metrics, status, rates);
+  }
+
+  /**
+   * @param jdbc the JDBC store behind {@code store} when {@code store} wraps one (its read cache
+   *     answers GETs on the event loop; writes still go through {@code store}), or null
+   * @param limiter the per-client limiter, or null for none
+   * @param clock "now" for the future-skew check
+   */
+  public RelayHandler(Vertx vertx, Settings settings, PacketStore store, JdbcPacketStore jdbc,
+      KeyedRateLimiter limiter, Clock clock, RelayMetrics metrics, StatusPage status,
+      RequestRates rates) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.store = Objects.requireNonNull(store, "store");
-    this.jdbc = store instanceof JdbcPacketStore j ? j : null;
+    this.jdbc = jdbc;
     this.nonBlockingGet = store instanceof InMemoryPacketStore;
     this.limiter = limiter;
     this.clock = Objects.requireNonNull(clock, "clock");

@@ -18,6 +18,7 @@ public final class StatusPage {
   private final Instant started;
   private final Clock clock;
   private final PacketStore store;
+  private final JdbcPacketStore jdbc;
   private final RequestRates rates;
   private final List<String> settings;
   private final String basePath;
@@ -28,10 +29,22 @@ public final class StatusPage {
    */
   public StatusPage(String version, Clock clock, PacketStore store, RequestRates rates,
       List<String> settings, String basePath) {
+    this(version, clock, store, store instanceof JdbcPacketStore j ? j : null, rates, settings,
+        basePath);
+  }
+
+  /**
+   * @param jdbc the JDBC store behind {@code store} (for its size and capacity), or null
+   * @param settings one line per setting, shown as is (must not hold secrets)
+   * @param basePath the routes' prefix, for the usage example
+   */
+  public StatusPage(String version, Clock clock, PacketStore store, JdbcPacketStore jdbc,
+      RequestRates rates, List<String> settings, String basePath) {
     this.version = version;
     this.clock = clock;
     this.started = clock.instant();
     this.store = store;
+    this.jdbc = jdbc;
     this.rates = rates;
     this.settings = List.copyOf(settings);
     this.basePath = basePath.equals("/") ? "" : basePath;
@@ -54,8 +67,8 @@ public final class StatusPage {
   /** The HTML page. */
   public String html(String host) {
     RequestRates.Rates r = rates.rates(clock.millis());
-    long bytes = store instanceof JdbcPacketStore j ? j.storageBytes() : -1;
-    long capacity = store instanceof JdbcPacketStore j ? j.options().capacity() : 0;
+    long bytes = jdbc != null ? jdbc.storageBytes() : -1;
+    long capacity = jdbc != null ? jdbc.options().capacity() : 0;
     String origin = "http://" + (host == null ? "localhost" : host) + basePath;
     StringBuilder b = new StringBuilder(4096);
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")

@@ -73,7 +73,9 @@ public final class H2Dialect extends SqlDialect {
   private H2Dialect(Path dataDir) {
     this.dataDir = dataDir.toAbsolutePath().normalize();
     this.url = "jdbc:h2:file:" + this.dataDir.resolve(DATABASE_NAME)
-        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;OPTIMIZE_REUSE_RESULTS=FALSE";
+        // TRACE_LEVEL_FILE=0: errors reach our logs as exceptions; H2's own trace file would
+        // also collect a failed second instance's lock errors in the first one's directory.
+        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;OPTIMIZE_REUSE_RESULTS=FALSE;TRACE_LEVEL_FILE=0";
   }
 
   /**
