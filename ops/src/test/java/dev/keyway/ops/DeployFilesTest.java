@@ -42,9 +42,9 @@ class DeployFilesTest {
         "--data-dir", dir.toString(), "--check");
     assertThat(relay.code()).as(relay.err()).isZero();
     assertThat(relay.out()).contains("http: 127.0.0.1:6881", "behind proxy", "metrics: 127.0.0.1:9118");
-    // data_dir comes from IROH_DNS_DATA_DIR in the unit; here the default ./data is fine for --check
+    // the unit passes --data-dir, its state directory
     CliTest.Run dns = CliTest.run("dns-server", "-c", DEPLOY.resolve("config/dns.toml").toString(),
-        "--check");
+        "--data-dir", dir.toString(), "--check");
     assertThat(dns.code()).as(dns.err()).isZero();
     assertThat(dns.out()).contains("dns: [::]:53 udp+tcp, origins [dns.example.org.]",
         "http: 127.0.0.1:8080", "pkarr_put_rate_limit: smart", "metrics: 127.0.0.1:9117");
@@ -121,7 +121,16 @@ class DeployFilesTest {
     String[] up = {"up", "--data-dir", dir.resolve("up").toString(), "--dns-port", "0",
         "--http-port", "0", "--relay-port", "0", "--metrics-port", "0"};
     try (ServingCommand s = new ServingCommand("Ctrl-C stops.", up)) {
-      exported.addAll(scrape(s.port("metrics +http://127\\.0\\.0\\.1:(\\d+)")));
+      int port = s.port("metrics +http://127\\.0\\.0\\.1:(\\d+)");
+      // GC pause series exist once a collection was reported (asynchronously): cause one
+      System.gc();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      Set<String> names = scrape(port);
+      while (!names.contains("jvm_gc_pause_seconds_sum") && System.nanoTime() < deadline) {
+        Thread.sleep(100); // polling for the GC notification, not a timing assertion
+        names = scrape(port);
+      }
+      exported.addAll(names);
       assertThat(s.stop()).isZero();
     }
     Path dns = dir.resolve("dns.toml");

@@ -46,7 +46,7 @@ class DistributionIT {
     for (String f : List.of("bin/keyway", "keyway.jar", "config/relay.toml", "config/dns.toml",
         "deploy/systemd/keyway-relay.service", "deploy/systemd/keyway-dns-server.service",
         "deploy/prometheus/keyway-rules.yml", "deploy/grafana/keyway-dashboard.json",
-        "deploy/README.md")) {
+        "deploy/README.md", "INSTALL.md")) {
       assertThat(home.resolve(f)).as(f).isRegularFile();
     }
     assertThat(home.resolve("bin/keyway")).isExecutable();

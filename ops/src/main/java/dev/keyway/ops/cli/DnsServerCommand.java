@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Run the authoritative DNS server of a discovery zone (UDP+TCP) with iroh-dns-server's HTTP"
           + " API (PUT/GET /pkarr/<z32>, /dns-query, /healthz) over a durable embedded store.",
-      "The config file takes iroh-dns-server's keys plus keyway's; ops/config/dns.toml lists them"
-          + " all. SIGTERM stops it gracefully.",
+      "The config file takes iroh-dns-server's keys plus keyway's; config/dns.toml of the"
+          + " distribution (ops/config/ in the sources) lists them all. SIGTERM stops it gracefully.",
       "Exit codes: 0 stopped by a signal or --check passed; 1 could not start; 2 bad config."
     })
 public final class DnsServerCommand implements Runnable {

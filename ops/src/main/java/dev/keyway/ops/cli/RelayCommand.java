@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Run a pkarr v7 relay (PUT/GET /<z32-key>) with a durable embedded store.",
       "Defaults: HTTP on 127.0.0.1:6881, data in ./data, metrics on 127.0.0.1:9117, no rate limit."
-          + " The config file takes pkarr-relay's keys plus keyway's; ops/config/relay.toml lists"
-          + " them all. SIGTERM stops it gracefully.",
+          + " The config file takes pkarr-relay's keys plus keyway's; config/relay.toml of the"
+          + " distribution (ops/config/ in the sources) lists them all. SIGTERM stops it gracefully.",
       "Exit codes: 0 stopped by a signal or --check passed; 1 could not start; 2 bad config."
     })
 public final class RelayCommand implements Runnable {
