@@ -143,7 +143,8 @@ public final class IrohDnsServer implements AutoCloseable {
           d.tcpMaxConnections(), d.rrl()), answerer, metrics, nanoTime));
 
       PkarrHandler pkarr = new PkarrHandler(zoneCache.invalidatingStore(), metrics,
-          PutRateLimit.of(config.putRateLimit(), PutRateLimit.IROH_QUOTA, nanoTime));
+          PutRateLimit.of(config.putRateLimit(), PutRateLimit.IROH_QUOTA, nanoTime), clock,
+          config.store().maxAge());
       DohHandler doh = new DohHandler(answerer, metrics, nanoTime);
       IrohHttpApi api = new IrohHttpApi(pkarr, doh, metrics, RelayServer.version(), nanoTime);
       int cpus = Runtime.getRuntime().availableProcessors();

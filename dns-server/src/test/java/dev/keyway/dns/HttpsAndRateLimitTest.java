@@ -147,7 +147,7 @@ class HttpsAndRateLimitTest {
             + key.publicKey().toZ32()))
         .timeout(Duration.ofSeconds(20))
         .PUT(HttpRequest.BodyPublishers.ofByteArray(
-            Packets.iroh(key, ts, "https://r.example./", "192.0.2.1:1").toRelayPayload()));
+            Packets.iroh(key, Packets.recent(ts), "https://r.example./", "192.0.2.1:1").toRelayPayload()));
     if (forwardedFor != null) {
       b.header("X-Forwarded-For", forwardedFor);
     }

@@ -96,7 +96,7 @@ class IrohHttpApiTest {
     String z = key.publicKey().toZ32();
     String name = "_iroh." + z + ".dns.example.";
     assertThat(dig(server.dnsPort(), name, "TXT").status()).isEqualTo("NXDOMAIN");
-    SignedPacket p = Packets.iroh(key, 1_000, "https://relay.example./", "192.0.2.5:1234");
+    SignedPacket p = Packets.iroh(key, Packets.recent(1_000), "https://relay.example./", "192.0.2.5:1234");
     HttpResponse<byte[]> r = put(key, p.toRelayPayload());
     assertThat(r.statusCode()).isEqualTo(204);
     // visible to the very next query, over UDP and TCP
@@ -105,7 +105,7 @@ class IrohHttpApiTest {
     assertThat(d.txt()).containsExactly("relay=https://relay.example./", "addr=192.0.2.5:1234");
     assertThat(kdig(server.dnsPort(), "+tcp", name, "TXT").txt()).hasSize(2);
     // a newer packet replaces it, an older one is ignored but still 204 (iroh)
-    SignedPacket newer = Packets.iroh(key, 2_000, "https://new.example./", "192.0.2.6:1");
+    SignedPacket newer = Packets.iroh(key, Packets.recent(2_000), "https://new.example./", "192.0.2.6:1");
     assertThat(put(key, newer.toRelayPayload()).statusCode()).isEqualTo(204);
     assertThat(dig(server.dnsPort(), name, "TXT").txt()).contains("relay=https://new.example./");
     assertThat(put(key, p.toRelayPayload()).statusCode()).isEqualTo(204);
@@ -196,6 +196,19 @@ class IrohHttpApiTest {
         .POST(HttpRequest.BodyPublishers.ofByteArray(response))).statusCode()).isEqualTo(400);
   }
 
+  /** keyway: a packet older than the eviction age is refused, not stored and swept seconds later. */
+  @Test
+  void packetsOlderThanTheEvictionAgeAre400() throws Exception {
+    SecretKey k = Packets.key(random);
+    long eightDaysAgo = (System.currentTimeMillis() - Duration.ofDays(8).toMillis()) * 1_000L;
+    HttpResponse<byte[]> old = put(k, Packets.iroh(k, eightDaysAgo, "https://old.example./",
+        "192.0.2.1:1").toRelayPayload());
+    assertThat(old.statusCode()).isEqualTo(400);
+    assertThat(json(old).get("detail").asText()).contains("8d ago", "not kept here");
+    assertThat(send(HttpRequest.newBuilder(url("/pkarr/" + k.publicKey().toZ32())).GET())
+        .statusCode()).isEqualTo(404);
+  }
+
   @Test
   void pkarrErrorsHaveIrohStatusAndBody() throws Exception {
     SecretKey a = Packets.key(random);
@@ -206,7 +219,7 @@ class IrohHttpApiTest {
     assertThat(json(badKey).get("status").asText()).isEqualTo("400");
     assertThat(json(badKey).get("detail").asText()).startsWith("invalid key: ");
     // A's packet PUT under B's key never lands under B (and never answers for B)
-    SignedPacket ofA = Packets.iroh(a, 1, "https://a.example./", "192.0.2.1:1");
+    SignedPacket ofA = Packets.iroh(a, Packets.recent(1), "https://a.example./", "192.0.2.1:1");
     HttpResponse<byte[]> wrongKey = put(b, ofA.toRelayPayload());
     assertThat(wrongKey.statusCode()).isEqualTo(400);
     assertThat(json(wrongKey).get("detail").asText()).startsWith("invalid body payload: ");
@@ -259,7 +272,7 @@ class IrohHttpApiTest {
   void txtOfTheVectorIsTheConcatenatedStrings() throws Exception {
     // multiple strings in one TXT record come back concatenated in JSON
     SecretKey key = Packets.key(random);
-    SignedPacket p = SignedPacket.builder().txt("_iroh", 30, "relay=https://", "relay.example./").sign(key, 1);
+    SignedPacket p = SignedPacket.builder().txt("_iroh", 30, "relay=https://", "relay.example./").sign(key, Packets.recent(1));
     assertThat(put(key, p.toRelayPayload()).statusCode()).isEqualTo(204);
     HttpResponse<byte[]> js = send(HttpRequest.newBuilder(url("/dns-query?name=_iroh."
         + key.publicKey().toZ32() + ".&type=TXT")).header("accept", "application/dns-json").GET());

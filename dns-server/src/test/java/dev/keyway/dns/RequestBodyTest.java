@@ -120,7 +120,7 @@ class RequestBodyTest {
     SignedPacket p = SignedPacket.builder()
         .txt("_iroh", 30, "relay=https://relay.example./")
         .txt("_iroh", 30, "note=100%zz & 50%%=half+more")
-        .sign(key, timestampMicros);
+        .sign(key, Packets.recent(timestampMicros));
     assertThat(hasPercent(p.toRelayPayload())).isTrue();
     return p;
   }
@@ -336,7 +336,7 @@ class RequestBodyTest {
     SecretKey key = Packets.key(random);
     String z = key.publicKey().toZ32();
     assertThat(send(HttpRequest.newBuilder(url("/pkarr/" + z)).PUT(HttpRequest.BodyPublishers
-        .ofByteArray(Packets.iroh(key, 1, "https://relay.example./", "192.0.2.9:9").toRelayPayload())))
+        .ofByteArray(Packets.iroh(key, Packets.recent(1), "https://relay.example./", "192.0.2.9:9").toRelayPayload())))
         .statusCode()).isEqualTo(204);
     Message query = Message.newQuery(Record.newRecord(
         Name.fromString("_iroh." + z + ".dns.example."), Type.TXT, DClass.IN));

@@ -112,7 +112,7 @@ class DistributionIT {
           1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
           17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
       byte[] payload = SignedPacket.builder().txt("_iroh", 30, "relay=https://dist.example./")
-          .sign(key, 1_000_000).toRelayPayload();
+          .sign(key, System.currentTimeMillis() * 1_000L).toRelayPayload();
       URI url = base.resolve("/" + key.publicKey().toZ32());
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<Void> put = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(20))

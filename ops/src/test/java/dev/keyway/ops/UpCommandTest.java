@@ -26,7 +26,8 @@ class UpCommandTest {
   }
 
   static SignedPacket packet(SecretKey key, String relay) {
-    return SignedPacket.builder().txt("_iroh", 30, "relay=" + relay).sign(key, 1_000_000);
+    return SignedPacket.builder().txt("_iroh", 30, "relay=" + relay)
+        .sign(key, System.currentTimeMillis() * 1_000L);
   }
 
   int put(String url, byte[] body) throws Exception {

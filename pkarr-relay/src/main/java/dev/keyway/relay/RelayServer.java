@@ -159,7 +159,7 @@ public final class RelayServer implements AutoCloseable {
           config.describePublic(), config.http().basePath());
       RelayHandler handler = new RelayHandler(vertx,
           new RelayHandler.Settings(config.http().basePath(), config.minimumTtl(),
-              config.maximumTtl(), config.http().maxFutureSkew(),
+              config.maximumTtl(), config.http().maxFutureSkew(), config.store().maxAge(),
               config.rateLimit().map(RelayConfig.RateLimit::behindProxy).orElse(false)),
           store, jdbc, limiter, clock, new MicrometerRelayMetrics(registry, ""), status, rates);
       http = HttpServerHost.start(vertx, new HttpServerHost.Options("relay",

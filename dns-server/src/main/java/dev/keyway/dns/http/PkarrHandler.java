@@ -5,9 +5,12 @@ import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.client.store.PacketStore;
 import dev.keyway.client.store.StoredPacket;
 import dev.keyway.dns.DnsMetrics;
+import dev.keyway.relay.http.RelayHandler;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       path (400 {@code invalid body payload: …}, also for a payload signed by another key);
  *       a valid packet is answered 204 whether it was stored or ignored as older than the stored
  *       one, and only after the store has made it durable and the DNS zone cache forgot the key,
- *       so the next DNS query sees it;
+ *       so the next DNS query sees it; keyway: a packet signed longer ago than the store's
+ *       eviction age is refused with 400 (iroh stores it and removes it seconds later);
  *   <li>GET: 200 {@code application/x-pkarr-signed-packet} with the stored relay payload, or 404.
  * </ul>
  * PUT is rate limited per client by the {@link PutRateLimit} given (iroh's
@@ -33,15 +37,23 @@ public final class PkarrHandler {
   private final PacketStore store;
   private final DnsMetrics metrics;
   private final PutRateLimit limit;
+  private final Clock clock;
+  private final Duration maxAge;
 
   /**
    * @param store the store every DNS answer reads through; pass the zone cache's
    *     {@code invalidatingStore()} so that a PUT is visible to the next query
+   * @param clock "now" for the age check
+   * @param maxAge the store's eviction age: a packet signed longer ago is refused (400) rather
+   *     than stored and removed at the next sweep; zero: no check
    */
-  public PkarrHandler(PacketStore store, DnsMetrics metrics, PutRateLimit limit) {
+  public PkarrHandler(PacketStore store, DnsMetrics metrics, PutRateLimit limit, Clock clock,
+      Duration maxAge) {
     this.store = store;
     this.metrics = metrics;
     this.limit = limit;
+    this.clock = clock;
+    this.maxAge = maxAge;
   }
 
   private static PublicKey key(RoutingContext ctx) {
@@ -56,6 +68,11 @@ public final class PkarrHandler {
     }
     PublicKey key = key(ctx);
     SignedPacket packet = SignedPacket.fromRelayPayload(key, RawBody.of(ctx).getBytes());
+    long now = Math.multiplyExact(clock.millis(), 1_000L);
+    if (!maxAge.isZero() && now - packet.timestampMicros() > maxAge.toNanos() / 1_000) {
+      throw ApiError.badRequest(RelayHandler.tooOld(packet.timestampMicros(), now, maxAge))
+          .asFailure();
+    }
     Future.fromCompletionStage(store.upsert(packet), ctx.vertx().getOrCreateContext())
         .onSuccess(outcome -> {
           metrics.publish(outcome);

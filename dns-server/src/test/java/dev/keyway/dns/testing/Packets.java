@@ -24,6 +24,17 @@ public final class Packets {
     return SecretKey.fromBytes(seed);
   }
 
+  /**
+   * An hour before this test run, in µs: a base for timestamps of packets PUT over HTTP, which
+   * refuses packets signed longer ago than the store keeps them (7 days).
+   */
+  public static final long RECENT_MICROS = (System.currentTimeMillis() - 3_600_000L) * 1_000L;
+
+  /** {@link #RECENT_MICROS} plus {@code offsetMicros}: small offsets keep their order. */
+  public static long recent(long offsetMicros) {
+    return RECENT_MICROS + offsetMicros;
+  }
+
   /** An iroh-style {@code _iroh} packet: one relay, one addr, TTL 30. */
   public static SignedPacket iroh(SecretKey key, long timestampMicros, String relay, String addr) {
     return SignedPacket.builder()

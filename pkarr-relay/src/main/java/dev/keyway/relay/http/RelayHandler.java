@@ -10,6 +10,7 @@ import dev.keyway.client.store.InMemoryPacketStore;
 import dev.keyway.client.store.PacketStore;
 import dev.keyway.client.store.StoredPacket;
 import dev.keyway.client.store.UpsertOutcome;
+import dev.keyway.relay.config.Durations;
 import dev.keyway.relay.metrics.RelayMetrics;
 import dev.keyway.relay.ratelimit.ClientIp;
 import dev.keyway.relay.ratelimit.KeyedRateLimiter;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Routes (under the configured base path)</h2>
  * <ul>
  *   <li>{@code PUT /{key}}: body = relay payload. 204 when stored (inserted, updated or the same
- *       bytes again); 400 bad key / payload / signature / DNS / timestamp too far ahead; 413 body
+ *       bytes again); 400 bad key / payload / signature / DNS / timestamp too far ahead / signed
+ *       longer ago than the store keeps packets (it would be evicted at once); 413 body
  *       over 1104 bytes (refused from {@code Content-Length} before reading, or as soon as a
  *       chunked body passes the limit); 409 a more recent packet is stored; {@code If-Match} is
  *       ignored (pkarr v7). No {@code Pkarr-Dht-Stored-Nodes}: there is no DHT.
@@ -97,13 +99,16 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
    * @param minimumTtl lower clamp of max-age, seconds
    * @param maximumTtl upper clamp of max-age, seconds
    * @param maxFutureSkew largest accepted lead of a signed timestamp over the clock; zero: no check
+   * @param maxAge the store's eviction age: a packet signed longer ago is refused, since the
+   *     store would remove it at once; zero: no check (the store keeps packets of any age)
    * @param behindProxy whether the rate limit keys on proxy headers ({@link ClientIp})
    */
   public record Settings(String basePath, long minimumTtl, long maximumTtl, Duration maxFutureSkew,
-      boolean behindProxy) {
+      Duration maxAge, boolean behindProxy) {
     public Settings {
       Objects.requireNonNull(basePath, "basePath");
       Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
+      Objects.requireNonNull(maxAge, "maxAge");
       if (minimumTtl > maximumTtl) {
         throw new IllegalArgumentException("minimumTtl > maximumTtl");
       }
@@ -122,6 +127,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private final RequestRates rates;
   private final String prefix;
   private final long skewMicros;
+  private final long maxAgeMicros;
   private final KeyCache keys = new KeyCache(65_536);
   private final Cache<PublicKey, Rendered> rendered =
       Caffeine.newBuilder().maximumSize(65_536).executor(Runnable::run).build();
@@ -157,6 +163,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     this.rates = Objects.requireNonNull(rates, "rates");
     this.prefix = settings.basePath().equals("/") ? "" : settings.basePath();
     this.skewMicros = settings.maxFutureSkew().toNanos() / 1_000;
+    this.maxAgeMicros = settings.maxAge().toNanos() / 1_000;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -441,8 +448,14 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       fail(req, RelayError.badRequest(e.getMessage()), "invalid packet: " + e.reason());
       return;
     }
+    long now = Math.multiplyExact(clock.millis(), 1_000L);
+    if (maxAgeMicros > 0 && now - packet.timestampMicros() > maxAgeMicros) {
+      metrics.published(RelayMetrics.Publish.INVALID);
+      fail(req, RelayError.badRequest(tooOld(packet.timestampMicros(), now, settings.maxAge())),
+          "too old");
+      return;
+    }
     if (skewMicros > 0) {
-      long now = Math.multiplyExact(clock.millis(), 1_000L);
       long ahead = packet.timestampMicros() - now;
       if (ahead > skewMicros) {
         metrics.published(RelayMetrics.Publish.INVALID);
@@ -486,6 +499,18 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       Cors.apply(req, res.headers());
       res.end();
     }));
+  }
+
+  /**
+   * Why a packet signed before the store's eviction age is refused (iroh-dns-server and earlier
+   * keyway stored it and removed it at the next sweep, seconds later, after answering 2xx).
+   */
+  public static String tooOld(long timestampMicros, long nowMicros, Duration maxAge) {
+    long seconds = (nowMicros - timestampMicros) / 1_000_000L;
+    return "timestamp " + timestampMicros + " was signed " + (seconds >= 86_400
+        ? seconds / 86_400 + "d" : seconds + "s") + " ago; packets older than "
+        + Durations.format(maxAge) + " are not kept here (they would be removed at once): sign"
+        + " the records again (is the publisher's clock right?)";
   }
 
   /** Whole seconds of a positive microsecond span, rounded up (10.2 s ahead is not "10 s"). */

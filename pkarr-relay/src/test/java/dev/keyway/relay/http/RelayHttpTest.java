@@ -369,6 +369,28 @@ class RelayHttpTest {
     assertThat(relay.put(packet(k, inHalfAnHour, "soon")).statusCode()).isEqualTo(204);
   }
 
+  /** A packet older than the store keeps (7 days) would be evicted at once: refused instead. */
+  @Test
+  void packetsOlderThanTheEvictionAgeAre400() throws Exception {
+    SecretKey k = key(84);
+    long eightDaysAgo = nowMicros() - Duration.ofDays(8).toNanos() / 1000;
+    HttpResponse<byte[]> old = relay.put(packet(k, eightDaysAgo, "old"));
+    assertThat(old.statusCode()).isEqualTo(400);
+    assertThat(text(old)).contains("was signed 8d ago", "older than 7d are not kept here",
+        "sign the records again");
+    assertThat(relay.get(path(k)).statusCode()).isEqualTo(404);
+    long sixDaysAgo = nowMicros() - Duration.ofDays(6).toNanos() / 1000;
+    assertThat(relay.put(packet(k, sixDaysAgo, "recent enough")).statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void withoutAgeEvictionAnyAgeIsKept(@TempDir Path other) throws Exception {
+    try (TestRelay r = TestRelay.start(other, b -> b.store(dev.keyway.relay.store.StoreOptions
+        .defaults().toBuilder().maxAge(Duration.ZERO).build()), Clock.systemUTC())) {
+      assertThat(r.put(packet(key(85), 1_000_000, "1970")).statusCode()).isEqualTo(204);
+    }
+  }
+
   @Test
   void zeroSkewTurnsTheFutureCheckOff(@TempDir Path other) throws Exception {
     try (TestRelay r = TestRelay.start(other, b -> b.http(new RelayConfig.Http("127.0.0.1", 0, "/",
