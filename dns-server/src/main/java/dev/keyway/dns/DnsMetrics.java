@@ -39,6 +39,8 @@ import java.util.function.Supplier;
  *       response handed to the socket</td><td>keyway</td></tr>
  *   <tr><td>dns_server_pkarr_publish_update_total / _noop_total</td><td>PUT /pkarr that
  *       changed / did not change the stored packet</td><td>iroh</td></tr>
+ *   <tr><td>dns_server_pkarr_publish_rate_limited_total</td><td>PUT /pkarr refused by
+ *       {@code pkarr_put_rate_limit} (429)</td><td>keyway</td></tr>
  *   <tr><td>dns_server_store_packets_inserted_total / _updated_total / _expired_total, ...</td>
  *       <td>the store's own meters ({@code MicrometerStoreMetrics} with prefix
  *       {@code dns_server.}) when the server opens its store</td><td>iroh</td></tr>
@@ -70,6 +72,7 @@ public final class DnsMetrics {
   private final Timer httpsLatency;
   private final Counter publishUpdate;
   private final Counter publishNoop;
+  private final Counter publishRateLimited;
   private final Counter httpRequests;
   private final Counter httpSuccess;
   private final Counter httpError;
@@ -94,6 +97,8 @@ public final class DnsMetrics {
     httpsLatency = latency("https");
     publishUpdate = counter("pkarr_publish_update", "PUT /pkarr that changed the stored packet");
     publishNoop = counter("pkarr_publish_noop", "PUT /pkarr that left the stored packet as it was");
+    publishRateLimited = counter("pkarr_publish_rate_limited",
+        "PUT /pkarr refused by pkarr_put_rate_limit (429)");
     httpRequests = counter("http_requests", "HTTP requests to the iroh API");
     httpSuccess = counter("http_requests_success", "HTTP requests answered 2xx");
     httpError = counter("http_requests_error", "HTTP requests answered other than 2xx");
@@ -178,6 +183,11 @@ public final class DnsMetrics {
     } else {
       publishNoop.increment();
     }
+  }
+
+  /** Counts a PUT /pkarr refused by the rate limit. */
+  public void publishRateLimited() {
+    publishRateLimited.increment();
   }
 
   /** Counts one iroh API HTTP request. */

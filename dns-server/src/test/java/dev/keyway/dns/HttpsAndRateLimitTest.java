@@ -43,10 +43,14 @@ class HttpsAndRateLimitTest {
     return start(toml, System::nanoTime);
   }
 
+  /** The meters of the last server started (its own registry, as the server's callers give). */
+  io.micrometer.core.instrument.simple.SimpleMeterRegistry meters;
+
   IrohDnsServer start(String toml, java.util.function.LongSupplier nanos) {
     DnsServerConfig c = DnsServerConfig.fromToml("data_dir = \"" + dir.resolve("data") + "\"\n"
         + toml + DNS, dir, Map.of());
-    return IrohDnsServer.builder(c).nanoTime(nanos).build().start();
+    meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    return IrohDnsServer.builder(c).nanoTime(nanos).meterRegistry(meters).build().start();
   }
 
   static HttpClient trusting(Path certificate) throws Exception {
@@ -176,6 +180,8 @@ class HttpsAndRateLimitTest {
       now.addAndGet(Duration.ofSeconds(4).toNanos());
       assertThat(put(c, s.httpPort(), key, 4, null).statusCode()).isEqualTo(204);
       assertThat(put(c, s.httpPort(), key, 5, null).statusCode()).isEqualTo(429);
+      // operators see the refusals
+      assertThat(meters.get("dns_server.pkarr_publish_rate_limited").counter().count()).isEqualTo(2.0);
       // GET is never limited
       HttpResponse<String> get = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
           + s.httpPort() + "/pkarr/" + key.publicKey().toZ32())).build(), HttpResponse.BodyHandlers.ofString());

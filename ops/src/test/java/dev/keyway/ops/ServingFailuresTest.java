@@ -72,6 +72,22 @@ class ServingFailuresTest {
     stopsWithExitCodeZero(dir, "INT");
   }
 
+  @Test
+  void sighupStopsGracefullyWithExitCodeZero(@TempDir Path dir) throws Exception {
+    // its terminal went away: stop as for SIGTERM, not with the JVM's 129 (nohup ignores it)
+    assumeFalse(ignored(1), "SIGHUP is ignored in this process tree (nohup)");
+    stopsWithExitCodeZero(dir, "HUP");
+  }
+
+  private static boolean ignored(int signal) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return new java.math.BigInteger(line.substring(7).trim(), 16).testBit(signal - 1);
+      }
+    }
+    return false;
+  }
+
   /** Whether SIGINT (2) is ignored here, which the JVMs this test starts inherit. */
   private static boolean sigintIgnored() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -64,6 +64,7 @@ public final class PkarrHandler {
   public void put(RoutingContext ctx) {
     long wait = limit.check(ctx.request());
     if (wait > 0) {
+      metrics.publishRateLimited();
       throw ApiError.rateLimited(wait).asFailure();
     }
     PublicKey key = key(ctx);

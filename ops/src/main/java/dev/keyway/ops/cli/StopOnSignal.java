@@ -13,12 +13,13 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * How a serving command stops. Once it runs, SIGTERM and SIGINT (Ctrl-C) ask it to stop:
+ * How a serving command stops. Once it runs, SIGTERM, SIGINT (Ctrl-C) and SIGHUP (its terminal
+ * went away; there is no configuration to reload) ask it to stop:
  * {@link #await()} returns after {@code close} has run, so the command ends normally and exits 0,
  * as its help says (from a shutdown hook alone the JVM would exit with 128 + the signal's number,
  * which service managers count as a failure). A second signal while it stops exits at once.
- * Anything else that ends the JVM (SIGHUP, {@code System.exit}) still closes it, from a shutdown
- * hook. An interrupt of the waiting thread closes it too (embedded use, as in tests).
+ * Anything else that ends the JVM ({@code System.exit}, SIGQUIT aside) still closes it, from a
+ * shutdown hook. An interrupt of the waiting thread closes it too (embedded use, as in tests).
  *
  * <p>The signal handlers are the process's, so they are installed once and dispatch to every
  * command waiting at the time (several may run in one JVM, as in tests); with none waiting, a
@@ -27,7 +28,7 @@ import sun.misc.SignalHandler;
  */
 final class StopOnSignal {
   private static final Logger LOG = LoggerFactory.getLogger("keyway");
-  private static final List<String> SIGNALS = List.of("TERM", "INT");
+  private static final List<String> SIGNALS = List.of("TERM", "INT", "HUP");
   /** Commands waiting for a stop signal now. */
   private static final Set<StopOnSignal> ACTIVE = ConcurrentHashMap.newKeySet();
   /** The JVM's handlers, replaced by {@link #dispatch} on first use; guarded by the class. */

@@ -156,11 +156,19 @@ public final class UpCommand implements Runnable {
         return;
       }
       closed = true;
-      if (relay != null) {
-        relay.close();
-      }
+      // The relay and the DNS server drain their requests in flight at the same time: one after
+      // the other, a slow client of each would add up their shutdown timeouts.
+      java.util.concurrent.CompletableFuture<Void> relayClosed = relay == null
+          ? java.util.concurrent.CompletableFuture.completedFuture(null)
+          : java.util.concurrent.CompletableFuture.runAsync(relay::close,
+              r -> new Thread(r, "keyway-up-relay-close").start());
       if (dns != null) {
         dns.close();
+      }
+      try {
+        relayClosed.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        org.slf4j.LoggerFactory.getLogger("keyway").warn("closing the relay failed", e.getCause());
       }
       if (metrics != null) {
         metrics.close();
