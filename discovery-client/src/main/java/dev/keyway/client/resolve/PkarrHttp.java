@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * HTTP details shared by the pkarr relay lookup and the publisher: relay URLs, HTTP dates,
@@ -197,18 +198,21 @@ public final class PkarrHttp {
    */
   public static <T> CompletableFuture<HttpResponse<T>> withDeadline(
       CompletableFuture<HttpResponse<T>> sent, Duration timeout) {
-    CompletableFuture<HttpResponse<T>> timed = new CompletableFuture<>();
-    sent.whenComplete((r, e) -> {
-      if (e != null) {
-        timed.completeExceptionally(e);
+    CompletableFuture<HttpResponse<T>> out = new CompletableFuture<>();
+    // orTimeout's timer is dropped as soon as the exchange ends, so a normal answer costs no
+    // task; its expiry runs on the JDK's one delay thread, so the failure is handed to another.
+    sent.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((r, e) -> {
+      if (e instanceof TimeoutException) {
+        CompletableFuture.runAsync(() ->
+            out.completeExceptionally(new HttpTimeoutException("request timed out")));
+      } else if (e != null) {
+        out.completeExceptionally(e);
       } else {
-        timed.complete(r);
+        out.complete(r);
       }
     });
-    CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() ->
-        timed.completeExceptionally(new HttpTimeoutException("request timed out")));
-    timed.whenComplete((r, e) -> sent.cancel(true));
-    return timed;
+    out.whenComplete((r, e) -> sent.cancel(true));
+    return out;
   }
 
   private static final class Limited implements HttpResponse.BodySubscriber<byte[]> {
