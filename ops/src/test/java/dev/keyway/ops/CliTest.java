@@ -78,6 +78,27 @@ class CliTest {
   }
 
   @Test
+  void keyMistakesAreExplainedAsUsageErrors(@TempDir Path dir) throws Exception {
+    // a raw 32-byte binary key, as other tools write it
+    Path raw = Files.write(dir.resolve("raw.key"), new byte[] {
+        (byte) 0xff, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+        16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, (byte) 0x80});
+    Run binary = run("publish", "--secret", raw.toString(), "--addr", "192.0.2.1:1");
+    assertThat(binary.code()).isEqualTo(2);
+    assertThat(binary.err()).contains("not a key file (binary content)", "64 hex characters", "xxd -p");
+    // a mistyped file name is not silently taken for a key
+    Run typo = run("key", "show", dir.resolve("nosuch.key").toString());
+    assertThat(typo.code()).isEqualTo(2);
+    assertThat(typo.err()).contains("neither a key file (no such file) nor a secret key");
+    // --public with a key file
+    Path file = dir.resolve("node.key");
+    assertThat(run("key", "generate", "--out", file.toString()).code()).isZero();
+    Run pub = run("key", "show", file.toString(), "--public");
+    assertThat(pub.code()).isEqualTo(2);
+    assertThat(pub.err()).contains("is a file", "leave --public out");
+  }
+
+  @Test
   void keyShowFromHexAndPublicForms() throws Exception {
     // zero seed -> the pkarr JS test key (public-vectors.json keys[0])
     String zeroSeed = "0".repeat(64);

@@ -51,8 +51,16 @@ public final class KeyFiles {
 
   /** Reads a key file written by {@link #write} (or any file holding hex or base32 seed text). */
   public static SecretKey read(Path path) throws IOException {
+    String text;
     try {
-      return SecretKey.parse(Files.readString(path, StandardCharsets.US_ASCII));
+      text = Files.readString(path, StandardCharsets.US_ASCII);
+    } catch (java.nio.charset.CharacterCodingException binary) {
+      throw new KeyFormatException(path + ": not a key file (binary content); a key file holds the"
+          + " secret as 64 hex characters" + (Files.size(path) == 32
+          ? " (for a raw 32-byte key: xxd -p -c 32 " + path + " > node.key)" : ""), binary);
+    }
+    try {
+      return SecretKey.parse(text);
     } catch (KeyFormatException e) {
       throw new KeyFormatException(path + ": " + e.getMessage(), e); // which file, for the user
     }

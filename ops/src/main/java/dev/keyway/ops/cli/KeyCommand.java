@@ -1,6 +1,8 @@
 package dev.keyway.ops.cli;
 
+import dev.keyway.client.InvalidInputException;
 import dev.keyway.client.keys.KeyFiles;
+import dev.keyway.client.keys.KeyFormatException;
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.client.keys.SecretKey;
 import java.io.IOException;
@@ -86,11 +88,15 @@ public final class KeyCommand {
     public void run() {
       PublicKey id;
       if (isPublic) {
+        if (Files.isRegularFile(Path.of(key))) {
+          throw new InvalidInputException("--public takes a public key, and " + key + " is a file:"
+              + " for a key file, leave --public out");
+        }
         id = parseAnyPublic(key);
       } else {
         Path file = Path.of(key);
         try {
-          id = (Files.isRegularFile(file) ? KeyFiles.read(file) : SecretKey.parse(key)).publicKey();
+          id = (Files.isRegularFile(file) ? KeyFiles.read(file) : secretText(key)).publicKey();
           if (Files.isRegularFile(file) && KeyFiles.isReadableByOthers(file)) {
             spec.commandLine().getErr().println(
                 "keyway: warning: " + file + " is readable by others; run chmod 600 " + file);
@@ -100,6 +106,16 @@ public final class KeyCommand {
         }
       }
       Output.print(spec.commandLine().getOut(), json, describe(id));
+    }
+  }
+
+  /** The argument as a secret key when it is not a file: say both, the name may be a typo. */
+  private static SecretKey secretText(String key) {
+    try {
+      return SecretKey.parse(key);
+    } catch (KeyFormatException e) {
+      throw new InvalidInputException("'" + key + "' is neither a key file (no such file) nor a"
+          + " secret key (" + e.getMessage() + ")");
     }
   }
 
