@@ -91,6 +91,15 @@ class UpCommandTest {
   }
 
   @Test
+  void aBadPortIsNamedAsTheFlagAndNothingIsCreated() {
+    Path data = dir.resolve("never");
+    CliTest.Run r = CliTest.run("up", "--data-dir", data.toString(), "--dns-port", "70000");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--dns-port must be 0..65535", "70000");
+    assertThat(data).doesNotExist();
+  }
+
+  @Test
   void aTakenPortFailsWithExitOneAndAReason() throws Exception {
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
         java.net.InetAddress.getByName("127.0.0.1"))) {

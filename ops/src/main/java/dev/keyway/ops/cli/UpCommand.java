@@ -50,8 +50,9 @@ import picocli.CommandLine.Spec;
       "Run the embedded default deployment.",
       "DNS on 127.0.0.1:5300 (origin keyway.localhost.), the iroh API on 127.0.0.1:8080, the pkarr"
           + " relay on 127.0.0.1:6881 and metrics on 127.0.0.1:9117, sharing one H2 store under ./data."
-          + " Ctrl-C or SIGTERM stops it gracefully.",
-      "Exit codes: 0 stopped by a signal; 1 could not start (e.g. a port is taken)."
+          + " Ctrl-C, SIGTERM or SIGHUP stops it gracefully.",
+      "Exit codes: 0 stopped by a signal; 1 could not start (e.g. a port is taken); 2 bad"
+          + " arguments."
     })
 public final class UpCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -73,6 +74,11 @@ public final class UpCommand implements Runnable {
 
   @Override
   public void run() {
+    // Checked before anything is opened or created, and named as the user wrote them.
+    port("--dns-port", dnsPort);
+    port("--http-port", httpPort);
+    port("--relay-port", relayPort);
+    port("--metrics-port", metricsPort);
     PrintWriter out = spec.commandLine().getOut();
     Deployment d = new Deployment();
     try {
@@ -94,6 +100,13 @@ public final class UpCommand implements Runnable {
     stop.await();
     out.println("keyway up: stopped");
     out.flush();
+  }
+
+  private static void port(String option, int port) {
+    if (port < 0 || port > 65_535) {
+      throw new dev.keyway.client.InvalidInputException(option + " must be 0..65535 (0 = any free"
+          + " port), got " + port);
+    }
   }
 
   /** Everything {@code up} runs, opened in order and closed in reverse. */
