@@ -35,8 +35,12 @@ final class DnsAnswers {
 
   record NotFound(String why) implements Verdict {}
 
-  /** The server could not answer (SERVFAIL, REFUSED, …): another attempt may do better. */
-  record Retry(String why) implements Verdict {}
+  /**
+   * The server could not answer (SERVFAIL, REFUSED, …): another attempt may do better.
+   * {@code refused} when the server said it will not answer this name (REFUSED): asking it again
+   * cannot change that, though another server may answer.
+   */
+  record Retry(String why, boolean refused) implements Verdict {}
 
   /** {@code _iroh.<z32>.<origin>}, absolute. */
   static Name queryName(PublicKey id, Name origin) {
@@ -92,7 +96,7 @@ final class DnsAnswers {
       return new NotFound("NXDOMAIN");
     }
     if (rcode != Rcode.NOERROR) {
-      return new Retry("DNS error " + Rcode.string(rcode));
+      return new Retry("DNS error " + Rcode.string(rcode), rcode == Rcode.REFUSED);
     }
     List<Record> txt = new ArrayList<>();
     long minTtl = Long.MAX_VALUE;

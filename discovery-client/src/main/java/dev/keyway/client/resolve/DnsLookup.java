@@ -33,7 +33,10 @@ import org.xbill.DNS.ResolverConfig;
  * NODATA (not found: an empty result, not an error), or a record set that is invalid (an error,
  * as iroh rejects it). Timeouts, I/O errors and other RCODEs (SERVFAIL, REFUSED) only end their
  * attempt; if all attempts end that way the lookup fails with a {@link ResolveException}.
- * Unlike iroh, a received NXDOMAIN stops the schedule: repeating it cannot change the answer.
+ * Unlike iroh, a received NXDOMAIN stops the schedule: repeating it cannot change the answer; and
+ * once every nameserver has refused (REFUSED, or an ICMP port unreachable: no DNS server there),
+ * the lookup fails at once instead of asking them again until the schedule ends (a wrong origin
+ * or port is reported in milliseconds, not after 3 s).
  *
  * <h2>Transport</h2>
  * UDP with EDNS(0) (payload 1232), a TCP retry when the answer is truncated
@@ -58,6 +61,7 @@ public final class DnsLookup implements AddressLookup {
 
   private final Name origin;
   private final List<InetSocketAddress> nameservers;
+  private final int distinctNameservers;
   private final List<Duration> staggering;
   private final Duration attemptTimeout;
   private final double jitter;
@@ -71,6 +75,7 @@ public final class DnsLookup implements AddressLookup {
   private DnsLookup(Builder b) {
     this.origin = DnsAnswers.origin(b.origin);
     this.nameservers = b.nameservers.isEmpty() ? systemNameservers() : List.copyOf(b.nameservers);
+    this.distinctNameservers = new java.util.HashSet<>(nameservers).size();
     this.staggering = List.copyOf(b.staggering);
     this.attemptTimeout = b.attemptTimeout;
     this.jitter = b.jitter;
@@ -151,6 +156,9 @@ public final class DnsLookup implements AddressLookup {
     final List<Scheduler.Cancellable> timers = new ArrayList<>();
     final List<CompletableFuture<Message>> inFlight = new ArrayList<>();
     final List<String> errors = new ArrayList<>();
+    /** Nameservers that refused this name; when all have, nothing is left to ask. */
+    final java.util.Set<InetSocketAddress> refusedBy = new java.util.HashSet<>();
+    boolean refusedName;
     int ended;
 
     Staggered(Name qname) {
@@ -209,14 +217,18 @@ public final class DnsLookup implements AddressLookup {
         return;
       }
       String failure = null;
+      boolean refused = false;
       String where = hostPort(server);
       if (error != null) {
         failure = where + ": " + reason(error);
+        refused = error instanceof java.net.PortUnreachableException;
       } else {
         try {
           DnsAnswers.Verdict v = DnsAnswers.read(qname, response, PROVENANCE);
           if (v instanceof DnsAnswers.Retry retry) {
             failure = where + ": " + retry.why();
+            refused = retry.refused();
+            refusedName |= refused;
           } else {
             result.complete(DnsAnswers.item(v));
             return;
@@ -227,14 +239,23 @@ public final class DnsLookup implements AddressLookup {
         }
       }
       boolean last;
+      boolean allRefused;
+      int attempts;
       synchronized (this) {
         errors.add(failure);
         ended++;
+        attempts = ended;
         last = ended == staggering.size();
+        if (refused) {
+          refusedBy.add(server);
+        }
+        allRefused = refusedBy.size() == distinctNameservers;
       }
-      if (last) {
+      if (last || allRefused) {
         result.completeExceptionally(new ResolveException("DNS lookup of " + qname + " failed after "
-            + staggering.size() + " attempt(s): " + summarize(errors)));
+            + attempts + " attempt(s): " + summarize(errors)
+            + (allRefused && refusedName
+                ? " (every nameserver refused it: do they serve " + origin + "?)" : "")));
       }
     }
 

@@ -128,4 +128,62 @@ class DnsStaggeringTest {
     assertThat(sent).allMatch(CompletableFuture::isCancelled);
     assertThat(time.pendingDelays()).isEmpty();
   }
+
+  private static Message refused(Message query) {
+    Message m = TestDnsServer.reply(query);
+    m.getHeader().setRcode(org.xbill.DNS.Rcode.REFUSED);
+    return m;
+  }
+
+  /**
+   * REFUSED from one of two nameservers leaves the other to ask; once both have refused (or
+   * one refused and the other is unreachable) the lookup fails at once, with the reason, and
+   * nothing more is sent.
+   */
+  @Test
+  void lookupEndsOnceEveryNameserverHasRefused() {
+    CompletableFuture<Optional<LookupItem>> result = lookup(0, 1).lookup(key.publicKey());
+    time.advance(Duration.ofMillis(200)); // query 0 to 127.0.0.1, query 1 to 127.0.0.2
+    sent.get(0).complete(refused(queries.get(0)));
+    time.advance(Duration.ofMillis(100)); // query 2, to 127.0.0.1 again
+    assertThat(result).isNotDone();
+    sent.get(2).complete(refused(queries.get(2)));
+    assertThat(result).isNotDone(); // 127.0.0.2 has not refused
+    sent.get(1).complete(refused(queries.get(1)));
+    assertThat(result).isCompletedExceptionally();
+    assertThatCause(result).isInstanceOf(ResolveException.class)
+        .hasMessageContaining("after 3 attempt(s)")
+        .hasMessageContaining("DNS error REFUSED (x2)")
+        .hasMessageContaining("every nameserver refused it: do they serve keyway.localhost.?");
+    assertThat(time.pendingDelays()).isEmpty();
+    time.advance(Duration.ofSeconds(10));
+    assertThat(sent).hasSize(3);
+
+    rt.close();
+    sent.clear();
+    queries.clear();
+    CompletableFuture<Optional<LookupItem>> second = lookup(0, 1).lookup(key.publicKey());
+    time.advance(Duration.ofMillis(200));
+    sent.get(0).completeExceptionally(new java.net.PortUnreachableException());
+    assertThat(second).isNotDone();
+    sent.get(1).completeExceptionally(new java.net.PortUnreachableException());
+    assertThatCause(second).isInstanceOf(ResolveException.class)
+        .hasMessageContaining("after 2 attempt(s)")
+        .hasMessageContaining("127.0.0.2:5300: port unreachable (no DNS server there)");
+  }
+
+  /** SERVFAIL is not a refusal: the schedule goes on. */
+  @Test
+  void servfailFromEveryNameserverKeepsTheSchedule() {
+    CompletableFuture<Optional<LookupItem>> result = lookup(0, 1).lookup(key.publicKey());
+    time.advance(Duration.ofMillis(200));
+    for (int i = 0; i < 2; i++) {
+      Message m = TestDnsServer.reply(queries.get(i));
+      m.getHeader().setRcode(org.xbill.DNS.Rcode.SERVFAIL);
+      sent.get(i).complete(m);
+    }
+    assertThat(result).isNotDone();
+    time.advance(Duration.ofMillis(100));
+    assertThat(sent).hasSize(3);
+  }
 }
