@@ -146,7 +146,9 @@ public final class IrohDnsServer implements AutoCloseable {
           PutRateLimit.of(config.putRateLimit(), PutRateLimit.IROH_QUOTA, nanoTime), clock,
           config.store().maxAge());
       DohHandler doh = new DohHandler(answerer, metrics, nanoTime);
-      IrohHttpApi api = new IrohHttpApi(pkarr, doh, metrics, RelayServer.version(), nanoTime);
+      PacketStore served = store;
+      IrohHttpApi api = new IrohHttpApi(pkarr, doh, metrics, RelayServer.version(), nanoTime,
+          () -> !(served instanceof JdbcPacketStore j) || j.isHealthy());
       int cpus = Runtime.getRuntime().availableProcessors();
       if (config.http().isPresent()) {
         DnsServerConfig.Http h = config.http().get();

@@ -40,14 +40,35 @@ public final class IrohHttpApi {
   private final DnsMetrics metrics;
   private final String version;
   private final LongSupplier nanoClock;
+  private final java.util.function.BooleanSupplier healthy;
 
+  /**
+   * @param healthy whether the store can take writes; {@code /healthz} answers 503 when not
+   */
   public IrohHttpApi(PkarrHandler pkarr, DohHandler doh, DnsMetrics metrics, String version,
-      LongSupplier nanoClock) {
+      LongSupplier nanoClock, java.util.function.BooleanSupplier healthy) {
     this.pkarr = pkarr;
     this.doh = doh;
     this.metrics = metrics;
     this.version = version;
     this.nanoClock = nanoClock;
+    this.healthy = healthy;
+  }
+
+  /**
+   * iroh's health answer; 503 with {@code "status":"unavailable"} when the store has failed
+   * (iroh's is static), so a load balancer or supervisor can act on it.
+   */
+  private void healthz(io.vertx.ext.web.RoutingContext ctx) {
+    boolean up = healthy.getAsBoolean();
+    JsonObject body = new JsonObject().put("status", up ? "ok" : "unavailable")
+        .put("version", version).put("git_hash", "unknown");
+    if (!up) {
+      body.put("reason", "the packet store failed and refuses writes until a restart");
+    }
+    ctx.response().setStatusCode(up ? 200 : 503)
+        .putHeader("content-type", "application/json")
+        .end(body.encode());
   }
 
   /** A router with every route; one per event loop, or one shared, both work. */
@@ -66,10 +87,7 @@ public final class IrohHttpApi {
     router.post("/dns-query")
         .handler(RawBody.limit(DohHandler.MAX_BODY))
         .handler(doh::post);
-    router.get("/healthz").handler(ctx -> ctx.response()
-        .putHeader("content-type", "application/json")
-        .end(new JsonObject().put("status", "ok").put("version", version)
-            .put("git_hash", "unknown").encode()));
+    router.get("/healthz").handler(this::healthz);
     router.get("/healthcheck").handler(ctx -> text(ctx, "OK"));
     router.get("/").handler(ctx -> text(ctx, "Hi!"));
     router.route().failureHandler(IrohHttpApi::failure);

@@ -317,7 +317,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       return;
     }
     // A cache miss may read the database: off the event loop.
-    vertx.executeBlocking(() -> store.get(key).orElse(null), false)
+    vertx.executeBlocking(() -> (jdbc != null ? jdbc.getAfterMiss(key) : store.get(key)).orElse(null),
+            false)
         .onComplete(ar -> {
           if (ar.succeeded()) {
             answer(req, key, ar.result());
@@ -566,7 +567,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     boolean up;
     try {
       store.count();
-      up = jdbc == null || jdbc.isOpen();
+      up = jdbc == null || jdbc.isHealthy();
     } catch (RuntimeException e) {
       up = false;
     }

@@ -57,11 +57,16 @@ public final class StatusPage {
 
   /** The {@code /healthz} document. */
   public JsonObject health(boolean up) {
-    return new JsonObject()
+    JsonObject health = new JsonObject()
         .put("status", up ? "ok" : "unavailable")
         .put("version", version)
         .put("packets", up ? store.count() : 0)
         .put("uptime_seconds", uptimeSeconds());
+    if (jdbc != null && jdbc.failure().isPresent()) {
+      // The cause (with file names) is in the server's log, not on a public page.
+      health.put("reason", "the packet store failed and refuses writes until a restart");
+    }
+    return health;
   }
 
   /** The HTML page. */

@@ -97,6 +97,17 @@ public final class H2Dialect extends SqlDialect {
     if (!Files.isWritable(dataDir)) {
       throw new UncheckedIOException(what, new AccessDeniedException(dataDir.toString()));
     }
+    // H2 would open a file it may not write read-only, and refuse every write much later.
+    Path file = dataDir.resolve(DATABASE_NAME + ".mv.db");
+    if (Files.exists(file) && !Files.isWritable(file)) {
+      throw new UncheckedIOException(what, new AccessDeniedException(file.toString(), null,
+          "the database file is not writable by this user"));
+    }
+    // The path goes into a JDBC URL, where ';' starts a setting (INIT=...).
+    if (dataDir.toAbsolutePath().normalize().toString().indexOf(';') >= 0) {
+      throw new UncheckedIOException(what,
+          new java.io.IOException("H2 cannot open a path containing ';'"));
+    }
     return new H2Dialect(dataDir);
   }
 
@@ -119,7 +130,39 @@ public final class H2Dialect extends SqlDialect {
       return "the database file is in use by another process (is another keyway relay,"
           + " dns-server or up running on " + dataDir + "?)";
     }
+    if (e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_IS_CLOSED
+        || e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_CALLED_AT_SHUTDOWN) {
+      // H2's own text suggests a URL setting, which is already there and is not the cause.
+      return "the database " + databaseFile() + " has closed itself, usually after a failed"
+          + " write (is the disk full or failing? see the first error above)";
+    }
     return super.explain(e);
+  }
+
+  /**
+   * H2's own errors after which its database is closed or cannot write (it closes itself on a
+   * failed file write: every later statement fails with "database is closed").
+   */
+  private static final java.util.Set<Integer> FATAL = java.util.Set.of(
+      org.h2.api.ErrorCode.DATABASE_IS_CLOSED,
+      org.h2.api.ErrorCode.DATABASE_IS_READ_ONLY,
+      org.h2.api.ErrorCode.IO_EXCEPTION_1,
+      org.h2.api.ErrorCode.IO_EXCEPTION_2,
+      org.h2.api.ErrorCode.FILE_CORRUPTED_1,
+      org.h2.api.ErrorCode.DATABASE_CALLED_AT_SHUTDOWN);
+
+  @Override
+  public boolean isFatal(SQLException e) {
+    return FATAL.contains(e.getErrorCode());
+  }
+
+  /**
+   * Half the chunk retention used with fsync: a chunk H2 may overwrite is then always older than
+   * the last forced state of the file (see "File size" above).
+   */
+  @Override
+  public java.time.Duration maxSyncLag() {
+    return java.time.Duration.ofMillis(FSYNC_RETENTION_MILLIS / 2);
   }
 
   @Override

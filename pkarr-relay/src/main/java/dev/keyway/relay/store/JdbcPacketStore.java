@@ -105,6 +105,8 @@ public final class JdbcPacketStore implements PacketStore {
   private final Thread syncerThread;
   private volatile boolean closed;
   private volatile boolean terminated;
+  /** Why the database became unusable (it closed itself, or an fsync failed); null while fine. */
+  private volatile String failure;
   /** Set when {@link #touched} is full; the writer then flushes access times. */
   private volatile boolean touchesFull;
 
@@ -194,6 +196,9 @@ public final class JdbcPacketStore implements PacketStore {
   }
 
   private void initSchema(Connection c) throws SQLException {
+    if (c.isReadOnly()) {
+      throw new SQLException("the database opened read-only (is its file writable by this user?)");
+    }
     c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
       for (String setting : dialect.configure(options)) {
@@ -233,6 +238,20 @@ public final class JdbcPacketStore implements PacketStore {
   public Optional<StoredPacket> get(PublicKey key) {
     StoredPacket cached = getIfCached(key);
     if (cached != null) {
+      return Optional.of(cached);
+    }
+    return Optional.ofNullable(load(key));
+  }
+
+  /**
+   * {@link #get} for a caller that has just missed in {@link #getIfCached}: the cache is looked
+   * at again (a commit may have filled it since) without counting a second miss.
+   */
+  public Optional<StoredPacket> getAfterMiss(PublicKey key) {
+    checkOpen();
+    StoredPacket cached = cache == null ? null : cache.asMap().get(key);
+    if (cached != null) {
+      touch(key);
       return Optional.of(cached);
     }
     return Optional.ofNullable(load(key));
@@ -344,6 +363,13 @@ public final class JdbcPacketStore implements PacketStore {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("packet store is closed"));
     }
+    String failed = failure;
+    if (failed != null) {
+      // Counted like the commit it stands for, so a "commits failing" alert stays on.
+      metrics.commitFailed(1);
+      return CompletableFuture.failedFuture(new PacketStoreException("packet store failed ("
+          + failed + "); restart keyway once the cause is fixed"));
+    }
     CompletableFuture<UpsertOutcome> future = new CompletableFuture<>();
     if (!queue.offer(new Upsert(packet, future))) {
       return CompletableFuture.failedFuture(new PacketStoreException.Overloaded(
@@ -396,6 +422,44 @@ public final class JdbcPacketStore implements PacketStore {
   /** Whether the store takes reads and upserts (false once {@link #close()} began). */
   public boolean isOpen() {
     return !closed && !terminated;
+  }
+
+  /**
+   * Why the store can no longer write, if it cannot: the database closed itself after a write
+   * error (a full disk, an I/O error, a read-only file), or an fsync failed, after which the
+   * file's state on the device is unknown (the rule PostgreSQL follows). Upserts then fail at
+   * once; reads the cache can answer still work. Only a restart clears it (health checks report
+   * it, so a supervisor can do that).
+   */
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /** Open and not failed: what a health check reports. */
+  public boolean isHealthy() {
+    return isOpen() && failure == null;
+  }
+
+  private void markFailed(String why) {
+    if (failure == null) {
+      failure = why;
+      LOG.error("packet store failed: {}; writes are refused until keyway is restarted", why);
+    }
+  }
+
+  /** Marks the store failed if {@code e} means its database is gone (see {@link #failure()}). */
+  private void checkFatal(Exception e, Connection connection) {
+    if (e instanceof SQLException sql && dialect.isFatal(sql)) {
+      markFailed(dialect.explain(sql));
+      return;
+    }
+    try {
+      if (!connection.isValid(1)) {
+        markFailed("the database connection is no longer valid after: " + e.getMessage());
+      }
+    } catch (SQLException invalid) {
+      markFailed("the database connection is no longer valid after: " + e.getMessage());
+    }
   }
 
   /** Upserts waiting for the writer. */
@@ -514,10 +578,16 @@ public final class JdbcPacketStore implements PacketStore {
     private final List<Upsert> batch = new ArrayList<>(options.maxBatchSize());
     private final UpsertOutcome[] outcomes = new UpsertOutcome[options.maxBatchSize()];
     private long nextMaintenance;
+    /** Latest access time written; access times never go backwards (see {@link #accessStamp}). */
+    private long lastAccess;
 
     Writer(Connection connection) throws SQLException {
       this.connection = connection;
       connection.setAutoCommit(false);
+      try (Statement s = connection.createStatement();
+          ResultSet rs = s.executeQuery(dialect.selectMaxAccess())) {
+        lastAccess = rs.next() ? rs.getLong(1) : 0;
+      }
       this.select = connection.prepareStatement(dialect.selectPacket());
       this.insert = connection.prepareStatement(dialect.insertPacket());
       this.update = connection.prepareStatement(dialect.updatePacket());
@@ -586,8 +656,14 @@ public final class JdbcPacketStore implements PacketStore {
 
     /** Decides, writes and commits the batch, then completes its futures (or has them synced). */
     private void apply() throws InterruptedException {
+      String failed = failure;
+      if (failed != null) {
+        fail(batch, new PacketStoreException("packet store failed (" + failed + ")"), false);
+        return;
+      }
       long started = System.nanoTime();
       long now = clock.nowMicros();
+      long access = accessStamp(now);
       int n = batch.size();
       Map<PublicKey, Pending> changed = new HashMap<>();
       int inserts = 0;
@@ -631,7 +707,7 @@ public final class JdbcPacketStore implements PacketStore {
             update.setBytes(1, s.packet().toBytes());
             update.setLong(2, s.packet().timestampMicros());
             update.setLong(3, s.lastSeenMicros());
-            update.setLong(4, now);
+            update.setLong(4, access);
             update.setBytes(5, k);
             update.addBatch();
           } else {
@@ -639,7 +715,7 @@ public final class JdbcPacketStore implements PacketStore {
             insert.setBytes(2, s.packet().toBytes());
             insert.setLong(3, s.packet().timestampMicros());
             insert.setLong(4, s.lastSeenMicros());
-            insert.setLong(5, now);
+            insert.setLong(5, access);
             insert.addBatch();
             inserts++;
           }
@@ -650,16 +726,22 @@ public final class JdbcPacketStore implements PacketStore {
         if (changed.size() > inserts) {
           update.executeBatch();
         }
+        if (syncer != null) {
+          syncer.awaitLag();
+        }
         connection.commit();
         publish(changed, inserts);
       } catch (SQLException | RuntimeException e) {
-        fail(batch, e, false);
         rollbackQuietly();
+        checkFatal(e, connection); // before the callers hear of it, so they see the store's state
+        fail(batch, e, false);
         return;
       }
       Committed done = new Committed(List.copyOf(batch), Arrays.copyOf(outcomes, n), started,
-          changed.size(), inserts);
-      if (syncer != null && !changed.isEmpty()) {
+          System.nanoTime(), changed.size(), inserts);
+      // Even a batch that wrote nothing goes through the syncer: its outcomes (409, "unchanged")
+      // may rest on an earlier batch's rows, which must be on the device before they are told.
+      if (syncer != null) {
         syncer.enqueue(done);
       } else {
         acknowledge(done);
@@ -684,7 +766,8 @@ public final class JdbcPacketStore implements PacketStore {
     /** The committed state of a key: the cache is authoritative when it has the key. */
     private Row currentState(PublicKey key) throws SQLException {
       if (cache != null) {
-        StoredPacket p = cache.getIfPresent(key);
+        // asMap().get: the writer's look-ups are not reads, and must not count as cache hits.
+        StoredPacket p = cache.asMap().get(key);
         if (p != null) {
           return new Row(p, true);
         }
@@ -692,6 +775,15 @@ public final class JdbcPacketStore implements PacketStore {
       return selectRow(select, key);
     }
 
+
+    /**
+     * The access time to write at wall-clock {@code now}: never before one already written, so a
+     * clock stepped back cannot make the rows written next the least recently used ones.
+     */
+    private long accessStamp(long now) {
+      lastAccess = Math.max(lastAccess, now);
+      return lastAccess;
+    }
 
     private void rollbackQuietly() {
       try {
@@ -728,6 +820,7 @@ public final class JdbcPacketStore implements PacketStore {
       } catch (SQLException | RuntimeException e) {
         LOG.error("packet store maintenance failed: {}", e.toString());
         rollbackQuietly();
+        checkFatal(e, connection);
         nextMaintenance = System.nanoTime() + maintenanceNanos;
         PacketStoreException failure = new PacketStoreException("maintenance failed: " + e.getMessage(), e);
         waiting.forEach(w -> w.completeExceptionally(failure));
@@ -808,7 +901,7 @@ public final class JdbcPacketStore implements PacketStore {
       if (options.capacity() == 0 || touched.isEmpty()) {
         return;
       }
-      long now = clock.nowMicros();
+      long now = accessStamp(clock.nowMicros());
       try (PreparedStatement touch = connection.prepareStatement(dialect.touchAccess())) {
         int pending = 0;
         for (Iterator<PublicKey> it = touched.iterator(); it.hasNext(); ) {
@@ -855,7 +948,7 @@ public final class JdbcPacketStore implements PacketStore {
 
   /** A committed batch, with the outcome of each upsert in it. */
   private record Committed(List<Upsert> upserts, UpsertOutcome[] outcomes, long startedNanos,
-      int rows, int inserts) {}
+      long committedNanos, int rows, int inserts) {}
 
   /** Completes a committed (and, if asked for, synced) batch's futures. */
   private void acknowledge(Committed c) {
@@ -904,12 +997,50 @@ public final class JdbcPacketStore implements PacketStore {
       this.connection = connection;
     }
 
+    /** Whether a committed batch waits for a sync, and since when (System.nanoTime()). */
+    private boolean unsynced;
+    private long oldestUnsyncedNanos;
+    private final long maxLagNanos = dialect.maxSyncLag().toNanos();
+
     void enqueue(Committed c) throws InterruptedException {
+      // Before the put: once queued, the batch may be synced before this line would run.
+      synchronized (this) {
+        if (!unsynced) {
+          unsynced = true;
+          oldestUnsyncedNanos = c.committedNanos();
+        }
+      }
       waiting.put(c);
+    }
+
+    /**
+     * Blocks the writer while the oldest committed batch has waited longer than the dialect's
+     * {@link SqlDialect#maxSyncLag()} for its fsync (a stalled device): committing more would let
+     * the database reuse file space the device's last forced state still points to.
+     */
+    synchronized void awaitLag() throws InterruptedException {
+      while (unsynced && !stopping && failure == null) {
+        long late = System.nanoTime() - oldestUnsyncedNanos - maxLagNanos;
+        if (late < 0) {
+          return;
+        }
+        wait(100);
+      }
+    }
+
+    /** After a sync: what still waits is what the next one covers. */
+    private synchronized void synced() {
+      Committed next = waiting.peek();
+      unsynced = next != null;
+      oldestUnsyncedNanos = next == null ? 0 : next.committedNanos();
+      notifyAll();
     }
 
     void stop() {
       stopping = true;
+      synchronized (this) {
+        notifyAll();
+      }
     }
 
     @Override
@@ -924,9 +1055,21 @@ public final class JdbcPacketStore implements PacketStore {
           group.add(first);
           waiting.drainTo(group);
           try {
-            dialect.sync(connection);
+            String failed = failure;
+            if (failed != null) {
+              // After a failed fsync nothing later may be acknowledged (the state is unknown).
+              throw new PacketStoreException("packet store failed (" + failed + ")");
+            }
+            // Batches that wrote nothing need no sync of their own: every batch before them was
+            // acknowledged by an earlier sync, or is in this group.
+            if (group.stream().anyMatch(c -> c.rows() > 0)) {
+              dialect.sync(connection);
+            }
+            synced();
             group.forEach(JdbcPacketStore.this::acknowledge);
           } catch (SQLException | RuntimeException e) {
+            markFailed("fsync failed: " + e.getMessage());
+            synced();
             for (Committed c : group) {
               fail(c.upserts(), e, true);
             }

@@ -67,6 +67,29 @@ public abstract class SqlDialect {
     return e.getMessage();
   }
 
+  /**
+   * Whether {@code e} means the database cannot be used any more (it closed itself after a write
+   * error, its file is read-only, corrupt or on a full disk); the store then refuses writes
+   * until restarted ({@link JdbcPacketStore#failure()}). By default nothing is.
+   */
+  public boolean isFatal(SQLException e) {
+    return false;
+  }
+
+  /**
+   * Longest a committed batch may wait for its fsync before the writer stops committing more
+   * (with fsync on): bounds how far the device's state may lag the database's, for dialects that
+   * reuse file space a fixed time after a commit. By default 10 s.
+   */
+  public java.time.Duration maxSyncLag() {
+    return java.time.Duration.ofSeconds(10);
+  }
+
+  /** The most recent access time of any row, or 0 when the store is empty. */
+  public String selectMaxAccess() {
+    return "SELECT COALESCE(MAX(last_access), 0) FROM signed_packets";
+  }
+
   /** Bytes the store occupies on disk, or -1 when the dialect cannot tell. */
   public long storageBytes() {
     return -1;

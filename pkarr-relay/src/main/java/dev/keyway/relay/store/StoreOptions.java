@@ -44,6 +44,8 @@ public record StoreOptions(
   public static final boolean DEFAULT_FSYNC = true;
   /** 7 days, iroh-dns-server's {@code eviction}. */
   public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(7);
+  /** Longest {@link #maxAge}: 100 years (ages are computed in nanoseconds, which stop at 292). */
+  public static final Duration MAX_MAX_AGE = Duration.ofDays(36_500);
   /** 10 s, iroh-dns-server's {@code eviction_interval}. */
   public static final Duration DEFAULT_EVICTION_INTERVAL = Duration.ofSeconds(10);
   /** 1 000 000 packets, pkarr-relay's {@code [cache] size}. */
@@ -64,7 +66,8 @@ public record StoreOptions(
         "maxBatchDelay must be 0s..1s, got " + Durations.format(maxBatchDelay));
     require(queueCapacity >= maxBatchSize, "queueCapacity must be at least maxBatchSize ("
         + maxBatchSize + "), got " + queueCapacity);
-    require(!maxAge.isNegative(), "maxAge must not be negative, got " + Durations.format(maxAge));
+    require(!maxAge.isNegative() && maxAge.compareTo(MAX_MAX_AGE) <= 0,
+        "maxAge must be 0s.." + Durations.format(MAX_MAX_AGE) + ", got " + Durations.format(maxAge));
     require(evictionInterval.compareTo(Duration.ofMillis(10)) >= 0,
         "evictionInterval must be at least 10ms, got " + Durations.format(evictionInterval));
     require(capacity >= 0, "capacity must not be negative, got " + capacity);

@@ -406,6 +406,30 @@ class RelayHttpTest {
 
   // ---- base path, CORS, status, health, metrics ----
 
+  /**
+   * A database that closed itself (H2 does after a failed write: a full disk) leaves a relay
+   * that refuses every PUT: /healthz says so with 503, so a supervisor or load balancer can act.
+   */
+  @Test
+  void aFailedStoreIsUnhealthy(@TempDir Path other) throws Exception {
+    try (TestRelay r = TestRelay.start(other)) {
+      SignedPacket p = packet(key(93), nowMicros(), "before");
+      assertThat(r.put(p).statusCode()).isEqualTo(204);
+      assertThat(r.get("/healthz").statusCode()).isEqualTo(200);
+      try (java.sql.Connection c = dev.keyway.relay.store.H2Dialect.file(other).connect();
+          java.sql.Statement st = c.createStatement()) {
+        st.execute("SHUTDOWN");
+      }
+      assertThat(r.put(packet(key(94), nowMicros(), "after")).statusCode()).isEqualTo(500);
+      HttpResponse<byte[]> health = r.get("/healthz");
+      assertThat(health.statusCode()).isEqualTo(503);
+      assertThat(new String(health.body(), StandardCharsets.UTF_8))
+          .contains("\"status\":\"unavailable\"", "packet store failed");
+      assertThat(r.put(packet(key(95), nowMicros(), "later")).statusCode()).isEqualTo(500);
+      assertThat(r.get(path(key(93))).statusCode()).as("cached reads still work").isEqualTo(200);
+    }
+  }
+
   @Test
   void basePathPrefixesEveryRoute(@TempDir Path other) throws Exception {
     try (TestRelay r = TestRelay.start(other, b -> b.http(new RelayConfig.Http("127.0.0.1", 0, "/pkarr/",

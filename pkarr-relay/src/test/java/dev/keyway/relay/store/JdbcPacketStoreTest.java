@@ -207,6 +207,7 @@ class JdbcPacketStoreTest {
     final H2Dialect h2;
     final CountDownLatch release = new CountDownLatch(1);
     volatile boolean failSync;
+    volatile Duration maxSyncLag = Duration.ofSeconds(10);
 
     ControlledDialect(Path dir) {
       this.h2 = H2Dialect.file(dir);
@@ -230,6 +231,16 @@ class JdbcPacketStoreTest {
     @Override
     public List<String> createSchema() {
       return h2.createSchema();
+    }
+
+    @Override
+    public Duration maxSyncLag() {
+      return maxSyncLag;
+    }
+
+    @Override
+    public boolean isFatal(SQLException e) {
+      return h2.isFatal(e);
     }
 
     @Override
@@ -277,23 +288,148 @@ class JdbcPacketStoreTest {
     }
   }
 
+  /**
+   * After a failed fsync the file's state on the device is unknown (Linux may have dropped the
+   * dirty pages): the store refuses every later write, even once syncs would work again, and
+   * reports it, until it is reopened.
+   */
   @Test
-  void aFailedSyncFailsTheCallersButKeepsTheStoreConsistent() throws Exception {
+  void aFailedSyncFailsTheStoreUntilItIsReopened() throws Exception {
     ControlledDialect dialect = new ControlledDialect(dir);
     dialect.release.countDown();
     dialect.failSync = true;
+    SignedPacket p = packet(key(1), 5, "a");
     try (JdbcPacketStore store = JdbcPacketStore.open(dialect, StoreOptions.defaults(), now::get,
         StoreMetrics.NOOP)) {
-      SignedPacket p = packet(key(1), 5, "a");
+      assertThat(store.isHealthy()).isTrue();
       assertThatThrownBy(() -> await(store.upsert(p)))
           .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(PacketStoreException.class)
           .hasMessageContaining("sync");
       dialect.failSync = false;
-      // The commit itself happened; a retry is harmless and reports the truth.
+      assertThat(store.failure()).hasValueSatisfying(f -> assertThat(f).contains("fsync failed"));
+      assertThat(store.isHealthy()).isFalse();
+      assertThat(store.isOpen()).isTrue();
+      assertThatThrownBy(() -> await(store.upsert(packet(key(2), 5, "b"))))
+          .hasCauseInstanceOf(PacketStoreException.class)
+          .hasMessageContaining("restart keyway");
+      assertThat(store.get(key(1).publicKey())).isPresent(); // reads still work
+    }
+    // The commit itself happened; reopened, the store is healthy and tells the truth.
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      assertThat(store.isHealthy()).isTrue();
       assertThat(await(store.upsert(p))).isEqualTo(UpsertOutcome.UNCHANGED);
       assertThat(await(store.upsert(packet(key(1), 4, "older")))).isEqualTo(UpsertOutcome.STALE);
     }
+  }
+
+  /** A database that closed itself (as H2 does after a failed write) fails the store at once. */
+  @Test
+  void aDatabaseThatClosedItselfFailsTheStore() throws Exception {
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      assertThat(await(store.upsert(packet(key(1), 5, "a")))).isEqualTo(UpsertOutcome.INSERTED);
+      try (Connection c = H2Dialect.file(dir).connect(); java.sql.Statement st = c.createStatement()) {
+        st.execute("SHUTDOWN");
+      }
+      assertThatThrownBy(() -> await(store.upsert(packet(key(2), 5, "b"))))
+          .hasCauseInstanceOf(PacketStoreException.class);
+      assertThat(store.failure()).isPresent();
+      assertThat(store.isHealthy()).isFalse();
+      assertThatThrownBy(() -> await(store.upsert(packet(key(3), 5, "c"))))
+          .hasMessageContaining("restart keyway");
+    }
+  }
+
+  /**
+   * A 409 (STALE) rests on the newer packet: it is not told before that packet is on the device,
+   * or a power loss could leave neither packet while the client was told there is a newer one.
+   */
+  @Test
+  void anOutcomeThatWroteNothingWaitsForTheSyncOfWhatItRestsOn() throws Exception {
+    ControlledDialect dialect = new ControlledDialect(dir);
+    StoreOptions options = StoreOptions.builder().maxBatchDelay(Duration.ZERO).fsync(true).build();
+    try (JdbcPacketStore store = JdbcPacketStore.open(dialect, options, now::get, StoreMetrics.NOOP)) {
+      CompletableFuture<UpsertOutcome> newer = store.upsert(packet(key(1), 10, "new"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (store.get(key(1).publicKey()).isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(5); // until the newer packet is committed (its sync is held)
+      }
+      CompletableFuture<UpsertOutcome> older = store.upsert(packet(key(1), 5, "old"));
+      Thread.sleep(200);
+      assertThat(newer).isNotDone();
+      assertThat(older).as("STALE before the newer packet's sync").isNotDone();
+      dialect.release.countDown();
+      assertThat(await(newer)).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(await(older)).isEqualTo(UpsertOutcome.STALE);
+    }
+  }
+
+  /**
+   * While a committed batch has waited longer than the dialect's sync lag for its fsync, the
+   * writer commits nothing more (H2 may reuse file space a second after a commit).
+   */
+  @Test
+  void aStalledSyncStopsTheWriterAfterTheLagBound() throws Exception {
+    ControlledDialect dialect = new ControlledDialect(dir);
+    dialect.maxSyncLag = Duration.ofMillis(50);
+    StoreOptions options = StoreOptions.builder().maxBatchDelay(Duration.ZERO).fsync(true).build();
+    try (JdbcPacketStore store = JdbcPacketStore.open(dialect, options, now::get, StoreMetrics.NOOP)) {
+      CompletableFuture<UpsertOutcome> first = store.upsert(packet(key(1), 10, "a"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (store.count() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      Thread.sleep(100); // past the lag bound
+      CompletableFuture<UpsertOutcome> second = store.upsert(packet(key(2), 10, "b"));
+      Thread.sleep(300);
+      assertThat(store.count()).as("second batch not committed while the sync lags").isEqualTo(1);
+      dialect.release.countDown();
+      assertThat(await(first)).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(await(second)).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(store.count()).isEqualTo(2);
+    }
+  }
+
+  /** Access times never go backwards: a clock stepped back does not make new rows the LRU victims. */
+  @Test
+  void aClockSteppedBackDoesNotMakeNewRowsTheFirstToBeEvicted() throws Exception {
+    StoreOptions options = StoreOptions.builder().capacity(2).maxAge(Duration.ZERO).build();
+    try (JdbcPacketStore store = open(options)) {
+      for (int i = 1; i <= 2; i++) {
+        now.addAndGet(1_000_000);
+        await(store.upsert(packet(key(i), now.get(), "k" + i)));
+      }
+      now.addAndGet(-HOUR); // NTP steps the clock back an hour
+      await(store.upsert(packet(key(3), 1, "k3")));
+      await(store.runMaintenance());
+      assertThat(store.count()).isEqualTo(2);
+      assertThat(store.get(key(3).publicKey())).as("just written").isPresent();
+      assertThat(store.get(key(1).publicKey())).as("least recently used").isEmpty();
+    }
+  }
+
+  /** The cache's hit ratio counts reads only: not the writer's look-ups, not a miss twice. */
+  @Test
+  void cacheStatisticsCountReadsOnce() throws Exception {
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      for (int i = 0; i < 3; i++) {
+        await(store.upsert(packet(key(1), 10 + i, "v" + i)));
+      }
+      assertThat(store.cacheStats().requestCount()).as("upserts are not reads").isZero();
+      assertThat(store.getIfCached(key(1).publicKey())).isNotNull();
+      assertThat(store.getIfCached(key(2).publicKey())).isNull();
+      assertThat(store.getAfterMiss(key(2).publicKey())).isEmpty();
+      assertThat(store.getAfterMiss(key(1).publicKey())).isPresent();
+      assertThat(store.cacheStats().hitCount()).isEqualTo(1);
+      assertThat(store.cacheStats().missCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aDataDirectoryWithASemicolonIsRefused() {
+    assertThatThrownBy(() -> H2Dialect.file(dir.resolve("x;INIT=RUNSCRIPT FROM 'y'")))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasRootCauseMessage("H2 cannot open a path containing ';'");
   }
 
   @Test
@@ -324,6 +460,10 @@ class JdbcPacketStoreTest {
     assertThatThrownBy(() -> StoreOptions.builder().maxBatchDelay(Duration.ofSeconds(5)).build())
         .hasMessageContaining("maxBatchDelay");
     assertThatThrownBy(() -> StoreOptions.builder().capacity(-1).build()).hasMessageContaining("capacity");
+    assertThatThrownBy(() -> StoreOptions.builder().maxAge(Duration.ofDays(365_000)).build())
+        .hasMessageContaining("maxAge must be 0s..");
+    assertThat(StoreOptions.builder().maxAge(StoreOptions.MAX_MAX_AGE).build().maxAge())
+        .isEqualTo(StoreOptions.MAX_MAX_AGE);
     assertThat(StoreOptions.defaults().toBuilder().build()).isEqualTo(StoreOptions.defaults());
   }
 }
