@@ -2,7 +2,7 @@ package dev.keyway.client.packet;
 
 import dev.keyway.client.packet.InvalidPacketException.Reason;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -14,6 +14,9 @@ final class DnsMessages {
   private static final int[] SECTIONS = {
     Section.QUESTION, Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL
   };
+
+  /** The OPCODE bits of the third header byte. */
+  private static final int OPCODE_MASK = 0x78;
 
   private DnsMessages() {}
 
@@ -27,7 +30,14 @@ final class DnsMessages {
   static List<Record> parseAnswers(byte[] buf, int off, int len) {
     Message message;
     try {
-      message = new Message(ByteBuffer.wrap(buf, off, len).slice());
+      // dnsjava reads an UPDATE message (opcode 5) the RFC 2136 way, where a record may have no
+      // RDATA: an A record with RDLENGTH 0 would be accepted, then served as malformed DNS.
+      // simple-dns reads RDATA whatever the opcode, so the records are parsed as in a QUERY.
+      byte[] copy = Arrays.copyOfRange(buf, off, off + len);
+      if (copy.length > 2) {
+        copy[2] &= (byte) ~OPCODE_MASK;
+      }
+      message = new Message(copy);
     } catch (IOException | RuntimeException e) {
       throw new InvalidPacketException(
           Reason.BAD_DNS, "DNS message does not parse: " + e.getMessage(), e);

@@ -219,6 +219,28 @@ class SignedPacketParseTest {
     }
   }
 
+  /**
+   * An UPDATE-opcode message whose A record has no RDATA (found by fuzzing): dnsjava's update
+   * reading took it, and the server then served an A record with RDLENGTH 0 (dig: malformed
+   * packet; DoH JSON: HTTP 500). Read like a QUERY, as simple-dns does, it is bad DNS; the same
+   * message with a four-byte address parses whatever the opcode.
+   */
+  @Test
+  void recordsWithoutRdataAreBadDnsWhateverTheOpcode() {
+    String owner = "343870696e787867717334316e346169646964656e773561707170317572666d7a647a7472386a7434616272"
+        + "6b646e34333565776f00";
+    for (String flags : new String[] {"a800", "2800", "8000"}) {
+      byte[] empty = HexFormat.of().parseHex("0000" + flags + "0000000100000000" + owner
+          + "00010001" + "0000003c" + "0000");
+      assertThat(reason(() -> SignedPacket.fromBytes(TestPackets.signRaw(SECRET, TS, empty))))
+          .as("flags %s", flags).isEqualTo(Reason.BAD_DNS);
+      byte[] full = HexFormat.of().parseHex("0000" + flags + "0000000100000000" + owner
+          + "00010001" + "0000003c" + "0004c0000201");
+      assertThat(SignedPacket.fromBytes(TestPackets.signRaw(SECRET, TS, full)).records().toString())
+          .as("flags %s", flags).contains("192.0.2.1");
+    }
+  }
+
   @Test
   void truncatedMessageIsBadDnsEvenWithTheTcFlag() {
     byte[] dns = Arrays.copyOf(DNS, DNS.length - 5);

@@ -235,7 +235,8 @@ public final class ZoneAnswerer {
   /**
    * Reads the answer, authority and additional sections of a query from {@code p}: skips the
    * first two (unusual in a query) and takes the OPT record of the additional section into
-   * {@code q}. Returns false when they are malformed: a name or record past the end, an OPT
+   * {@code q}. Returns false when they are malformed: a name or record past the end, bytes
+   * after the last record, an OPT
    * record not owned by the root, a second OPT record, or EDNS options that do not exactly fill
    * the OPT record (RFC 6891 §6.1.2, §7). An OPT record seen before the fault is kept, so the
    * FORMERR carries an OPT record back.
@@ -272,7 +273,7 @@ public final class ZoneAnswerer {
       }
       p = next;
     }
-    return true;
+    return p == end; // bytes after the last record: FORMERR, as Knot and BIND answer
   }
 
   /** Whether the EDNS options (code, length, value) exactly fill {@code buf[p..end)}. */

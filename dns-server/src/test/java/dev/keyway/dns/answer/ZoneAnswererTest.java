@@ -303,6 +303,17 @@ class ZoneAnswererTest {
     assertThat(ask(ptr, Transport.UDP).getRcode()).isEqualTo(Rcode.FORMERR);
     // QTYPE OPT
     assertThat(ask(ORIGIN, Type.OPT).getRcode()).isEqualTo(Rcode.FORMERR);
+    // bytes after the last record (found by fuzzing; Knot and BIND answer FORMERR), with and
+    // without EDNS
+    byte[] trailing = java.util.Arrays.copyOf(good, good.length + 4);
+    assertThat(ask(trailing, Transport.UDP).getRcode()).isEqualTo(Rcode.FORMERR);
+    Message edns = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.SOA, DClass.IN));
+    edns.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    byte[] ednsWire = edns.toWire();
+    assertThat(ask(ednsWire, Transport.UDP).getRcode()).isEqualTo(Rcode.NOERROR);
+    Message answered = ask(java.util.Arrays.copyOf(ednsWire, ednsWire.length + 1), Transport.UDP);
+    assertThat(answered.getRcode()).isEqualTo(Rcode.FORMERR);
+    assertThat(answered.getOPT()).as("FORMERR to an EDNS query carries OPT").isNotNull();
     // random bytes never throw
     SplittableRandom r = new SplittableRandom(9);
     for (int i = 0; i < 20_000; i++) {
