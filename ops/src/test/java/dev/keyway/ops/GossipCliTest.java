@@ -135,6 +135,8 @@ class GossipCliTest {
         {"--bind no-such-host.invalid: not an IP address or a known host name", "--bind", "no-such-host.invalid"},
         {"--transport must be quic, tcp or auto, not 'carrier-pigeon'", "--transport", "carrier-pigeon"},
         {"--interval: not a duration: 'soon'", "--interval", "soon"},
+        {"--interval 1ms is below 100ms", "--interval", "1ms", "--expiry", "3ms"},
+        {"--expiry 20000000m is above 30d", "--expiry", "20000000m"},
     };
     for (String[] c : cases) {
       String[] args = new String[c.length + 2];

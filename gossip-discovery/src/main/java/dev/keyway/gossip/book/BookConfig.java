@@ -29,6 +29,12 @@ import java.util.Objects;
 public record BookConfig(TopicId topic, String name, List<RelayUrl> relayUrls, UserData userData,
     Duration announceInterval, Duration expiry, Duration sweepInterval, Duration joinInterval,
     int joinsPerInterval, int joinWhenNeighborsBelow, int maxEntries) {
+  /**
+   * Longest expiry T: 30 days (the replay window, 10·T, is kept in nanoseconds, which stop at 292
+   * years, and a node silent for a month is not coming back).
+   */
+  public static final Duration MAX_EXPIRY = Duration.ofDays(30);
+
   /** The default address-book topic. */
   public static final TopicId DEFAULT_TOPIC = TopicId.ofName("keyway/gossip-address-book/1");
 
@@ -36,18 +42,22 @@ public record BookConfig(TopicId topic, String name, List<RelayUrl> relayUrls, U
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(name, "name");
     relayUrls = List.copyOf(relayUrls);
-    positive(announceInterval, "announceInterval");
-    positive(expiry, "expiry");
-    positive(sweepInterval, "sweepInterval");
-    positive(joinInterval, "joinInterval");
+    // Timers run on Vert.x, whose shortest delay is 1 ms.
+    atLeastAMillisecond(announceInterval, "announceInterval");
+    atLeastAMillisecond(expiry, "expiry");
+    atLeastAMillisecond(sweepInterval, "sweepInterval");
+    atLeastAMillisecond(joinInterval, "joinInterval");
+    if (expiry.compareTo(MAX_EXPIRY) > 0) {
+      throw new IllegalArgumentException("expiry must be at most " + MAX_EXPIRY.toDays() + " days");
+    }
     if (joinsPerInterval < 1 || maxEntries < 1) {
       throw new IllegalArgumentException("joinsPerInterval and maxEntries must be positive");
     }
   }
 
-  private static void positive(Duration d, String what) {
-    if (d == null || d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException(what + " must be positive");
+  private static void atLeastAMillisecond(Duration d, String what) {
+    if (d == null || d.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException(what + " must be at least 1 ms");
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -103,6 +104,15 @@ public final class GossipAddressBook implements AutoCloseable {
   private long spacingTimer = -1;
   private final ArrayDeque<PublicKey> joinQueue = new ArrayDeque<>();
   private final Set<PublicKey> queued = new HashSet<>();
+  /**
+   * Nodes expired from the book, with their last addresses, until {@link #DEPARTED_FOR_EXPIRIES}
+   * · T after they expired, oldest first (synchronized: {@link #sweep()} may run on any thread).
+   * While this node has fewer neighbours than it wants and no newly seen node to join, it asks
+   * one of them to join again every announcement interval: a member restarted without bootstrap
+   * peers (the first node, say) knows nobody, and nobody else would ever dial it again.
+   */
+  private final LinkedHashMap<PublicKey, Departed> departed = new LinkedHashMap<>();
+
   private final List<Long> timers = new ArrayList<>();
   private boolean closed;
 
@@ -176,6 +186,7 @@ public final class GossipAddressBook implements AutoCloseable {
     timers.add(vertx.setPeriodic(config.announceInterval().toMillis(), id -> announce()));
     timers.add(vertx.setPeriodic(config.sweepInterval().toMillis(), id -> sweep()));
     timers.add(vertx.setPeriodic(config.joinInterval().toMillis(), id -> joinSome()));
+    timers.add(vertx.setPeriodic(config.announceInterval().toMillis(), id -> redialDeparted()));
   }
 
   // ------------------------------------------------------------------ queries (any thread)
@@ -462,11 +473,20 @@ public final class GossipAddressBook implements AutoCloseable {
     return k == null ? "?" : k.fmtShort();
   }
 
+  /** How long a departed node is asked to join again, in expiries T. */
+  static final int DEPARTED_FOR_EXPIRIES = 10;
+  /** Most departed nodes remembered. */
+  static final int MAX_DEPARTED = 64;
+
+  /** A node that expired, its last addresses and until when it is asked to come back. */
+  private record Departed(EndpointAddr addr, Instant until) {}
+
   /** Joins up to {@link BookConfig#joinsPerInterval()} newly seen nodes. */
   private void joinSome() {
     if (closed) {
       return;
     }
+
     List<EndpointAddr> batch = new ArrayList<>();
     Set<PublicKey> neighbours = topic.neighbors();
     while (batch.size() < config.joinsPerInterval() && !joinQueue.isEmpty()) {
@@ -490,10 +510,49 @@ public final class GossipAddressBook implements AutoCloseable {
     }
   }
 
+  /** Asks the departed node asked longest ago to join again, if this node needs neighbours. */
+  private void redialDeparted() {
+    if (closed || !joinQueue.isEmpty()
+        || topic.neighbors().size() >= config.joinWhenNeighborsBelow()) {
+      return;
+    }
+    Instant now = clock.instant();
+    Departed next = null;
+    synchronized (departed) {
+      var it = departed.entrySet().iterator();
+      while (next == null && it.hasNext()) {
+        var e = it.next();
+        it.remove();
+        Departed d = e.getValue();
+        if (now.isAfter(d.until()) || book.get(e.getKey()).isPresent()) {
+          continue; // gone for good, or back (then the book has it again)
+        }
+        next = d;
+        departed.put(e.getKey(), d); // to the end: the next redial asks another one
+      }
+    }
+    if (next != null) {
+      stats.joined.add(1);
+      EVENTS.atDebug().addKeyValue("event", "rejoin").addKeyValue("node", next.addr().id().fmtShort()).log();
+      topic.joinPeers(List.of(next.addr()));
+    }
+  }
+
   /** Drops expired entries now; returns them. Runs every {@link BookConfig#sweepInterval()}. */
   public List<BookEntry> sweep() {
     List<BookEntry> expired = book.sweep();
     if (!expired.isEmpty()) {
+      Instant until = clock.instant().plus(config.expiry().multipliedBy(DEPARTED_FOR_EXPIRIES));
+      synchronized (departed) {
+        for (BookEntry e : expired) {
+          departed.remove(e.nodeId());
+          departed.put(e.nodeId(), new Departed(
+              EndpointAddr.of(e.nodeId(), e.announcement().addrs()), until));
+          if (departed.size() > MAX_DEPARTED) {
+            departed.remove(departed.keySet().iterator().next());
+          }
+        }
+      }
       stats.expired.add(expired.size());
       for (BookEntry e : expired) {
         EVENTS.atDebug().addKeyValue("event", "expired").addKeyValue("node", e.nodeId().fmtShort())

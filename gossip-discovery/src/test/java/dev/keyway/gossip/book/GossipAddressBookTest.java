@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.addr.EndpointAddr;
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.lookup.LookupItem;
@@ -104,13 +105,61 @@ class GossipAddressBookTest {
 
   /** As above, with the node's key given (a restart keeps its key). */
   void startBook(SecretKey key, GossipNodeConfig netConfig, Duration interval, TestClock clock) {
+    startBook(key, netConfig, interval, clock,
+        nodes.isEmpty() ? List.of() : List.of(nodes.get(0).endpointAddr()));
+  }
+
+  /** As above, joining through {@code bootstrap}. */
+  void startBook(SecretKey key, GossipNodeConfig netConfig, Duration interval, TestClock clock,
+      List<EndpointAddr> bootstrap) {
     int i = nodes.size();
     GossipNode node = get(GossipNode.builder(key).vertx(vertx).config(netConfig).start());
     nodes.add(node);
     BookConfig config = BookConfig.defaults("node-" + i).withExpiry(T)
         .withAnnounceInterval(interval).withSweepInterval(Duration.ofHours(1));
-    books.add(get(GossipAddressBook.start(node, key, config, clock,
-        i == 0 ? List.of() : List.of(nodes.get(0).endpointAddr()))));
+    books.add(get(GossipAddressBook.start(node, key, config, clock, bootstrap)));
+  }
+
+  /**
+   * The first node restarts without bootstrap peers (it has none to give) after the others have
+   * expired it: it knows nobody, and they have neighbours enough not to look for any, yet they
+   * ask departed nodes to join again, so it is back in the swarm without anyone's help.
+   */
+  @Test
+  void aSeedRestartedWithoutBootstrapPeersIsFoundAgain() {
+    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    GossipNodeConfig netConfig = GossipNodeConfig.defaults().withTransport(TransportKind.TCP)
+        .withGossip(GossipConfig.defaults());
+    SecretKey seedKey = SecretKey.generate(RANDOM);
+    startBook(seedKey, netConfig, Duration.ofMillis(250), clock);
+    startBook(netConfig, Duration.ofMillis(250), clock);
+    startBook(netConfig, Duration.ofMillis(250), clock);
+    PublicKey seed = nodes.get(0).id();
+    for (int i = 1; i < 3; i++) {
+      GossipAddressBook b = books.get(i);
+      await("book " + i + " holds the seed", () -> ids(b).contains(seed), () -> b.entries().toString());
+    }
+    java.net.InetSocketAddress seedAddress = nodes.get(0).localAddress();
+    books.get(0).close();
+    get(nodes.get(0).kill());
+    clock.advance(T.plusSeconds(1));
+    for (int i = 1; i < 3; i++) {
+      GossipAddressBook b = books.get(i);
+      await("book " + i + " expires the seed", () -> {
+        b.sweep();
+        return !ids(b).contains(seed);
+      }, () -> b.entries().toString());
+    }
+    // Same key, same address, no bootstrap peers.
+    startBook(seedKey, netConfig.withBind(seedAddress), Duration.ofMillis(250), clock, List.of());
+    GossipAddressBook restarted = books.get(3);
+    Set<PublicKey> others = Set.of(nodes.get(1).id(), nodes.get(2).id());
+    await("the restarted seed learns the others", () -> ids(restarted).equals(others),
+        () -> restarted.entries().toString());
+    for (int i = 1; i < 3; i++) {
+      GossipAddressBook b = books.get(i);
+      await("book " + i + " holds the seed again", () -> ids(b).contains(seed), () -> b.entries().toString());
+    }
   }
 
   @ParameterizedTest

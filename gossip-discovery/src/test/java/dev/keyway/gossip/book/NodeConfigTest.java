@@ -36,4 +36,18 @@ class NodeConfigTest {
     assertThat(tuned.gossip().hyParView()).isEqualTo(base.gossip().hyParView());
     assertThat(tuned.gossip().plumTree().withDispatchTimeout(window(base))).isEqualTo(base.gossip().plumTree());
   }
+
+  /** Expiries whose replay window would overflow, and timers Vert.x cannot set, are refused. */
+  @Test
+  void bookConfigRefusesExpiriesPastThirtyDaysAndSubMillisecondTimers() {
+    BookConfig base = BookConfig.defaults("n");
+    org.assertj.core.api.Assertions.assertThat(base.withExpiry(BookConfig.MAX_EXPIRY).expiry())
+        .isEqualTo(BookConfig.MAX_EXPIRY);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> base.withExpiry(java.time.Duration.ofDays(365 * 38)))
+        .hasMessageContaining("expiry must be at most 30 days");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> base.withExpiry(java.time.Duration.ofMillis(3)))
+        .hasMessageContaining("sweepInterval must be at least 1 ms");
+  }
 }

@@ -118,7 +118,8 @@ final class GossipDemoNode {
       out.flush();
     }
     // Before the book joins: the first dials to the bootstrap peers can fail at once.
-    joinWatch = new GossipJoinWatch(bookConfig.name(), node.id(), bootstrap);
+    joinWatch = new GossipJoinWatch(bookConfig.name(), node.id(), bootstrap,
+        bookConfig.expiry().multipliedBy(2));
     node.onDialFailure((peer, why) -> report(joinWatch.dialFailed(peer, why, neighbours(), clock.millis())));
     book = join(GossipAddressBook.start(node, key, bookConfig, clock, bootstrap));
     views = new GossipBookViews(clock, node, book);

@@ -32,8 +32,23 @@ final class GossipJoinWatch {
     long reportedAt;
   }
 
+  /** How long a node without bootstrap peers may have no neighbour before it is told. */
+  private final Duration aloneAfter;
+  /** When the node last had no neighbour since (millis), or -1 while it has some. */
+  private long aloneSince = -1;
+  private long aloneReportedAt = Long.MIN_VALUE;
+
   GossipJoinWatch(String name, PublicKey self, List<EndpointAddr> bootstrap) {
+    this(name, self, bootstrap, Duration.ofMinutes(1));
+  }
+
+  /**
+   * @param aloneAfter how long a node started without bootstrap peers may stay without a
+   *     neighbour before a warning says how to connect it (a restarted first node waits alone)
+   */
+  GossipJoinWatch(String name, PublicKey self, List<EndpointAddr> bootstrap, Duration aloneAfter) {
     this.name = name;
+    this.aloneAfter = aloneAfter;
     for (EndpointAddr a : bootstrap) {
       if (!a.id().equals(self)) {
         this.bootstrap.put(a.id(), a);
@@ -66,8 +81,28 @@ final class GossipJoinWatch {
     return List.of(line);
   }
 
-  /** Called regularly: once the node has a neighbour after reported failures, one line says so. */
+  /**
+   * Called regularly: once the node has a neighbour after reported failures, one line says so; a
+   * node without bootstrap peers that has had no neighbour for {@code aloneAfter} is told how to
+   * connect it (at most once per {@link #REPEAT}).
+   */
   synchronized List<String> tick(int neighbours, long nowMillis) {
+    if (neighbours > 0) {
+      aloneSince = -1;
+      aloneReportedAt = Long.MIN_VALUE;
+    } else if (bootstrap.isEmpty()) {
+      if (aloneSince < 0) {
+        aloneSince = nowMillis;
+      } else if (nowMillis - aloneSince >= aloneAfter.toMillis()
+          && (aloneReportedAt == Long.MIN_VALUE || nowMillis - aloneReportedAt >= REPEAT.toMillis())) {
+        aloneReportedAt = nowMillis;
+        return List.of("warning: node " + name + " has had no neighbour for "
+            + (nowMillis - aloneSince) / 1000 + " s and has no bootstrap peers to ask: if other"
+            + " members are running, restart it with --bootstrap ID@HOST:PORT of one of them"
+            + " (members that have fewer than 5 neighbours also ask nodes that left their books"
+            + " to join again)");
+      }
+    }
     if (neighbours == 0 || failures.isEmpty()) {
       return List.of();
     }

@@ -59,11 +59,24 @@ final class GossipNodeOptions {
    * {@link CommandLine.ParameterException} naming the first bad one. Returns warnings for stderr
    * (settings that work but that an operator probably did not mean).
    */
+  /** Shortest --interval: a broadcast by every member, so more often is a storm, not a book. */
+  static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+  /** Longest --expiry (the book's own bound). */
+  static final Duration MAX_EXPIRY = dev.keyway.gossip.book.BookConfig.MAX_EXPIRY;
+
   List<String> validate(CommandLine cli, String... names) {
     usage(cli, this::transportKind);
     usage(cli, this::bootstrapAddrs);
     Duration announce = usage(cli, () -> parseDuration(interval, "--interval"));
     Duration t = usage(cli, () -> parseDuration(expiry, "--expiry"));
+    if (announce.compareTo(MIN_INTERVAL) < 0) {
+      throw new CommandLine.ParameterException(cli, "--interval " + interval + " is below "
+          + MIN_INTERVAL.toMillis() + "ms: every member would broadcast that often");
+    }
+    if (t.compareTo(MAX_EXPIRY) > 0) {
+      throw new CommandLine.ParameterException(cli, "--expiry " + expiry + " is above "
+          + MAX_EXPIRY.toDays() + "d: a node silent for that long is not coming back");
+    }
     if (announce.compareTo(t) >= 0) {
       // The sweep drops a node silent for longer than T, so with interval >= T every node is
       // dropped between two announcements and comes back with the next: the books flap.

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,31 @@ class GossipCommandTest {
     // Isolated again later: the first failure is reported at once again.
     assertThat(watch.dialFailed(boot, refused, 0, 7_000 + MINUTE)).singleElement().asString()
         .startsWith("warning: node x cannot join through bootstrap peer");
+  }
+
+  /**
+   * A node started without bootstrap peers (a first node, or one restarted without them) that
+   * stays without a neighbour is told how to connect it, after the delay, at most once a minute;
+   * a neighbour ends it.
+   */
+  @Test
+  void aNodeWithoutBootstrapPeersThatStaysAloneIsTold() {
+    GossipJoinWatch watch = new GossipJoinWatch("seed", key(), List.of(), Duration.ofSeconds(60));
+    assertThat(watch.tick(0, 0)).isEmpty();
+    assertThat(watch.tick(0, 59_000)).isEmpty();
+    assertThat(watch.tick(0, 60_000)).singleElement().asString()
+        .startsWith("warning: node seed has had no neighbour for 60 s and has no bootstrap peers")
+        .contains("--bootstrap ID@HOST:PORT");
+    assertThat(watch.tick(0, 60_000 + MINUTE - 1)).isEmpty();
+    assertThat(watch.tick(0, 60_000 + MINUTE)).hasSize(1);
+    assertThat(watch.tick(1, 200_000)).isEmpty();
+    assertThat(watch.tick(0, 201_000)).isEmpty(); // alone again: the delay starts over
+    assertThat(watch.tick(0, 261_000)).hasSize(1);
+    // With bootstrap peers the dial failures speak instead.
+    GossipJoinWatch joining = new GossipJoinWatch("x", key(), List.of(addr(key(), "127.0.0.1:1")),
+        Duration.ofSeconds(60));
+    assertThat(joining.tick(0, 0)).isEmpty();
+    assertThat(joining.tick(0, 600_000)).isEmpty();
   }
 
   @Test
