@@ -119,6 +119,38 @@ class GossipCliTest {
    * Every bad argument is a usage error found before anything starts: exit 2, the reason on
    * stderr after "keyway: ", then the usage; no ticket printed (so nothing listened).
    */
+  /**
+   * Two live nodes announcing one name: both are listed by id (before, only the newest owner of the
+   * name was, and the listing flipped between them at every announcement), a warning names them,
+   * and the name passing between them prints nothing.
+   */
+  @Test
+  void twoNodesSharingANameAreBothListedAndReported() throws Exception {
+    Path dump = dir.resolve("shared.json");
+    try (ServingCommand a = new ServingCommand("bootstrap: ", "gossip", "demo", "alpha", "--interval", "300ms",
+        "--transport", "tcp", "--json-dump", dump.toString())) {
+      String bootstrap = group(a.out(), "bootstrap: (\\S+)");
+      try (ServingCommand t1 = new ServingCommand("bootstrap: ", "gossip", "demo", "twin", "--quiet",
+              "--interval", "300ms", "--transport", "tcp", "--bootstrap", bootstrap);
+          ServingCommand t2 = new ServingCommand("bootstrap: ", "gossip", "demo", "twin", "--quiet",
+              "--interval", "300ms", "--transport", "tcp", "--bootstrap", bootstrap)) {
+        String id1 = group(t1.out(), "gossip demo: node twin (\\S+)");
+        String id2 = group(t2.out(), "gossip demo: node twin (\\S+)");
+        await("alpha's dump lists both twins", () -> peers(dump).contains(id1) && peers(dump).contains(id2));
+        await("alpha warns of the shared name", () -> a.err().contains("live nodes announce the name 'twin'"));
+        assertThat(a.err()).contains(id1, id2);
+        await("alpha prints both twins", () -> a.out().contains("twin (" + id1 + ")")
+            && a.out().contains("twin (" + id2 + ")"));
+        int blocks = count(a.out(), "Address book (");
+        Thread.sleep(3_000); // ten announcements of each twin, each taking the name from the other
+        assertThat(count(a.out(), "Address book (")).as(a.out()).isLessThanOrEqualTo(blocks + 1);
+        assertThat(t1.stop()).isZero();
+        assertThat(t2.stop()).isZero();
+      }
+      assertThat(a.stop()).isZero();
+    }
+  }
+
   @Test
   void demoRejectsEveryBadArgumentBeforeStarting() {
     String[][] cases = {

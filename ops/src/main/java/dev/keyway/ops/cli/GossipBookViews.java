@@ -36,10 +36,13 @@ final class GossipBookViews {
     this.book = book;
   }
 
-  /** The "Address book" block printed on every change: self, then the discovered peers. */
+  /**
+   * The "Address book" block printed on every change: self, then the discovered peers, every id
+   * (two nodes announcing one name are both listed: names are labels, ids are identities).
+   */
   String text() {
     Instant now = clock.instant();
-    List<BookEntry> peers = book.entries();
+    List<BookEntry> peers = book.book().allEntries();
     StringBuilder b = new StringBuilder();
     b.append("Address book (").append(now).append(")\n");
     b.append("  Self: ").append(book.name()).append(" (").append(node.id()).append(") ")
@@ -54,6 +57,33 @@ final class GossipBookViews {
       }
     }
     return b.toString();
+  }
+
+  /** What {@link #text()} lists, without the ages: it changes only when the listing does. */
+  String listing() {
+    StringBuilder b = new StringBuilder();
+    for (BookEntry e : book.book().allEntries()) {
+      b.append(e.name()).append(' ').append(e.nodeId()).append(' ')
+          .append(addrs(e.announcement().addrs())).append('\n');
+    }
+    return b.toString();
+  }
+
+  /**
+   * Names announced by more than one node seen within {@code within}: name → ids. Each name's
+   * owner is the newest announcement, so two live nodes sharing a name take it from each other
+   * at every announcement.
+   */
+  Map<String, List<PublicKey>> sharedNames(Duration within) {
+    Instant now = clock.instant();
+    Map<String, List<PublicKey>> byName = new java.util.TreeMap<>();
+    for (BookEntry e : book.book().allEntries()) {
+      if (e.age(now).compareTo(within) <= 0) {
+        byName.computeIfAbsent(e.name(), k -> new ArrayList<>()).add(e.nodeId());
+      }
+    }
+    byName.values().removeIf(ids -> ids.size() < 2);
+    return byName;
   }
 
   private static String addrs(java.util.Collection<TransportAddr> addrs) {
@@ -79,9 +109,11 @@ final class GossipBookViews {
     m.put("time", now.toString());
     m.put("expiry_ms", book.config().expiry().toMillis());
     List<Map<String, Object>> peers = new ArrayList<>();
-    for (BookEntry e : book.entries()) {
+    for (BookEntry e : book.book().allEntries()) {
       Map<String, Object> p = new LinkedHashMap<>();
       p.put("name", e.name());
+      // false: another node's newer announcement carries the same name (byName gives that one)
+      p.put("name_owner", e.current());
       p.put("id", e.nodeId().toString());
       p.put("addrs", e.announcement().addrs().stream().map(TransportAddr::value).toList());
       p.put("age_ms", e.age(now).toMillis());
@@ -119,7 +151,7 @@ final class GossipBookViews {
   /** The live page: refreshes itself every 2 s; the same look as the relay's status page. */
   String html() {
     Instant now = clock.instant();
-    List<BookEntry> entries = book.entries();
+    List<BookEntry> entries = book.book().allEntries();
     int neighbours = book.topic().map(t -> t.neighbors().size()).orElse(0);
     StringBuilder b = new StringBuilder(2048);
     b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")

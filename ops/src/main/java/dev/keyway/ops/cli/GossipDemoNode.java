@@ -2,6 +2,7 @@ package dev.keyway.ops.cli;
 
 import dev.keyway.client.addr.EndpointAddr;
 import dev.keyway.client.addr.SocketAddr;
+import dev.keyway.client.keys.PublicKey;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.ticket.EndpointTicket;
 import dev.keyway.gossip.book.BookConfig;
@@ -17,7 +18,9 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +48,10 @@ final class GossipDemoNode {
   /** Inbound handshakes rejected, as last reported, and when (tick thread only). */
   private long rejectedReported;
   private long rejectedReportedAt = Long.MIN_VALUE;
+  /** The listing last printed (without ages), so that a change that shows nothing prints nothing. */
+  private String printedListing;
+  /** When shared names were last reported (tick thread only). */
+  private long sharedNamesReportedAt = Long.MIN_VALUE;
 
   /** A node with its own Vert.x instance. */
   GossipDemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump) {
@@ -145,6 +152,21 @@ final class GossipDemoNode {
       rejectedReported = rejected;
       rejectedReportedAt = now;
     }
+    if (sharedNamesReportedAt == Long.MIN_VALUE
+        || now - sharedNamesReportedAt >= GossipJoinWatch.REPEAT.toMillis()) {
+      // Live: announced within two intervals.
+      Map<String, List<PublicKey>> shared =
+          views.sharedNames(book.config().announceInterval().multipliedBy(2));
+      if (!shared.isEmpty()) {
+        List<String> lines = new ArrayList<>();
+        shared.forEach((name, ids) -> lines.add("warning: " + ids.size() + " live nodes announce the"
+            + " name '" + name + "' (" + ids.stream().map(PublicKey::toString)
+                .collect(java.util.stream.Collectors.joining(", "))
+            + "): names are labels, ids are identities; give each member its own name"));
+        report(lines);
+        sharedNamesReportedAt = now;
+      }
+    }
   }
 
   /** The topic's neighbour count now (0 before the book has joined it). */
@@ -189,8 +211,11 @@ final class GossipDemoNode {
     return SocketAddr.of(a).toString();
   }
 
-  private void changed() {
-    if (!quiet) {
+  private synchronized void changed() {
+    String listing = views.listing();
+    if (!quiet && !listing.equals(printedListing)) {
+      // A name passing between two nodes that share it changes no line: nothing to print.
+      printedListing = listing;
       String block = views.text();
       synchronized (out) {
         out.print(block);
