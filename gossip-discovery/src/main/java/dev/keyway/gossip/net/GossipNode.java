@@ -36,8 +36,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -117,7 +115,8 @@ public final class GossipNode implements AutoCloseable {
   private GossipState<PublicKey> state;
   private dev.keyway.gossip.net.Transport transport;
   private final Map<PublicKey, Peer> peers = new HashMap<>();
-  private final LinkedHashMap<PublicKey, List<SocketAddr>> knownAddrs;
+  /** Where each peer can be dialled (event loop only). */
+  private final DialAddresses dialAddresses;
   /** Pending protocol timers: Vert.x timer id → the topic handle it was scheduled for. */
   private final Map<Long, GossipTopic> timers = new HashMap<>();
   private long sweepTimer = -1;
@@ -148,12 +147,7 @@ public final class GossipNode implements AutoCloseable {
     this.lookup = b.lookup;
     this.codec = new GossipCodec<>(PeerEncoding.PUBLIC_KEYS, config.gossip().maxFrameSize());
     int maxKnown = config.maxKnownPeers();
-    this.knownAddrs = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<PublicKey, List<SocketAddr>> eldest) {
-        return size() > maxKnown;
-      }
-    };
+    this.dialAddresses = new DialAddresses(maxKnown, MAX_ADDRS_PER_PEER);
   }
 
   /** A builder for the node with this key. */
@@ -639,7 +633,7 @@ public final class GossipNode implements AutoCloseable {
             ips.add(ip.addr());
           }
         }
-        remember(d.peer(), ips);
+        rememberHearsay(d.peer(), ips);
       }
     }
     for (OutEvent<PublicKey> o : out) {
@@ -781,34 +775,24 @@ public final class GossipNode implements AutoCloseable {
 
   // ------------------------------------------------------------------ dialling
 
-  /**
-   * Adds {@code addrs} in front of what is known of {@code peer} (at most
-   * {@value #MAX_ADDRS_PER_PEER}, newest first). Merged, not replaced: peer data relayed by
-   * others (Shuffle, ForwardJoin) is not authenticated, and a wrong address from there must not
-   * push out one that works; a dial tries them all in order.
-   */
+  /** Addresses of {@code peer} from this node's own sources (see {@link DialAddresses}). */
   private void remember(PublicKey peer, List<SocketAddr> addrs) {
-    if (addrs.isEmpty() || peer.equals(id())) {
-      return;
+    if (!peer.equals(id())) {
+      dialAddresses.remember(peer, addrs);
     }
-    LinkedHashSet<SocketAddr> merged = new LinkedHashSet<>(addrs);
-    List<SocketAddr> known = knownAddrs.get(peer);
-    if (known != null) {
-      merged.addAll(known);
+  }
+
+  /** Addresses of {@code peer} that another peer relayed (see {@link DialAddresses}). */
+  private void rememberHearsay(PublicKey peer, List<SocketAddr> addrs) {
+    if (!peer.equals(id())) {
+      dialAddresses.rememberHearsay(peer, addrs);
     }
-    knownAddrs.put(peer, merged.stream().limit(MAX_ADDRS_PER_PEER).toList());
   }
 
   private List<InetSocketAddress> targets(PublicKey peer) {
-    List<SocketAddr> addrs = knownAddrs.get(peer);
-    List<InetSocketAddress> out = new ArrayList<>();
-    if (addrs != null) {
-      for (SocketAddr a : addrs) {
-        out.add(a.toInetSocketAddress());
-      }
-    }
-    return out;
+    return dialAddresses.targets(peer);
   }
+
 
   private void dial(PublicKey peer, Peer p) {
     p.dialing = true;
