@@ -232,9 +232,30 @@ public final class Announcements {
       if (p.nextToken() != null) {
         throw new MalformedException("trailing bytes in body");
       }
-      return new Announcement(id, name, relays, addrs, userData, counter, ts);
+      Announcement a = new Announcement(id, name, relays, addrs, userData, counter, ts);
+      requireCanonical(a, body);
+      return a;
     } catch (IOException | IllegalArgumentException e) {
       throw new MalformedException("bad announcement body: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The body must be exactly what {@link #body} writes for what it says: one encoding per
+   * announcement. Jackson alone accepts CBOR tags, indefinite lengths, non-minimal integers and
+   * text that is not UTF-8 (a lone surrogate, an overlong NUL), which would decode into names that
+   * cannot be shown or encoded again (found by fuzzing).
+   */
+  private static void requireCanonical(Announcement a, byte[] body) throws MalformedException {
+    byte[] again;
+    try {
+      again = body(a);
+    } catch (RuntimeException e) {
+      throw new MalformedException("bad announcement body: text that is not UTF-8");
+    }
+    if (!Arrays.equals(again, body)) {
+      throw new MalformedException("bad announcement body: not in canonical CBOR (tags,"
+          + " indefinite lengths, non-minimal integers or text that is not UTF-8)");
     }
   }
 

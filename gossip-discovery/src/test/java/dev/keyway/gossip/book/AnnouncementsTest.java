@@ -113,4 +113,32 @@ class AnnouncementsTest {
     }
     throw new AssertionError("not found");
   }
+
+  /**
+   * One encoding per announcement (found by fuzzing): a name that is not UTF-8 (an encoded lone
+   * surrogate, an overlong NUL), a non-minimal integer, an indefinite-length array or a CBOR tag
+   * is refused even under a valid signature; the canonical body is accepted.
+   */
+  @Test
+  void onlyTheCanonicalEncodingIsAccepted() throws Exception {
+    Announcement a = new Announcement(key.publicKey(), "abc", List.of(), List.of(), null, 7, 1_000);
+    byte[] canonical = Announcements.body(a);
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    String body = hex.formatHex(canonical);
+    String name = "63616263"; // "abc"
+    assertThat(body).contains(name);
+    assertThat(Announcements.verify(Announcements.envelope(key.publicKey(), canonical, key))).isEqualTo(a);
+    String[] bad = {
+        body.replace(name, "63edbdbe"), // a lone surrogate (U+DF7E) encoded as UTF-8
+        body.replace(name, "62c080"), // an overlong NUL
+        body.replace(name, "d8ff" + name), // a tag before the name
+        body.replace(name, "7f63616263ff"), // an indefinite-length text string
+        body.substring(0, body.length() - 8) + "1807" + body.substring(body.length() - 6), // counter 7 as 0x18 0x07
+    };
+    for (String b : bad) {
+      byte[] envelope = Announcements.envelope(key.publicKey(), hex.parseHex(b), key);
+      assertThatThrownBy(() -> Announcements.verify(envelope)).as(b)
+          .isInstanceOf(Announcements.MalformedException.class);
+    }
+  }
 }
