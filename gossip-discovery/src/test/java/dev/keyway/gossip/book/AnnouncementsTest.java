@@ -137,7 +137,7 @@ class AnnouncementsTest {
     };
     for (String b : bad) {
       byte[] envelope = Announcements.envelope(key.publicKey(), hex.parseHex(b), key);
-      assertThatThrownBy(() -> Announcements.verify(envelope)).as(b)
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Announcements.verify(envelope)).as(b)
           .isInstanceOf(Announcements.MalformedException.class);
     }
   }
