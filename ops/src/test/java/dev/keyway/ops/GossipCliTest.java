@@ -108,6 +108,17 @@ class GossipCliTest {
         HttpResponse<String> json = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/book.json"))
             .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(new ObjectMapper().readTree(json.body()).get("peers").get(0).get("id").asText()).isEqualTo(idB);
+        // Prometheus series and a health answer on the same port.
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+            + "/metrics")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("gossip_book_accepted_total ", "gossip_book_forged_total 0.0",
+            "gossip_net_frames_received_total ", "gossip_book_entries 1.0", "gossip_neighbors 1.0",
+            "jvm_memory_used_bytes", "keyway_build_info");
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+            + "/healthz")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"ok\"", "\"neighbors\":1", "\"peers\":1");
         assertThat(b.err()).as("a node that joins at once warns about nothing").doesNotContain("cannot join");
         assertThat(b.stop()).isZero();
       }
@@ -119,6 +130,22 @@ class GossipCliTest {
    * Every bad argument is a usage error found before anything starts: exit 2, the reason on
    * stderr after "keyway: ", then the usage; no ticket printed (so nothing listened).
    */
+  /** A node without a gossip neighbour is alive but not ready: /healthz answers 503 "isolated". */
+  @Test
+  void aNodeWithoutNeighboursIsNotHealthy() throws Exception {
+    try (ServingCommand solo = new ServingCommand("bootstrap: ", "gossip", "demo", "solo", "--quiet",
+        "--transport", "tcp", "--http", "0")) {
+      awaitText(solo, "web page: ");
+      int httpPort = solo.port("web page: http://127.0.0.1:(\\d+)/");
+      HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + httpPort + "/healthz")).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(503);
+      assertThat(health.body()).contains("\"status\":\"isolated\"", "\"neighbors\":0");
+      assertThat(solo.stop()).isZero();
+    }
+  }
+
   /**
    * Two live nodes announcing one name: both are listed by id (before, only the newest owner of the
    * name was, and the listing flipped between them at every announcement), a warning names them,

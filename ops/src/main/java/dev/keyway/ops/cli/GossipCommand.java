@@ -130,7 +130,7 @@ public final class GossipCommand implements Runnable {
     @Option(names = "--port", paramLabel = "P", description = "Port to listen on, 0..65535 (default: ${DEFAULT-VALUE}, any free).")
     int port;
 
-    @Option(names = "--http", paramLabel = "PORT", description = "Serve the address book as a web page on 127.0.0.1:PORT, 0..65535 (0: any free).")
+    @Option(names = "--http", paramLabel = "PORT", description = "Serve the address book as a web page on 127.0.0.1:PORT, 0..65535 (0: any free), with /book.json, Prometheus series at /metrics and /healthz (503 while the node has no neighbour).")
     Integer httpPort;
 
     @Option(names = "--json-dump", paramLabel = "FILE",

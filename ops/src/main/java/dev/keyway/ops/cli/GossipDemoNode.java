@@ -41,6 +41,8 @@ final class GossipDemoNode {
   private volatile GossipAddressBook book;
   /** The book's text, JSON and page; null until the book has started. */
   private volatile GossipBookViews views;
+  /** Its Prometheus series (served with the web page); null until the book has started. */
+  private volatile GossipMetrics metrics;
   private HttpServer http;
   private final boolean ownsVertx;
   private volatile boolean closed;
@@ -99,6 +101,16 @@ final class GossipDemoNode {
           req.response().setStatusCode(503).end("starting\n");
         } else if (req.path().equals("/book.json")) {
           req.response().putHeader("content-type", "application/json").end(v.json());
+        } else if (req.path().equals("/metrics")) {
+          req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+              .end(metrics.scrape());
+        } else if (req.path().equals("/healthz")) {
+          // Ready while it has a gossip neighbour: a node with none hears of no change.
+          int n = neighbours();
+          req.response().setStatusCode(n > 0 ? 200 : 503)
+              .putHeader("content-type", "application/json")
+              .end("{\"status\":\"" + (n > 0 ? "ok" : "isolated") + "\",\"neighbors\":" + n
+                  + ",\"peers\":" + book.book().size() + "}\n");
         } else if (req.path().equals("/")) {
           req.response().putHeader("content-type", "text/html; charset=utf-8").end(v.html());
         } else {
@@ -129,6 +141,9 @@ final class GossipDemoNode {
         bookConfig.expiry().multipliedBy(2));
     node.onDialFailure((peer, why) -> report(joinWatch.dialFailed(peer, why, neighbours(), clock.millis())));
     book = join(GossipAddressBook.start(node, key, bookConfig, clock, bootstrap));
+    if (httpPort != null) {
+      metrics = new GossipMetrics(node, book, this::neighbours); // before the views open the page
+    }
     views = new GossipBookViews(clock, node, book);
     book.onChange(this::changed);
     changed();
@@ -242,6 +257,9 @@ final class GossipDemoNode {
     }
     if (book != null) {
       book.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     if (node != null) {
       node.close();
