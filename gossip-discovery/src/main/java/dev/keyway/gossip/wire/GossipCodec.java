@@ -43,7 +43,8 @@ import java.util.List;
  * and fields are iroh-gossip's; the encoding is ours (iroh uses postcard). {@link FrameSizes}
  * computes the same sizes without encoding.
  *
- * <p>Decoding checks every length, range and kind, rejects trailing bytes, validates peer
+ * <p>Decoding accepts only the encoding {@link #encode} writes (canonical CBOR: definite lengths,
+ * minimal integers, no tags), checks every length, range and kind, rejects trailing bytes, validates peer
  * identities through the {@link PeerEncoding}, and caps peer data at {@link #maxPeerDataSize()}.
  * It does not check that a Gossip id is the hash of its content; the state machine does that.
  * Instances are immutable and thread-safe.
@@ -249,6 +250,12 @@ public final class GossipCodec<P> {
       r.endArray("frame");
       if (p.nextToken() != null) {
         throw new MalformedFrameException("trailing bytes after frame");
+      }
+      // One encoding per frame: Jackson also reads CBOR tags, indefinite lengths, non-minimal
+      // integers and a lone tag byte after the frame (found by fuzzing), which no keyway node writes.
+      if (!java.util.Arrays.equals(encode(topic, message), frame)) {
+        throw new MalformedFrameException("not in canonical CBOR (tags, indefinite lengths,"
+            + " non-minimal integers or trailing bytes)");
       }
       return new Frame<>(topic, message);
     } catch (IOException e) {

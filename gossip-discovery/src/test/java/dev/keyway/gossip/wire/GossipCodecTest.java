@@ -162,4 +162,23 @@ class GossipCodecTest {
     // not CBOR at all
     assertThatThrownBy(() -> CODEC.decode(new byte[] {(byte) 0xff, 0x00})).isInstanceOf(MalformedFrameException.class);
   }
+
+  /**
+   * Only the encoding {@code encode} writes is read (found by fuzzing: each of these decoded to
+   * the canonical frame's Prune): tags, indefinite lengths, a non-minimal integer, a lone tag
+   * byte after the frame.
+   */
+  @Test
+  void onlyTheCanonicalEncodingIsRead() {
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    String t = "5820" + "00".repeat(32);
+    byte[] canonical = hex.parseHex("82" + t + "8107");
+    assertThat(CODEC.decode(canonical).message()).isInstanceOf(Message.Prune.class);
+    String[] bad = {"82" + t + "8107c3", "82" + t + "d8ff8107", "82" + t + "9f07ff", "9f" + t + "8107ff",
+        "82" + t + "811807"};
+    for (String b : bad) {
+      assertThatThrownBy(() -> CODEC.decode(hex.parseHex(b))).as(b)
+          .isInstanceOf(MalformedFrameException.class);
+    }
+  }
 }

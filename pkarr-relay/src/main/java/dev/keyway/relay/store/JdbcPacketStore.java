@@ -1078,7 +1078,13 @@ public final class JdbcPacketStore implements PacketStore {
         }
       } catch (InterruptedException e) {
         LOG.error("packet store syncer interrupted");
+      } catch (Throwable t) {
+        LOG.error("packet store syncer died", t);
       } finally {
+        if (!stopping) {
+          // Nothing would acknowledge later commits: refuse them rather than leave them waiting.
+          markFailed("the fsync thread stopped");
+        }
         PacketStoreException stopped = new PacketStoreException("packet store syncer stopped");
         group.addAll(waiting);
         for (Committed c : group) {

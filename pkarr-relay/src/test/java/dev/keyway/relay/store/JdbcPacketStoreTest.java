@@ -208,6 +208,7 @@ class JdbcPacketStoreTest {
     final CountDownLatch release = new CountDownLatch(1);
     volatile boolean failSync;
     volatile Duration maxSyncLag = Duration.ofSeconds(10);
+    volatile Error syncError;
 
     ControlledDialect(Path dir) {
       this.h2 = H2Dialect.file(dir);
@@ -252,6 +253,9 @@ class JdbcPacketStoreTest {
       }
       if (failSync) {
         throw new SQLException("disk on fire");
+      }
+      if (syncError != null) {
+        throw syncError;
       }
       h2.sync(connection);
     }
@@ -320,6 +324,22 @@ class JdbcPacketStoreTest {
       assertThat(store.isHealthy()).isTrue();
       assertThat(await(store.upsert(p))).isEqualTo(UpsertOutcome.UNCHANGED);
       assertThat(await(store.upsert(packet(key(1), 4, "older")))).isEqualTo(UpsertOutcome.STALE);
+    }
+  }
+
+  /** An fsync thread killed by an Error fails the store: nothing is left waiting for ever. */
+  @Test
+  void aDeadSyncThreadFailsTheStoreInsteadOfLeavingWritesWaiting() throws Exception {
+    ControlledDialect dialect = new ControlledDialect(dir);
+    dialect.release.countDown();
+    dialect.syncError = new StackOverflowError("test");
+    try (JdbcPacketStore store = JdbcPacketStore.open(dialect, StoreOptions.defaults(), now::get,
+        StoreMetrics.NOOP)) {
+      assertThatThrownBy(() -> await(store.upsert(packet(key(1), 5, "a"))))
+          .hasCauseInstanceOf(PacketStoreException.class);
+      assertThat(store.failure()).hasValue("the fsync thread stopped");
+      assertThatThrownBy(() -> await(store.upsert(packet(key(2), 5, "b"))))
+          .hasMessageContaining("restart keyway");
     }
   }
 
