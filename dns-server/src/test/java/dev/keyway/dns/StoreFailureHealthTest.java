@@ -3,6 +3,7 @@ package dev.keyway.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyway.client.keys.SecretKey;
+import dev.keyway.dns.testing.LoopbackIrohServer;
 import dev.keyway.dns.testing.Packets;
 import dev.keyway.relay.store.H2Dialect;
 import java.net.URI;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,21 +34,7 @@ class StoreFailureHealthTest {
   @Test
   void healthzIs503OnceTheStoreHasFailed(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("data");
-    String toml = """
-        pkarr_put_rate_limit = "disabled"
-        data_dir = "%s"
-        [http]
-        port = 0
-        bind_addr = "127.0.0.1"
-        [dns]
-        port = 0
-        bind_addr = "127.0.0.1"
-        origins = ["dns.example."]
-        [metrics]
-        disabled = true
-        """.formatted(data);
-    try (IrohDnsServer server = IrohDnsServer.builder(DnsServerConfig.fromToml(toml, dir, Map.of()))
-        .build().start()) {
+    try (IrohDnsServer server = LoopbackIrohServer.start(dir, "")) {
       String base = "http://127.0.0.1:" + server.httpPort();
       SplittableRandom random = new SplittableRandom(5);
       SecretKey key = Packets.key(random);

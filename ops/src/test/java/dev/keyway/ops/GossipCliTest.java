@@ -169,7 +169,9 @@ class GossipCliTest {
         await("alpha prints both twins", () -> a.out().contains("twin (" + id1 + ")")
             && a.out().contains("twin (" + id2 + ")"));
         int blocks = count(a.out(), "Address book (");
-        Thread.sleep(3_000); // ten announcements of each twin, each taking the name from the other
+        long payloads = payloadsReceived(dump);
+        // Ten more announcements of the twins, each taking the name from the other.
+        await("ten more announcements reach alpha", () -> payloadsReceived(dump) >= payloads + 10);
         assertThat(count(a.out(), "Address book (")).as(a.out()).isLessThanOrEqualTo(blocks + 1);
         assertThat(t1.stop()).isZero();
         assertThat(t2.stop()).isZero();
