@@ -17,8 +17,9 @@ import java.util.Optional;
  * An entry is fresh while {@code now - lastSeen < clamp(ttl, minTtl, maxTtl)}, where
  * {@code lastSeen} is when the answer was received (or, if the source said, when the source
  * itself last saw it: a relay's {@code Memento-Datetime}, ignored if in the future) and
- * {@code ttl} is the source's hint ({@link LookupItem#ttl()}: the DNS answer TTL or a relay's
- * {@code max-age}), else the signed packet's TTL (its smallest record TTL), else {@code minTtl}.
+ * {@code ttl} is the source's hint ({@link LookupItem#ttl()}: the DNS answer TTL, or a relay's
+ * {@code max-age} when shorter than the packet's TTL), else the signed packet's TTL (its
+ * smallest record TTL), else {@code minTtl}.
  * pkarr's own client uses min 300 s / max 86 400 s; keyway's default minimum is 30 s, iroh's
  * publishing TTL, so an iroh record lives exactly as long as it asks. A zero TTL hint (e.g.
  * {@code Cache-Control: no-store}) with a zero minimum is never fresh.

@@ -40,7 +40,8 @@ import java.util.function.Function;
  *       from the URL ({@link SignedPacket#fromRelayPayload}); a bad signature or size is an
  *       error. The {@code _iroh} records are read strictly (an unknown attribute fails the set,
  *       as iroh does). A packet older than the known one does not replace it.
- *   <li>{@code Cache-Control: max-age} becomes the item's TTL hint ({@code no-store} or
+ *   <li>{@code Cache-Control: max-age}, when shorter than the packet's own TTL (relays clamp
+ *       it to at least 300 s), becomes the item's TTL hint ({@code no-store} or
  *       {@code no-cache}: zero); {@code Memento-Datetime}, when present and not in the future,
  *       is when the relay last saw the packet.
  *   <li>An empty {@code 2xx} (old relays' bug) or a {@code 304} that was not asked for is
@@ -188,7 +189,10 @@ public final class PkarrRelayLookup implements AddressLookup {
     LookupItem item = LookupItem.fromPacket(info, PROVENANCE, packet);
     Optional<Duration> maxAge = PkarrHttp.maxAge(headers);
     if (maxAge.isPresent()) {
-      item = item.withTtl(maxAge.get());
+      // The shorter of the relay's max-age and the packet's own TTL: relays clamp max-age to at
+      // least 300 s (pkarr's minimum), which would keep a 30 s iroh record ten times too long.
+      Duration packetTtl = Duration.ofSeconds(packet.ttl(0, Integer.MAX_VALUE));
+      item = item.withTtl(maxAge.get().compareTo(packetTtl) < 0 ? maxAge.get() : packetTtl);
     }
     OptionalLong memento = PkarrHttp.parseHttpDateMicros(headers.firstValue("memento-datetime").orElse(null));
     if (memento.isPresent() && memento.getAsLong() <= clock.nowMicros()) {

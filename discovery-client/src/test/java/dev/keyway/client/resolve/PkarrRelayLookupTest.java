@@ -64,10 +64,14 @@ class PkarrRelayLookupTest {
     assertThat(item.endpointInfo()).isEqualTo(info);
     assertThat(item.lastUpdatedMicros()).hasValue(p.timestampMicros());
     assertThat(item.packet()).contains(p);
-    assertThat(item.ttl()).contains(Duration.ofSeconds(77));
+    // max-age 77 s is longer than the packet's 30 s TTL (relays clamp max-age up to 300 s):
+    // the record lives as long as it asks.
+    assertThat(item.ttl()).contains(Duration.ofSeconds(30));
     assertThat(item.seenAtMicros()).hasValue((now - 5_000_000) / 1_000_000 * 1_000_000);
     assertThat(relay.requests.get(0).path()).isEqualTo("/pkarr/" + key.publicKey().toZ32());
     assertThat(relay.requests.get(0).headers().containsKey("If-modified-since")).isFalse();
+    relay.maxAge = 10; // a shorter max-age wins
+    assertThat(get().orElseThrow().ttl()).contains(Duration.ofSeconds(10));
   }
 
   @Test
