@@ -53,11 +53,16 @@ import org.slf4j.LoggerFactory;
  *       20 % jitter) when it has one;
  *   <li>on {@code 409}/{@code 428} (the relay holds a more recent packet for this key: another
  *       process with the same key, or a clock behind), the relay's packet is fetched and, if it
- *       verifies, the next timestamp is moved past it and the PUT retried once at once; if that
- *       is stale again, backoff as above;
- *   <li>on {@code 400}/{@code 413} (the relay refuses the packet) never again until the info
- *       changes: the outcome says why.
+ *       verifies and is dated at most an hour ahead of this clock, the next timestamp is moved
+ *       past it and the PUT retried once at once; if that is stale again, backoff as above;
+ *   <li>on {@code 400}/{@code 413} (the relay refuses the packet) again at the republish
+ *       interval, or when the info changes: the outcome says why (iroh retries every failure
+ *       with its backoff; a refused packet is not worth a retry every few seconds).
  * </ul>
+ * A {@code 2xx} means the relay accepted the packet. An iroh-dns-server (and keyway's
+ * {@code /pkarr} API, which follows it) answers {@code 204} even when it keeps a newer packet it
+ * already had, so {@link PublishOutcome.Status#PUBLISHED} from such a server does not prove the
+ * packet is the one served; a pkarr relay answers {@code 409} there.
  * Every attempt's {@link PublishOutcome} goes to the {@linkplain Builder#listener listeners}
  * and into {@link #status()}; {@link #publishNow()} returns the outcomes of one round.
  *
@@ -92,6 +97,11 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private final Duration republishInterval;
   /** The longest server-given wait honoured (longer ones are cut to it). */
   static final Duration MAX_SERVER_WAIT = Duration.ofDays(1);
+  /**
+   * Furthest ahead of this clock a relay's packet may be for a 409 catch-up to follow it (a
+   * relay's default far-future limit): one dated further would date every later packet too.
+   */
+  static final Duration MAX_CATCH_UP_AHEAD = Duration.ofHours(1);
   private final Duration retryStep;
   private final Duration maxRetryDelay;
   private final double jitter;
@@ -333,9 +343,12 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       failed(r, v, PublishOutcome.Status.RATE_LIMITED, status,
           "rate limited (HTTP 429" + (wait == null ? "" : ", retry after " + wait.toSeconds() + " s") + ")" + body, ts, wait);
     } else if (status == 400 || status == 413) {
+      // Retried at the republish interval, not sooner: a 400 can pass (keyway's relay refuses a
+      // timestamp ahead of its clock, which NTP may fix), and iroh retries every failure.
       record(r, v, PublishOutcome.Status.REJECTED, status,
-          "relay rejected the packet (HTTP " + status + ")" + body + "; not retried until the info changes",
-          ts, Optional.empty());
+          "relay rejected the packet (HTTP " + status + ")" + body + "; retried in "
+              + republishInterval.toSeconds() + " s or when the info changes",
+          ts, Optional.of(republishInterval));
     } else {
       failed(r, v, PublishOutcome.Status.FAILED, status, "relay answered HTTP " + status + body, ts, null);
     }
@@ -367,8 +380,15 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       if (error == null && resp.statusCode() == 200) {
         try {
           SignedPacket theirs = SignedPacket.fromRelayPayload(secretKey.publicKey(), resp.body());
-          synchronized (this) {
-            timestampFloor = Math.max(timestampFloor, theirs.timestampMicros() + 1);
+          long ahead = theirs.timestampMicros() - scheduler.clock().nowMicros();
+          if (ahead > MAX_CATCH_UP_AHEAD.toNanos() / 1_000) {
+            // Following it would date every later packet that far ahead, which relays refuse.
+            LOG.warn("relay {} holds a packet for our key dated {} s ahead of our clock; not"
+                + " following it", r.base, ahead / 1_000_000);
+          } else {
+            synchronized (this) {
+              timestampFloor = Math.max(timestampFloor, theirs.timestampMicros() + 1);
+            }
           }
         } catch (InvalidPacketException e) {
           LOG.debug("relay {} holds an unverifiable packet for our key: {}", r.base, e.getMessage());

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The publisher's schedule with a manual clock against a scripted relay: republish, backoff,
- * Retry-After, no retry on 400/413, and overtaking a relay's newer packet on 409.
+ * Retry-After, 400/413 retried at the republish interval, and overtaking a relay's newer packet on 409.
  */
 class PkarrPublisherTest {
   private final ManualScheduler time = new ManualScheduler();
@@ -179,27 +179,49 @@ class PkarrPublisherTest {
     assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
   }
 
+  /**
+   * A refused packet is tried again at the republish interval (a 400 can pass: a relay refuses a
+   * clock that NTP later fixes), not every few seconds; a new info is sent at once.
+   */
   @Test
-  void rejectedPacketsAreNotRetriedUntilTheInfoChanges() throws Exception {
+  void rejectedPacketsAreRetriedAtTheRepublishInterval() throws Exception {
     relay.script.add(new TestRelay.Scripted(413, java.util.Map.of(), "length limit exceeded".getBytes()));
     publisher(builder()).publish(info);
     PublishOutcome o = next();
     assertThat(o.status()).isEqualTo(PublishOutcome.Status.REJECTED);
-    assertThat(o.detail()).contains("HTTP 413", "length limit exceeded", "not retried");
-    assertThat(o.nextAttemptIn()).isEmpty();
-    assertThat(time.pendingDelays()).isEmpty();
-    time.advance(Duration.ofHours(1));
+    assertThat(o.detail()).contains("HTTP 413", "length limit exceeded", "retried in 300 s");
+    assertThat(o.nextAttemptIn()).contains(PkarrPublisher.DEFAULT_REPUBLISH_INTERVAL);
+    time.advance(PkarrPublisher.DEFAULT_REPUBLISH_INTERVAL.minusSeconds(1));
     assertThat(relay.requests("PUT")).hasSize(1);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(relay.requests("PUT")).hasSize(2);
 
     relay.script.add(TestRelay.Scripted.of(400));
     publisher.publish(Fixtures.info(key, "https://changed.example./"));
     assertThat(next().status()).isEqualTo(PublishOutcome.Status.REJECTED);
-    assertThat(relay.requests("PUT")).hasSize(2);
+    assertThat(relay.requests("PUT")).hasSize(3);
+  }
+
+  /**
+   * A relay's packet dated more than an hour ahead (a far-future packet stored by a relay that
+   * does not check) is not followed: it would date every later packet that far ahead, which
+   * keyway's relay refuses with 400, for good.
+   */
+  @Test
+  void aRelayPacketFarInTheFutureIsNotFollowed() throws Exception {
+    long future = time.now() + Duration.ofHours(2).toNanos() / 1000;
+    relay.store.put(key.publicKey(), Fixtures.packet(key, Fixtures.info(key, "https://future.example./"), 30, future));
+    publisher(builder()).publish(info);
+    PublishOutcome o = next();
+    assertThat(o.status()).isEqualTo(PublishOutcome.Status.STALE);
+    assertThat(relay.requests).extracting(TestRelay.Request::method).containsExactly("PUT", "GET", "PUT");
+    assertThat(o.timestampMicros()).isLessThan(time.now() + Duration.ofMinutes(1).toNanos() / 1000);
   }
 
   @Test
   void staleAnswerMovesTheTimestampPastTheRelaysPacket() throws Exception {
-    long future = time.now() + Duration.ofDays(1).toNanos() / 1000;
+    long future = time.now() + Duration.ofMinutes(30).toNanos() / 1000;
     SignedPacket theirs = Fixtures.packet(key, Fixtures.info(key, "https://stale.example./"), 30, future);
     relay.store.put(key.publicKey(), theirs); // the relay answers 409 to anything older
     publisher(builder()).publish(info);
