@@ -57,8 +57,21 @@ public final class ConcurrentLookup implements AddressLookup {
   public synchronized void publish(EndpointInfo info) {
     Objects.requireNonNull(info, "info");
     lastPublished = info;
+    RuntimeException first = null;
     for (AddressLookup s : services) {
-      s.publish(info);
+      try {
+        s.publish(info);
+      } catch (RuntimeException e) {
+        // One service's failure (a closed publisher) must not keep the info from the others.
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 

@@ -183,6 +183,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
    * differs from what is being published, every relay gets it at once.
    *
    * @throws IllegalArgumentException if the info is not for this publisher's key
+   * @throws IllegalStateException if the publisher or its runtime is closed
    */
   @Override
   public void publish(EndpointInfo info) {
@@ -503,6 +504,10 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("publisher is closed");
+    }
+    if (runtime.isClosed()) {
+      // Its scheduler and HTTP client are gone: nothing would be sent, and nobody told.
+      throw new IllegalStateException("the publisher's ClientRuntime is closed");
     }
   }
 

@@ -22,7 +22,10 @@ public record PublishOutcome(URI relay, Status status, int httpStatus, String de
 
   /** What happened to one PUT. */
   public enum Status {
-    /** 2xx: the relay stored (or already had) the packet. */
+    /**
+     * 2xx: the relay accepted the packet. A pkarr relay stored it (or already had it); an
+     * iroh-dns-server's {@code /pkarr} answers 204 also when it keeps a newer packet it had.
+     */
     PUBLISHED,
     /** 409 or 428: the relay holds a more recent packet for the key; retried with backoff. */
     STALE,

@@ -72,6 +72,27 @@ class ConcurrentLookupTest {
     assertThat(b).containsExactly(info);
   }
 
+  /** A service that throws does not keep the info from the services after it; the error is raised. */
+  @Test
+  void aServiceThatThrowsOnPublishDoesNotStopTheOthers() {
+    List<EndpointInfo> b = new ArrayList<>();
+    AddressLookup closed = new AddressLookup() {
+      @Override
+      public String provenance() {
+        return "closed";
+      }
+
+      @Override
+      public void publish(EndpointInfo info) {
+        throw new IllegalStateException("publisher is closed");
+      }
+    };
+    ConcurrentLookup c = ConcurrentLookup.of(closed, recorder(b));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.publish(info))
+        .isInstanceOf(IllegalStateException.class).hasMessage("publisher is closed");
+    assertThat(b).containsExactly(info);
+  }
+
   private static AddressLookup recorder(List<EndpointInfo> into) {
     return new AddressLookup() {
       @Override

@@ -302,4 +302,13 @@ class PkarrPublisherTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(publisher.current()).isEqualTo(Optional.empty());
   }
+
+  /** A publisher whose runtime was closed says so instead of publishing nothing silently. */
+  @Test
+  void publishingAfterTheRuntimeClosedFails() {
+    PkarrPublisher p = publisher(builder());
+    rt.close();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.publish(info))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("ClientRuntime is closed");
+  }
 }
