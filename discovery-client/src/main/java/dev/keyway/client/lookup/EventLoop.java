@@ -140,9 +140,12 @@ public final class EventLoop implements Scheduler, Executor, AutoCloseable {
         runTasks();
         runTimers();
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       LOG.error("keyway client loop failed; the client no longer works", e);
     } finally {
+      // Later work fails at once (IllegalStateException) instead of queueing for a dead thread,
+      // where its timeouts would never fire and its futures never complete.
+      closing = true;
       for (SelectionKey key : selector.keys()) {
         closeQuietly(key);
       }
