@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * @param dataDir where the store (and the certificate cache) live
  * @param putRateLimit iroh's {@code pkarr_put_rate_limit}
+ * @param maxFutureSkew keyway's {@code pkarr_max_future_skew}: PUTs of packets signed further
+ *     ahead of the server's clock are refused (zero: no check)
  * @param http the plain HTTP listener of the iroh API, if any
  * @param https the HTTPS listener of the iroh API, if any
  * @param dns the DNS listeners and what they answer
@@ -55,6 +57,7 @@ import org.slf4j.LoggerFactory;
 public record DnsServerConfig(
     Path dataDir,
     PutRateLimit.Mode putRateLimit,
+    Duration maxFutureSkew,
     Optional<Http> http,
     Optional<Https> https,
     Dns dns,
@@ -83,6 +86,10 @@ public record DnsServerConfig(
   public DnsServerConfig {
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(putRateLimit, "putRateLimit");
+    Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
+    if (maxFutureSkew.isNegative()) {
+      throw new ConfigException("pkarr_max_future_skew must not be negative");
+    }
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(https, "https");
     Objects.requireNonNull(dns, "dns");
@@ -209,7 +216,7 @@ public record DnsServerConfig(
     Dns dns = new Dns("127.0.0.1", dnsPort, zone, 30, DnsServer.Listen.DEFAULT_TCP_IDLE,
         DnsServer.Listen.DEFAULT_TCP_MAX_CONNECTIONS, RrlSettings.DEFAULT, ZoneCache.DEFAULT_MAX_ZONES,
         ZoneCache.DEFAULT_POSITIVE_TTL, ZoneCache.DEFAULT_NEGATIVE_TTL);
-    return new DnsServerConfig(dataDir, PutRateLimit.Mode.DISABLED,
+    return new DnsServerConfig(dataDir, PutRateLimit.Mode.DISABLED, RelayConfig.DEFAULT_MAX_FUTURE_SKEW,
         Optional.of(new Http("127.0.0.1", httpPort, 0, DEFAULT_SHUTDOWN_TIMEOUT)), Optional.empty(),
         dns, defaultStore(), new RelayConfig.Metrics(true, "127.0.0.1", metricsPort));
   }
@@ -240,6 +247,7 @@ public record DnsServerConfig(
     https.ifPresent(h -> lines.add("https: " + hostPort(h.bindAddress(), h.port()) + " "
         + h.certMode().name().toLowerCase(Locale.ROOT) + " " + h.domains()));
     lines.add("pkarr_put_rate_limit: " + putRateLimit.name().toLowerCase(Locale.ROOT));
+    lines.add("pkarr_max_future_skew: " + Durations.format(maxFutureSkew));
     lines.add("store: " + dataDir.toAbsolutePath() + ", eviction " + Durations.format(store.maxAge())
         + ", batch " + store.maxBatchSize() + "/" + Durations.format(store.maxBatchDelay())
         + ", fsync " + store.fsync());
@@ -251,7 +259,8 @@ public record DnsServerConfig(
   // The file format (records are tables; components read snake_case keys; null = absent)
   // ---------------------------------------------------------------------------------------------
 
-  record FileFormat(Object pkarrPutRateLimit, String dataDir, HttpTable http, HttpsTable https,
+  record FileFormat(Object pkarrPutRateLimit, Object pkarrMaxFutureSkew, String dataDir,
+      HttpTable http, HttpsTable https,
       DnsTable dns, MetricsTable metrics, ZoneStoreTable zoneStore, MainlineTable mainline) {}
 
   /** {@code rate_limit} is the older iroh spelling of {@code pkarr_put_rate_limit}. */
@@ -363,7 +372,9 @@ public record DnsServerConfig(
       LOG.warn("[mainline] enabled = true is accepted but ignored: keyway has no Mainline DHT"
           + " fallback; only published packets are served");
     }
-    return new DnsServerConfig(dataDir, mode, http, https, dns, store, metrics);
+    Duration skew = duration("pkarr_max_future_skew", f.pkarrMaxFutureSkew(),
+        RelayConfig.DEFAULT_MAX_FUTURE_SKEW);
+    return new DnsServerConfig(dataDir, mode, skew, http, https, dns, store, metrics);
   }
 
   private static Dns dns(DnsTable d) {

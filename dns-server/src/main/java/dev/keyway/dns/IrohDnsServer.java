@@ -144,7 +144,7 @@ public final class IrohDnsServer implements AutoCloseable {
 
       PkarrHandler pkarr = new PkarrHandler(zoneCache.invalidatingStore(), metrics,
           PutRateLimit.of(config.putRateLimit(), PutRateLimit.IROH_QUOTA, nanoTime), clock,
-          config.store().maxAge());
+          config.store().maxAge(), config.maxFutureSkew());
       DohHandler doh = new DohHandler(answerer, metrics, nanoTime);
       PacketStore served = store;
       IrohHttpApi api = new IrohHttpApi(pkarr, doh, metrics, RelayServer.version(), nanoTime,

@@ -209,6 +209,25 @@ class IrohHttpApiTest {
         .statusCode()).isEqualTo(404);
   }
 
+  /**
+   * keyway: a packet signed more than pkarr_max_future_skew (1 h) ahead is refused, as the relay
+   * does; iroh-dns-server stores it, and it then outranks every honest update of the key.
+   */
+  @Test
+  void packetsFromTheFarFutureAre400() throws Exception {
+    SecretKey k = Packets.key(random);
+    long twoHoursAhead = (System.currentTimeMillis() + Duration.ofHours(2).toMillis()) * 1_000L;
+    HttpResponse<byte[]> future = put(k, Packets.iroh(k, twoHoursAhead, "https://future.example./",
+        "192.0.2.1:1").toRelayPayload());
+    assertThat(future.statusCode()).isEqualTo(400);
+    assertThat(json(future).get("detail").asText()).contains("ahead of this server's clock", "at most 3600 s");
+    assertThat(send(HttpRequest.newBuilder(url("/pkarr/" + k.publicKey().toZ32())).GET())
+        .statusCode()).isEqualTo(404);
+    long halfAnHourAhead = (System.currentTimeMillis() + Duration.ofMinutes(30).toMillis()) * 1_000L;
+    assertThat(put(k, Packets.iroh(k, halfAnHourAhead, "https://soon.example./", "192.0.2.1:1")
+        .toRelayPayload()).statusCode()).isEqualTo(204);
+  }
+
   @Test
   void pkarrErrorsHaveIrohStatusAndBody() throws Exception {
     SecretKey a = Packets.key(random);

@@ -39,6 +39,7 @@ public final class PkarrHandler {
   private final PutRateLimit limit;
   private final Clock clock;
   private final Duration maxAge;
+  private final Duration maxFutureSkew;
 
   /**
    * @param store the store every DNS answer reads through; pass the zone cache's
@@ -46,14 +47,18 @@ public final class PkarrHandler {
    * @param clock "now" for the age check
    * @param maxAge the store's eviction age: a packet signed longer ago is refused (400) rather
    *     than stored and removed at the next sweep; zero: no check
+   * @param maxFutureSkew a packet signed further ahead of this server's clock is refused (400):
+   *     it would outrank every later update of its key, here and, under {@code up}, on the
+   *     relay that shares the store (iroh-dns-server does not check); zero: no check
    */
   public PkarrHandler(PacketStore store, DnsMetrics metrics, PutRateLimit limit, Clock clock,
-      Duration maxAge) {
+      Duration maxAge, Duration maxFutureSkew) {
     this.store = store;
     this.metrics = metrics;
     this.limit = limit;
     this.clock = clock;
     this.maxAge = maxAge;
+    this.maxFutureSkew = maxFutureSkew;
   }
 
   private static PublicKey key(RoutingContext ctx) {
@@ -72,6 +77,12 @@ public final class PkarrHandler {
     long now = Math.multiplyExact(clock.millis(), 1_000L);
     if (!maxAge.isZero() && now - packet.timestampMicros() > maxAge.toNanos() / 1_000) {
       throw ApiError.badRequest(RelayHandler.tooOld(packet.timestampMicros(), now, maxAge))
+          .asFailure();
+    }
+    long skewMicros = maxFutureSkew.toNanos() / 1_000;
+    long ahead = packet.timestampMicros() - now;
+    if (skewMicros > 0 && ahead > skewMicros) {
+      throw ApiError.badRequest(RelayHandler.tooFarAhead(packet.timestampMicros(), ahead, skewMicros))
           .asFailure();
     }
     Future.fromCompletionStage(store.upsert(packet), ctx.vertx().getOrCreateContext())

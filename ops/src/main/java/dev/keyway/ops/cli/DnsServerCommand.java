@@ -48,7 +48,7 @@ public final class DnsServerCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     DnsServerConfig c = DnsServerConfig.fromFile(config);
-    DnsServerConfig effective = dataDir == null ? c : new DnsServerConfig(dataDir, c.putRateLimit(),
+    DnsServerConfig effective = dataDir == null ? c : new DnsServerConfig(dataDir, c.putRateLimit(), c.maxFutureSkew(),
         c.http(), c.https(), c.dns(), c.store(), c.metrics());
     if (check) {
       StartChecks.dataDirectory(effective.dataDir());

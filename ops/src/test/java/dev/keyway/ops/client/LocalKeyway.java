@@ -42,7 +42,7 @@ public final class LocalKeyway implements AutoCloseable {
   public static LocalKeyway start(Path dataDir, boolean rrl) {
     DnsServerConfig up = DnsServerConfig.embedded(dataDir, 0, 0, 0);
     DnsServerConfig.Dns d = up.dns();
-    DnsServerConfig config = new DnsServerConfig(up.dataDir(), up.putRateLimit(), up.http(), up.https(),
+    DnsServerConfig config = new DnsServerConfig(up.dataDir(), up.putRateLimit(), up.maxFutureSkew(), up.http(), up.https(),
         new DnsServerConfig.Dns(d.bindAddress(), d.port(), d.zone(), d.defaultTtl(), d.tcpIdleTimeout(),
             d.tcpMaxConnections(), rrl ? d.rrl() : RrlSettings.DISABLED, d.zoneCacheSize(), d.zoneCacheTtl(),
             d.negativeCacheTtl()),

@@ -460,10 +460,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       long ahead = packet.timestampMicros() - now;
       if (ahead > skewMicros) {
         metrics.published(RelayMetrics.Publish.INVALID);
-        fail(req, RelayError.badRequest("timestamp " + packet.timestampMicros() + " is "
-            + ceilSeconds(ahead) + " s ahead of this relay's clock; at most "
-            + skewMicros / 1_000_000 + " s is accepted (a packet from the future would outrank"
-            + " every later update)"), "future timestamp");
+        fail(req, RelayError.badRequest(tooFarAhead(packet.timestampMicros(), ahead, skewMicros)),
+            "future timestamp");
         return;
       }
     }
@@ -512,6 +510,13 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
         ? seconds / 86_400 + "d" : seconds + "s") + " ago; packets older than "
         + Durations.format(maxAge) + " are not kept here (they would be removed at once): sign"
         + " the records again (is the publisher's clock right?)";
+  }
+
+  /** Why a packet signed more than the allowed skew ahead of this server's clock is refused. */
+  public static String tooFarAhead(long timestampMicros, long aheadMicros, long skewMicros) {
+    return "timestamp " + timestampMicros + " is " + ceilSeconds(aheadMicros) + " s ahead of this"
+        + " server's clock; at most " + skewMicros / 1_000_000 + " s is accepted (a packet from the"
+        + " future would outrank every later update)";
   }
 
   /** Whole seconds of a positive microsecond span, rounded up (10.2 s ahead is not "10 s"). */

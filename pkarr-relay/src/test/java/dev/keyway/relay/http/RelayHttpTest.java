@@ -363,7 +363,7 @@ class RelayHttpTest {
     HttpResponse<byte[]> r = relay.put(packet(k, inTwoHours, "future"));
     assertThat(r.statusCode()).isEqualTo(400);
     // 7200 s less the few ms since nowMicros(): rounded up, not down to "7199 s"
-    assertThat(text(r)).contains("7200 s ahead of this relay's clock; at most 3600 s");
+    assertThat(text(r)).contains("7200 s ahead of this server's clock; at most 3600 s");
     assertThat(relay.get(path(k)).statusCode()).isEqualTo(404);
     long inHalfAnHour = nowMicros() + Duration.ofMinutes(30).toNanos() / 1000;
     assertThat(relay.put(packet(k, inHalfAnHour, "soon")).statusCode()).isEqualTo(204);
