@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #done()}: a {@link LookupSummary} once every source has ended; it never completes
  *       exceptionally.
  * </ul>
- * Callbacks run on the thread that completes a source (the client's loop or HTTP thread) and
+ * Callbacks run on the thread that completes a source (the client's loop, or a thread of the JDK HTTP client's executor) and
  * must not block; use the {@code *Async} methods of the futures to move work elsewhere.
  *
  * <h2>Cancelling</h2>

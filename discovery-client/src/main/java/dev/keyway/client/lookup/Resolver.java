@@ -36,8 +36,10 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>{@link #close()} cancels lookups still running and, if the resolver made its own
- * {@link ClientRuntime}, closes it (no threads remain). A runtime passed to the builder stays
- * open for its owner. Thread-safe.
+ * {@link ClientRuntime}, closes it (its event loop stops; on Java 17 the JDK HTTP client's
+ * selector thread ends only once the client is garbage-collected). A runtime passed to the
+ * builder stays open for its owner. {@code first().get(timeout)} that times out leaves the lookup
+ * running: cancel the stream to stop it. Thread-safe.
  */
 public final class Resolver implements AutoCloseable {
   /** Source name and provenance of cache hits. */
