@@ -79,7 +79,8 @@ public final class PutRateLimit {
       return 0;
     }
     SocketAddress peer = request.remoteAddress();
-    String client = ClientIp.resolve(peer == null ? null : peer.hostAddress(), request::getHeader,
+    String client = ClientIp.resolve(peer == null ? null : peer.hostAddress(),
+        ClientIp.joined(request.headers()::getAll),
         mode == Mode.SMART);
     KeyedRateLimiter.Decision d = limiter.tryAcquire(client);
     return d.allowed() ? 0 : d.retryAfterSeconds();

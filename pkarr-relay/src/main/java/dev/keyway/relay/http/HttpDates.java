@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.util.Locale;
 
@@ -21,15 +22,18 @@ public final class HttpDates {
   // The weekday is skipped before parsing: it is redundant, and a wrong one is no reason to
   // ignore a date.
   private static final DateTimeFormatter IMF =
-      DateTimeFormatter.ofPattern("d MMM yyyy HH:mm:ss 'GMT'", Locale.US);
+      DateTimeFormatter.ofPattern("d MMM uuuu HH:mm:ss 'GMT'", Locale.US)
+          .withResolverStyle(ResolverStyle.STRICT);
   /** RFC 850 with two-digit years read as 1970..2069 (a fixed window, no clock needed). */
   private static final DateTimeFormatter RFC850 = new DateTimeFormatterBuilder()
       .appendPattern("d-MMM-")
       .appendValueReduced(ChronoField.YEAR, 2, 2, 1970)
       .appendPattern(" HH:mm:ss 'GMT'")
-      .toFormatter(Locale.US);
+      .toFormatter(Locale.US)
+      .withResolverStyle(ResolverStyle.STRICT);
   private static final DateTimeFormatter ASCTIME =
-      DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy", Locale.US);
+      DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss uuuu", Locale.US)
+          .withResolverStyle(ResolverStyle.STRICT);
 
   private HttpDates() {}
 
@@ -67,7 +71,8 @@ public final class HttpDates {
 
   /**
    * Seconds since the epoch of an HTTP date in any of the three forms, or null if {@code text} is
-   * not one (callers then ignore the header, as RFC 9110 says for If-Modified-Since).
+   * not one, or names no real time (30 Feb, 24:00:00): callers then ignore the header, as RFC
+   * 9110 says for If-Modified-Since.
    */
   public static Long parse(String text) {
     if (text == null) {

@@ -51,9 +51,11 @@ import org.slf4j.LoggerFactory;
  *       ignored (pkarr v7). No {@code Pkarr-Dht-Stored-Nodes}: there is no DHT.
  *   <li>{@code GET} / {@code HEAD /{key}}: 200 with the payload, {@code Content-Type:
  *       application/pkarr.org/relays#payload}, {@code Cache-Control: public, max-age=<ttl clamped
- *       to [min, max]>}, {@code Last-Modified} (signed timestamp, whole seconds) and {@code
- *       Memento-Datetime} (last seen); 304 when {@code If-Modified-Since} is not before the signed
- *       timestamp at full precision ({@code ts <= IMS * 10^6}); 404 with an empty body; {@code
+ *       to [min, max]>}, {@code Last-Modified} (signed timestamp, whole seconds; never after
+ *       {@code Date}) and {@code Memento-Datetime} (last seen); 304 when {@code If-Modified-Since}
+ *       is not before the signed timestamp at full precision ({@code ts <= IMS * 10^6}), or for
+ *       {@code If-None-Match: *} (any other {@code If-None-Match} turns If-Modified-Since off);
+ *       404 with an empty body and {@code Cache-Control: no-cache}; {@code
  *       ?policy=CacheOnly|CacheFirst|NetworkOnly} accepted (all read the store), anything else
  *       400.
  *   <li>{@code OPTIONS} anything: CORS preflight ({@link Cors}); {@code GET /}: the status page;
@@ -88,6 +90,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private static final CharSequence LAST_MODIFIED = HttpHeaders.createOptimized("Last-Modified");
   private static final CharSequence MEMENTO_DATETIME = HttpHeaders.createOptimized("Memento-Datetime");
   private static final CharSequence IF_MODIFIED_SINCE = HttpHeaders.createOptimized("If-Modified-Since");
+  private static final CharSequence IF_NONE_MATCH = HttpHeaders.createOptimized("If-None-Match");
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
   private static final CharSequence PAYLOAD_TYPE_VALUE = HttpHeaders.createOptimized(PAYLOAD_TYPE);
   /** How long a connection whose body is being refused may keep sending before it is closed. */
   static final long LINGER_MILLIS = 2_000;
@@ -242,7 +246,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
 
   private boolean admit(HttpServerRequest req) {
     SocketAddress peer = req.remoteAddress();
-    String ip = ClientIp.resolve(peer == null ? null : peer.hostAddress(), req::getHeader,
+    String ip = ClientIp.resolve(peer == null ? null : peer.hostAddress(),
+        ClientIp.joined(req.headers()::getAll),
         settings.behindProxy());
     KeyedRateLimiter.Decision d = limiter.tryAcquire(ip);
     if (d.allowed()) {
@@ -368,6 +373,9 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     if (stored == null) {
       metrics.got(RelayMetrics.Get.NOT_FOUND);
       HttpServerResponse res = req.response().setStatusCode(404);
+      // A 404 is cacheable by default (RFC 9111 §4.2.2): a CDN could keep answering it after
+      // the key is published.
+      res.headers().set(CACHE_CONTROL, NO_CACHE);
       Cors.apply(req, res.headers());
       res.end();
       return;
@@ -377,17 +385,17 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     MultiMap h = res.headers();
     h.set(CONTENT_TYPE, PAYLOAD_TYPE_VALUE);
     h.set(CACHE_CONTROL, r.cacheControl());
-    h.set(LAST_MODIFIED, r.lastModified());
+    long nowMillis = clock.millis();
+    // Never a Last-Modified after Date (RFC 9110 §8.8.2.1): a packet signed slightly ahead of
+    // this clock is "modified now" until the clock passes it.
+    h.set(LAST_MODIFIED, Math.floorDiv(r.timestampMicros(), 1_000L) > nowMillis
+        ? HttpDates.format(Math.floorDiv(nowMillis, 1_000L)) : r.lastModified());
     h.set(MEMENTO_DATETIME, r.memento());
     Cors.apply(req, h);
-    String imsHeader = req.getHeader(IF_MODIFIED_SINCE);
-    if (imsHeader != null) {
-      Long ims = HttpDates.parse(imsHeader);
-      if (ims != null && ims <= Long.MAX_VALUE / 1_000_000L && r.timestampMicros() <= ims * 1_000_000L) {
-        metrics.got(RelayMetrics.Get.NOT_MODIFIED);
-        res.setStatusCode(304).end();
-        return;
-      }
+    if (notModified(req, r)) {
+      metrics.got(RelayMetrics.Get.NOT_MODIFIED);
+      res.setStatusCode(304).end();
+      return;
     }
     metrics.got(RelayMetrics.Get.FOUND);
     if (req.method() == HttpMethod.HEAD) {
@@ -396,6 +404,22 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     } else {
       res.end(r.body());
     }
+  }
+
+  /**
+   * Whether a conditional GET/HEAD gets 304 (RFC 9110 §13.2.2). The relay sends no ETag, so an
+   * {@code If-None-Match} matches only as {@code *} (the packet exists), and its presence
+   * means {@code If-Modified-Since} is ignored (§13.1.3). If-Modified-Since is pkarr-relay's
+   * rule: the signed timestamp, at full precision, not after the date.
+   */
+  private static boolean notModified(HttpServerRequest req, Rendered r) {
+    String inm = req.getHeader(IF_NONE_MATCH);
+    if (inm != null) {
+      return inm.trim().equals("*");
+    }
+    Long ims = HttpDates.parse(req.getHeader(IF_MODIFIED_SINCE));
+    return ims != null && ims <= Long.MAX_VALUE / 1_000_000L
+        && r.timestampMicros() <= ims * 1_000_000L;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -415,7 +439,9 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       fail(req, RelayError.tooLarge(MAX_BODY_BYTES), "too large (declared " + declared + ")");
       return;
     }
-    if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
+    // Never a 1xx to an HTTP/1.0 client, which must not be sent one (RFC 9110 §15.2).
+    if (req.version() != HttpVersion.HTTP_1_0
+        && "100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
       req.response().writeContinue();
     }
     Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);

@@ -1,5 +1,6 @@
 package dev.keyway.relay.ratelimit;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -8,13 +9,21 @@ import java.util.function.Function;
  *
  * <p>Directly exposed ({@code behindProxy = false}) it is always the TCP peer: headers are
  * ignored, since any client can write them. Behind a reverse proxy ({@code behindProxy = true})
- * it is, in tower-governor's {@code SmartIpKeyExtractor} order as pkarr-relay uses it: the first
- * entry of {@code X-Forwarded-For} that is an IP address (proxies write "unknown" for hidden
- * hops), else {@code X-Real-IP}, else the first {@code for=} of
- * {@code Forwarded} (RFC 7239), else the peer. A header value that is not an IP address is
- * skipped. Unlike iroh-dns-server's "smart" mode, which by reading its source keys on the peer
+ * it is the address the proxy saw: the <em>last</em> entry of {@code X-Forwarded-For} that is an
+ * IP address (proxies append the peer they saw to whatever the client sent; every header line
+ * counts, in order, as HAProxy adds a line of its own), else {@code X-Real-IP}, else the last
+ * {@code for=} of {@code Forwarded} (RFC 7239), else the peer. Entries that are not IP addresses
+ * ("unknown", obfuscated RFC 7239 nodes) are skipped.
+ *
+ * <p>tower-governor's {@code SmartIpKeyExtractor}, which pkarr-relay uses, takes the
+ * <em>first</em> entry instead: a client that sends its own {@code X-Forwarded-For} then picks
+ * its bucket, so a rate limit behind nginx's {@code $proxy_add_x_forwarded_for}, AWS ALB or
+ * Cloudflare limits nobody. The last entry is the one a client cannot write. With more than one
+ * proxy in front (a CDN, then nginx), make the inner proxy rewrite the address (nginx
+ * {@code real_ip_header}/{@code set_real_ip_from}), or every client behind one CDN edge shares
+ * a bucket. Unlike iroh-dns-server's "smart" mode, which by reading its source keys on the peer
  * anyway, the proxy mode here really uses the forwarded address (tested). Turn it on only when
- * the server is reachable through the proxy alone, or clients can pick their own bucket.
+ * the server is reachable through the proxy alone.
  */
 public final class ClientIp {
   private ClientIp() {}
@@ -23,11 +32,12 @@ public final class ClientIp {
    * The client address.
    *
    * @param peer the TCP peer's address as text (an IP literal)
-   * @param header request header lookup by name (case-insensitive), null when absent
+   * @param header request header lookup by name (case-insensitive): every line of that header
+   *     joined with commas, in order; null when absent
    */
   public static String resolve(String peer, Function<String, String> header, boolean behindProxy) {
     if (behindProxy) {
-      String ip = firstListed(header.apply("X-Forwarded-For"));
+      String ip = lastListed(header.apply("X-Forwarded-For"));
       if (ip == null) {
         ip = ipOrNull(header.apply("X-Real-IP"));
       }
@@ -41,13 +51,14 @@ public final class ClientIp {
     return peer == null ? "unknown" : peer;
   }
 
-  /** The first entry of a comma-separated list that is an IP address (tower-governor's rule). */
-  private static String firstListed(String value) {
+  /** The last entry of a comma-separated list that is an IP address. */
+  private static String lastListed(String value) {
     if (value == null) {
       return null;
     }
-    for (String entry : value.split(",")) {
-      String ip = ipOrNull(entry);
+    String[] entries = value.split(",");
+    for (int i = entries.length - 1; i >= 0; i--) {
+      String ip = ipOrNull(entries[i]);
       if (ip != null) {
         return ip;
       }
@@ -55,23 +66,37 @@ public final class ClientIp {
     return null;
   }
 
-  /** The first {@code for=} node of a {@code Forwarded} header, without port or brackets. */
+  /** The last {@code for=} node of a {@code Forwarded} header that is an IP address. */
   private static String forwardedFor(String value) {
     if (value == null) {
       return null;
     }
+    String last = null;
     for (String element : value.split(",")) {
       for (String pair : element.split(";")) {
         int eq = pair.indexOf('=');
         if (eq > 0 && pair.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("for")) {
           String ip = ipOrNull(pair.substring(eq + 1));
           if (ip != null) {
-            return ip;
+            last = ip;
           }
         }
       }
     }
-    return null;
+    return last;
+  }
+
+  /**
+   * A header lookup for {@link #resolve} over a request's headers: all lines of the header
+   * joined with commas (RFC 9110 §5.3), null when absent.
+   *
+   * @param all every value of a header by name, in order (empty when absent)
+   */
+  public static Function<String, String> joined(Function<String, List<String>> all) {
+    return name -> {
+      List<String> values = all.apply(name);
+      return values == null || values.isEmpty() ? null : String.join(",", values);
+    };
   }
 
   /**

@@ -39,5 +39,12 @@ class HttpDatesTest {
     assertThat(HttpDates.parse("yesterday")).isNull();
     assertThat(HttpDates.parse("Sun, 06 Nov 1994 08:49:37 PST")).isNull();
     assertThat(HttpDates.parse("1697016827")).isNull();
+    // Dates that name no real time are not corrected into one (and the header is then ignored).
+    assertThat(HttpDates.parse("Sat, 30 Feb 2027 00:00:00 GMT")).isNull();
+    assertThat(HttpDates.parse("Sat, 27 Feb 2027 24:00:00 GMT")).isNull();
+    assertThat(HttpDates.parse("Sat, 27 Feb 2027 23:60:00 GMT")).isNull();
+    assertThat(HttpDates.parse("Tue, 29 Feb 2028 12:00:00 GMT")).isEqualTo(1_835_438_400L);
+    assertThat(HttpDates.parse("Tuesday, 30-Feb-27 00:00:00 GMT")).isNull();
+    assertThat(HttpDates.parse("Tue Feb 30 00:00:00 2027")).isNull();
   }
 }

@@ -70,9 +70,11 @@ class RateLimitHttpTest {
       assertThat(r.get(path(), "X-Forwarded-For", "203.0.113.1").statusCode()).isEqualTo(429);
       // Same socket, other forwarded clients: their own buckets.
       assertThat(r.get(path(), "X-Forwarded-For", "203.0.113.2").statusCode()).isEqualTo(404);
-      assertThat(r.get(path(), "X-Forwarded-For", "203.0.113.9, 203.0.113.1").statusCode())
-          .as("the first (client) address of the list counts").isEqualTo(404);
-      assertThat(r.get(path(), "X-Forwarded-For", "203.0.113.1, 203.0.113.9").statusCode()).isEqualTo(429);
+      // The proxy appends the address it saw; what the client wrote before it does not count.
+      assertThat(r.get(path(), "X-Forwarded-For", "192.0.2.77, 203.0.113.1").statusCode())
+          .as("a client-written entry before the proxy's does not pick a fresh bucket").isEqualTo(429);
+      assertThat(r.get(path(), "X-Forwarded-For", "203.0.113.1, 203.0.113.9").statusCode())
+          .as("the last (proxy-appended) address counts").isEqualTo(404);
       assertThat(r.get(path(), "X-Real-IP", "203.0.113.3").statusCode()).isEqualTo(404);
       assertThat(r.get(path(), "Forwarded", "for=\"[2001:db8::7]:4711\";proto=https").statusCode()).isEqualTo(404);
       assertThat(r.get(path(), "Forwarded", "for=\"[2001:DB8::7]\"").statusCode()).isEqualTo(404);

@@ -124,6 +124,38 @@ class RelayHttpTest {
     HttpResponse<byte[]> r = relay.get(path(key(404)));
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.body()).isEmpty();
+    // A 404 is heuristically cacheable: a CDN must not keep it once the key is published.
+    assertThat(r.headers().firstValue("Cache-Control")).contains("no-cache");
+  }
+
+  @Test
+  void lastModifiedIsNeverAfterDate() throws Exception {
+    SecretKey k = key(23);
+    long ahead = nowMicros() + Duration.ofMinutes(30).toNanos() / 1000; // within the 1 h skew
+    assertThat(relay.put(packet(k, ahead, "ahead")).statusCode()).isEqualTo(204);
+    HttpResponse<byte[]> get = relay.get(path(k));
+    long date = HttpDates.parse(get.headers().firstValue("Date").orElseThrow());
+    long lastModified = HttpDates.parse(get.headers().firstValue("Last-Modified").orElseThrow());
+    assertThat(lastModified).isLessThanOrEqualTo(date).isGreaterThanOrEqualTo(date - 5);
+    // The 304 rule still compares the signed timestamp: an If-Modified-Since of "now" is older.
+    assertThat(relay.get(path(k), "If-Modified-Since", HttpDates.format(date)).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void ifNoneMatchTakesPrecedenceOverIfModifiedSince() throws Exception {
+    SecretKey k = key(24);
+    assertThat(relay.put(packet(k, nowMicros() - 10_000_000, "inm")).statusCode()).isEqualTo(204);
+    String later = HttpDates.format(System.currentTimeMillis() / 1000 + 60);
+    assertThat(relay.get(path(k), "If-Modified-Since", later).statusCode()).isEqualTo(304);
+    // No ETag is ever sent, so no tag matches, and If-Modified-Since is then ignored (§13.1.3).
+    assertThat(relay.get(path(k), "If-None-Match", "\"abc\"", "If-Modified-Since", later).statusCode())
+        .isEqualTo(200);
+    assertThat(relay.get(path(k), "If-None-Match", "*").statusCode()).isEqualTo(304);
+    assertThat(relay.get(path(key(25)), "If-None-Match", "*").statusCode()).isEqualTo(404);
+    // A date that names no real time is ignored, not corrected to one.
+    assertThat(relay.get(path(k), "If-Modified-Since", "Sat, 30 Feb 2999 00:00:00 GMT").statusCode())
+        .isEqualTo(200);
   }
 
   @Test
@@ -226,6 +258,13 @@ class RelayHttpTest {
     String bad = RawHttp.exchange(relay.server.port(), "PUT " + path(key(133)) + " HTTP/1.1\r\nHost: x\r\n"
         + "Content-Length: -5\r\n", null);
     assertThat(RawHttp.status(bad)).isEqualTo(400);
+    // An HTTP/1.0 client must not get a 1xx (RFC 9110 §15.2): the final answer only.
+    SecretKey old = key(134);
+    byte[] oldPayload = packet(old, nowMicros(), "http/1.0").toRelayPayload();
+    String http10 = RawHttp.exchange(relay.server.port(), "PUT " + path(old) + " HTTP/1.0\r\n"
+        + "Expect: 100-continue\r\nContent-Length: " + oldPayload.length + "\r\n", oldPayload);
+    assertThat(http10).doesNotContain("100 Continue");
+    assertThat(RawHttp.status(http10)).isEqualTo(204);
   }
 
   @Test
@@ -399,8 +438,10 @@ class RelayHttpTest {
       assertThat(r.put(packet(key(82), farAhead, "far")).statusCode()).isEqualTo(204);
       // past year 9999 an HTTP-date has no four-digit year: the last one it can name
       assertThat(r.put(packet(key(83), 1L << 62, "very far")).statusCode()).isEqualTo(204);
-      assertThat(r.get(path(key(83))).headers().firstValue("Last-Modified"))
-          .contains("Fri, 31 Dec 9999 23:59:59 GMT");
+      // Never a Last-Modified after Date (RFC 9110 §8.8.2.1): the packet is "modified now".
+      HttpResponse<byte[]> veryFar = r.get(path(key(83)));
+      assertThat(HttpDates.parse(veryFar.headers().firstValue("Last-Modified").orElseThrow()))
+          .isLessThanOrEqualTo(HttpDates.parse(veryFar.headers().firstValue("Date").orElseThrow()));
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -59,17 +60,22 @@ class RateLimitUnitTest {
   void clientIpIgnoresHeadersUnlessBehindAProxy() {
     Map<String, String> h = Map.of("X-Forwarded-For", "198.51.100.7, 10.0.0.1", "X-Real-IP", "198.51.100.8");
     assertThat(ClientIp.resolve("127.0.0.1", h::get, false)).isEqualTo("127.0.0.1");
-    assertThat(ClientIp.resolve("127.0.0.1", h::get, true)).isEqualTo("198.51.100.7");
+    // The last entry is what the proxy appended; the ones before it the client may have written.
+    assertThat(ClientIp.resolve("127.0.0.1", h::get, true)).isEqualTo("10.0.0.1");
     assertThat(ClientIp.resolve("127.0.0.1", Map.of("X-Real-IP", "198.51.100.8")::get, true))
         .isEqualTo("198.51.100.8");
     assertThat(ClientIp.resolve("127.0.0.1",
         Map.of("Forwarded", "by=10.0.0.1;for=192.0.2.60;proto=http, for=198.51.100.17")::get, true))
-        .isEqualTo("192.0.2.60");
+        .isEqualTo("198.51.100.17");
     assertThat(ClientIp.resolve("127.0.0.1", Map.of("Forwarded", "for=unknown")::get, true)).isEqualTo("127.0.0.1");
     assertThat(ClientIp.resolve("::1", Map.<String, String>of()::get, true)).isEqualTo("::1");
-    // A hidden hop ("unknown", RFC 7239 style) before the client does not send it to the peer's bucket.
-    assertThat(ClientIp.resolve("127.0.0.1", Map.of("X-Forwarded-For", "unknown, 203.0.113.7")::get, true))
+    // A hidden hop ("unknown", RFC 7239 style) after the client does not send it to the peer's bucket.
+    assertThat(ClientIp.resolve("127.0.0.1", Map.of("X-Forwarded-For", "203.0.113.7, unknown")::get, true))
         .isEqualTo("203.0.113.7");
+    // Every header line counts, in order (HAProxy adds a line of its own after the client's).
+    Map<String, List<String>> lines = Map.of("X-Forwarded-For", List.of("192.0.2.99", "203.0.113.8"));
+    assertThat(ClientIp.resolve("127.0.0.1", ClientIp.joined(n -> lines.getOrDefault(n, List.of())), true))
+        .isEqualTo("203.0.113.8");
   }
 
   @Test
