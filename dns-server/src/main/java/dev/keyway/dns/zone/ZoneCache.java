@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The zones the DNS answer path reads: a bounded cache from {@link ZoneKey} to {@link PacketZone}
@@ -152,9 +153,11 @@ public final class ZoneCache {
   }
 
   /**
-   * Brings the cache back under 90 % of its bound: expired entries first, then arbitrary ones
-   * (hash order, so effectively random, which suits a cache whose hot set is whatever clients
-   * ask for). Runs on the loading thread, once per crossing of the bound.
+   * Brings the cache back under 90 % of its bound: expired entries first, then absent keys, then
+   * arbitrary zones (hash order, so effectively random, which suits a cache whose hot set is
+   * whatever clients ask for). Absent keys go before zones so that a flood of queries for random
+   * names, each cached as absent, cannot push the published zones out. Runs on the loading
+   * thread, once per crossing of the bound.
    */
   private void trim() {
     if (!trimming.compareAndSet(false, true)) {
@@ -165,13 +168,19 @@ public final class ZoneCache {
       long now = ticker.getAsLong();
       map.values().removeIf(v -> (v instanceof PacketZone z ? z.expiresAt
           : ((Absent) v).expiresAt()) - now <= 0);
-      Iterator<ZoneKey> it = map.keySet().iterator();
-      while (map.size() > target && it.hasNext()) {
-        it.next();
-        it.remove();
-      }
+      removeWhileOver(target, v -> v instanceof Absent);
+      removeWhileOver(target, v -> true);
     } finally {
       trimming.set(false);
+    }
+  }
+
+  private void removeWhileOver(long target, Predicate<Object> which) {
+    Iterator<Object> it = map.values().iterator();
+    while (map.size() > target && it.hasNext()) {
+      if (which.test(it.next())) {
+        it.remove();
+      }
     }
   }
 

@@ -103,6 +103,29 @@ class ZoneCacheTest {
   }
 
   @Test
+  void aFloodOfAbsentKeysDoesNotEvictPublishedZones() {
+    CountingStore store = new CountingStore();
+    ZoneCache cache = cache(store, 50);
+    ZoneKey[] zones = new ZoneKey[20];
+    for (int i = 0; i < zones.length; i++) {
+      SecretKey k = Packets.key(random);
+      cache.invalidatingStore().upsert(Packets.iroh(k, 1, "https://r./", "192.0.2.1:1")).join();
+      zones[i] = ZoneKey.of(k.publicKey());
+      assertThat(cache.find(zones[i])).isNotNull();
+    }
+    // queries for random names, each cached as absent, cross the bound many times over
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(cache.find(ZoneKey.of(Packets.key(random).publicKey()))).isNull();
+    }
+    int reads = store.reads.get();
+    for (ZoneKey z : zones) {
+      assertThat(cache.find(z)).isNotNull();
+    }
+    assertThat(store.reads.get()).as("every published zone still cached").isEqualTo(reads);
+    assertThat(cache.size()).isLessThanOrEqualTo(51);
+  }
+
+  @Test
   void aReadRacingAWriteNeverLeavesTheOlderPacketCached() {
     CountingStore store = new CountingStore();
     ZoneCache cache = cache(store, 100);
