@@ -160,7 +160,10 @@ class IrohHttpApiTest {
     assertThat(json(js).get("Status").asInt()).isEqualTo(Rcode.NXDOMAIN);
     assertThat(json(js).has("Answer")).isFalse();
     assertThat(json(js).get("Authority").get(0).get("type").asInt()).isEqualTo(Type.SOA);
-    assertThat(js.headers().firstValue("cache-control")).isEmpty();
+    // A negative answer may be cached only as long as its SOA's negative TTL (RFC 8484 §5.1).
+    int negativeTtl = json(js).get("Authority").get(0).get("TTL").asInt();
+    assertThat(negativeTtl).isPositive();
+    assertThat(js.headers().firstValue("cache-control")).hasValue("s-maxage=" + negativeTtl);
     // Accept as RFC 9110 reads it (iroh wants the exact string): wildcards, case, lists, q=0
     byte[] q = Message.newQuery(Record.newRecord(Name.fromString(missing), Type.TXT, DClass.IN)).toWire();
     String dns = "/dns-query?dns=" + Base64.getUrlEncoder().withoutPadding().encodeToString(q);

@@ -36,7 +36,11 @@ public final class Answer {
     return truncated;
   }
 
-  /** Smallest TTL in the answer section, or -1 when it is empty (DoH's s-maxage). */
+  /**
+   * How long the response may be cached (DoH's {@code s-maxage}): the smallest TTL in the answer
+   * section, or for a negative answer the negative-caching TTL of its SOA (RFC 2308 §5); -1 for
+   * errors and refusals.
+   */
   public long minTtl() {
     return minTtl;
   }

@@ -482,6 +482,9 @@ public final class ZoneAnswerer {
           }
           System.arraycopy(negativeSoaTail, 0, out, p, negativeSoaTail.length);
           p += negativeSoaTail.length;
+          if (minTtl < 0) {
+            minTtl = negativeTtl; // how long the "no" may be cached (RFC 2308 §5, RFC 8484 §5.1)
+          }
         }
       }
       if (edns) {

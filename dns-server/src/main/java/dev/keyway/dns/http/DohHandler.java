@@ -50,7 +50,9 @@ import org.xbill.DNS.Type;
  * </ul>
  * DNS-level outcomes are in the RCODE with HTTP 200 (RFC 8484 §4.2.1); 400 is for bytes that
  * cannot be a DNS query at all (under 12 bytes, or a response). Responses with answers carry
- * {@code Cache-Control: s-maxage=<smallest answer TTL>} (iroh sets it on GET only).
+ * {@code Cache-Control: s-maxage=<smallest answer TTL>} (iroh sets it on GET only), negative
+ * answers (NXDOMAIN, NODATA) {@code s-maxage=<negative-caching TTL>} (RFC 8484 §5.1; iroh sends
+ * none, so an HTTP cache could keep "no such node" for as long as it likes).
  */
 public final class DohHandler {
   static final String DNS_MESSAGE = "application/dns-message";
