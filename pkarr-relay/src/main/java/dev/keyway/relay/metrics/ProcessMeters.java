@@ -1,5 +1,6 @@
 package dev.keyway.relay.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -9,11 +10,14 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import java.lang.management.ManagementFactory;
 
 /**
  * The meters every keyway server process exposes besides its own: Micrometer's standard JVM and
  * process binders (memory, GC, threads, classes, CPU, open files, uptime: the {@code jvm_*},
- * {@code process_*} and {@code system_*} series dashboards expect) and
+ * {@code process_*} and {@code system_*} series dashboards expect, with the CPU time as
+ * {@code process_cpu_seconds_total} rather than Micrometer's nanosecond counter) and
  * {@code keyway_build_info{version="..."} 1}, so a scrape says which build is running.
  *
  * <p>Bind once per registry, by whoever owns it (a server on its own registry, or {@code keyway
@@ -28,6 +32,17 @@ public final class ProcessMeters implements AutoCloseable {
 
   /** Binds the standard meters and the build info to {@code registry}. */
   public static ProcessMeters bind(MeterRegistry registry, String version) {
+    // Micrometer's process CPU counter is in nanoseconds (process_cpu_time_ns_total); Prometheus
+    // wants base units, and its own clients' process_cpu_seconds_total is what dashboards use.
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      FunctionCounter.builder("process.cpu.seconds", os,
+              o -> o.getProcessCpuTime() < 0 ? Double.NaN : o.getProcessCpuTime() / 1e9)
+          .description("CPU time used by this process")
+          .baseUnit("seconds")
+          .register(registry);
+    }
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);

@@ -608,6 +608,8 @@ class RelayHttpTest {
     assertThat(m).contains("jvm_memory_used_bytes{", "jvm_gc_", "jvm_threads_live_threads",
         "process_cpu_usage", "process_files_open_files", "process_uptime_seconds",
         "keyway_build_info{version=\"" + dev.keyway.relay.RelayServer.version() + "\"} 1\n");
+    // CPU time in the base unit, under the name Prometheus's own clients use.
+    assertThat(m).contains("# TYPE process_cpu_seconds_total counter").doesNotContain("process_cpu_time_ns");
   }
 
   static double metricValue(String text, String name) {
