@@ -98,6 +98,14 @@ public record DnsServerConfig(
     if (http.isEmpty() && https.isEmpty()) {
       throw new ConfigException("either [http] or [https] is required (iroh-dns-server's rule)");
     }
+    List<BindAddresses.Listener> tcp = new ArrayList<>();
+    http.ifPresent(h -> tcp.add(new BindAddresses.Listener("[http]", h.bindAddress(), h.port())));
+    https.ifPresent(h -> tcp.add(new BindAddresses.Listener("[https]", h.bindAddress(), h.port())));
+    tcp.add(new BindAddresses.Listener("[dns] (TCP)", dns.bindAddress(), dns.port()));
+    if (metrics.enabled()) {
+      tcp.add(new BindAddresses.Listener("[metrics]", metrics.bindAddress(), metrics.port()));
+    }
+    BindAddresses.checkDistinct(tcp);
   }
 
   /**

@@ -38,6 +38,19 @@ class DnsServerConfigTest {
   }
 
   @Test
+  void twoListenersOnOnePortAreRefused() {
+    // Vert.x would share one socket between the two servers and hand each connection to either.
+    assertError("[http]\nport = 5300\n[dns]\n", "[http] (::) and [dns] (TCP) (::) both listen on TCP port 5300;"
+        + " give each its own port");
+    assertError("[http]\nport = 8443\n[dns]\n[https]\nport = 8443\ndomains = [\"localhost\"]",
+        "[http] (::) and [https] (::) both listen on TCP port 8443; give each its own port");
+    assertError(MINIMAL + "[metrics]\ndisabled = false\nbind_addr = \"127.0.0.1:8080\"",
+        "[http] (::) and [metrics] (127.0.0.1) both listen on TCP port 8080; give each its own port");
+    assertThat(read("[metrics]\ndisabled = true\n[dns]\n[http]\nport = 9117").http().orElseThrow().port())
+        .isEqualTo(9117);
+  }
+
+  @Test
   void irohDurationsAndWholeSecondsStillRead() {
     DnsServerConfig c = read(MINIMAL + "[zone_store]\neviction = \"1 week\"\neviction_interval = 30\n"
         + "max_batch_time = \"10 msecs\"\n");

@@ -100,6 +100,16 @@ class UpCommandTest {
   }
 
   @Test
+  void oneFreePortGivenTwiceIsAUsageError() {
+    Path data = dir.resolve("never-either");
+    CliTest.Run r = CliTest.run("up", "--data-dir", data.toString(), "--http-port", "38182",
+        "--relay-port", "38182");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--http-port", "--relay-port", "both listen on TCP port 38182");
+    assertThat(data).doesNotExist();
+  }
+
+  @Test
   void aTakenPortFailsWithExitOneAndAReason() throws Exception {
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
         java.net.InetAddress.getByName("127.0.0.1"))) {

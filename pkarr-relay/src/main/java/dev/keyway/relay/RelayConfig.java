@@ -86,6 +86,11 @@ public record RelayConfig(
       throw new ConfigException("cache.minimum_ttl must be at most cache.maximum_ttl ("
           + maximumTtl + "), got " + minimumTtl);
     }
+    if (metrics.enabled()) {
+      BindAddresses.checkDistinct(List.of(
+          new BindAddresses.Listener("[http]", http.bindAddress(), http.port()),
+          new BindAddresses.Listener("[metrics]", metrics.bindAddress(), metrics.port())));
+    }
   }
 
   /**

@@ -130,6 +130,19 @@ class RelayConfigTest {
     assertError("[metrics]\nbind_addr = \"127.0.0.1:70000\"",
         "metrics.bind_addr port must be 0..65535, got 70000");
     assertError("[http\nport = 1", "config:1:6: not valid TOML");
+    // Vert.x would share one socket between the two servers: refused, not half-served.
+    assertError("[http]\nport = 9117", "[http] (127.0.0.1) and [metrics] (127.0.0.1) both listen on"
+        + " TCP port 9117; give each its own port");
+    assertError("[http]\nbind_addr = \"::\"\nport = 9200\n[metrics]\nbind_addr = \"127.0.0.1:9200\"",
+        "both listen on TCP port 9200");
+  }
+
+  @Test
+  void listenersOnOnePortAreFineOnDistinctAddressesOrWithMetricsOff() {
+    assertThat(RelayConfig.fromToml("[http]\nbind_addr = \"127.0.0.2\"\nport = 9117", dir).http().port())
+        .isEqualTo(9117);
+    assertThat(RelayConfig.fromToml("[http]\nport = 9117\n[metrics]\ndisabled = true", dir).http().port())
+        .isEqualTo(9117);
   }
 
   /** Review finding 1: fractions were truncated (0.5 s of eviction became 0 = eviction off). */

@@ -7,6 +7,8 @@ import dev.keyway.dns.IrohDnsServer;
 import dev.keyway.ops.CommandExit;
 import dev.keyway.relay.RelayConfig;
 import dev.keyway.relay.RelayServer;
+import dev.keyway.relay.config.BindAddresses;
+import dev.keyway.relay.config.ConfigException;
 import dev.keyway.relay.metrics.MetricsServer;
 import dev.keyway.relay.metrics.MicrometerStoreMetrics;
 import dev.keyway.relay.metrics.ProcessMeters;
@@ -55,6 +57,9 @@ import picocli.CommandLine.Spec;
           + " arguments."
     })
 public final class UpCommand implements Runnable {
+  /** Where every listener of {@code up} binds. */
+  private static final String LOOPBACK = "127.0.0.1";
+
   @Spec CommandSpec spec;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Store directory (default: ${DEFAULT-VALUE}).")
@@ -79,6 +84,15 @@ public final class UpCommand implements Runnable {
     port("--http-port", httpPort);
     port("--relay-port", relayPort);
     port("--metrics-port", metricsPort);
+    try {
+      BindAddresses.checkDistinct(List.of(
+          new BindAddresses.Listener("--dns-port", LOOPBACK, dnsPort),
+          new BindAddresses.Listener("--http-port", LOOPBACK, httpPort),
+          new BindAddresses.Listener("--relay-port", LOOPBACK, relayPort),
+          new BindAddresses.Listener("--metrics-port", LOOPBACK, metricsPort)));
+    } catch (ConfigException e) {
+      throw new dev.keyway.client.InvalidInputException(e.getMessage());
+    }
     PrintWriter out = spec.commandLine().getOut();
     Deployment d = new Deployment();
     try {

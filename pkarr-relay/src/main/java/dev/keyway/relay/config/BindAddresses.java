@@ -99,4 +99,45 @@ public final class BindAddresses {
     return new ConfigException(key + " must be an IP address such as 127.0.0.1 or ::,"
         + " got " + TomlFiles.describe(address == null ? "" : address));
   }
+
+  /**
+   * A TCP listener of one process, for {@link #checkDistinct}.
+   *
+   * @param name the listener as the config or command line names it ({@code [http]},
+   *     {@code --relay-port})
+   * @param host its IP literal (already checked)
+   * @param port its port; 0 (any free port) never clashes
+   */
+  public record Listener(String name, String host, int port) {}
+
+  /**
+   * Refuses two TCP listeners of one process on one port and overlapping addresses (the same
+   * address, or one of them a wildcard). Vert.x does not fail such a bind: it shares the first
+   * socket, and each connection then reaches either server, so half the requests would get the
+   * other server's answers.
+   *
+   * @throws ConfigException naming both listeners and the port
+   */
+  public static void checkDistinct(java.util.List<Listener> listeners) {
+    for (int i = 0; i < listeners.size(); i++) {
+      for (int j = i + 1; j < listeners.size(); j++) {
+        Listener a = listeners.get(i);
+        Listener b = listeners.get(j);
+        if (a.port() != 0 && a.port() == b.port() && overlap(a.host(), b.host())) {
+          throw new ConfigException(a.name() + " (" + a.host() + ") and " + b.name() + " ("
+              + b.host() + ") both listen on TCP port " + a.port() + "; give each its own port");
+        }
+      }
+    }
+  }
+
+  private static boolean overlap(String a, String b) {
+    try {
+      InetAddress x = InetAddress.getByName(a);
+      InetAddress y = InetAddress.getByName(b);
+      return x.equals(y) || x.isAnyLocalAddress() || y.isAnyLocalAddress();
+    } catch (UnknownHostException e) {
+      return a.equals(b); // not an IP literal: checkAddress reports it
+    }
+  }
 }
