@@ -63,6 +63,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    LogLevelSetting.apply();
     System.exit(commandLine().execute(args));
   }
 
