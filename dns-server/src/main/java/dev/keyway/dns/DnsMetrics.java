@@ -47,6 +47,9 @@ import java.util.function.Supplier;
  *   <tr><td>dns_server_http_requests_total, _success_total, _error_total,
  *       _duration_ms_total</td><td>iroh API requests (2xx / other), summed duration</td>
  *       <td>iroh</td></tr>
+ *   <tr><td>dns_server_tls_certificate_expiry_timestamp_seconds</td><td>end of validity of the
+ *       HTTPS certificate served (with {@code [https]}; registered by {@code IrohDnsServer})</td>
+ *       <td>keyway</td></tr>
  *   <tr><td>dns_server_http_request_duration_seconds</td><td>histogram of the same</td>
  *       <td>keyway</td></tr>
  *   <tr><td>dns_server_cache_zones</td><td>zone cache entries</td><td>iroh</td></tr>

@@ -3,6 +3,7 @@ package dev.keyway.dns;
 import dev.keyway.client.packet.MicrosClock;
 import dev.keyway.client.store.PacketStore;
 import dev.keyway.dns.answer.ZoneAnswerer;
+import dev.keyway.dns.http.CertificateReloader;
 import dev.keyway.dns.http.DohHandler;
 import dev.keyway.dns.http.IrohHttpApi;
 import dev.keyway.dns.http.PkarrHandler;
@@ -16,12 +17,12 @@ import dev.keyway.relay.metrics.MicrometerStoreMetrics;
 import dev.keyway.relay.metrics.ProcessMeters;
 import dev.keyway.relay.store.H2Dialect;
 import dev.keyway.relay.store.JdbcPacketStore;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,6 +61,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IrohDnsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IrohDnsServer.class);
+  /** How often the HTTPS certificate files are checked for a renewal. */
+  public static final Duration CERTIFICATE_CHECK_INTERVAL = Duration.ofMinutes(1);
 
   private final DnsServerConfig config;
   private final Clock clock;
@@ -76,6 +79,8 @@ public final class IrohDnsServer implements AutoCloseable {
   private DnsServer dns;
   private HttpServerHost http;
   private HttpServerHost https;
+  private CertificateReloader certificates;
+  private long certificateTimer = -1;
   private MetricsServer metricsServer;
   private boolean started;
   private boolean closed;
@@ -158,14 +163,25 @@ public final class IrohDnsServer implements AutoCloseable {
       }
       if (config.https().isPresent()) {
         DnsServerConfig.Https h = config.https().get();
-        TlsCertificates.Pem pem = TlsCertificates.resolve(h.certMode(), h.domains(),
-            config.dataDir(), clock);
+        java.util.function.Supplier<TlsCertificates.Pem> locate = () -> TlsCertificates.resolve(
+            h.certMode(), h.domains(), config.dataDir(), clock);
+        TlsCertificates.Loaded certificate = TlsCertificates.load(locate.get());
+        LOG.info("https certificate from {}: {}", certificate.files().certificate(),
+            certificate.describe());
         Duration shutdown = config.http().map(DnsServerConfig.Http::shutdownTimeout)
             .orElse(DnsServerConfig.DEFAULT_SHUTDOWN_TIMEOUT);
         https = HttpServerHost.start(vertx, new HttpServerHost.Options("iroh api (https)",
-            h.bindAddress(), h.port(), cpus, shutdown, new PemKeyCertOptions()
-                .setCertPath(pem.certificate().toString()).setKeyPath(pem.key().toString())),
+            h.bindAddress(), h.port(), cpus, shutdown, certificate.keyCertOptions()),
             () -> api.router(vertx));
+        certificates = new CertificateReloader(locate, https::updateTls, certificate);
+        Gauge.builder("dns_server.tls_certificate_expiry_timestamp", certificates,
+                c -> c.current().notAfter().getEpochSecond())
+            .baseUnit("seconds").strongReference(true)
+            .description("End of validity of the HTTPS certificate served")
+            .register(registry);
+        // Reading files is blocking work: the timer only hands it to a worker thread.
+        certificateTimer = vertx.setPeriodic(CERTIFICATE_CHECK_INTERVAL.toMillis(),
+            id -> vertx.executeBlocking(certificates::check, false));
       }
       if (serveMetrics) {
         metricsServer = MetricsServer.start(vertx, (PrometheusMeterRegistry) registry,
@@ -219,6 +235,22 @@ public final class IrohDnsServer implements AutoCloseable {
     return https == null ? -1 : https.port();
   }
 
+  /**
+   * Checks the HTTPS certificate files now (the server also does every
+   * {@link #CERTIFICATE_CHECK_INTERVAL}) and serves them to new connections if they changed and
+   * can be served; see {@link CertificateReloader}. Blocking: not on an event loop.
+   *
+   * @return whether a different certificate is served now
+   * @throws IllegalStateException without {@code [https]}
+   */
+  public boolean reloadCertificates() {
+    checkStarted();
+    if (certificates == null) {
+      throw new IllegalStateException("no [https] listener");
+    }
+    return certificates.check();
+  }
+
   /** The bound metrics port, or -1 when this server does not serve metrics itself. */
   public int metricsPort() {
     checkStarted();
@@ -261,6 +293,9 @@ public final class IrohDnsServer implements AutoCloseable {
       return;
     }
     closed = true;
+    if (certificateTimer >= 0) {
+      vertx.cancelTimer(certificateTimer);
+    }
     if (https != null) {
       https.close();
     }

@@ -139,6 +139,11 @@ class DeployFilesTest {
         [http]
         port = 0
         bind_addr = "127.0.0.1"
+        [https]
+        port = 0
+        bind_addr = "127.0.0.1"
+        domains = ["localhost"]
+        cert_mode = "self_signed"
         [dns]
         port = 0
         bind_addr = "127.0.0.1"

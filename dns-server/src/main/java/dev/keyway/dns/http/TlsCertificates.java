@@ -1,5 +1,8 @@
 package dev.keyway.dns.http;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -12,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -24,6 +28,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -31,6 +36,9 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -51,6 +59,36 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class TlsCertificates {
   /** A PEM certificate chain and key on disk. */
   public record Pem(Path certificate, Path key) {}
+
+  /**
+   * A certificate chain and its key as read from disk, checked to belong together. The bytes are
+   * what gets served (the key re-encoded as PKCS#8): the files may change again after they were
+   * checked.
+   *
+   * @param files where they were read from
+   * @param certificatePem the chain, as read
+   * @param keyPem the key, as PKCS#8 PEM
+   * @param fingerprint SHA-256 (hex) of the files' bytes: equal when the files are
+   * @param leaf the first certificate of the chain, the one the key signs for
+   */
+  public record Loaded(Pem files, byte[] certificatePem, byte[] keyPem, X509Certificate leaf,
+      String fingerprint) {
+    /** The end of the leaf certificate's validity. */
+    public Instant notAfter() {
+      return leaf.getNotAfter().toInstant();
+    }
+
+    /** Vert.x options serving exactly these bytes. */
+    public KeyCertOptions keyCertOptions() {
+      return new PemKeyCertOptions().setCertValue(Buffer.buffer(certificatePem))
+          .setKeyValue(Buffer.buffer(keyPem));
+    }
+
+    /** For logs: the subject, the names and the end of validity. */
+    public String describe() {
+      return leaf.getSubjectX500Principal().getName() + " valid until " + notAfter();
+    }
+  }
 
   /** The certificate modes of iroh-dns-server. */
   public enum CertMode {
@@ -100,12 +138,120 @@ public final class TlsCertificates {
    */
   public static void check(CertMode mode, List<String> domains, Path dataDir) {
     switch (mode) {
-      case LETS_ENCRYPT, MANUAL -> resolve(mode, domains, dataDir, Clock.systemUTC());
+      case LETS_ENCRYPT, MANUAL -> load(resolve(mode, domains, dataDir, Clock.systemUTC()));
       case SELF_SIGNED -> {
         if (domains.isEmpty()) {
           throw new IllegalArgumentException("[https] domains must name at least one domain");
         }
       }
+    }
+  }
+
+  /**
+   * Reads {@code pem} and checks that it can be served: at least one certificate, an unencrypted
+   * PEM private key (PKCS#8, or PKCS#1/SEC1 as OpenSSL writes them), and that key
+   * signing for the first certificate (a chain copied while the key was not yet, or the other way
+   * round, would start TLS handshakes that all fail).
+   *
+   * @throws IllegalArgumentException with the reason when it cannot be served
+   */
+  public static Loaded load(Pem pem) {
+    byte[] chain;
+    byte[] key;
+    try {
+      chain = Files.readAllBytes(pem.certificate());
+      key = Files.readAllBytes(pem.key());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + e.getMessage(), e);
+    }
+    X509Certificate leaf;
+    try {
+      List<? extends java.security.cert.Certificate> certs = List.copyOf(
+          CertificateFactory.getInstance("X.509").generateCertificates(new java.io.ByteArrayInputStream(chain)));
+      if (certs.isEmpty()) {
+        throw new IllegalArgumentException(pem.certificate() + " holds no PEM certificate");
+      }
+      leaf = (X509Certificate) certs.get(0);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(pem.certificate() + " is not a PEM certificate chain: "
+          + e.getMessage(), e);
+    }
+    PrivateKey privateKey = privateKey(pem.key(), key);
+    if (!signsFor(privateKey, leaf.getPublicKey())) {
+      throw new IllegalArgumentException(pem.key() + " is not the key of the certificate in "
+          + pem.certificate() + " (" + leaf.getSubjectX500Principal().getName() + ")");
+    }
+    byte[] pkcs8; // the one form every Vert.x version reads, whatever form the file has
+    try {
+      pkcs8 = pemOf(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(privateKey, null)
+          .generate()).getBytes(StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot re-encode the key of " + pem.key(), e);
+    }
+    return new Loaded(pem, chain, pkcs8, leaf, fingerprint(chain, key));
+  }
+
+  /**
+   * SHA-256 (hex) of the two files' bytes, to tell cheaply whether they changed since
+   * {@link #load}.
+   *
+   * @throws UncheckedIOException if either cannot be read
+   */
+  public static String fingerprint(Pem pem) {
+    try {
+      return fingerprint(Files.readAllBytes(pem.certificate()), Files.readAllBytes(pem.key()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + e.getMessage(), e);
+    }
+  }
+
+  private static String fingerprint(byte[] chain, byte[] key) {
+    java.security.MessageDigest sha = sha256();
+    sha.update(chain);
+    sha.update(key);
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static PrivateKey privateKey(Path file, byte[] pemBytes) {
+    try (PEMParser parser = new PEMParser(new java.io.StringReader(
+        new String(pemBytes, StandardCharsets.US_ASCII)))) {
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+        if (o instanceof PrivateKeyInfo info) {
+          return converter.getPrivateKey(info);
+        }
+        if (o instanceof PEMKeyPair pair) {
+          // not getKeyPair: a SEC1 key may leave out its public key
+          return converter.getPrivateKey(pair.getPrivateKeyInfo());
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + " is not a PEM private key: " + e.getMessage(), e);
+    }
+    throw new IllegalArgumentException(file + " holds no unencrypted PEM private key");
+  }
+
+  /** Whether {@code key} makes signatures that {@code publicKey} verifies. */
+  private static boolean signsFor(PrivateKey key, java.security.PublicKey publicKey) {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "EC", "ECDSA" -> "SHA256withECDSA";
+      case "RSA" -> "SHA256withRSA";
+      case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+      default -> throw new IllegalArgumentException("unsupported key algorithm " + key.getAlgorithm());
+    };
+    try {
+      byte[] challenge = new byte[32];
+      new SecureRandom().nextBytes(challenge);
+      java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+      verifier.initVerify(publicKey);
+      verifier.update(challenge);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false; // e.g. an RSA key for an EC certificate
     }
   }
 
@@ -218,8 +364,12 @@ public final class TlsCertificates {
   }
 
   private static byte[] sha256(byte[] b) {
+    return sha256().digest(b);
+  }
+
+  private static java.security.MessageDigest sha256() {
     try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+      return java.security.MessageDigest.getInstance("SHA-256");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

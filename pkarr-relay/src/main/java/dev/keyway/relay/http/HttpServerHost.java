@@ -77,13 +77,16 @@ public final class HttpServerHost implements AutoCloseable {
   private final Vertx vertx;
   private final Options options;
   private final List<String> deployments;
+  private final List<Listener> listeners;
   private final int port;
   private volatile boolean closed;
 
-  private HttpServerHost(Vertx vertx, Options options, List<String> deployments, int port) {
+  private HttpServerHost(Vertx vertx, Options options, List<String> deployments,
+      List<Listener> listeners, int port) {
     this.vertx = vertx;
     this.options = options;
     this.deployments = deployments;
+    this.listeners = List.copyOf(listeners);
     this.port = port;
   }
 
@@ -118,19 +121,24 @@ public final class HttpServerHost implements AutoCloseable {
   private static HttpServerHost bind(Vertx vertx, Options options, int listenPort,
       Supplier<? extends Handler<HttpServerRequest>> handlers) {
     List<String> deployments = new ArrayList<>();
+    List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     try {
       Listener first = new Listener(options, listenPort, handlers.get());
+      listeners.add(first);
       deployments.add(await(vertx.deployVerticle(first), options));
       int port = first.server.actualPort();
       if (options.eventLoops() > 1) {
-        deployments.add(await(vertx.deployVerticle(() -> new Listener(options, port, handlers.get()),
-            new DeploymentOptions().setInstances(options.eventLoops() - 1)), options));
+        deployments.add(await(vertx.deployVerticle(() -> {
+          Listener l = new Listener(options, port, handlers.get());
+          listeners.add(l);
+          return l;
+        }, new DeploymentOptions().setInstances(options.eventLoops() - 1)), options));
       }
       LOG.info("{} listening on {}://{}:{} ({} event loop{})", options.name(),
           options.tls() == null ? "http" : "https",
           hostForUrl(options.bindAddress()), port, options.eventLoops(),
           options.eventLoops() == 1 ? "" : "s");
-      return new HttpServerHost(vertx, options, deployments, port);
+      return new HttpServerHost(vertx, options, deployments, listeners, port);
     } catch (RuntimeException e) {
       for (String id : deployments) {
         vertx.undeploy(id);
@@ -157,6 +165,36 @@ public final class HttpServerHost implements AutoCloseable {
   /** The options this host was started with. */
   public Options options() {
     return options;
+  }
+
+  /**
+   * Serves {@code tls} to the connections accepted from now on (connections already open keep
+   * their certificate), on every event loop, and waits for it: a renewed certificate without a
+   * restart.
+   *
+   * @throws IllegalStateException if this host serves plain HTTP, or Vert.x refused the
+   *     certificate (every event loop then keeps the one it had)
+   */
+  public void updateTls(KeyCertOptions tls) {
+    Objects.requireNonNull(tls, "tls");
+    if (options.tls() == null) {
+      throw new IllegalStateException(options.name() + " serves plain HTTP: no certificate to update");
+    }
+    List<Future<Boolean>> updates = new ArrayList<>();
+    for (Listener l : listeners) {
+      updates.add(l.updateTls(tls));
+    }
+    for (Future<Boolean> f : updates) {
+      try {
+        f.toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while updating the certificate", e);
+      } catch (ExecutionException | TimeoutException e) {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        throw new IllegalStateException(options.name() + " refused the certificate: " + cause, cause);
+      }
+    }
   }
 
   /** Stops gracefully (see class doc) and waits for it. Idempotent. */
@@ -217,6 +255,7 @@ public final class HttpServerHost implements AutoCloseable {
     private final Options options;
     private final int port;
     private final Handler<HttpServerRequest> handler;
+    private HttpServerOptions serverOptions;
     HttpServer server;
 
     Listener(Options options, int port, Handler<HttpServerRequest> handler) {
@@ -240,6 +279,7 @@ public final class HttpServerHost implements AutoCloseable {
         // only, as RFC 8484 recommends. Plain HTTP takes h2c already (Vert.x's default).
         http.setSsl(true).setUseAlpn(true).setKeyCertOptions(options.tls());
       }
+      serverOptions = http;
       server = vertx.createHttpServer(http)
           .requestHandler(this::handle)
           .exceptionHandler(e -> LOG.debug("{} connection error: {}", options.name(), e.toString()));
@@ -259,6 +299,12 @@ public final class HttpServerHost implements AutoCloseable {
         return;
       }
       handler.handle(req);
+    }
+
+    /** The listener's TLS settings (ALPN included) with another certificate; forced, as the
+     * options may name the same files with new contents. */
+    Future<Boolean> updateTls(KeyCertOptions tls) {
+      return server.updateSSLOptions(serverOptions.getSslOptions().copy().setKeyCertOptions(tls), true);
     }
 
     @Override
