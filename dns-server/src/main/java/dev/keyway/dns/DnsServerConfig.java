@@ -82,6 +82,8 @@ public record DnsServerConfig(
   public static final long DEFAULT_TTL = 900;
   /** How long shutdown lets HTTP requests in flight finish. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a request body may take to arrive before 408 (keyway addition). */
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
 
   public DnsServerConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -115,8 +117,11 @@ public record DnsServerConfig(
    * @param port TCP port, 0 for any free one
    * @param eventLoops event loops serving it; 0 = one per available processor
    * @param shutdownTimeout how long shutdown lets requests in flight finish
+   * @param bodyTimeout how long a request body (PUT /pkarr, POST /dns-query) may take to arrive
+   *     in full before 408; it applies to the HTTPS listener too
    */
-  public record Http(String bindAddress, int port, int eventLoops, Duration shutdownTimeout) {
+  public record Http(String bindAddress, int port, int eventLoops, Duration shutdownTimeout,
+      Duration bodyTimeout) {
     public Http {
       checkAddress("http.bind_addr", bindAddress);
       checkPort("http.port", port);
@@ -128,6 +133,16 @@ public record DnsServerConfig(
         throw new ConfigException("http.shutdown_timeout must not be negative, got "
             + Durations.format(shutdownTimeout));
       }
+      Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+      if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+        throw new ConfigException("http.request_body_timeout must be positive, got "
+            + Durations.format(bodyTimeout));
+      }
+    }
+
+    /** With the default {@link #DEFAULT_BODY_TIMEOUT}. */
+    public Http(String bindAddress, int port, int eventLoops, Duration shutdownTimeout) {
+      this(bindAddress, port, eventLoops, shutdownTimeout, DEFAULT_BODY_TIMEOUT);
     }
   }
 
@@ -273,7 +288,7 @@ public record DnsServerConfig(
 
   /** {@code rate_limit} is the older iroh spelling of {@code pkarr_put_rate_limit}. */
   record HttpTable(Integer port, String bindAddr, Object rateLimit, Integer eventLoops,
-      Object shutdownTimeout) {}
+      Object shutdownTimeout, Object requestBodyTimeout) {}
 
   record HttpsTable(Integer port, String bindAddr, List<String> domains, String certMode,
       String letsencryptContact, Boolean letsencryptProd) {}
@@ -353,7 +368,8 @@ public record DnsServerConfig(
     Optional<Http> http = Optional.ofNullable(f.http()).map(h -> new Http(
         or(h.bindAddr(), DEFAULT_BIND_ADDRESS), or(h.port(), DEFAULT_HTTP_PORT),
         or(h.eventLoops(), 0),
-        duration("http.shutdown_timeout", h.shutdownTimeout(), DEFAULT_SHUTDOWN_TIMEOUT)));
+        duration("http.shutdown_timeout", h.shutdownTimeout(), DEFAULT_SHUTDOWN_TIMEOUT),
+        duration("http.request_body_timeout", h.requestBodyTimeout(), DEFAULT_BODY_TIMEOUT)));
 
     Optional<Https> https = Optional.ofNullable(f.https()).map(h -> {
       CertMode certMode;

@@ -153,7 +153,9 @@ public final class IrohDnsServer implements AutoCloseable {
       DohHandler doh = new DohHandler(answerer, metrics, nanoTime);
       PacketStore served = store;
       IrohHttpApi api = new IrohHttpApi(pkarr, doh, metrics, RelayServer.version(), nanoTime,
-          () -> !(served instanceof JdbcPacketStore j) || j.isHealthy());
+          () -> !(served instanceof JdbcPacketStore j) || j.isHealthy(),
+          config.http().map(DnsServerConfig.Http::bodyTimeout)
+              .orElse(DnsServerConfig.DEFAULT_BODY_TIMEOUT));
       int cpus = Runtime.getRuntime().availableProcessors();
       if (config.http().isPresent()) {
         DnsServerConfig.Http h = config.http().get();

@@ -125,6 +125,66 @@ class RequestBodyTest {
     return p;
   }
 
+  /**
+   * A body trickled a byte at a time (which keeps an idle timeout from firing) and never finished
+   * gets 408 once request_body_timeout has passed, with iroh's JSON error body, and the
+   * connection is closed; nothing is stored.
+   */
+  @Test
+  void aBodyNotCompleteWithinTheBodyTimeoutGets408AndItsConnectionCloses(@TempDir Path own)
+      throws Exception {
+    String toml = """
+        pkarr_put_rate_limit = "disabled"
+        data_dir = "%s"
+        [http]
+        port = 0
+        bind_addr = "127.0.0.1"
+        request_body_timeout = "600ms"
+        [dns]
+        port = 0
+        bind_addr = "127.0.0.1"
+        origins = ["dns.example."]
+        [metrics]
+        disabled = true
+        """.formatted(own.resolve("data"));
+    SecretKey key = Packets.key(random);
+    byte[] payload = Packets.iroh(key, Packets.recent(1), "https://r.example./", "192.0.2.1:1")
+        .toRelayPayload();
+    try (IrohDnsServer slow = IrohDnsServer.builder(DnsServerConfig.fromToml(toml, own,
+        java.util.Map.of())).build().start()) {
+      for (String target : List.of("/pkarr/" + key.publicKey().toZ32(), "/dns-query")) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress("127.0.0.1", slow.httpPort()), 10_000);
+          s.setSoTimeout(20_000);
+          OutputStream out = s.getOutputStream();
+          InputStream in = s.getInputStream();
+          String method = target.equals("/dns-query") ? "POST" : "PUT";
+          out.write((method + " " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: "
+              + payload.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          for (int sent = 0; sent < payload.length - 1 && in.available() == 0; sent++) {
+            out.write(payload[sent]);
+            out.flush();
+            Thread.sleep(100); // pacing the client, not waiting for the server
+          }
+          String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1); // to EOF
+          assertThat(answer).as(target).startsWith("HTTP/1.1 408 ");
+          assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n");
+          assertThat(answer).contains("request body did not arrive within 600ms");
+        }
+      }
+      HttpResponse<String> get = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + slow.httpPort() + "/pkarr/" + key.publicKey().toZ32())).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(get.statusCode()).isEqualTo(404);
+      // a body that arrives in time is not affected
+      HttpResponse<String> put = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + slow.httpPort() + "/pkarr/" + key.publicKey().toZ32()))
+          .PUT(HttpRequest.BodyPublishers.ofByteArray(payload)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(put.statusCode()).isEqualTo(204);
+    }
+  }
+
   @Test
   void formContentTypeIsIgnoredOnPut() throws Exception {
     SecretKey key = Packets.key(random);

@@ -59,6 +59,8 @@ public record RelayConfig(
   public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofHours(1);
   /** How long shutdown waits for requests in flight. */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a PUT body (at most 1104 bytes) may take to arrive before 408. */
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
   /** {@code ./data}, the embedded default's data directory. */
   public static final Path DEFAULT_DATA_DIR = Path.of("data");
   /** 300 s, pkarr's {@code DEFAULT_MINIMUM_TTL}. */
@@ -103,9 +105,10 @@ public record RelayConfig(
    *     the check off (pkarr-relay has none)
    * @param eventLoops event loops serving HTTP; 0 means one per available processor
    * @param shutdownTimeout how long a graceful shutdown waits for requests in flight
+   * @param bodyTimeout how long a PUT's body may take to arrive in full before 408
    */
   public record Http(String bindAddress, int port, String basePath, Duration maxFutureSkew,
-      int eventLoops, Duration shutdownTimeout) {
+      int eventLoops, Duration shutdownTimeout, Duration bodyTimeout) {
     public Http {
       checkAddress("http.bind_addr", bindAddress);
       checkPort("http.port", port);
@@ -121,17 +124,29 @@ public record RelayConfig(
         throw new ConfigException("http.shutdown_timeout must not be negative, got "
             + Durations.format(shutdownTimeout));
       }
+      if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+        throw new ConfigException("http.request_body_timeout must be positive, got "
+            + Durations.format(bodyTimeout));
+      }
+    }
+
+    /** With the default {@link #DEFAULT_BODY_TIMEOUT}. */
+    public Http(String bindAddress, int port, String basePath, Duration maxFutureSkew,
+        int eventLoops, Duration shutdownTimeout) {
+      this(bindAddress, port, basePath, maxFutureSkew, eventLoops, shutdownTimeout,
+          DEFAULT_BODY_TIMEOUT);
     }
 
     /** The defaults. */
     public static Http defaults() {
       return new Http(DEFAULT_BIND_ADDRESS, DEFAULT_PORT, DEFAULT_BASE_PATH,
-          DEFAULT_MAX_FUTURE_SKEW, 0, DEFAULT_SHUTDOWN_TIMEOUT);
+          DEFAULT_MAX_FUTURE_SKEW, 0, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_BODY_TIMEOUT);
     }
 
     /** A copy on another port. */
     public Http withPort(int newPort) {
-      return new Http(bindAddress, newPort, basePath, maxFutureSkew, eventLoops, shutdownTimeout);
+      return new Http(bindAddress, newPort, basePath, maxFutureSkew, eventLoops, shutdownTimeout,
+          bodyTimeout);
     }
   }
 
@@ -249,7 +264,7 @@ public record RelayConfig(
       RateLimiterTable rateLimiter, MetricsTable metrics) {}
 
   record HttpTable(Integer port, String bindAddr, String basePath, Object maxFutureSkew,
-      Integer eventLoops, Object shutdownTimeout) {}
+      Integer eventLoops, Object shutdownTimeout, Object requestBodyTimeout) {}
 
   /** pkarr-relay's DHT node; accepted so its config files load, unused until a DHT exists. */
   record MainlineTable(Integer port) {}
@@ -310,7 +325,8 @@ public record RelayConfig(
           or(h.basePath(), d.basePath()),
           duration("http.max_future_skew", h.maxFutureSkew(), d.maxFutureSkew()),
           or(h.eventLoops(), d.eventLoops()),
-          duration("http.shutdown_timeout", h.shutdownTimeout(), d.shutdownTimeout())));
+          duration("http.shutdown_timeout", h.shutdownTimeout(), d.shutdownTimeout()),
+          duration("http.request_body_timeout", h.requestBodyTimeout(), d.bodyTimeout())));
     }
     if (f.mainline() != null) {
       LOG.warn("[mainline] is accepted for pkarr-relay compatibility but ignored: this relay has no DHT node");
@@ -389,7 +405,8 @@ public record RelayConfig(
     lines.add("http: " + (forPublic ? "" : http.bindAddress() + ":" + http.port() + " ")
         + "base_path " + http.basePath()
         + ", max_future_skew " + Durations.format(http.maxFutureSkew())
-        + (forPublic ? "" : ", event_loops " + (http.eventLoops() == 0 ? "auto" : http.eventLoops())));
+        + (forPublic ? "" : ", event_loops " + (http.eventLoops() == 0 ? "auto" : http.eventLoops())
+            + ", request_body_timeout " + Durations.format(http.bodyTimeout())));
     lines.add("store: " + (forPublic ? "" : dataDir.toAbsolutePath() + ", ") + "capacity "
         + (store.capacity() == 0 ? "unlimited" : store.capacity())
         + ", eviction " + Durations.format(store.maxAge()) + " every "

@@ -160,7 +160,8 @@ public final class RelayServer implements AutoCloseable {
       RelayHandler handler = new RelayHandler(vertx,
           new RelayHandler.Settings(config.http().basePath(), config.minimumTtl(),
               config.maximumTtl(), config.http().maxFutureSkew(), config.store().maxAge(),
-              config.rateLimit().map(RelayConfig.RateLimit::behindProxy).orElse(false)),
+              config.rateLimit().map(RelayConfig.RateLimit::behindProxy).orElse(false),
+              config.http().bodyTimeout()),
           store, jdbc, limiter, clock, new MicrometerRelayMetrics(registry, ""), status, rates);
       http = HttpServerHost.start(vertx, new HttpServerHost.Options("relay",
           config.http().bindAddress(), config.http().port(), loops,

@@ -41,12 +41,16 @@ public final class IrohHttpApi {
   private final String version;
   private final LongSupplier nanoClock;
   private final java.util.function.BooleanSupplier healthy;
+  private final java.time.Duration bodyTimeout;
 
   /**
    * @param healthy whether the store can take writes; {@code /healthz} answers 503 when not
+   * @param bodyTimeout how long a request body may take to arrive in full before 408
    */
   public IrohHttpApi(PkarrHandler pkarr, DohHandler doh, DnsMetrics metrics, String version,
-      LongSupplier nanoClock, java.util.function.BooleanSupplier healthy) {
+      LongSupplier nanoClock, java.util.function.BooleanSupplier healthy,
+      java.time.Duration bodyTimeout) {
+    this.bodyTimeout = java.util.Objects.requireNonNull(bodyTimeout, "bodyTimeout");
     this.pkarr = pkarr;
     this.doh = doh;
     this.metrics = metrics;
@@ -80,12 +84,12 @@ public final class IrohHttpApi {
         .addOrigin("*")
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT)));
     router.put("/pkarr/:key")
-        .handler(RawBody.limit(MAX_PUT_BODY))
+        .handler(RawBody.limit(MAX_PUT_BODY, bodyTimeout))
         .handler(pkarr::put);
     router.get("/pkarr/:key").handler(pkarr::get);
     router.get("/dns-query").handler(doh::get);
     router.post("/dns-query")
-        .handler(RawBody.limit(DohHandler.MAX_BODY))
+        .handler(RawBody.limit(DohHandler.MAX_BODY, bodyTimeout))
         .handler(doh::post);
     router.get("/healthz").handler(this::healthz);
     router.get("/healthcheck").handler(ctx -> text(ctx, "OK"));

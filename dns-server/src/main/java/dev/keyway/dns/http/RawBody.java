@@ -8,6 +8,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +27,11 @@ import org.slf4j.LoggerFactory;
  *       limit, so never more than the limit is buffered;
  *   <li>{@code Expect: 100-continue} is answered (after the length check); any other
  *       expectation is a 417;
+ *   <li>a body not complete within the timeout is a 408;
  *   <li>the collected body is put in the {@link RoutingContext} for {@link #of} and the next
  *       handler runs.
  * </ul>
- * 413s go through the router's failure handler with status 413 (iroh's JSON error body). After a
+ * 413s and 408s go through the router's failure handler (iroh's JSON error body). After a
  * refusal the rest of the body is dropped unread and the request's connection (HTTP/1.x) or
  * stream (HTTP/2) is ended, so that a client cannot keep the server reading.
  */
@@ -39,17 +42,26 @@ final class RawBody implements Handler<RoutingContext> {
   static final long LINGER_MILLIS = 2_000;
 
   private final long limit;
+  private final Duration timeout;
 
-  private RawBody(long limit) {
+  private RawBody(long limit, Duration timeout) {
     if (limit < 0) {
       throw new IllegalArgumentException("limit " + limit + " < 0");
     }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
     this.limit = limit;
+    this.timeout = timeout;
   }
 
-  /** A handler reading bodies of at most {@code limit} bytes. */
-  static RawBody limit(long limit) {
-    return new RawBody(limit);
+  /**
+   * A handler reading bodies of at most {@code limit} bytes, which must arrive in full within
+   * {@code timeout} of the request (else 408, and the connection or stream is ended as after a
+   * 413): a client trickling bytes keeps an idle timeout from firing, not this one.
+   */
+  static RawBody limit(long limit, Duration timeout) {
+    return new RawBody(limit, timeout);
   }
 
   /** The body read by a {@code RawBody} earlier on the route; empty if none was read. */
@@ -137,6 +149,7 @@ final class RawBody implements Handler<RoutingContext> {
     private final RoutingContext ctx;
     private final Buffer body;
     private boolean done;
+    private long deadline = -1;
 
     Collector(RoutingContext ctx, long declared) {
       this.ctx = ctx;
@@ -148,8 +161,18 @@ final class RawBody implements Handler<RoutingContext> {
       req.handler(this::chunk);
       req.endHandler(v -> end());
       req.exceptionHandler(this::failed);
+      deadline = ctx.vertx().setTimer(timeout.toMillis(), t -> timedOut());
       // Vert.x Web's router paused the request before routing
       req.resume();
+    }
+
+    private void timedOut() {
+      if (done || ctx.response().closed()) {
+        return;
+      }
+      done = true;
+      refuse(ctx, () -> ctx.fail(new ApiError(408, "request body did not arrive within "
+          + dev.keyway.relay.config.Durations.format(timeout), Map.of()).asFailure()));
     }
 
     private void chunk(Buffer chunk) {
@@ -158,6 +181,7 @@ final class RawBody implements Handler<RoutingContext> {
       }
       if (body.length() + (long) chunk.length() > limit) {
         done = true;
+        ctx.vertx().cancelTimer(deadline);
         refuse(ctx, () -> ctx.fail(413));
         return;
       }
@@ -169,6 +193,7 @@ final class RawBody implements Handler<RoutingContext> {
         return;
       }
       done = true;
+      ctx.vertx().cancelTimer(deadline);
       ctx.put(KEY, body);
       ctx.next();
     }
@@ -178,6 +203,7 @@ final class RawBody implements Handler<RoutingContext> {
         return;
       }
       done = true;
+      ctx.vertx().cancelTimer(deadline);
       LOG.debug("{} {}: request body failed: {}", ctx.request().method(), ctx.request().path(),
           e.toString());
       if (!ctx.response().closed() && !ctx.response().ended()) {

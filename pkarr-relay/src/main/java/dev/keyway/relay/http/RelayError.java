@@ -16,6 +16,8 @@ import java.util.concurrent.CompletionException;
  * <tr><td>bad key, bad payload, bad signature, bad DNS, bad policy, timestamp too far ahead</td>
  *     <td>400, the parser's message</td></tr>
  * <tr><td>body over 1104 bytes</td><td>413</td></tr>
+ * <tr><td>body not complete within {@code request_body_timeout}</td><td>408, connection
+ *     closed</td></tr>
  * <tr><td>a more recent packet is stored</td><td>409</td></tr>
  * <tr><td>rate limited</td><td>429 with Retry-After</td></tr>
  * <tr><td>store queue full, store closed (shutting down)</td><td>503 with Retry-After</td></tr>
@@ -56,6 +58,12 @@ public record RelayError(int status, String message, Map<String, String> headers
   /** 413: the body is over {@code limit} bytes. */
   public static RelayError tooLarge(long limit) {
     return new RelayError(413, "Payload Too Large: a relay payload is at most " + limit + " bytes", Map.of());
+  }
+
+  /** 408: the request body did not arrive within {@code limit}; the connection is closed. */
+  public static RelayError bodyTimeout(java.time.Duration limit) {
+    return new RelayError(408, "Request Timeout: the body did not arrive within "
+        + dev.keyway.relay.config.Durations.format(limit), Map.of());
   }
 
   /** 429 with pkarr-relay's (tower-governor's) body and headers. */

@@ -106,13 +106,19 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
    * @param maxAge the store's eviction age: a packet signed longer ago is refused, since the
    *     store would remove it at once; zero: no check (the store keeps packets of any age)
    * @param behindProxy whether the rate limit keys on proxy headers ({@link ClientIp})
+   * @param bodyTimeout how long a PUT's body may take to arrive in full. A payload is at most 1104
+   *     bytes, so 30 s is generous for any real link; a client trickling bytes (which keeps the
+   *     idle timeout from firing) gets 408 and its connection closed instead of holding it.
    */
   public record Settings(String basePath, long minimumTtl, long maximumTtl, Duration maxFutureSkew,
-      Duration maxAge, boolean behindProxy) {
+      Duration maxAge, boolean behindProxy, Duration bodyTimeout) {
     public Settings {
       Objects.requireNonNull(basePath, "basePath");
       Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
       Objects.requireNonNull(maxAge, "maxAge");
+      if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+        throw new IllegalArgumentException("bodyTimeout must be positive, got " + bodyTimeout);
+      }
       if (minimumTtl > maximumTtl) {
         throw new IllegalArgumentException("minimumTtl > maximumTtl");
       }
@@ -459,7 +465,17 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       body.appendBuffer(chunk);
     });
     req.exceptionHandler(e -> LOG.debug("PUT {} body failed: {}", req.path(), e.toString()));
+    long deadline = vertx.setTimer(settings.bodyTimeout().toMillis(), t -> {
+      if (refused[0] || req.isEnded() || req.response().closed()) {
+        return; // answered, or the client is gone
+      }
+      refused[0] = true;
+      metrics.published(RelayMetrics.Publish.TIMEOUT);
+      fail(req, RelayError.bodyTimeout(settings.bodyTimeout()), "body not received in time ("
+          + body.length() + " bytes)");
+    });
     req.endHandler(v -> {
+      vertx.cancelTimer(deadline);
       if (!refused[0]) {
         publish(req, key, body.getBytes());
       }
@@ -635,7 +651,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       // header an HTTP/1.1 body is empty (RFC 9112 §6.3), so the connection stays usable.
       boolean unknownLength = declared == -1 && req.method() == HttpMethod.PUT
           && (req.version() == HttpVersion.HTTP_2 || req.getHeader("Transfer-Encoding") != null);
-      close = unknownLength || declared > MAX_BODY_BYTES || declared == -2;
+      close = unknownLength || declared > MAX_BODY_BYTES || declared == -2 || err.status() == 408;
     }
     res.setStatusCode(err.status());
     MultiMap h = res.headers();

@@ -9,7 +9,7 @@ public interface RelayMetrics {
   RelayMetrics NOOP = new RelayMetrics() {};
 
   /** Outcomes of {@code PUT /{key}}. */
-  enum Publish { INSERTED, UPDATED, UNCHANGED, STALE, INVALID, TOO_LARGE, RATE_LIMITED, OVERLOADED, ERROR }
+  enum Publish { INSERTED, UPDATED, UNCHANGED, STALE, INVALID, TOO_LARGE, TIMEOUT, RATE_LIMITED, OVERLOADED, ERROR }
 
   /** Outcomes of {@code GET} / {@code HEAD /{key}}. */
   enum Get { FOUND, NOT_MODIFIED, NOT_FOUND, INVALID, RATE_LIMITED, ERROR }

@@ -445,6 +445,39 @@ class RelayHttpTest {
     }
   }
 
+  @Test
+  void aBodyTricklingPastTheBodyTimeoutGets408AndItsConnectionCloses(@TempDir Path other)
+      throws Exception {
+    SecretKey k = key(86);
+    byte[] payload = packet(k, nowMicros(), "slow").toRelayPayload();
+    try (TestRelay r = TestRelay.start(other, b -> b.http(new RelayConfig.Http("127.0.0.1", 0, "/",
+            RelayConfig.DEFAULT_MAX_FUTURE_SKEW, 1, Duration.ofSeconds(1), Duration.ofMillis(600))),
+            Clock.systemUTC());
+        java.net.Socket s = new java.net.Socket("127.0.0.1", r.server.port())) {
+      s.setSoTimeout(20_000);
+      java.io.OutputStream out = s.getOutputStream();
+      java.io.InputStream in = s.getInputStream();
+      out.write(("PUT " + path(k) + " HTTP/1.1\r\nHost: relay\r\nContent-Length: " + payload.length
+          + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      // A byte every 100 ms, which would keep an idle timeout from ever firing, never the whole
+      // body; until the server answers (bounded: the loop cannot outlast the payload).
+      for (int sent = 0; sent < payload.length - 1 && in.available() == 0; sent++) {
+        out.write(payload[sent]);
+        out.flush();
+        Thread.sleep(100); // pacing the client, not waiting for the server
+      }
+      String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1); // until closed
+      assertThat(answer).startsWith("HTTP/1.1 408 ");
+      assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n");
+      assertThat(answer).endsWith("Request Timeout: the body did not arrive within 600ms");
+      assertThat(r.get(path(k)).statusCode()).isEqualTo(404);
+      assertThat(r.metrics()).contains("relay_publishes_total{outcome=\"timeout\"} 1.0");
+      // a body that does arrive in time is not affected, on a connection kept alive
+      assertThat(r.put(packet(k, nowMicros(), "fast")).statusCode()).isEqualTo(204);
+      assertThat(r.put(packet(k, nowMicros(), "fast again")).statusCode()).isEqualTo(204);
+    }
+  }
+
   // ---- base path, CORS, status, health, metrics ----
 
   /**
