@@ -176,22 +176,34 @@ class TransportTest {
     try (TestDnsServer server = TestDnsServer.start(TestDnsServer.defaultZone(), rrl,
         DnsServer.Listen.DEFAULT_TCP_IDLE);
         DatagramSocket s = new DatagramSocket()) {
-      s.setSoTimeout(1_000);
+      s.setSoTimeout(10_000);
       int sent = 40;
       for (int i = 0; i < sent; i++) {
         byte[] q = query("dns.example.", Type.SOA, i);
         s.send(new DatagramPacket(q, q.length, InetAddress.getLoopbackAddress(), server.port()));
       }
+      // Wait for the server to have handled every query, then read exactly the answers it sent
+      // (a quiet second used to mark the end: a server stalled that long on a loaded machine cut
+      // the collection short).
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (server.metrics.count("dns_requests_udp") < sent) {
+        assertThat(System.nanoTime()).as("the server handled all %d queries", sent).isLessThan(deadline);
+        Thread.sleep(10); // polling a counter, not a timing assertion
+      }
+      long answered = sent - (long) server.metrics.count("dns_rrl_dropped");
       List<Message> got = new ArrayList<>();
       byte[] buf = new byte[4096];
-      while (true) {
+      while (got.size() < answered) {
         DatagramPacket p = new DatagramPacket(buf, buf.length);
-        try {
-          s.receive(p);
-        } catch (SocketTimeoutException done) {
-          break;
-        }
+        s.receive(p);
         got.add(new Message(java.util.Arrays.copyOf(buf, p.getLength())));
+      }
+      s.setSoTimeout(200);
+      try {
+        s.receive(new DatagramPacket(buf, buf.length));
+        throw new AssertionError("more answers than the server counted");
+      } catch (SocketTimeoutException expected) {
+        // every answer read
       }
       long full = got.stream().filter(m -> !m.getHeader().getFlag(Flags.TC)).count();
       long slipped = got.stream().filter(m -> m.getHeader().getFlag(Flags.TC)).count();

@@ -326,8 +326,21 @@ class GossipCliTest {
     try (ServingCommand n = new ServingCommand("bootstrap: ", "gossip", "demo", "n", "--quiet",
         "--transport", "tcp", "--json-dump", dump.toString())) {
       await("the first dump", () -> Files.exists(dump));
-      Files.delete(dump);
-      Files.delete(sub);
+      // The node rewrites the dump every second through a sibling .tmp file: a write between the
+      // deletions (or its .tmp file) left the directory not empty. Retry until it is gone.
+      Path tmp = sub.resolve(dump.getFileName() + ".tmp");
+      await("the dump directory removed", () -> {
+        try {
+          Files.deleteIfExists(dump);
+          Files.deleteIfExists(tmp);
+          Files.delete(sub);
+          return true;
+        } catch (java.nio.file.DirectoryNotEmptyException rewritten) {
+          return false;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
       String failure = "warning: cannot write " + dump + ": no such directory " + sub;
       await("the failure with its reason", () -> n.err().contains(failure));
       Thread.sleep(2500); // the once-a-second writer fails a few more times (not a timing assertion)
@@ -355,7 +368,28 @@ class GossipCliTest {
     return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliTest.run(args));
   }
 
+  /**
+   * A loopback TCP port nobody listens on, below the kernel's ephemeral range: the tests keep it
+   * free for seconds (and one binds it later), and a port from the ephemeral range (what port 0
+   * gives) can meanwhile become the local port of any outgoing connection.
+   */
   private static int freeTcpPort() throws Exception {
+    int ephemeralLow = 32_768;
+    try {
+      ephemeralLow = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+          .trim().split("\\s+")[0]);
+    } catch (java.io.IOException | RuntimeException notLinux) {
+      // keep Linux's default
+    }
+    java.util.Random random = new java.util.Random();
+    for (int i = 0; ephemeralLow > 11_000 && i < 100; i++) {
+      int port = 10_000 + random.nextInt(ephemeralLow - 10_000);
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (java.io.IOException busy) {
+        // try another
+      }
+    }
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -24,10 +24,12 @@ class ClientRuntimeTest {
       Scheduler s = rt.scheduler();
       StringBuffer order = new StringBuffer();
       CountDownLatch done = new CountDownLatch(1);
-      s.schedule(Duration.ofMillis(30), () -> order.append('b'));
-      Scheduler.Cancellable c = s.schedule(Duration.ofMillis(10), () -> order.append('x'));
+      // Wide margins: this thread may be descheduled for tens of milliseconds on a loaded CI
+      // machine, and 'x' must still be pending when it is cancelled, 'a' still due before 'b'.
+      s.schedule(Duration.ofMillis(500), () -> order.append('b'));
+      Scheduler.Cancellable c = s.schedule(Duration.ofMillis(300), () -> order.append('x'));
       s.schedule(Duration.ofMillis(5), () -> order.append('a'));
-      s.schedule(Duration.ofMillis(40), done::countDown);
+      s.schedule(Duration.ofMillis(600), done::countDown);
       assertThat(c.cancel()).isTrue();
       assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(order.toString()).isEqualTo("ab");
@@ -36,20 +38,25 @@ class ClientRuntimeTest {
 
   @Test
   void closeLeavesNoKeywayThreads() throws Exception {
+    // Threads of runtimes closed by earlier tests may still be ending (close() does not wait for
+    // the last instructions of a thread): only the threads started here must all end.
     Set<String> before = keywayThreads();
     ClientRuntime rt = ClientRuntime.create();
     rt.loop();
     CountDownLatch ran = new CountDownLatch(1);
     rt.http().executor().orElseThrow().execute(ran::countDown);
     assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(keywayThreads()).hasSizeGreaterThan(before.size());
+    Set<String> started = new java.util.HashSet<>(keywayThreads());
+    started.removeAll(before);
+    assertThat(started).anyMatch(n -> n.startsWith("keyway-client-loop-"))
+        .anyMatch(n -> n.startsWith("keyway-client-http-"));
     rt.close();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!keywayThreads().equals(before) && System.nanoTime() < deadline) {
+    while (!before.containsAll(keywayThreads()) && System.nanoTime() < deadline) {
       Thread.onSpinWait();
       Thread.yield();
     }
-    assertThat(keywayThreads()).isEqualTo(before);
+    assertThat(keywayThreads()).as("keyway threads left after close").isSubsetOf(before);
     assertThatThrownBy(rt::scheduler).isInstanceOf(IllegalStateException.class);
   }
 }
