@@ -110,15 +110,14 @@ class ClientCliTest {
 
   @Test
   void refusedPublishIsExit1() {
-    // One 413 per PUT that may reach the relay: `keyway publish` calls publish() and then
-    // publishNow(), and the PUT of publish() may be on the wire before publishNow() cancels it;
-    // a single scripted 413 was then consumed by that PUT and the reported one got 204.
-    relay.script.add(TestRelay.Scripted.of(413));
     relay.script.add(TestRelay.Scripted.of(413));
     CliTest.Run pub = run("publish", "--secret", keyFile.toString(), "--relay-url", "https://r.example",
         "--to", relay.base().toString());
     assertThat(pub.code()).isEqualTo(1);
     assertThat(pub.out()).contains("rejected", "413");
+    // one PUT: `keyway publish` once sent a second (publish() then publishNow()), which could
+    // take the refusal meant for the one it reported
+    assertThat(relay.requests).extracting(TestRelay.Request::method).containsExactly("PUT");
   }
 
   @Test

@@ -117,7 +117,8 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
 
   // guarded by this
   private EndpointInfo current;
-  private long version;
+  /** Numbers attempts: only the answer to a relay's latest attempt is recorded. */
+  private long attempts;
   private long timestampFloor;
   private boolean closed;
 
@@ -125,6 +126,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private static final class Relay {
     final URI base;
     int failures;
+    /** The relay's latest attempt; answers to earlier ones are dropped. */
     long version = -1;
     boolean staleRetried;
     Scheduler.Cancellable timer;
@@ -187,12 +189,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
    */
   @Override
   public void publish(EndpointInfo info) {
-    Objects.requireNonNull(info, "info");
-    if (!info.endpointId().equals(secretKey.publicKey())) {
-      throw new IllegalArgumentException("info of " + info.endpointId().fmtShort()
-          + " cannot be published with the key of " + secretKey.publicKey().fmtShort());
-    }
-    EndpointInfo filtered = filter.apply(info);
+    EndpointInfo filtered = filtered(info);
     List<Relay> todo;
     synchronized (this) {
       checkOpen();
@@ -200,7 +197,6 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
         return;
       }
       current = filtered;
-      version++;
       todo = new ArrayList<>(states.values());
       for (Relay r : todo) {
         r.failures = 0;
@@ -213,19 +209,55 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
    * Publishes the current info to every relay now (cancelling waiting retries and republishes)
    * and completes with one outcome per relay, in relay order: the first attempt of this round
    * (after the one immediate retry of a stale answer). Later retries continue in the background.
+   * An answer to a request sent before this call never completes the round.
    *
    * @throws IllegalStateException if nothing was {@linkplain #publish published} yet
    */
   public CompletableFuture<List<PublishOutcome>> publishNow() {
+    return round(null);
+  }
+
+  /**
+   * Sets the info to publish, as {@link #publish}, and publishes it now, as {@link #publishNow()}:
+   * one request per relay (calling both would send the info twice when it is new). For one-shot
+   * publishing, such as a command line tool.
+   *
+   * @throws IllegalArgumentException if the info is not for this publisher's key
+   * @throws IllegalStateException if the publisher or its runtime is closed
+   */
+  public CompletableFuture<List<PublishOutcome>> publishNow(EndpointInfo info) {
+    return round(filtered(info));
+  }
+
+  private EndpointInfo filtered(EndpointInfo info) {
+    Objects.requireNonNull(info, "info");
+    if (!info.endpointId().equals(secretKey.publicKey())) {
+      throw new IllegalArgumentException("info of " + info.endpointId().fmtShort()
+          + " cannot be published with the key of " + secretKey.publicKey().fmtShort());
+    }
+    return filter.apply(info);
+  }
+
+  private CompletableFuture<List<PublishOutcome>> round(EndpointInfo info) {
     List<CompletableFuture<PublishOutcome>> round = new ArrayList<>();
     List<Relay> todo;
     synchronized (this) {
       checkOpen();
+      if (info != null && !info.equals(current)) {
+        current = info;
+        for (Relay r : states.values()) {
+          r.failures = 0;
+        }
+      }
       if (current == null) {
         throw new IllegalStateException("nothing to publish yet: call publish(info) first");
       }
       todo = new ArrayList<>(states.values());
       for (Relay r : todo) {
+        // Under the same lock as the waiter: an answer to an earlier attempt arriving before
+        // this round's attempt starts is dropped instead of completing the round.
+        cancelPending(r);
+        r.version = ++attempts;
         CompletableFuture<PublishOutcome> f = runtime.track(new CompletableFuture<>());
         r.waiting.add(f);
         round.add(f);
@@ -266,7 +298,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
         r.staleRetried = false;
       }
       info = current;
-      v = version;
+      v = ++attempts;
       r.version = v;
       ts = nextTimestamp();
     }

@@ -284,6 +284,22 @@ class PkarrPublisherTest {
   }
 
   @Test
+  void publishNowWithInfoSendsOnePutPerRelayAndReportsItsAnswer() throws Exception {
+    relay.script.add(TestRelay.Scripted.of(429, "Retry-After", "30"));
+    List<PublishOutcome> round = publisher(builder()).publishNow(info).get(30, TimeUnit.SECONDS);
+    assertThat(round).extracting(PublishOutcome::status).containsExactly(PublishOutcome.Status.RATE_LIMITED);
+    assertThat(relay.requests("PUT")).hasSize(1);
+    assertThat(publisher.current()).isPresent();
+    // the same info again: one more PUT, answered by the relay's default
+    assertThat(publisher.publishNow(info).get(30, TimeUnit.SECONDS)).extracting(PublishOutcome::status)
+        .containsExactly(PublishOutcome.Status.PUBLISHED);
+    assertThat(relay.requests("PUT")).hasSize(2);
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofMinutes(5));
+    EndpointInfo foreign = Fixtures.info(Fixtures.key(41), "https://x.example/");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> publisher.publishNow(foreign)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void closeStopsEverything() throws Exception {
     publisher(builder()).publish(info);
     next();

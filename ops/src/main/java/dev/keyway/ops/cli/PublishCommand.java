@@ -126,8 +126,7 @@ public final class PublishCommand implements Callable<Integer> {
         return watch(b, info, out);
       }
       try (PkarrPublisher publisher = b.build()) {
-        publisher.publish(info);
-        List<PublishOutcome> round = publisher.publishNow().get(timeout.toMillis() * 3 + 5_000, TimeUnit.MILLISECONDS);
+        List<PublishOutcome> round = publisher.publishNow(info).get(timeout.toMillis() * 3 + 5_000, TimeUnit.MILLISECONDS);
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("id", key.publicKey().toString());
         f.put("z32", key.publicKey().toZ32());
