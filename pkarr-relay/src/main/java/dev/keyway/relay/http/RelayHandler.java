@@ -391,11 +391,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     MultiMap h = res.headers();
     h.set(CONTENT_TYPE, PAYLOAD_TYPE_VALUE);
     h.set(CACHE_CONTROL, r.cacheControl());
-    long nowMillis = clock.millis();
-    // Never a Last-Modified after Date (RFC 9110 §8.8.2.1): a packet signed slightly ahead of
-    // this clock is "modified now" until the clock passes it.
-    h.set(LAST_MODIFIED, Math.floorDiv(r.timestampMicros(), 1_000L) > nowMillis
-        ? HttpDates.format(Math.floorDiv(nowMillis, 1_000L)) : r.lastModified());
+    h.set(LAST_MODIFIED, lastModified(r, h));
     h.set(MEMENTO_DATETIME, r.memento());
     Cors.apply(req, h);
     if (notModified(req, r)) {
@@ -480,6 +476,21 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
         publish(req, key, body.getBytes());
       }
     });
+  }
+
+  /**
+   * Never a Last-Modified after Date (RFC 9110 §8.8.2.1): a packet signed ahead of the Date sent
+   * (set when the request arrived, so possibly a second before this clock's now) is "modified"
+   * at that Date until the clock passes it.
+   */
+  private CharSequence lastModified(Rendered r, MultiMap h) {
+    long signedSecond = Math.floorDiv(r.timestampMicros(), 1_000_000L);
+    if (signedSecond < Math.floorDiv(clock.millis(), 1_000L) - 1) {
+      return r.lastModified(); // the common case, without parsing Date
+    }
+    Long dateSecond = HttpDates.parse(h.get(DateHeader.NAME));
+    long limit = dateSecond != null ? dateSecond : Math.floorDiv(clock.millis(), 1_000L);
+    return signedSecond > limit ? HttpDates.format(limit) : r.lastModified();
   }
 
   private void publish(HttpServerRequest req, PublicKey key, byte[] payload) {

@@ -452,6 +452,30 @@ class RelayHttpTest {
   }
 
   @Test
+  void lastModifiedIsNeverAfterTheDateSentEvenWhenTheRequestCrossesASecond(@TempDir Path other)
+      throws Exception {
+    // The relay's clock 2 s ahead of the one Date is taken from stands for a request that
+    // arrived (Date) in one second and was answered in the next: a packet signed "now" by the
+    // relay's clock is after the Date sent.
+    Clock ahead = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(2));
+    try (TestRelay r = TestRelay.start(other, b -> b, ahead)) {
+      SecretKey k = key(87);
+      long now = Math.multiplyExact(ahead.millis(), 1_000L);
+      assertThat(r.put(packet(k, now, "now")).statusCode()).isEqualTo(204);
+      HttpResponse<byte[]> got = r.get(path(k));
+      long lastModified = HttpDates.parse(got.headers().firstValue("Last-Modified").orElseThrow());
+      assertThat(lastModified).isLessThanOrEqualTo(
+          HttpDates.parse(got.headers().firstValue("Date").orElseThrow()));
+      // a packet well in the past keeps its own time
+      SecretKey old = key(88);
+      long hourAgo = now - Duration.ofHours(1).toNanos() / 1_000;
+      assertThat(r.put(packet(old, hourAgo, "old")).statusCode()).isEqualTo(204);
+      assertThat(HttpDates.parse(r.get(path(old)).headers().firstValue("Last-Modified").orElseThrow()))
+          .isEqualTo(Math.floorDiv(hourAgo, 1_000_000L));
+    }
+  }
+
+  @Test
   void aBodyTricklingPastTheBodyTimeoutGets408AndItsConnectionCloses(@TempDir Path other)
       throws Exception {
     SecretKey k = key(86);
