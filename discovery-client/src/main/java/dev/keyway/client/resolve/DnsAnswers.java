@@ -98,10 +98,24 @@ final class DnsAnswers {
     if (rcode != Rcode.NOERROR) {
       return new Retry("DNS error " + Rcode.string(rcode), rcode == Rcode.REFUSED);
     }
+    // Only records of the name asked (or of the CNAME chain from it, as a recursive resolver
+    // answers): a TXT of another name is not this node's, whatever a server adds.
+    List<Record> answer = response.getSection(Section.ANSWER);
+    java.util.Set<Name> names = new java.util.HashSet<>();
+    names.add(queryName);
+    for (boolean grew = true; grew; ) {
+      grew = false;
+      for (Record r : answer) {
+        if (r instanceof org.xbill.DNS.CNAMERecord c && names.contains(c.getName())
+            && names.size() < 16) {
+          grew |= names.add(c.getTarget());
+        }
+      }
+    }
     List<Record> txt = new ArrayList<>();
     long minTtl = Long.MAX_VALUE;
-    for (Record r : response.getSection(Section.ANSWER)) {
-      if (r instanceof TXTRecord) {
+    for (Record r : answer) {
+      if (r instanceof TXTRecord && names.contains(r.getName())) {
         txt.add(r);
         minTtl = Math.min(minTtl, r.getTTL());
       }

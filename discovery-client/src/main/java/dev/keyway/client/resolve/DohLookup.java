@@ -84,7 +84,8 @@ public final class DohLookup implements AddressLookup {
    */
   public CompletableFuture<Optional<LookupItem>> lookup(PublicKey id) {
     Name qname = DnsAnswers.queryName(id, origin);
-    byte[] wire = DnsAnswers.query(qname, 0, false).toWire();
+    Message query = DnsAnswers.query(qname, 0, false);
+    byte[] wire = query.toWire();
     HttpRequest.Builder req = HttpRequest.newBuilder()
         .timeout(timeout)
         .version(PkarrHttp.version(url))
@@ -117,6 +118,13 @@ public final class DohLookup implements AddressLookup {
           response = new Message(resp.body());
         } catch (IOException e) {
           throw new ResolveException("DoH server " + url + " sent an unreadable DNS message: " + e.getMessage(), e);
+        }
+        if (!SocketDnsTransport.matches(query, response) || response.getQuestion() == null
+            && response.getRcode() == org.xbill.DNS.Rcode.NOERROR) {
+          throw new ResolveException("DoH server " + url + " answered another question than "
+              + qname + " (" + (response.getQuestion() == null ? "none"
+              : response.getQuestion().getName() + " " + org.xbill.DNS.Type.string(
+                  response.getQuestion().getType())) + ", id " + response.getHeader().getID() + ")");
         }
         DnsAnswers.Verdict v = DnsAnswers.read(qname, response, PROVENANCE);
         if (v instanceof DnsAnswers.Retry retry) {
