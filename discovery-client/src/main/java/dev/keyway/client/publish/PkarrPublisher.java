@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>When (per relay, independently)</h2>
  * <ul>
- *   <li>at once when the filtered info changes (an unchanged info is not re-sent);
+ *   <li>at once when the filtered info changes (an unchanged info is not re-sent), except to a
+ *       relay whose {@code Retry-After} has not passed: its waiting retry sends the latest info;
  *   <li>after a success, again every 5 minutes (iroh's {@code DEFAULT_REPUBLISH_INTERVAL}), with a
  *       new timestamp, so servers that expire old records keep it;
  *   <li>after the n-th failure in a row, again after n seconds (iroh's rule) with ±20 % jitter,
@@ -128,6 +129,8 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     int failures;
     /** The relay's latest attempt; answers to earlier ones are dropped. */
     long version = -1;
+    /** Until when the relay asked us to wait (Retry-After), µs on the scheduler's clock. */
+    long notBeforeMicros = Long.MIN_VALUE;
     boolean staleRetried;
     Scheduler.Cancellable timer;
     CompletableFuture<?> inFlight;
@@ -190,16 +193,20 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   @Override
   public void publish(EndpointInfo info) {
     EndpointInfo filtered = filtered(info);
-    List<Relay> todo;
+    List<Relay> todo = new ArrayList<>();
     synchronized (this) {
       checkOpen();
       if (filtered.equals(current)) {
         return;
       }
       current = filtered;
-      todo = new ArrayList<>(states.values());
-      for (Relay r : todo) {
+      long now = scheduler.clock().nowMicros();
+      for (Relay r : states.values()) {
+        if (r.notBeforeMicros > now && r.timer != null) {
+          continue; // its Retry-After has not passed: the waiting retry sends the new info
+        }
         r.failures = 0;
+        todo.add(r);
       }
     }
     todo.forEach(r -> attempt(r, false));
@@ -445,6 +452,11 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       failures = ++r.failures;
     }
     Duration delay = retryAfter != null ? upward(retryAfter, failures) : backoff(failures);
+    if (retryAfter != null) {
+      synchronized (this) {
+        r.notBeforeMicros = scheduler.clock().nowMicros() + delay.toNanos() / 1_000;
+      }
+    }
     record(r, v, status, http, detail, ts, Optional.of(delay));
   }
 
@@ -459,6 +471,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       }
       if (status == PublishOutcome.Status.PUBLISHED || status == PublishOutcome.Status.REJECTED) {
         r.failures = 0;
+        r.notBeforeMicros = Long.MIN_VALUE;
       }
       outcome = new PublishOutcome(r.base, status, http, detail, ts,
           status == PublishOutcome.Status.PUBLISHED ? 0 : Math.max(r.failures, 1), next);

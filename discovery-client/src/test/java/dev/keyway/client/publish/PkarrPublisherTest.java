@@ -151,6 +151,31 @@ class PkarrPublisherTest {
   }
 
   /**
+   * A changed info does not jump a relay's Retry-After (an endpoint whose addresses flap would
+   * hit the relay's limit again and again): the waiting retry sends the latest info.
+   */
+  @Test
+  void aChangedInfoWaitsForTheRetryAfter() throws Exception {
+    relay.script.add(TestRelay.Scripted.of(429, "Retry-After", "30"));
+    publisher(builder().addrFilter(AddrFilter.unfiltered())).publish(info);
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.RATE_LIMITED);
+    EndpointInfo moved = Fixtures.info(key, "https://other.example./");
+    EndpointInfo movedAgain = Fixtures.info(key, "https://third.example./");
+    publisher.publish(moved);
+    publisher.publish(movedAgain);
+    time.advance(Duration.ofSeconds(29));
+    assertThat(relay.requests("PUT")).hasSize(1);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(relay.requests("PUT")).hasSize(2);
+    assertThat(IrohTxt.fromSignedPacket(stored())).isEqualTo(movedAgain);
+    // once published, a change goes out at once again
+    publisher.publish(info);
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(relay.requests("PUT")).hasSize(3);
+  }
+
+  /**
    * A server's wait is honoured but bounded: "Retry-After: 0" waits our own backoff (it used to
    * retry at once, hundreds of PUTs a second against a relay that keeps answering 429), and a date
    * centuries ahead or a wait of 9.3e9 s is cut to a day (the first overflowed into a negative
