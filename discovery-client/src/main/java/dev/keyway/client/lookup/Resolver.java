@@ -233,7 +233,17 @@ public final class Resolver implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The resolver.
+     *
+     * @throws IllegalStateException without any lookup
+     */
     public Resolver build() {
+      if (lookups.isEmpty() && factories.isEmpty()) {
+        // It would answer "not found" for every id, like a node that is not published.
+        throw new IllegalStateException("a resolver needs at least one lookup: add one with"
+            + " lookup(...) (DnsLookup, DohLookup, PkarrRelayLookup, ...)");
+      }
       if (runtime != null) {
         return new Resolver(this, runtime, false);
       }

@@ -326,12 +326,26 @@ public final class DnsLookup implements AddressLookup {
     }
 
     /** Adds a nameserver (default: the system's). */
+    /**
+     * Adds a nameserver.
+     *
+     * @throws IllegalArgumentException if its address is unresolved (every query would fail)
+     */
     public Builder nameserver(InetSocketAddress server) {
-      nameservers.add(Objects.requireNonNull(server, "server"));
+      Objects.requireNonNull(server, "server");
+      if (server.isUnresolved()) {
+        throw new IllegalArgumentException("nameserver " + server.getHostString() + ":"
+            + server.getPort() + " does not resolve to an address");
+      }
+      nameservers.add(server);
       return this;
     }
 
-    /** Adds a nameserver by IP literal or host name and port. */
+    /**
+     * Adds a nameserver by IP literal or host name (resolved now) and port.
+     *
+     * @throws IllegalArgumentException if the host name does not resolve
+     */
     public Builder nameserver(String host, int port) {
       return nameserver(new InetSocketAddress(host, port));
     }
