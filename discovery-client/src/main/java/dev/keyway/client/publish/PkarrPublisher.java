@@ -1,5 +1,6 @@
 package dev.keyway.client.publish;
 
+import dev.keyway.client.addr.TransportAddr;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.lookup.AddressLookup;
 import dev.keyway.client.lookup.ClientRuntime;
@@ -9,6 +10,7 @@ import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.client.packet.Timestamps;
 import dev.keyway.client.record.EndpointInfo;
 import dev.keyway.client.record.IrohTxt;
+import dev.keyway.client.record.UserData;
 import dev.keyway.client.resolve.PkarrHttp;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -120,6 +122,9 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private EndpointInfo current;
   /** Numbers attempts: only the answer to a relay's latest attempt is recorded. */
   private long attempts;
+  /** The last info {@link #fitting} was asked about, and its answer. */
+  private EndpointInfo fittedFrom;
+  private EndpointInfo fitted;
   private long timestampFloor;
   private boolean closed;
 
@@ -311,8 +316,10 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     }
     SignedPacket packet;
     try {
-      packet = IrohTxt.toSignedPacket(info, secretKey, ttlSeconds, ts);
+      packet = IrohTxt.toSignedPacket(fitting(info), secretKey, ttlSeconds, ts);
     } catch (IllegalArgumentException e) { // InvalidPacketException: over 1000 bytes
+      LOG.warn("the records of {} cannot be signed, nothing is published: {}",
+          secretKey.publicKey().fmtShort(), e.getMessage());
       record(r, v, PublishOutcome.Status.REJECTED, 0, "cannot sign the records: " + e.getMessage(), ts, Optional.empty());
       return;
     }
@@ -505,6 +512,52 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     if (r.inFlight != null) {
       r.inFlight.cancel(true);
       r.inFlight = null;
+    }
+  }
+
+  /**
+   * {@code info}, or as much of it as fits in a signed packet (1000 bytes): relay URLs before
+   * direct addresses, each in its order, the last ones left out. An endpoint with many interface
+   * addresses would otherwise publish nothing at all, and its peers would keep the old records.
+   * Warns once per info.
+   */
+  private EndpointInfo fitting(EndpointInfo info) {
+    synchronized (this) {
+      if (info.equals(fittedFrom)) {
+        return fitted;
+      }
+    }
+    EndpointInfo result = info;
+    if (!fits(info)) {
+      List<TransportAddr> kept = new ArrayList<>();
+      info.addrs().stream().filter(a -> a instanceof TransportAddr.Relay).forEach(kept::add);
+      info.addrs().stream().filter(a -> !(a instanceof TransportAddr.Relay)).forEach(kept::add);
+      UserData userData = info.userData().orElse(null);
+      while (!kept.isEmpty()
+          && !fits(result = EndpointInfo.of(info.endpointId(), kept, userData))) {
+        kept.remove(kept.size() - 1);
+      }
+      if (kept.isEmpty()) {
+        result = info; // not even one address fits: signing says why
+      } else {
+        LOG.warn("the records of {} do not fit in a signed packet (1000 bytes): publishing {} of"
+            + " its {} addresses, relays first", secretKey.publicKey().fmtShort(), kept.size(),
+            info.addrs().size());
+      }
+    }
+    synchronized (this) {
+      fittedFrom = info;
+      fitted = result;
+    }
+    return result;
+  }
+
+  private boolean fits(EndpointInfo info) {
+    try {
+      IrohTxt.toSignedPacket(info, secretKey, ttlSeconds, 0);
+      return true;
+    } catch (IllegalArgumentException tooBig) {
+      return false;
     }
   }
 

@@ -31,7 +31,11 @@ public record PublishOutcome(URI relay, Status status, int httpStatus, String de
     STALE,
     /** 429: rate limited; retried after {@code Retry-After}. */
     RATE_LIMITED,
-    /** 400 or 413: the relay refuses this packet; not retried until the info changes. */
+    /**
+     * 400 or 413: the relay refuses this packet; retried at the republish interval or when the
+     * info changes. Also (HTTP status 0) records that cannot be signed at all: not retried until
+     * the info changes.
+     */
     REJECTED,
     /** No response, a timeout, or another status (5xx, …); retried with backoff. */
     FAILED

@@ -112,6 +112,18 @@ class ResolverTest {
   }
 
   @Test
+  void aResolverWithoutLookupsAndAnUnresolvedNameserverAreRefused() {
+    // it would answer "not found" for every id, like an unpublished node
+    assertThatThrownBy(() -> Resolver.builder().build()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("at least one lookup");
+    try (ClientRuntime rt = ClientRuntime.create()) {
+      assertThatThrownBy(() -> dev.keyway.client.resolve.DnsLookup.builder(rt, "keyway.localhost.")
+          .nameserver(java.net.InetSocketAddress.createUnresolved("ns.example", 53)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ns.example:53");
+    }
+  }
+
+  @Test
   void closeCancelsRunningLookups() {
     Scripted dns = new Scripted("dns");
     Resolver r = resolver(dns);

@@ -324,6 +324,29 @@ class PkarrPublisherTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> publisher.publishNow(foreign)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * An endpoint with more addresses than a signed packet holds publishes the relays and as many
+   * direct addresses as fit, instead of nothing (its peers would keep its old records).
+   */
+  @Test
+  void recordsTooBigForAPacketArePublishedAsFarAsTheyFit() throws Exception {
+    List<dev.keyway.client.addr.TransportAddr> addrs = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      addrs.add(new dev.keyway.client.addr.TransportAddr.Ip(
+          dev.keyway.client.addr.SocketAddr.parse("[2001:db8::" + Integer.toHexString(i + 1) + "]:4433")));
+    }
+    addrs.add(new dev.keyway.client.addr.TransportAddr.Relay(
+        dev.keyway.client.addr.RelayUrl.parse("https://relay.example./")));
+    EndpointInfo big = EndpointInfo.of(key.publicKey(), addrs, null);
+    publisher(builder().addrFilter(AddrFilter.unfiltered())).publish(big);
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    EndpointInfo published = IrohTxt.fromSignedPacket(stored());
+    assertThat(published.relayUrls()).hasSize(1);
+    assertThat(published.ipAddrs()).isNotEmpty().hasSizeLessThan(40)
+        .isEqualTo(big.ipAddrs().subList(0, published.ipAddrs().size()));
+    assertThat(stored().toRelayPayload().length).isLessThanOrEqualTo(1104);
+  }
+
   @Test
   void closeStopsEverything() throws Exception {
     publisher(builder()).publish(info);
