@@ -18,6 +18,7 @@ public final class BookStats {
   final LongAdder lagged = new LongAdder();
   final LongAdder relayed = new LongAdder();
   final LongAdder handedOver = new LongAdder();
+  final LongAdder keyShared = new LongAdder();
 
   /** Own announcements broadcast. */
   public long announced() {
@@ -82,6 +83,14 @@ public final class BookStats {
     return handedOver.sum();
   }
 
+  /**
+   * Announcements of this node's own id, signed with its key, from another process (other
+   * addresses or name): two nodes share one key, and one of them is unreachable.
+   */
+  public long keyShared() {
+    return keyShared.sum();
+  }
+
   /** All counters by name. */
   public Map<String, Long> asMap() {
     Map<String, Long> m = new LinkedHashMap<>();
@@ -97,6 +106,7 @@ public final class BookStats {
     m.put("lagged", lagged());
     m.put("relayed", relayed());
     m.put("handed_over", handedOver());
+    m.put("key_shared", keyShared());
     return m;
   }
 

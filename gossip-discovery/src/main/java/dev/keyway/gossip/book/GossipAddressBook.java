@@ -81,6 +81,9 @@ public final class GossipAddressBook implements AutoCloseable {
   private final Clock clock;
   /** Book-clock millis of the last clock-skew warning (touched on the book's context only). */
   private long lastSkewWarning = Long.MIN_VALUE / 2;
+  private long lastTwinWarning = Long.MIN_VALUE / 2;
+  /** The timestamp of this run's first announcement (on the context). */
+  private long firstTimestamp = Long.MAX_VALUE;
   private final AddressBook book;
   private final Vertx vertx;
   private final ContextInternal context;
@@ -105,11 +108,15 @@ public final class GossipAddressBook implements AutoCloseable {
   private final ArrayDeque<PublicKey> joinQueue = new ArrayDeque<>();
   private final Set<PublicKey> queued = new HashSet<>();
   /**
-   * Nodes expired from the book, with their last addresses, until {@link #DEPARTED_FOR_EXPIRIES}
-   * · T after they expired, oldest first (synchronized: {@link #sweep()} may run on any thread).
-   * While this node has fewer neighbours than it wants and no newly seen node to join, it asks
-   * one of them to join again every announcement interval: a member restarted without bootstrap
-   * peers (the first node, say) knows nobody, and nobody else would ever dial it again.
+   * Nodes expired from the book, with their last addresses, for {@link #DEPARTED_FOR_EXPIRIES}
+   * · T (at least {@link #DEPARTED_AT_LEAST}) after they expired, oldest first (synchronized:
+   * {@link #sweep()} may run on any thread). Each announcement interval, with no newly seen node
+   * to join, this node asks one of them to join again: round robin while it has fewer neighbours
+   * than it wants, and otherwise each one with a backoff doubling up to
+   * {@link #MAX_REDIAL_BACKOFF_TICKS} intervals. A member restarted without bootstrap peers (the
+   * first node, say) knows nobody, and nobody else would ever dial it again; and after a network
+   * partition heals, the two halves have full views of their own, so only a redial across the
+   * former split joins them again (HyParView itself never replaces a neighbour that works).
    */
   private final LinkedHashMap<PublicKey, Departed> departed = new LinkedHashMap<>();
 
@@ -274,7 +281,18 @@ public final class GossipAddressBook implements AutoCloseable {
     }
     long now = micros(clock.instant());
     long ts = Math.max(now, lastTimestamp + 1);
+    long ahead = ts - now;
+    if (ahead > config.expiry().toNanos() / 2_000) {
+      // The clock went back (a wrong clock corrected, say) by more than receivers accept ahead of
+      // theirs: carrying the last timestamp on would get every announcement refused until the
+      // clock caught up with it, for as long as the clock was wrong. Restart from the clock;
+      // books that took the later-stamped ones see these as replays for at most T/2.
+      LOG.warn("the clock is {} s behind this node's last announcement: announcing from the"
+          + " clock again", ahead / 1_000_000);
+      ts = now;
+    }
     lastTimestamp = ts;
+    firstTimestamp = Math.min(firstTimestamp, ts);
     Announcement a = new Announcement(node.id(), config.name(), relayUrls, directAddrs, userData, counter++, ts);
     byte[] signed = Announcements.sign(a, key);
     lastSigned = signed;
@@ -422,7 +440,7 @@ public final class GossipAddressBook implements AutoCloseable {
       return; // a hand-over repeats what most receivers have, and may carry entries close to expiry
     }
     switch (outcome) {
-      case SELF -> { }
+      case SELF -> selfFromElsewhere(a, parsed);
       case REPLAYED -> {
         stats.replayed.increment();
         EVENTS.atDebug().addKeyValue("event", "replayed").addKeyValue("node", a.nodeId().fmtShort())
@@ -447,6 +465,33 @@ public final class GossipAddressBook implements AutoCloseable {
       }
       case REFRESHED -> stats.accepted.increment();
       default -> throw new IllegalStateException();
+    }
+  }
+
+  /**
+   * Our own id with another node's addresses, signed with our key: a second process runs with
+   * this node's key (a key file copied into an image, an old instance still running). Both then
+   * announce one id with different addresses, and whichever announced last wins everywhere, so
+   * one of them is silently unreachable: warn, at most once a minute.
+   */
+  private void selfFromElsewhere(Announcement a, Announcements.Parsed parsed) {
+    if (a.timestampMicros() < firstTimestamp || a.name().equals(config.name())
+        && a.relayUrls().equals(relayUrls) && a.directAddrs().equals(directAddrs)) {
+      return; // ours: from before a restart, or come back
+    }
+    try {
+      Announcements.verify(parsed);
+    } catch (Announcements.ForgedException e) {
+      stats.forged.increment();
+      return;
+    }
+    stats.keyShared.increment();
+    long now = clock.millis();
+    if (now - lastTwinWarning > SKEW_WARNING_MILLIS) {
+      lastTwinWarning = now;
+      LOG.warn("another process announces this node's id {} with our key, as \"{}\" at {}: two"
+          + " nodes must not share a key (each would take the other's place in every book)",
+          a.nodeId().fmtShort(), a.name(), a.addrs());
     }
   }
 
@@ -479,11 +524,28 @@ public final class GossipAddressBook implements AutoCloseable {
 
   /** How long a departed node is asked to join again, in expiries T. */
   static final int DEPARTED_FOR_EXPIRIES = 10;
+  /** ... and at least this long: partitions of a few minutes to an hour heal by themselves. */
+  static final Duration DEPARTED_AT_LEAST = Duration.ofHours(1);
   /** Most departed nodes remembered. */
   static final int MAX_DEPARTED = 64;
+  /** Longest wait between redials of one departed node while the view is full, in intervals. */
+  static final int MAX_REDIAL_BACKOFF_TICKS = 64;
 
-  /** A node that expired, its last addresses and until when it is asked to come back. */
-  private record Departed(EndpointAddr addr, Instant until) {}
+  /**
+   * A node that expired, its last addresses and until when it is asked to come back; with a full
+   * view, it is asked again after {@code wait} more redial ticks. Guarded by {@link #departed}.
+   */
+  private static final class Departed {
+    final EndpointAddr addr;
+    final Instant until;
+    int redials;
+    int wait = 1;
+
+    Departed(EndpointAddr addr, Instant until) {
+      this.addr = addr;
+      this.until = until;
+    }
+  }
 
   /** Joins up to {@link BookConfig#joinsPerInterval()} newly seen nodes. */
   private void joinSome() {
@@ -514,31 +576,42 @@ public final class GossipAddressBook implements AutoCloseable {
     }
   }
 
-  /** Asks the departed node asked longest ago to join again, if this node needs neighbours. */
+  /**
+   * Asks one departed node to join again: the one asked longest ago if this node needs
+   * neighbours, else the first whose backoff has run out (see {@link #departed}).
+   */
   private void redialDeparted() {
-    if (closed || !joinQueue.isEmpty()
-        || topic.neighbors().size() >= config.joinWhenNeighborsBelow()) {
+    if (closed || !joinQueue.isEmpty()) {
       return;
     }
+    boolean needy = topic.neighbors().size() < config.joinWhenNeighborsBelow();
     Instant now = clock.instant();
     Departed next = null;
     synchronized (departed) {
-      var it = departed.entrySet().iterator();
-      while (next == null && it.hasNext()) {
-        var e = it.next();
-        it.remove();
-        Departed d = e.getValue();
-        if (now.isAfter(d.until()) || book.get(e.getKey()).isPresent()) {
-          continue; // gone for good, or back (then the book has it again)
+      departed.entrySet().removeIf(e -> now.isAfter(e.getValue().until)
+          || book.get(e.getKey()).isPresent()); // gone for good, or back in the book
+      for (Departed d : departed.values()) {
+        if (needy) {
+          next = d;
+          break;
         }
-        next = d;
-        departed.put(e.getKey(), d); // to the end: the next redial asks another one
+        d.wait = Math.max(0, d.wait - 1);
+        if (next == null && d.wait == 0) {
+          next = d;
+        }
+      }
+      if (next != null) {
+        next.redials++;
+        next.wait = needy ? 1 : Math.min(1 << Math.min(next.redials, 30), MAX_REDIAL_BACKOFF_TICKS);
+        departed.remove(next.addr.id());
+        departed.put(next.addr.id(), next); // to the end: the next redial asks another one
       }
     }
     if (next != null) {
       stats.joined.add(1);
-      EVENTS.atDebug().addKeyValue("event", "rejoin").addKeyValue("node", next.addr().id().fmtShort()).log();
-      topic.joinPeers(List.of(next.addr()));
+      EVENTS.atDebug().addKeyValue("event", "rejoin").addKeyValue("node", next.addr.id().fmtShort())
+          .addKeyValue("redials", next.redials).log();
+      topic.joinPeers(List.of(next.addr));
     }
   }
 
@@ -546,7 +619,9 @@ public final class GossipAddressBook implements AutoCloseable {
   public List<BookEntry> sweep() {
     List<BookEntry> expired = book.sweep();
     if (!expired.isEmpty()) {
-      Instant until = clock.instant().plus(config.expiry().multipliedBy(DEPARTED_FOR_EXPIRIES));
+      Duration remembered = config.expiry().multipliedBy(DEPARTED_FOR_EXPIRIES);
+      Instant until = clock.instant().plus(
+          remembered.compareTo(DEPARTED_AT_LEAST) < 0 ? DEPARTED_AT_LEAST : remembered);
       synchronized (departed) {
         for (BookEntry e : expired) {
           departed.remove(e.nodeId());

@@ -135,12 +135,133 @@ class GossipAddressBookTest {
   /** As above, joining through {@code bootstrap}. */
   void startBook(SecretKey key, GossipNodeConfig netConfig, Duration interval, TestClock clock,
       List<EndpointAddr> bootstrap) {
+    startBook(key, netConfig, interval, clock, bootstrap, c -> c);
+  }
+
+  /** As above, with the book's config changed by {@code customize}. */
+  void startBook(SecretKey key, GossipNodeConfig netConfig, Duration interval, TestClock clock,
+      List<EndpointAddr> bootstrap, java.util.function.UnaryOperator<BookConfig> customize) {
     int i = nodes.size();
     GossipNode node = get(GossipNode.builder(key).vertx(vertx).config(netConfig).start());
     nodes.add(node);
-    BookConfig config = BookConfig.defaults("node-" + i).withExpiry(T)
-        .withAnnounceInterval(interval).withSweepInterval(Duration.ofHours(1));
+    BookConfig config = customize.apply(BookConfig.defaults("node-" + i).withExpiry(T)
+        .withAnnounceInterval(interval).withSweepInterval(Duration.ofHours(1)));
     books.add(get(GossipAddressBook.start(node, key, config, clock, bootstrap)));
+  }
+
+  /**
+   * A node whose clock ran an hour ahead for a while (a VM booted with a wrong clock, say) is
+   * heard again as soon as its clock is corrected: it does not go on dating its announcements
+   * after the last wrong one, which every other book refuses as too far ahead.
+   */
+  @Test
+  void aNodeWhoseClockWasSteppedBackIsHeardAgainAtOnce() {
+    Instant start = Instant.parse("2026-01-01T00:00:00Z");
+    TestClock c0 = new TestClock(start);
+    TestClock c1 = new TestClock(start);
+    GossipNodeConfig netConfig = GossipNodeConfig.defaults().withTransport(TransportKind.TCP)
+        .withGossip(GossipConfig.defaults());
+    startBook(SecretKey.generate(RANDOM), netConfig, Duration.ofMillis(200), c0, List.of());
+    startBook(SecretKey.generate(RANDOM), netConfig, Duration.ofMillis(200), c1,
+        List.of(nodes.get(0).endpointAddr()));
+    GossipAddressBook zero = books.get(0);
+    PublicKey one = nodes.get(1).id();
+    await("book 0 holds node 1", () -> ids(zero).contains(one), () -> zero.entries().toString());
+    c1.advance(Duration.ofHours(1));
+    long untimely = zero.stats().untimely();
+    await("node 1's announcements an hour ahead are refused", () -> zero.stats().untimely() >= untimely + 2,
+        () -> zero.stats().toString());
+    // Corrected, and a second later on both clocks.
+    c1.advance(Duration.ofHours(-1).plusSeconds(1));
+    c0.advance(Duration.ofSeconds(1));
+    long corrected = start.plusSeconds(1).getEpochSecond() * 1_000_000;
+    await("book 0 accepts node 1's announcements again", () -> zero.book().get(one)
+            .map(e -> e.announcement().timestampMicros() >= corrected
+                && e.announcement().timestampMicros() < corrected + T.toNanos() / 1_000)
+            .orElse(false),
+        () -> zero.book().get(one) + " " + zero.stats());
+  }
+
+  /**
+   * Two processes with one key: whichever announced last wins in every book, so one of them is
+   * unreachable. One that receives its own id with other addresses, signed with its key, counts
+   * it (and warns); a forgery of its id is counted as forged instead. (Whether a twin's
+   * announcement reaches it depends on the topology: a node that has both as "one" neighbour
+   * does not send it back; a hand-over or a longer path does. Here the hub sends it.)
+   */
+  @Test
+  void anAnnouncementOfOurIdFromAnotherProcessIsReported() {
+    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    GossipNodeConfig netConfig = GossipNodeConfig.defaults().withTransport(TransportKind.TCP)
+        .withGossip(GossipConfig.defaults());
+    startBook(SecretKey.generate(RANDOM), netConfig, Duration.ofMillis(250), clock);
+    SecretKey shared = SecretKey.generate(RANDOM);
+    startBook(shared, netConfig, Duration.ofMillis(250), clock);
+    GossipAddressBook hub = books.get(0);
+    GossipAddressBook twin = books.get(1);
+    await("the hub holds the twin", () -> ids(hub).contains(shared.publicKey()),
+        () -> hub.entries().toString());
+    long ts = (clock.instant().getEpochSecond() + 1) * 1_000_000;
+    Announcement elsewhere = new Announcement(shared.publicKey(), "twin-b", List.of(),
+        List.of(SocketAddr.parse("192.0.2.7:7")), null, 0, ts);
+    get(hub.topic().orElseThrow().broadcast(Announcements.envelope(shared.publicKey(),
+        Announcements.body(elsewhere), shared)));
+    await("the twin reports it", () -> twin.stats().keyShared() == 1, () -> twin.stats().toString());
+    SecretKey forger = SecretKey.generate(RANDOM);
+    Announcement forged = new Announcement(shared.publicKey(), "twin-c", List.of(),
+        List.of(SocketAddr.parse("192.0.2.8:8")), null, 1, ts + 1);
+    long forgedBefore = twin.stats().forged();
+    get(hub.topic().orElseThrow().broadcast(Announcements.envelope(forger.publicKey(),
+        Announcements.body(forged), forger)));
+    await("the twin counts the forgery as forged", () -> twin.stats().forged() > forgedBefore,
+        () -> twin.stats().toString());
+    assertThat(twin.stats().keyShared()).isEqualTo(1);
+    assertThat(hub.stats().keyShared()).isZero();
+  }
+
+  /**
+   * After a partition heals, each side has full views of its own, and HyParView never replaces
+   * a neighbour that works: only a redial of the nodes that expired during the split joins them
+   * again. Here nodes 1 and 2 count one neighbour as a full view, and the seed comes back with
+   * no bootstrap peers: they must still ask it to join again.
+   */
+  @Test
+  void nodesWithFullViewsStillRedialADepartedNode() {
+    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    GossipNodeConfig netConfig = GossipNodeConfig.defaults().withTransport(TransportKind.TCP)
+        .withGossip(GossipConfig.defaults());
+    java.util.function.UnaryOperator<BookConfig> oneIsEnough =
+        c -> c.withJoins(c.joinInterval(), c.joinsPerInterval(), 1);
+    SecretKey seedKey = SecretKey.generate(RANDOM);
+    startBook(seedKey, netConfig, Duration.ofMillis(250), clock, List.of(), oneIsEnough);
+    for (int i = 0; i < 2; i++) {
+      startBook(SecretKey.generate(RANDOM), netConfig, Duration.ofMillis(250), clock,
+          List.of(nodes.get(0).endpointAddr()), oneIsEnough);
+    }
+    PublicKey seed = nodes.get(0).id();
+    for (int i = 1; i < 3; i++) {
+      GossipAddressBook b = books.get(i);
+      await("book " + i + " holds the others", () -> ids(b).size() == 2, () -> b.entries().toString());
+    }
+    java.net.InetSocketAddress seedAddress = nodes.get(0).localAddress();
+    books.get(0).close();
+    get(nodes.get(0).kill());
+    awaitLastAnnouncementEverywhere(seed, books.subList(1, 3));
+    clock.advance(T.plusSeconds(1));
+    for (int i = 1; i < 3; i++) {
+      GossipAddressBook b = books.get(i);
+      await("book " + i + " expires the seed", () -> {
+        b.sweep();
+        return !ids(b).contains(seed);
+      }, () -> b.entries().toString());
+      assertThat(b.topic().orElseThrow().neighbors()).as("a full view").isNotEmpty();
+    }
+    startBook(seedKey, netConfig.withBind(seedAddress), Duration.ofMillis(250), clock, List.of(),
+        oneIsEnough);
+    GossipAddressBook restarted = books.get(3);
+    await("the restarted seed is asked to join and learns the others",
+        () -> ids(restarted).equals(Set.of(nodes.get(1).id(), nodes.get(2).id())),
+        () -> restarted.entries().toString());
   }
 
   /**
