@@ -114,7 +114,9 @@ public final class ClientRuntime implements AutoCloseable {
       http = HttpClient.newBuilder()
           .executor(httpExecutor)
           .connectTimeout(DEFAULT_CONNECT_TIMEOUT)
-          .followRedirects(HttpClient.Redirect.NEVER)
+          // as reqwest (iroh) does: a relay or DoH URL that moved (http to https, a new path)
+          // keeps working; never from https to http
+          .followRedirects(HttpClient.Redirect.NORMAL)
           .build();
     }
     return http;

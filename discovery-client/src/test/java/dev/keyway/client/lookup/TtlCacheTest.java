@@ -83,6 +83,21 @@ class TtlCacheTest {
   }
 
   @Test
+  void aPlainAnswerDisagreeingWithAFreshSignedOneDoesNotReplaceIt() {
+    TtlCache cache = new TtlCache(time.clock());
+    SignedPacket fresh = Fixtures.packet(key, info, 30, time.now());
+    cache.offer(LookupItem.fromPacket(info, "pkarr", fresh));
+    EndpointInfo lagging = Fixtures.info(key, "https://old-relay.example/");
+    cache.offer(LookupItem.of(lagging, "dns"));
+    assertThat(cache.getFresh(key.publicKey()).orElseThrow().endpointInfo()).isEqualTo(info);
+    // once the signed entry is stale, the plain answer is the best there is
+    time.advance(Duration.ofSeconds(30));
+    cache.offer(LookupItem.of(lagging, "dns"));
+    assertThat(cache.getFresh(key.publicKey()).orElseThrow().endpointInfo()).isEqualTo(lagging);
+    assertThat(cache.knownPacket(key.publicKey())).contains(fresh);
+  }
+
+  @Test
   void leastRecentlyUsedKeyGoesPastCapacity() {
     TtlCache cache = new TtlCache(time.clock(), Duration.ofSeconds(30), Duration.ofDays(1), 2);
     SecretKey k2 = Fixtures.key(3);

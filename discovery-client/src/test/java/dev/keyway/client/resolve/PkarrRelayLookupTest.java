@@ -74,6 +74,30 @@ class PkarrRelayLookupTest {
     assertThat(get().orElseThrow().ttl()).contains(Duration.ofSeconds(10));
   }
 
+  /** A relay URL that moved is followed, as iroh's reqwest does, for GET and for PUT. */
+  @Test
+  void redirectsAreFollowed() throws Exception {
+    SignedPacket p = stored(rt.clock().nowMicros());
+    String moved = relay.base() + "/" + key.publicKey().toZ32();
+    relay.script.add(TestRelay.Scripted.of(308, "Location", moved));
+    assertThat(get().orElseThrow().packet()).contains(p);
+    assertThat(relay.requests).hasSize(2);
+    relay.script.add(TestRelay.Scripted.of(307, "Location", moved));
+    dev.keyway.client.publish.PkarrPublisher publisher = dev.keyway.client.publish.PkarrPublisher
+        .builder(rt, key).relay(relay.base()).build();
+    try {
+      assertThat(publisher.publishNow(info).get(20, TimeUnit.SECONDS).get(0).status())
+          .isEqualTo(dev.keyway.client.publish.PublishOutcome.Status.PUBLISHED);
+    } finally {
+      publisher.close();
+    }
+    // the PUT answered 307, then the same PUT, body and all, at the new place
+    java.util.List<TestRelay.Request> puts = relay.requests.stream()
+        .filter(r -> r.method().equals("PUT")).toList();
+    assertThat(puts).hasSize(2);
+    assertThat(puts.get(1).body()).isEqualTo(puts.get(0).body()).isNotEmpty();
+  }
+
   @Test
   void notFoundIsEmpty() throws Exception {
     assertThat(get()).isEmpty();
