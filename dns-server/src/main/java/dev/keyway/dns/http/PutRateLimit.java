@@ -82,7 +82,7 @@ public final class PutRateLimit {
     String client = ClientIp.resolve(peer == null ? null : peer.hostAddress(),
         ClientIp.joined(request.headers()::getAll),
         mode == Mode.SMART);
-    KeyedRateLimiter.Decision d = limiter.tryAcquire(client);
+    KeyedRateLimiter.Decision d = limiter.tryAcquire(ClientIp.bucketOf(client));
     return d.allowed() ? 0 : d.retryAfterSeconds();
   }
 }

@@ -255,7 +255,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     String ip = ClientIp.resolve(peer == null ? null : peer.hostAddress(),
         ClientIp.joined(req.headers()::getAll),
         settings.behindProxy());
-    KeyedRateLimiter.Decision d = limiter.tryAcquire(ip);
+    KeyedRateLimiter.Decision d = limiter.tryAcquire(ClientIp.bucketOf(ip));
     if (d.allowed()) {
       return true;
     }

@@ -51,6 +51,37 @@ public final class ClientIp {
     return peer == null ? "unknown" : peer;
   }
 
+  /**
+   * The rate-limit bucket of a client address from {@link #resolve}: an IPv4 address itself; an
+   * IPv6 address its /64, in canonical form (a host picks any of the 2^64 addresses of its
+   * network at will, so a bucket per address limits nobody; {@code 2001:db8::1} and
+   * {@code 2001:0db8:0::1} are one client); an IPv4-mapped IPv6 address its IPv4 address.
+   */
+  public static String bucketOf(String ip) {
+    if (ip == null || ip.indexOf(':') < 0) {
+      return ip;
+    }
+    int zone = ip.indexOf('%');
+    String literal = zone >= 0 ? ip.substring(0, zone) : ip;
+    if (!isIpv6(literal)) {
+      return ip;
+    }
+    byte[] b;
+    try {
+      b = java.net.InetAddress.getByName(literal).getAddress(); // a literal: no name lookup
+    } catch (java.net.UnknownHostException e) {
+      return ip;
+    }
+    if (b.length == 4) {
+      return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+    }
+    StringBuilder out = new StringBuilder(24);
+    for (int i = 0; i < 8; i += 2) {
+      out.append(Integer.toHexString((b[i] & 0xff) << 8 | (b[i + 1] & 0xff))).append(':');
+    }
+    return out.append(":/64").toString();
+  }
+
   /** The last entry of a comma-separated list that is an IP address. */
   private static String lastListed(String value) {
     if (value == null) {

@@ -80,6 +80,11 @@ class RateLimitHttpTest {
       assertThat(r.get(path(), "Forwarded", "for=\"[2001:DB8::7]\"").statusCode()).isEqualTo(404);
       assertThat(r.get(path(), "Forwarded", "for=\"[2001:db8::7]\"").statusCode())
           .as("one IPv6 client, however written").isEqualTo(429);
+      // One IPv6 network is one client: another address of its /64 shares the bucket.
+      assertThat(r.get(path(), "X-Forwarded-For", "2001:db8:0:0:ffff::1").statusCode())
+          .as("another address in 2001:db8::/64").isEqualTo(429);
+      assertThat(r.get(path(), "X-Forwarded-For", "2001:db8:0:1::7").statusCode())
+          .as("the next /64").isEqualTo(404);
       // Without headers (or with garbage) the peer's own bucket is used.
       assertThat(r.get(path()).statusCode()).isEqualTo(404);
       assertThat(r.get(path(), "X-Forwarded-For", "not-an-ip").statusCode()).isEqualTo(404);

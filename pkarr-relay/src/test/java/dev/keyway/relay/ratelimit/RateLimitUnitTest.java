@@ -79,6 +79,18 @@ class RateLimitUnitTest {
   }
 
   @Test
+  void ipv6ClientsShareTheBucketOfTheirSlash64() {
+    assertThat(ClientIp.bucketOf("192.0.2.1")).isEqualTo("192.0.2.1");
+    assertThat(ClientIp.bucketOf("2001:db8::1")).isEqualTo("2001:db8:0:0::/64");
+    assertThat(ClientIp.bucketOf("2001:0DB8:0:0:ffff:ffff:ffff:ffff")).isEqualTo("2001:db8:0:0::/64");
+    assertThat(ClientIp.bucketOf("2001:db8:0:1::1")).isEqualTo("2001:db8:0:1::/64");
+    assertThat(ClientIp.bucketOf("0:0:0:0:0:0:0:1")).isEqualTo("0:0:0:0::/64");
+    assertThat(ClientIp.bucketOf("fe80:0:0:0:1:2:3:4%eth0")).isEqualTo("fe80:0:0:0::/64");
+    assertThat(ClientIp.bucketOf("::ffff:192.0.2.9")).as("IPv4-mapped").isEqualTo("192.0.2.9");
+    assertThat(ClientIp.bucketOf("unknown")).isEqualTo("unknown");
+  }
+
+  @Test
   void ipLiteralsAreNormalised() {
     assertThat(ClientIp.ipOrNull(" 192.0.2.1 ")).isEqualTo("192.0.2.1");
     assertThat(ClientIp.ipOrNull("192.0.2.1:8080")).isEqualTo("192.0.2.1");
