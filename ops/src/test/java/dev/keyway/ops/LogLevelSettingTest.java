@@ -19,5 +19,8 @@ class LogLevelSettingTest {
       assertThat(LogLevelSetting.problem(bad)).as(bad)
           .contains("KEYWAY_LOG_LEVEL=\"" + bad + "\" is not a log level", "using INFO");
     }
+    assertThat(LogLevelSetting.problem("KEYWAY_EVENTS_LEVEL", "verbose"))
+        .contains("KEYWAY_EVENTS_LEVEL=\"verbose\" is not a log level", "using INFO");
+    assertThat(LogLevelSetting.problem("KEYWAY_EVENTS_LEVEL", "debug")).isNull();
   }
 }
