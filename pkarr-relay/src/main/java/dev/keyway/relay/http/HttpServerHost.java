@@ -281,6 +281,7 @@ public final class HttpServerHost implements AutoCloseable {
       }
       serverOptions = http;
       server = vertx.createHttpServer(http)
+          .invalidRequestHandler(this::invalid)
           .requestHandler(this::handle)
           .exceptionHandler(e -> LOG.debug("{} connection error: {}", options.name(), e.toString()));
       return server.listen();
@@ -299,6 +300,36 @@ public final class HttpServerHost implements AutoCloseable {
         return;
       }
       handler.handle(req);
+    }
+
+    /**
+     * A request Netty's decoder refused: Vert.x's statuses (414 for a request line over the
+     * limit, 431 for headers over it, else 400), with the Date every response carries and a
+     * reason a person can read (Vert.x sends neither); then the connection closes, as the rest
+     * of its bytes cannot be framed.
+     */
+    private void invalid(HttpServerRequest req) {
+      Throwable cause = req.decoderResult().cause();
+      int status;
+      String reason;
+      if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+        status = 414;
+        reason = "URI Too Long: the request line is over " + serverOptions.getMaxInitialLineLength()
+            + " bytes";
+      } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+        status = 431;
+        reason = "Request Header Fields Too Large: the headers are over "
+            + serverOptions.getMaxHeaderSize() + " bytes";
+      } else {
+        status = 400;
+        reason = "Bad Request: not a well-formed HTTP request";
+      }
+      req.response().setStatusCode(status)
+          .putHeader(DateHeader.NAME, DateHeader.SYSTEM.now())
+          .putHeader("Content-Type", "text/plain; charset=utf-8")
+          .putHeader("Connection", "close")
+          .end(reason)
+          .onComplete(done -> req.connection().close());
     }
 
     /** The listener's TLS settings (ALPN included) with another certificate; forced, as the

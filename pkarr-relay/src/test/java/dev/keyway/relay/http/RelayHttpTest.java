@@ -451,6 +451,26 @@ class RelayHttpTest {
     }
   }
 
+  /** What Netty's parser refuses still gets a Date and a reason, and the connection closes. */
+  @Test
+  void requestsTheParserRefusesGetAStatusADateAndAReason() throws Exception {
+    int port = relay.server.port();
+    String longLine = RawHttp.exchange(port, "GET /" + "a".repeat(5_000) + " HTTP/1.1\r\nHost: r\r\n", null);
+    assertThat(RawHttp.status(longLine)).isEqualTo(414);
+    assertThat(longLine.toLowerCase(java.util.Locale.ROOT)).contains("\r\ndate: ", "\r\nconnection: close");
+    assertThat(longLine).endsWith("URI Too Long: the request line is over 4096 bytes");
+    String bigHeaders = RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: r\r\nX-Big: "
+        + "b".repeat(9_000) + "\r\n", null);
+    assertThat(RawHttp.status(bigHeaders)).isEqualTo(431);
+    assertThat(bigHeaders.toLowerCase(java.util.Locale.ROOT)).contains("\r\ndate: ");
+    assertThat(bigHeaders).contains("Request Header Fields Too Large");
+    String garbage = RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: r\r\nContent-Length: 1\r\n"
+        + "Content-Length: 2\r\n", null);
+    assertThat(RawHttp.status(garbage)).isEqualTo(400);
+    assertThat(garbage.toLowerCase(java.util.Locale.ROOT)).contains("\r\ndate: ");
+    assertThat(garbage).contains("Bad Request");
+  }
+
   @Test
   void lastModifiedIsNeverAfterTheDateSentEvenWhenTheRequestCrossesASecond(@TempDir Path other)
       throws Exception {
