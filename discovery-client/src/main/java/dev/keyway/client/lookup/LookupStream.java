@@ -44,10 +44,17 @@ public final class LookupStream {
   private final List<Consumer<? super LookupItem>> listeners = new ArrayList<>();
   private final CompletableFuture<Optional<LookupItem>> first = new CompletableFuture<>();
   private final CompletableFuture<LookupSummary> done;
+  /** Run by {@link #cancel()} of a {@link #view}, or null. */
+  private final Runnable onCancel;
 
   private record Source(String name, CompletableFuture<Optional<LookupItem>> result) {}
 
   private LookupStream(List<Source> sources) {
+    this(sources, null);
+  }
+
+  private LookupStream(List<Source> sources, Runnable onCancel) {
+    this.onCancel = onCancel;
     this.sources = List.copyOf(sources);
     // Each source's item is recorded before the summary is built: the summary waits for these
     // handlers, not for the sources themselves (whose dependents run in no fixed order).
@@ -178,7 +185,23 @@ public final class LookupStream {
     for (Source s : sources) {
       any |= s.result.cancel(true);
     }
+    if (any && onCancel != null) {
+      onCancel.run();
+    }
     return any;
+  }
+
+  /**
+   * Another reader's stream of the same sources: the same items and outcomes, but cancelling it
+   * ends only the view (its sources show {@code CANCELLED}) and then runs {@code onCancel},
+   * which decides whether the sources themselves stop (when no other reader is left).
+   */
+  LookupStream view(Runnable onCancel) {
+    List<Source> copies = new ArrayList<>(sources.size());
+    for (Source s : sources) {
+      copies.add(new Source(s.name, s.result.copy()));
+    }
+    return new LookupStream(copies, Objects.requireNonNull(onCancel, "onCancel"));
   }
 
   private LookupSummary summarize() {

@@ -6,7 +6,9 @@ import dev.keyway.client.record.EndpointInfo;
 import dev.keyway.client.ticket.Tickets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +54,8 @@ public final class Resolver implements AutoCloseable {
   private final ConcurrentLookup lookups;
   private final TtlCache cache;
   private final Set<LookupStream> running = ConcurrentHashMap.newKeySet();
+  /** Lookups on the network now, by id: a second resolve of the id reads the same one. */
+  private final Map<PublicKey, Flight> inFlight = new HashMap<>();
   private volatile boolean closed;
 
   private Resolver(Builder b, ClientRuntime runtime, boolean ownsRuntime) {
@@ -91,7 +95,11 @@ public final class Resolver implements AutoCloseable {
     return Optional.ofNullable(cache);
   }
 
-  /** Looks up {@code id}: a fresh cache entry, else every service concurrently. */
+  /**
+   * Looks up {@code id}: a fresh cache entry, else every service concurrently. Resolves of an id
+   * whose lookup is running join it (each gets its own stream; cancelling one stops the lookup
+   * only when it was the last reader).
+   */
   public LookupStream resolve(PublicKey id) {
     Objects.requireNonNull(id, "id");
     checkOpen();
@@ -134,19 +142,58 @@ public final class Resolver implements AutoCloseable {
     return resolve(Tickets.parse(ticket), refresh);
   }
 
+  /**
+   * Asks the services, or joins their lookup of {@code id} already running: twenty resolves of
+   * one id at once make one set of queries, not twenty (relays rate-limit). Every caller gets its
+   * own view; the lookup stops early only once every view was cancelled.
+   */
   private LookupStream discover(PublicKey id) {
-    LookupStream stream = lookups.resolve(id);
-    if (cache != null) {
-      stream.onItem(cache::offer);
-    }
-    if (!stream.isDone()) {
-      running.add(stream);
-      stream.done().whenComplete((s, e) -> running.remove(stream));
-      if (closed) {
-        stream.cancel();
+    Flight flight;
+    synchronized (inFlight) {
+      flight = inFlight.get(id);
+      if (flight == null || flight.stream.isDone()) {
+        LookupStream stream = lookups.resolve(id);
+        if (cache != null) {
+          stream.onItem(cache::offer);
+        }
+        if (stream.isDone()) {
+          return stream;
+        }
+        Flight started = new Flight(stream);
+        flight = started;
+        inFlight.put(id, started);
+        running.add(stream);
+        stream.done().whenComplete((s, e) -> {
+          running.remove(stream);
+          synchronized (inFlight) {
+            inFlight.remove(id, started);
+          }
+        });
+        if (closed) {
+          stream.cancel();
+        }
       }
+      flight.readers++;
     }
-    return stream;
+    Flight joined = flight;
+    return joined.stream.view(() -> {
+      synchronized (inFlight) {
+        if (--joined.readers > 0) {
+          return;
+        }
+      }
+      joined.stream.cancel();
+    });
+  }
+
+  /** One lookup on the network and how many readers have not cancelled it. */
+  private static final class Flight {
+    final LookupStream stream;
+    int readers; // guarded by inFlight
+
+    Flight(LookupStream stream) {
+      this.stream = stream;
+    }
   }
 
   private void checkOpen() {

@@ -124,6 +124,35 @@ class ResolverTest {
   }
 
   @Test
+  void concurrentResolvesOfOneIdShareOneLookupUntilTheLastReaderCancels() throws Exception {
+    Scripted dns = new Scripted("dns");
+    Resolver r = resolver(dns);
+    List<LookupStream> readers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      readers.add(r.resolve(key.publicKey()));
+    }
+    assertThat(dns.resolves.get()).as("one set of queries").isEqualTo(1);
+    // one reader gives up: the others still get the answer
+    readers.get(0).cancel();
+    assertThat(dns.calls.get(0)).isNotCancelled();
+    dns.calls.get(0).complete(Optional.of(LookupItem.of(info, "dns")));
+    for (LookupStream reader : readers.subList(1, 20)) {
+      assertThat(reader.first().get(5, java.util.concurrent.TimeUnit.SECONDS)).isPresent();
+    }
+    assertThat(readers.get(0).done().join().outcomes().get(0).status())
+        .isEqualTo(SourceOutcome.Status.CANCELLED);
+    // after it ended, a refresh asks again; when every reader cancels, the lookup stops
+    LookupStream a = r.refresh(key.publicKey());
+    LookupStream b = r.refresh(key.publicKey());
+    assertThat(dns.resolves.get()).isEqualTo(2);
+    a.cancel();
+    assertThat(dns.calls.get(1)).isNotCancelled();
+    b.cancel();
+    assertThat(dns.calls.get(1)).isCancelled();
+    r.close();
+  }
+
+  @Test
   void closeCancelsRunningLookups() {
     Scripted dns = new Scripted("dns");
     Resolver r = resolver(dns);
