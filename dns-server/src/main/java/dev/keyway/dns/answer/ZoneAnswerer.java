@@ -33,7 +33,7 @@ import org.xbill.DNS.SOARecord;
  *   <li><b>Refusals and errors.</b> REFUSED outside our origins, for classes other than IN (or
  *       ANY), and for AXFR/IXFR. NOTIMP for opcodes other than QUERY. FORMERR for anything that
  *       does not parse, a question count other than 1, more than one OPT record, an OPT record
- *       not at the root, or a query for type OPT. BADVERS for EDNS versions above 0. SERVFAIL
+ *       not at the root or outside the additional section, or a query for type OPT. BADVERS for EDNS versions above 0. SERVFAIL
  *       when the store fails. A message with QR=1 is never answered, nor one under 2 bytes.
  *   <li><b>ANY</b> is answered with one RRset of the name (RFC 8482 §4.1), SOA at an apex.
  *   <li><b>Flags.</b> AA on answers and negative answers; ID, opcode, RD and CD copied; RA never.
@@ -236,8 +236,7 @@ public final class ZoneAnswerer {
    * Reads the answer, authority and additional sections of a query from {@code p}: skips the
    * first two (unusual in a query) and takes the OPT record of the additional section into
    * {@code q}. Returns false when they are malformed: a name or record past the end, bytes
-   * after the last record, an OPT
-   * record not owned by the root, a second OPT record, or EDNS options that do not exactly fill
+   * after the last record, an OPT record outside the additional section or not owned by the root, a second OPT record, or EDNS options that do not exactly fill
    * the OPT record (RFC 6891 §6.1.2, §7). An OPT record seen before the fault is kept, so the
    * FORMERR carries an OPT record back.
    */
@@ -254,6 +253,9 @@ public final class ZoneAnswerer {
       int type = u16(buf, p);
       int rdlen = u16(buf, p + 8);
       int next = p + 10 + rdlen;
+      if (i < skip && type == TYPE_OPT) {
+        return false; // OPT belongs in the additional section only (RFC 6891 §6.1.1), as Knot checks
+      }
       if (i >= skip && type == TYPE_OPT) {
         if (q.edns) {
           return false; // a second OPT record

@@ -297,6 +297,11 @@ class ZoneAnswererTest {
     System.arraycopy(opt, 0, dup, w.length, 11);
     dup[11] = 2;
     assertThat(ask(dup, Transport.UDP).getRcode()).isEqualTo(Rcode.FORMERR);
+    // an OPT record in the authority section (the one OPT of the message)
+    byte[] inAuthority = java.util.Arrays.copyOf(w, w.length);
+    inAuthority[9] = 1; // NSCOUNT
+    inAuthority[11] = 0; // ARCOUNT
+    assertThat(ask(inAuthority, Transport.UDP).getRcode()).isEqualTo(Rcode.FORMERR);
     // a compression pointer in the question
     byte[] ptr = java.util.Arrays.copyOf(good, good.length);
     ptr[12] = (byte) 0xC0;
