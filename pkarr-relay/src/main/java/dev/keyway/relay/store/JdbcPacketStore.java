@@ -462,9 +462,15 @@ public final class JdbcPacketStore implements PacketStore {
     }
   }
 
-  /** Upserts waiting for the writer. */
+  /** Upserts waiting for the writer (not the wake-up markers that share their queue). */
   public int pendingUpserts() {
-    return queue.size();
+    int n = 0;
+    for (Object o : queue) { // weakly consistent, and a scrape's worth of work at most
+      if (o instanceof Upsert) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Read-cache statistics (all zero when the cache is disabled). */
