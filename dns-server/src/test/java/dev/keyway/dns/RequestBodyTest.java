@@ -133,25 +133,10 @@ class RequestBodyTest {
   @Test
   void aBodyNotCompleteWithinTheBodyTimeoutGets408AndItsConnectionCloses(@TempDir Path own)
       throws Exception {
-    String toml = """
-        pkarr_put_rate_limit = "disabled"
-        data_dir = "%s"
-        [http]
-        port = 0
-        bind_addr = "127.0.0.1"
-        request_body_timeout = "600ms"
-        [dns]
-        port = 0
-        bind_addr = "127.0.0.1"
-        origins = ["dns.example."]
-        [metrics]
-        disabled = true
-        """.formatted(own.resolve("data"));
     SecretKey key = Packets.key(random);
     byte[] payload = Packets.iroh(key, Packets.recent(1), "https://r.example./", "192.0.2.1:1")
         .toRelayPayload();
-    try (IrohDnsServer slow = IrohDnsServer.builder(DnsServerConfig.fromToml(toml, own,
-        java.util.Map.of())).build().start()) {
+    try (IrohDnsServer slow = LoopbackIrohServer.start(own, "request_body_timeout = \"600ms\"", "")) {
       for (String target : List.of("/pkarr/" + key.publicKey().toZ32(), "/dns-query")) {
         try (Socket s = new Socket()) {
           s.connect(new InetSocketAddress("127.0.0.1", slow.httpPort()), 10_000);

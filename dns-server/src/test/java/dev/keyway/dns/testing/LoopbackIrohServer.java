@@ -15,19 +15,25 @@ public final class LoopbackIrohServer {
 
   /** Starts it; the caller closes it. */
   public static IrohDnsServer start(Path dir, String extraToml) {
+    return start(dir, "", extraToml);
+  }
+
+  /** As {@link #start(Path, String)}, with {@code httpKeys} (TOML lines) added to {@code [http]}. */
+  public static IrohDnsServer start(Path dir, String httpKeys, String extraToml) {
     String toml = """
         pkarr_put_rate_limit = "disabled"
         data_dir = "%s"
         [http]
         port = 0
         bind_addr = "127.0.0.1"
+        %s
         [dns]
         port = 0
         bind_addr = "127.0.0.1"
         origins = ["dns.example."]
         [metrics]
         disabled = true
-        """.formatted(dir.resolve("data")) + extraToml;
+        """.formatted(dir.resolve("data"), httpKeys) + extraToml;
     return IrohDnsServer.builder(DnsServerConfig.fromToml(toml, dir, Map.of())).build().start();
   }
 }
