@@ -27,10 +27,10 @@ import java.util.Optional;
  * <h2>Replacement</h2>
  * A newer answer replaces the entry, except that an answer carrying a signed packet never
  * replaces one whose packet {@linkplain SignedPacket#isMoreRecentThan is more recent}, and a plain
- * DNS answer that disagrees with a fresh entry from a signed packet does not replace it (a DNS
- * server or resolver lagging behind a relay would otherwise bring back the old addresses; the
- * packet's timestamp says how new it is, a plain answer's age is unknown); the same packet again
- * only refreshes {@code lastSeen}. The most recent signed packet ever seen for a key
+ * DNS answer never replaces a fresh entry from a signed packet (a DNS server or resolver lagging
+ * behind a relay would otherwise bring back the old addresses; the packet's timestamp says how
+ * new it is, a plain answer's age is unknown); the same packet again only refreshes
+ * {@code lastSeen}. The most recent signed packet ever seen for a key
  * is kept even when a plain DNS answer replaces the entry, and even once it expired:
  * {@link #knownPacket} hands it to a relay lookup for {@code If-Modified-Since} revalidation.
  *
@@ -130,9 +130,11 @@ public final class TtlCache {
       Entry old = entries.get(id);
       SignedPacket oldPacket = old == null ? null : old.packet;
       if (packet == null && old != null && old.item != null && old.item.packet().isPresent()
-          && now - old.lastSeenMicros < old.ttlMicros
-          && !item.endpointInfo().equals(old.item.endpointInfo())) {
-        return; // see "Replacement": a signed answer's age is known, a plain one's is not
+          && now - old.lastSeenMicros < old.ttlMicros) {
+        // See "Replacement": a signed answer's age is known, a plain one's is not. One that
+        // agrees adds nothing, and must not take the place of the signed one either: the next,
+        // lagging plain answer would then replace it.
+        return;
       }
       if (packet != null && oldPacket != null) {
         if (oldPacket.isMoreRecentThan(packet)) {

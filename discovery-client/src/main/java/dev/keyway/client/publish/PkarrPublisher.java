@@ -369,6 +369,13 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     }
     int status = resp.statusCode();
     String body = bodyText(resp.body());
+    if (!"PUT".equals(resp.request().method())) {
+      // A 303 (or a 301/302 some server applies to PUT) turns the PUT into a GET: whatever
+      // answers that did not store the packet.
+      failed(r, v, PublishOutcome.Status.FAILED, status, "relay redirected the PUT to a "
+          + resp.request().method() + " of " + resp.uri(), ts, null);
+      return;
+    }
     if (status / 100 == 2) {
       record(r, v, PublishOutcome.Status.PUBLISHED, status,
           "published" + (r.staleRetried ? " after moving the timestamp past the relay's newer packet" : ""),
@@ -459,22 +466,29 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       failures = ++r.failures;
     }
     Duration delay = retryAfter != null ? upward(retryAfter, failures) : backoff(failures);
-    if (retryAfter != null) {
-      synchronized (this) {
-        r.notBeforeMicros = scheduler.clock().nowMicros() + delay.toNanos() / 1_000;
-      }
-    }
-    record(r, v, status, http, detail, ts, Optional.of(delay));
+    record(r, v, status, http, detail, ts, Optional.of(delay), retryAfter != null);
   }
 
   /** Records an outcome and schedules the next attempt, if any. */
   private void record(Relay r, long v, PublishOutcome.Status status, int http, String detail, long ts,
       Optional<Duration> next) {
+    record(r, v, status, http, detail, ts, next, false);
+  }
+
+  /**
+   * As above; {@code serverAsked}: the next attempt's delay is the relay's Retry-After, which a
+   * changed info must not jump ({@link #publish}).
+   */
+  private void record(Relay r, long v, PublishOutcome.Status status, int http, String detail, long ts,
+      Optional<Duration> next, boolean serverAsked) {
     PublishOutcome outcome;
     List<CompletableFuture<PublishOutcome>> waiting;
     synchronized (this) {
       if (closed || r.version != v) {
         return;
+      }
+      if (serverAsked && next.isPresent()) {
+        r.notBeforeMicros = scheduler.clock().nowMicros() + next.get().toNanos() / 1_000;
       }
       if (status == PublishOutcome.Status.PUBLISHED || status == PublishOutcome.Status.REJECTED) {
         r.failures = 0;

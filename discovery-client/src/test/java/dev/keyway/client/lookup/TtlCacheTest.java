@@ -74,7 +74,11 @@ class TtlCacheTest {
     cache.offer(LookupItem.fromPacket(info, "pkarr", newer));
     cache.offer(LookupItem.fromPacket(info, "pkarr", older));
     assertThat(cache.getFresh(key.publicKey()).orElseThrow().packet()).contains(newer);
-    // a plain DNS answer replaces the item but the packet is kept for revalidation
+    // a plain DNS answer does not replace a fresh signed one, even when it agrees
+    cache.offer(LookupItem.of(info, "dns"));
+    assertThat(cache.getFresh(key.publicKey()).orElseThrow().provenance()).isEqualTo("pkarr");
+    // once stale, it does, and the packet is kept for revalidation
+    time.advance(Duration.ofSeconds(30));
     cache.offer(LookupItem.of(info, "dns"));
     assertThat(cache.getFresh(key.publicKey()).orElseThrow().provenance()).isEqualTo("dns");
     time.advance(Duration.ofDays(2));
@@ -88,6 +92,7 @@ class TtlCacheTest {
     SignedPacket fresh = Fixtures.packet(key, info, 30, time.now());
     cache.offer(LookupItem.fromPacket(info, "pkarr", fresh));
     EndpointInfo lagging = Fixtures.info(key, "https://old-relay.example/");
+    cache.offer(LookupItem.of(info, "doh")); // agreeing first: it must not open the door
     cache.offer(LookupItem.of(lagging, "dns"));
     assertThat(cache.getFresh(key.publicKey()).orElseThrow().endpointInfo()).isEqualTo(info);
     // once the signed entry is stale, the plain answer is the best there is

@@ -96,6 +96,17 @@ class PkarrRelayLookupTest {
         .filter(r -> r.method().equals("PUT")).toList();
     assertThat(puts).hasSize(2);
     assertThat(puts.get(1).body()).isEqualTo(puts.get(0).body()).isNotEmpty();
+    // a 303 makes the PUT a GET, whose 200 stores nothing: not a success
+    relay.script.add(TestRelay.Scripted.of(303, "Location", moved));
+    dev.keyway.client.publish.PkarrPublisher again = dev.keyway.client.publish.PkarrPublisher
+        .builder(rt, key).relay(relay.base()).build();
+    try {
+      dev.keyway.client.publish.PublishOutcome o = again.publishNow(info).get(20, TimeUnit.SECONDS).get(0);
+      assertThat(o.status()).isEqualTo(dev.keyway.client.publish.PublishOutcome.Status.FAILED);
+      assertThat(o.detail()).contains("redirected the PUT to a GET");
+    } finally {
+      again.close();
+    }
   }
 
   @Test
