@@ -97,8 +97,8 @@ public final class Resolver implements AutoCloseable {
 
   /**
    * Looks up {@code id}: a fresh cache entry, else every service concurrently. Resolves of an id
-   * whose lookup is running join it (each gets its own stream; cancelling one stops the lookup
-   * only when it was the last reader).
+   * whose lookup is running and has not answered yet join it (each gets its own stream;
+   * cancelling one stops the lookup only when it was the last reader).
    */
   public LookupStream resolve(PublicKey id) {
     Objects.requireNonNull(id, "id");
@@ -143,15 +143,17 @@ public final class Resolver implements AutoCloseable {
   }
 
   /**
-   * Asks the services, or joins their lookup of {@code id} already running: twenty resolves of
-   * one id at once make one set of queries, not twenty (relays rate-limit). Every caller gets its
-   * own view; the lookup stops early only once every view was cancelled.
+   * Asks the services, or joins their lookup of {@code id} already running and not answered yet:
+   * twenty resolves of one id at once make one set of queries, not twenty (relays rate-limit).
+   * Every caller gets its own view; the lookup stops early only once every view was cancelled.
    */
   private LookupStream discover(PublicKey id) {
     Flight flight;
     synchronized (inFlight) {
       flight = inFlight.get(id);
-      if (flight == null || flight.stream.isDone()) {
+      // Join only a lookup that has not answered yet: one that has is in the cache already (for
+      // resolve), and refresh() asks for a lookup newer than any answer the caller may have seen.
+      if (flight == null || flight.stream.isDone() || !flight.stream.itemsSoFar().isEmpty()) {
         LookupStream stream = lookups.resolve(id);
         if (cache != null) {
           stream.onItem(cache::offer);

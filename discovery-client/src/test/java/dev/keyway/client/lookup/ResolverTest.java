@@ -153,6 +153,19 @@ class ResolverTest {
   }
 
   @Test
+  void aRefreshAfterAnAnswerAsksAgainEvenWhileTheFirstLookupRuns() {
+    Scripted dns = new Scripted("dns");
+    Scripted slow = new Scripted("pkarr");
+    Resolver r = resolver(dns, slow);
+    LookupStream first = r.resolve(key.publicKey());
+    dns.calls.get(0).complete(Optional.of(LookupItem.of(info, "dns")));
+    assertThat(first.isDone()).as("the slow source is still out").isFalse();
+    r.refresh(key.publicKey());
+    assertThat(dns.resolves.get()).isEqualTo(2);
+    r.close();
+  }
+
+  @Test
   void closeCancelsRunningLookups() {
     Scripted dns = new Scripted("dns");
     Resolver r = resolver(dns);
