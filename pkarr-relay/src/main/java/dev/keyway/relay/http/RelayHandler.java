@@ -93,6 +93,12 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private static final CharSequence IF_NONE_MATCH = HttpHeaders.createOptimized("If-None-Match");
   private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
   private static final CharSequence PAYLOAD_TYPE_VALUE = HttpHeaders.createOptimized(PAYLOAD_TYPE);
+  /**
+   * Packets signed within this many seconds before now have their Last-Modified checked against
+   * the Date sent, which was set when the request arrived: a GET answered from the store on a
+   * worker may be answered seconds after its Date. Older packets skip parsing Date.
+   */
+  private static final long DATE_PARSE_WINDOW_SECONDS = 60;
   /** How long a connection whose body is being refused may keep sending before it is closed. */
   static final long LINGER_MILLIS = 2_000;
 
@@ -485,7 +491,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
    */
   private CharSequence lastModified(Rendered r, MultiMap h) {
     long signedSecond = Math.floorDiv(r.timestampMicros(), 1_000_000L);
-    if (signedSecond < Math.floorDiv(clock.millis(), 1_000L) - 1) {
+    if (signedSecond < Math.floorDiv(clock.millis(), 1_000L) - DATE_PARSE_WINDOW_SECONDS) {
       return r.lastModified(); // the common case, without parsing Date
     }
     Long dateSecond = HttpDates.parse(h.get(DateHeader.NAME));

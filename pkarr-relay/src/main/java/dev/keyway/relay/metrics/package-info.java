@@ -9,7 +9,7 @@
  * <caption>relay</caption>
  * <tr><td>{@code relay_publishes_total{outcome}}</td><td>PUTs by outcome: inserted, updated,
  *     unchanged (all 204), stale (409), invalid (400), too_large (413), timeout (408: the body
- *     did not arrive within 30 s), rate_limited (429), overloaded (503), error (500)</td></tr>
+ *     did not arrive within {@code request_body_timeout}), rate_limited (429), overloaded (503), error (500)</td></tr>
  * <tr><td>{@code relay_gets_total{outcome}}</td><td>GETs and HEADs: found (200), not_modified
  *     (304), not_found (404), invalid (400), rate_limited (429), error (500)</td></tr>
  * <tr><td>{@code relay_rate_limited_total}</td><td>requests refused with 429, any route</td></tr>

@@ -66,11 +66,13 @@ public final class ClientIp {
     if (!isIpv6(literal)) {
       return ip;
     }
-    byte[] b;
-    try {
-      b = java.net.InetAddress.getByName(literal).getAddress(); // a literal: no name lookup
-    } catch (java.net.UnknownHostException e) {
+    // Netty's parser never asks a resolver (InetAddress.getByName would, for ".:1").
+    byte[] b = io.netty.util.NetUtil.createByteArrayFromIpAddressString(literal);
+    if (b == null) {
       return ip;
+    }
+    if (b.length == 16 && isV4Mapped(b)) {
+      b = java.util.Arrays.copyOfRange(b, 12, 16);
     }
     if (b.length == 4) {
       return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
@@ -80,6 +82,16 @@ public final class ClientIp {
       out.append(Integer.toHexString((b[i] & 0xff) << 8 | (b[i + 1] & 0xff))).append(':');
     }
     return out.append(":/64").toString();
+  }
+
+  /** {@code ::ffff:a.b.c.d}. */
+  private static boolean isV4Mapped(byte[] b) {
+    for (int i = 0; i < 10; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
   }
 
   /** The last entry of a comma-separated list that is an IP address. */

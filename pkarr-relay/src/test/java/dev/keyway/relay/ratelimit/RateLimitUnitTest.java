@@ -88,6 +88,7 @@ class RateLimitUnitTest {
     assertThat(ClientIp.bucketOf("fe80:0:0:0:1:2:3:4%eth0")).isEqualTo("fe80:0:0:0::/64");
     assertThat(ClientIp.bucketOf("::ffff:192.0.2.9")).as("IPv4-mapped").isEqualTo("192.0.2.9");
     assertThat(ClientIp.bucketOf("unknown")).isEqualTo("unknown");
+    assertThat(ClientIp.bucketOf(".:1")).as("not an address, and no name lookup").isEqualTo(".:1");
   }
 
   @Test
