@@ -25,6 +25,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -84,6 +85,18 @@ public final class GossipAddressBook implements AutoCloseable {
   private long lastTwinWarning = Long.MIN_VALUE / 2;
   /** The timestamp of this run's first announcement (on the context). */
   private long firstTimestamp = Long.MAX_VALUE;
+  /**
+   * Counter → timestamp of the announcements signed in this run, the latest
+   * {@link #SIGNED_REMEMBERED} (on the context): a hand-over may bring back one with addresses
+   * since changed, which is not another process.
+   */
+  private final LinkedHashMap<Long, Long> signedThisRun = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+      return size() > SIGNED_REMEMBERED;
+    }
+  };
+  private static final int SIGNED_REMEMBERED = 1024;
   private final AddressBook book;
   private final Vertx vertx;
   private final ContextInternal context;
@@ -282,11 +295,12 @@ public final class GossipAddressBook implements AutoCloseable {
     long now = micros(clock.instant());
     long ts = Math.max(now, lastTimestamp + 1);
     long ahead = ts - now;
-    if (ahead > config.expiry().toNanos() / 2_000) {
+    if (ahead > config.expiry().toNanos() / 1_000) {
       // The clock went back (a wrong clock corrected, say) by more than receivers accept ahead of
-      // theirs: carrying the last timestamp on would get every announcement refused until the
-      // clock caught up with it, for as long as the clock was wrong. Restart from the clock;
-      // books that took the later-stamped ones see these as replays for at most T/2.
+      // theirs (T): carrying the last timestamp on would get every announcement refused until
+      // the clock caught up with it, for as long as the clock was wrong. Nobody took those, so
+      // restart from the clock. (Within T they were taken, and carrying on is what keeps ours
+      // newer than them.)
       LOG.warn("the clock is {} s behind this node's last announcement: announcing from the"
           + " clock again", ahead / 1_000_000);
       ts = now;
@@ -294,6 +308,7 @@ public final class GossipAddressBook implements AutoCloseable {
     lastTimestamp = ts;
     firstTimestamp = Math.min(firstTimestamp, ts);
     Announcement a = new Announcement(node.id(), config.name(), relayUrls, directAddrs, userData, counter++, ts);
+    signedThisRun.put(a.counter(), ts);
     byte[] signed = Announcements.sign(a, key);
     lastSigned = signed;
     lastAnnouncementLost = topic.neighbors().isEmpty();
@@ -475,9 +490,11 @@ public final class GossipAddressBook implements AutoCloseable {
    * one of them is silently unreachable: warn, at most once a minute.
    */
   private void selfFromElsewhere(Announcement a, Announcements.Parsed parsed) {
-    if (a.timestampMicros() < firstTimestamp || a.name().equals(config.name())
-        && a.relayUrls().equals(relayUrls) && a.directAddrs().equals(directAddrs)) {
-      return; // ours: from before a restart, or come back
+    Long ours = signedThisRun.get(a.counter());
+    if (a.timestampMicros() < firstTimestamp || ours != null && ours == a.timestampMicros()
+        || a.name().equals(config.name()) && a.relayUrls().equals(relayUrls)
+        && a.directAddrs().equals(directAddrs)) {
+      return; // ours: from before a restart, one we signed in this run, or like our latest
     }
     try {
       Announcements.verify(parsed);

@@ -201,6 +201,22 @@ class GossipAddressBookTest {
     GossipAddressBook twin = books.get(1);
     await("the hub holds the twin", () -> ids(hub).contains(shared.publicKey()),
         () -> hub.entries().toString());
+    // Our own earlier announcement, handed back after our addresses changed: not a twin.
+    byte[] earlier = hub.book().relayable(16).stream().filter(e -> {
+      try {
+        return Announcements.parse(e).announcement().nodeId().equals(shared.publicKey());
+      } catch (Announcements.MalformedException ex) {
+        throw new AssertionError(ex);
+      }
+    }).findFirst().orElseThrow();
+    SocketAddr moved = SocketAddr.parse("127.0.0.1:5");
+    twin.publish(dev.keyway.client.record.EndpointInfo.of(shared.publicKey(),
+        new dev.keyway.client.addr.TransportAddr.Ip(moved)));
+    await("the hub holds the twin's new address", () -> hub.book().get(shared.publicKey())
+        .map(e -> e.announcement().directAddrs().equals(List.of(moved))).orElse(false),
+        () -> hub.entries().toString());
+    get(hub.topic().orElseThrow().broadcast(
+        BookSync.encode(List.of(earlier), hub.node().maxBroadcastSize()).get(0)));
     long ts = (clock.instant().getEpochSecond() + 1) * 1_000_000;
     Announcement elsewhere = new Announcement(shared.publicKey(), "twin-b", List.of(),
         List.of(SocketAddr.parse("192.0.2.7:7")), null, 0, ts);
