@@ -152,16 +152,16 @@ public final class IrohDnsServer implements AutoCloseable {
           config.store().maxAge(), config.maxFutureSkew());
       DohHandler doh = new DohHandler(answerer, metrics, nanoTime);
       PacketStore served = store;
+      Duration bodyTimeout = config.http().map(DnsServerConfig.Http::bodyTimeout)
+          .orElse(DnsServerConfig.DEFAULT_BODY_TIMEOUT);
       IrohHttpApi api = new IrohHttpApi(pkarr, doh, metrics, RelayServer.version(), nanoTime,
-          () -> !(served instanceof JdbcPacketStore j) || j.isHealthy(),
-          config.http().map(DnsServerConfig.Http::bodyTimeout)
-              .orElse(DnsServerConfig.DEFAULT_BODY_TIMEOUT));
+          () -> !(served instanceof JdbcPacketStore j) || j.isHealthy(), bodyTimeout);
       int cpus = Runtime.getRuntime().availableProcessors();
       if (config.http().isPresent()) {
         DnsServerConfig.Http h = config.http().get();
         http = HttpServerHost.start(vertx, new HttpServerHost.Options("iroh api (http)",
             h.bindAddress(), h.port(), h.eventLoops() == 0 ? cpus : h.eventLoops(),
-            h.shutdownTimeout()), () -> api.router(vertx));
+            h.shutdownTimeout()).withBodyTimeout(bodyTimeout), () -> api.router(vertx));
       }
       if (config.https().isPresent()) {
         DnsServerConfig.Https h = config.https().get();
@@ -173,7 +173,7 @@ public final class IrohDnsServer implements AutoCloseable {
         Duration shutdown = config.http().map(DnsServerConfig.Http::shutdownTimeout)
             .orElse(DnsServerConfig.DEFAULT_SHUTDOWN_TIMEOUT);
         https = HttpServerHost.start(vertx, new HttpServerHost.Options("iroh api (https)",
-            h.bindAddress(), h.port(), cpus, shutdown, certificate.keyCertOptions()),
+            h.bindAddress(), h.port(), cpus, shutdown, certificate.keyCertOptions(), bodyTimeout),
             () -> api.router(vertx));
         certificates = new CertificateReloader(locate, https::updateTls, certificate);
         Gauge.builder("dns_server.tls_certificate_expiry_timestamp", certificates,

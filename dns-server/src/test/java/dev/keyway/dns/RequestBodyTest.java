@@ -161,6 +161,16 @@ class RequestBodyTest {
           + slow.httpPort() + "/pkarr/" + key.publicKey().toZ32())).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(get.statusCode()).isEqualTo(404);
+      // any route: a GET announcing a body it never sends is answered, and its connection,
+      // which waits for the rest, ends at the timeout
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", slow.httpPort()), 10_000);
+        s.setSoTimeout(20_000);
+        s.getOutputStream().write(("GET /pkarr/" + key.publicKey().toZ32() + " HTTP/1.1\r\n"
+            + "Host: x\r\nContent-Length: 1000\r\n\r\nab").getBytes(StandardCharsets.ISO_8859_1));
+        String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(answer).startsWith("HTTP/1.1 404 ");
+      }
       // a body that arrives in time is not affected
       HttpResponse<String> put = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
           + slow.httpPort() + "/pkarr/" + key.publicKey().toZ32()))

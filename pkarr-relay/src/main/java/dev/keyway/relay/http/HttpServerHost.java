@@ -8,13 +8,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.KeyCertOptions;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +47,8 @@ public final class HttpServerHost implements AutoCloseable {
   private static final int FREE_PORT_ATTEMPTS = 5;
   /** Longest {@link #start} waits for the listeners. */
   static final long START_TIMEOUT_SECONDS = 30;
+  /** How often requests whose body is late are looked for: the timeout's precision. */
+  private static final long BODY_SWEEP_MILLIS = 1_000;
 
   /**
    * @param name for logs ({@code "relay"}, {@code "metrics"})
@@ -52,13 +57,24 @@ public final class HttpServerHost implements AutoCloseable {
    * @param eventLoops how many event loops share the listener (at least 1)
    * @param shutdownTimeout how long {@link #close()} lets requests in flight finish
    * @param tls certificate and key for HTTPS, or null for plain HTTP
+   * @param bodyTimeout how long a request body may take to arrive in full: then 408 and the
+   *     connection (HTTP/1.x) or stream (HTTP/2) ends; a client trickling bytes would otherwise
+   *     keep the idle timeout from ever firing. Routes may apply the same limit sooner, with their
+   *     own answer.
    */
   public record Options(String name, String bindAddress, int port, int eventLoops,
-      Duration shutdownTimeout, KeyCertOptions tls) {
+      Duration shutdownTimeout, KeyCertOptions tls, Duration bodyTimeout) {
+    /** Default {@link #bodyTimeout}. */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
+
     public Options {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+      Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+      if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+        throw new IllegalArgumentException("bodyTimeout must be positive, got " + bodyTimeout);
+      }
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("port must be 0..65535, got " + port);
       }
@@ -67,10 +83,15 @@ public final class HttpServerHost implements AutoCloseable {
       }
     }
 
-    /** Plain HTTP. */
+    /** Plain HTTP, default body timeout. */
     public Options(String name, String bindAddress, int port, int eventLoops,
         Duration shutdownTimeout) {
-      this(name, bindAddress, port, eventLoops, shutdownTimeout, null);
+      this(name, bindAddress, port, eventLoops, shutdownTimeout, null, DEFAULT_BODY_TIMEOUT);
+    }
+
+    /** This one with another body timeout. */
+    public Options withBodyTimeout(Duration timeout) {
+      return new Options(name, bindAddress, port, eventLoops, shutdownTimeout, tls, timeout);
     }
   }
 
@@ -257,6 +278,9 @@ public final class HttpServerHost implements AutoCloseable {
     private final Handler<HttpServerRequest> handler;
     private HttpServerOptions serverOptions;
     HttpServer server;
+    /** Requests whose body is still arriving, with when they came (event-loop confined). */
+    private final Map<HttpServerRequest, Long> receiving = new HashMap<>();
+    private long sweeper = -1;
 
     Listener(Options options, int port, Handler<HttpServerRequest> handler) {
       this.options = options;
@@ -280,6 +304,7 @@ public final class HttpServerHost implements AutoCloseable {
         http.setSsl(true).setUseAlpn(true).setKeyCertOptions(options.tls());
       }
       serverOptions = http;
+      sweeper = vertx.setPeriodic(BODY_SWEEP_MILLIS, id -> sweepBodies());
       server = vertx.createHttpServer(http)
           .invalidRequestHandler(this::invalid)
           .requestHandler(this::handle)
@@ -299,7 +324,77 @@ public final class HttpServerHost implements AutoCloseable {
             .end("an HTTP/1.1 request needs exactly one Host header (RFC 9112 §3.2)");
         return;
       }
+      if (hasBody(req)) {
+        receiving.put(req, System.nanoTime());
+      }
       handler.handle(req);
+    }
+
+    /**
+     * Whether {@code req} announces a body: HTTP/1.x by Content-Length or Transfer-Encoding
+     * (without either it has none, RFC 9112 §6.3); HTTP/2 by Content-Length, or by its method.
+     */
+    private static boolean hasBody(HttpServerRequest req) {
+      String length = req.getHeader("Content-Length");
+      if (length != null) {
+        return !length.trim().equals("0");
+      }
+      if (req.version() == HttpVersion.HTTP_2) {
+        String m = req.method().name();
+        return m.equals("PUT") || m.equals("POST") || m.equals("PATCH");
+      }
+      return req.getHeader("Transfer-Encoding") != null;
+    }
+
+    /**
+     * Once a second: forgets the requests whose body has arrived (or whose connection closed),
+     * and ends those past the body timeout, answered or not (a route may answer before the body
+     * is in, a 404 say, and the connection then waits for the rest): 408 unless answered, then
+     * their connection ends (HTTP/1.x: its remaining bytes cannot be framed without reading them)
+     * or their stream (HTTP/2).
+     */
+    private void sweepBodies() {
+      if (receiving.isEmpty()) {
+        return;
+      }
+      long now = System.nanoTime();
+      long limit = options.bodyTimeout().toNanos();
+      var it = receiving.entrySet().iterator();
+      while (it.hasNext()) {
+        var e = it.next();
+        HttpServerRequest req = e.getKey();
+        HttpServerResponse res = req.response();
+        if (req.isEnded() || res.closed()) {
+          it.remove();
+        } else if (now - e.getValue() > limit) {
+          it.remove();
+          bodyTimedOut(req, res);
+        }
+      }
+    }
+
+    private void bodyTimedOut(HttpServerRequest req, HttpServerResponse res) {
+      boolean http2 = req.version() == HttpVersion.HTTP_2;
+      req.handler(b -> { });
+      if (res.headWritten()) {
+        end(req, res, http2); // the route answered early and still waits for the body
+        return;
+      }
+      res.setStatusCode(408).putHeader("Content-Type", "text/plain; charset=utf-8");
+      if (!http2) {
+        res.putHeader("Connection", "close");
+      }
+      res.end("Request Timeout: the body did not arrive within "
+          + dev.keyway.relay.config.Durations.format(options.bodyTimeout()))
+          .onComplete(done -> end(req, res, http2));
+    }
+
+    private static void end(HttpServerRequest req, HttpServerResponse res, boolean http2) {
+      if (http2) {
+        res.reset(0);
+      } else if (req.connection() != null) {
+        req.connection().close();
+      }
     }
 
     /**
@@ -340,6 +435,9 @@ public final class HttpServerHost implements AutoCloseable {
 
     @Override
     public Future<?> stop() {
+      if (sweeper >= 0) {
+        vertx.cancelTimer(sweeper);
+      }
       return server == null ? Future.succeededFuture() : server.shutdown(options.shutdownTimeout());
     }
   }

@@ -522,6 +522,15 @@ class RelayHttpTest {
       assertThat(answer).endsWith("Request Timeout: the body did not arrive within 600ms");
       assertThat(r.get(path(k)).statusCode()).isEqualTo(404);
       assertThat(r.metrics()).contains("relay_publishes_total{outcome=\"timeout\"} 1.0");
+      // Any route: a GET announcing a body it never sends in full is answered (404), and its
+      // connection, which waits for the rest, still ends at the timeout.
+      try (java.net.Socket g = new java.net.Socket("127.0.0.1", r.server.port())) {
+        g.setSoTimeout(20_000);
+        g.getOutputStream().write(("GET " + path(k) + " HTTP/1.1\r\nHost: relay\r\n"
+            + "Content-Length: 1000\r\n\r\nab").getBytes(StandardCharsets.ISO_8859_1));
+        String got = new String(g.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(got).startsWith("HTTP/1.1 404 ");
+      }
       // a body that does arrive in time is not affected, on a connection kept alive
       assertThat(r.put(packet(k, nowMicros(), "fast")).statusCode()).isEqualTo(204);
       assertThat(r.put(packet(k, nowMicros(), "fast again")).statusCode()).isEqualTo(204);
