@@ -164,6 +164,8 @@ class PkarrPublisherTest {
     publisher.publish(moved);
     publisher.publish(movedAgain);
     time.advance(Duration.ofSeconds(29));
+    // a PUT sent too early would have an outcome by now (sent and answered asynchronously)
+    assertThat(outcomes.poll(500, TimeUnit.MILLISECONDS)).as("no attempt before Retry-After").isNull();
     assertThat(relay.requests("PUT")).hasSize(1);
     time.advance(Duration.ofSeconds(1));
     assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
