@@ -46,6 +46,8 @@ public final class LookupStream {
   private final CompletableFuture<LookupSummary> done;
   /** Run by {@link #cancel()} of a {@link #view}, or null. */
   private final Runnable onCancel;
+  /** Per source: done once its item (if any) has reached this stream's listeners. */
+  private final List<CompletableFuture<?>> recorded;
 
   private record Source(String name, CompletableFuture<Optional<LookupItem>> result) {}
 
@@ -67,6 +69,7 @@ public final class LookupStream {
         return null;
       });
     }
+    this.recorded = List.of(recorded);
     this.done = CompletableFuture.allOf(recorded).handle((v, e) -> summarize());
     done.thenAccept(this::finishFirst);
   }
@@ -198,8 +201,11 @@ public final class LookupStream {
    */
   LookupStream view(Runnable onCancel) {
     List<Source> copies = new ArrayList<>(sources.size());
-    for (Source s : sources) {
-      copies.add(new Source(s.name, s.result.copy()));
+    for (int i = 0; i < sources.size(); i++) {
+      Source s = sources.get(i);
+      // After this stream's listeners had the item (the resolver's cache among them): a reader
+      // of the view that resolves again at once finds it cached.
+      copies.add(new Source(s.name, recorded.get(i).thenCompose(ignored -> s.result)));
     }
     return new LookupStream(copies, Objects.requireNonNull(onCancel, "onCancel"));
   }

@@ -153,6 +153,19 @@ class ResolverTest {
   }
 
   @Test
+  void aReaderIsAnsweredOnlyOnceTheCacheHasTheItem() {
+    Scripted dns = new Scripted("dns");
+    Resolver r = resolver(dns);
+    LookupStream reader = r.resolve(key.publicKey());
+    java.util.concurrent.atomic.AtomicBoolean cachedWhenAnswered = new java.util.concurrent.atomic.AtomicBoolean();
+    reader.first().thenRun(() -> cachedWhenAnswered.set(
+        r.cache().orElseThrow().getFresh(key.publicKey()).isPresent()));
+    dns.calls.get(0).complete(Optional.of(LookupItem.of(info, "dns")));
+    assertThat(cachedWhenAnswered).as("a resolve right after the answer is a cache hit").isTrue();
+    r.close();
+  }
+
+  @Test
   void aRefreshAfterAnAnswerAsksAgainEvenWhileTheFirstLookupRuns() {
     Scripted dns = new Scripted("dns");
     Scripted slow = new Scripted("pkarr");
