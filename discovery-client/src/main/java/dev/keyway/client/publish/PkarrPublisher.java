@@ -482,6 +482,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private void record(Relay r, long v, PublishOutcome.Status status, int http, String detail, long ts,
       Optional<Duration> next, boolean serverAsked) {
     PublishOutcome outcome;
+    PublishOutcome previous;
     List<CompletableFuture<PublishOutcome>> waiting;
     synchronized (this) {
       if (closed || r.version != v) {
@@ -496,6 +497,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       }
       outcome = new PublishOutcome(r.base, status, http, detail, ts,
           status == PublishOutcome.Status.PUBLISHED ? 0 : Math.max(r.failures, 1), next);
+      previous = r.last;
       r.last = outcome;
       r.inFlight = null;
       if (next.isPresent()) {
@@ -507,6 +509,15 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     if (EVENTS.isDebugEnabled()) {
       EVENTS.debug("relay={} status={} http={} ts={} failures={} next_ms={}", r.base, status, http, ts,
           outcome.consecutiveFailures(), next.map(Duration::toMillis).orElse(-1L));
+    }
+    // Once per streak, as iroh warns of failed publishes: the first failure, and the recovery.
+    boolean ok = status == PublishOutcome.Status.PUBLISHED;
+    boolean wasOk = previous == null || previous.status() == PublishOutcome.Status.PUBLISHED;
+    if (!ok && wasOk) {
+      LOG.warn("publishing {} to {} failed: {}{}", secretKey.publicKey().fmtShort(), r.base, detail,
+          next.map(d -> "; retrying in " + Math.max(1, d.toSeconds()) + " s").orElse(""));
+    } else if (ok && !wasOk) {
+      LOG.info("publishing {} to {} works again", secretKey.publicKey().fmtShort(), r.base);
     }
     waiting.forEach(f -> f.complete(outcome));
     for (Consumer<? super PublishOutcome> l : listeners) {

@@ -109,6 +109,28 @@ class PkarrPublisherTest {
     for (int i = 0; i < 3; i++) {
       relay.script.add(TestRelay.Scripted.of(503));
     }
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(PkarrPublisher.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    log.addAppender(logged);
+    ch.qos.logback.classic.Level level = log.getLevel();
+    log.setLevel(ch.qos.logback.classic.Level.INFO); // the tests' root logs warnings only
+    try {
+      backOffThenRecover();
+    } finally {
+      log.detachAppender(logged);
+      log.setLevel(level);
+    }
+    // a streak is told once, and its end: not every retry
+    assertThat(logged.list).extracting(e -> e.getLevel().toString() + " " + e.getFormattedMessage())
+        .satisfiesExactly(
+            w -> assertThat(w).startsWith("WARN publishing ").contains("HTTP 503", "retrying in 1 s"),
+            i -> assertThat(i).startsWith("INFO publishing ").endsWith("works again"));
+  }
+
+  private void backOffThenRecover() throws Exception {
     publisher(builder().retryBackoff(Duration.ofSeconds(1), Duration.ofMillis(2500))).publish(info);
     PublishOutcome o1 = next();
     assertThat(o1.status()).isEqualTo(PublishOutcome.Status.FAILED);
