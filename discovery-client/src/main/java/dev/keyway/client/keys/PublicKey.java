@@ -81,11 +81,33 @@ public final class PublicKey implements Comparable<PublicKey> {
       }
       return fromBytes(raw);
     }
-    byte[] raw = Base32.decode(text);
+    byte[] raw;
+    try {
+      raw = Base32.decode(text);
+    } catch (KeyFormatException e) {
+      if (looksLikeZ32(text)) {
+        // The form of DNS names and relay URLs: a different alphabet of the same length.
+        throw new KeyFormatException(e.getMessage() + " (this looks like z-base-32, the form of"
+            + " DNS names and relay URLs: read it with fromZ32)", e);
+      }
+      throw e;
+    }
     if (raw.length != LENGTH) {
       throw new KeyFormatException("invalid key: base32 text decodes to " + raw.length + " bytes, not 32");
     }
     return fromBytes(raw);
+  }
+
+  private static boolean looksLikeZ32(String text) {
+    if (text.length() != TEXT_LENGTH) {
+      return false;
+    }
+    try {
+      Z32.decode(text);
+      return true;
+    } catch (RuntimeException notZ32) {
+      return false;
+    }
   }
 
   /**

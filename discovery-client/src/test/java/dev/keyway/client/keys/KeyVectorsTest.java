@@ -76,6 +76,11 @@ class KeyVectorsTest {
     assertThat(key.toBase32()).isEqualTo(c.get("base32_lowercase_no_padding").asText());
     assertThat(key.fmtShort()).isEqualTo(c.get("fmt_short").asText());
     assertThat(PublicKey.parse(key.toBase32())).isEqualTo(key);
+    // the z32 form is not read by parse, and the error says where to go
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PublicKey.parse(key.toZ32()))
+        .isInstanceOf(KeyFormatException.class).hasMessageContaining("fromZ32");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PublicKey.parse("not a key"))
+        .isInstanceOf(KeyFormatException.class).message().doesNotContain("fromZ32");
     // postcard encoding of a PublicKey is the raw 32 bytes
     assertThat(HEX.formatHex(key.toBytes())).isEqualTo(v.get("postcard_hex").asText());
   }
