@@ -31,10 +31,12 @@ public final class PublicKey implements Comparable<PublicKey> {
   private static final HexFormat HEX = HexFormat.of();
 
   private final byte[] bytes;
-  private final Ed25519.PublicPoint point;
+  private final EdwardsPoints.Affine point;
   private final int hash;
+  /** BouncyCastle's form of the point, made when a single verification first needs it. */
+  private volatile Ed25519.PublicPoint bcPoint;
 
-  private PublicKey(byte[] bytes, Ed25519.PublicPoint point) {
+  private PublicKey(byte[] bytes, EdwardsPoints.Affine point) {
     this.bytes = bytes;
     this.point = point;
     this.hash = Arrays.hashCode(bytes);
@@ -58,8 +60,8 @@ public final class PublicKey implements Comparable<PublicKey> {
       throw new KeyFormatException("public key must be 32 bytes, got " + Math.max(0, buf.length - off));
     }
     byte[] copy = Arrays.copyOfRange(buf, off, off + LENGTH);
-    Ed25519.PublicPoint point = Ed25519Strict.decodeKey(copy);
-    if (point == null) {
+    EdwardsPoints.Affine point = EdwardsPoints.decode(copy, 0);
+    if (point == null || EdwardsPoints.hasSmallOrder(point, new EdwardsPoints.Temp())) {
       throw new KeyFormatException(
           "invalid Ed25519 public key " + HEX.formatHex(copy)
               + ": not a canonical curve point of large order");
@@ -187,7 +189,22 @@ public final class PublicKey implements Comparable<PublicKey> {
    * @return false for any signature that does not verify, including one of the wrong length
    */
   public boolean verify(byte[] message, int off, int len, byte[] signature, int sigOff) {
-    return Ed25519Strict.verify(point, signature, sigOff, message, off, len);
+    Ed25519.PublicPoint bc = bcPoint;
+    if (bc == null) {
+      bc = Ed25519Strict.decodeKey(bytes); // accepted when this key was made: never null
+      bcPoint = bc;
+    }
+    return Ed25519Strict.verify(bc, signature, sigOff, message, off, len);
+  }
+
+  /** The key bytes themselves, not a copy, for {@link SignatureBatch}. */
+  byte[] bytes() {
+    return bytes;
+  }
+
+  /** The decoded point, for {@link SignatureBatch}. */
+  EdwardsPoints.Affine point() {
+    return point;
   }
 
   /** Verifies a 64-byte signature over the whole message. */

@@ -94,6 +94,11 @@ public final class SignedPacket {
    * @throws InvalidPacketException naming the first check that failed
    */
   public static SignedPacket fromRelayPayload(PublicKey key, byte[] payload) {
+    return verified(key, canonicalOf(key, payload));
+  }
+
+  /** The canonical form of a size-checked relay payload, not yet verified. */
+  static byte[] canonicalOf(PublicKey key, byte[] payload) {
     Objects.requireNonNull(key, "key");
     int n = payload.length;
     if (n < MIN_RELAY_PAYLOAD_BYTES) {
@@ -109,7 +114,7 @@ public final class SignedPacket {
     byte[] canonical = new byte[PublicKey.LENGTH + n];
     key.copyTo(canonical, 0);
     System.arraycopy(payload, 0, canonical, PublicKey.LENGTH, n);
-    return verified(key, canonical);
+    return canonical;
   }
 
   /**
@@ -163,15 +168,35 @@ public final class SignedPacket {
   }
 
   /** Checks signature, timestamp and DNS of a size-checked canonical array we own. */
-  private static SignedPacket verified(PublicKey key, byte[] canonical) {
-    long ts = readLong(canonical, TS_OFFSET);
-    int dnsLength = canonical.length - HEADER_BYTES;
-    byte[] signable = Signable.of(ts, canonical, HEADER_BYTES, dnsLength);
+  static SignedPacket verified(PublicKey key, byte[] canonical) {
+    byte[] signable = signableOf(canonical);
     if (!key.verify(signable, 0, signable.length, canonical, SIG_OFFSET)) {
-      throw new InvalidPacketException(Reason.BAD_SIGNATURE,
-          "signature does not verify for key " + key.toZ32() + " over timestamp "
-              + Long.toUnsignedString(ts) + " and " + dnsLength + " DNS bytes");
+      throw badSignature(key, canonical);
     }
+    return signatureVerified(key, canonical);
+  }
+
+  /** The BEP44 bytes the signature of a canonical form covers. */
+  static byte[] signableOf(byte[] canonical) {
+    return Signable.of(readLong(canonical, TS_OFFSET), canonical, HEADER_BYTES,
+        canonical.length - HEADER_BYTES);
+  }
+
+  /** Offset of the signature in the canonical form. */
+  static int signatureOffset() {
+    return SIG_OFFSET;
+  }
+
+  static InvalidPacketException badSignature(PublicKey key, byte[] canonical) {
+    return new InvalidPacketException(Reason.BAD_SIGNATURE,
+        "signature does not verify for key " + key.toZ32() + " over timestamp "
+            + Long.toUnsignedString(readLong(canonical, TS_OFFSET)) + " and "
+            + (canonical.length - HEADER_BYTES) + " DNS bytes");
+  }
+
+  /** The checks after the signature: the timestamp, then the DNS message. */
+  static SignedPacket signatureVerified(PublicKey key, byte[] canonical) {
+    long ts = readLong(canonical, TS_OFFSET);
     if (ts < 0) {
       throw new InvalidPacketException(Reason.BAD_TIMESTAMP,
           "timestamp " + Long.toUnsignedString(ts) + " is 2^63 or more; BEP44 seq is signed");

@@ -45,6 +45,14 @@ class Ed25519StrictTest {
     }
     boolean ok = PublicKey.fromBytes(key).verify(HEX.parseHex(msg), HEX.parseHex(sig));
     assertThat(ok).as("case %d (%s)", index, description).isEqualTo(expected.equals("TRUE"));
+    // A batch holding the case among valid signatures gives the same answer.
+    SignatureBatch batch = new SignatureBatch(new SecureRandom());
+    for (Ed25519Batch.Item it : Ed25519BatchTest.signed(7, index)) {
+      batch.add(PublicKey.fromBytes(it.key()), it.msg(), 0, it.msgLen(), it.sig(), 0);
+    }
+    byte[] m = HEX.parseHex(msg);
+    batch.add(PublicKey.fromBytes(key), m, 0, m.length, HEX.parseHex(sig), 0);
+    assertThat(batch.verifyAll()).as("case %d in a batch", index).isEqualTo(ok);
   }
 
   /** The eight small-order points, each with both sign bits; none is an acceptable key. */
