@@ -29,6 +29,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -78,6 +79,11 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
 
   /** Largest body accepted: a full canonical packet, as pkarr-relay's {@code DefaultBodyLimit}. */
   public static final int MAX_BODY_BYTES = SignedPacket.MAX_BYTES;
+  /**
+   * Most PUT bodies verified as one signature batch; the gain per signature levels off past 64
+   * (ops/bench/RESULTS.md).
+   */
+  static final int VERIFY_BATCH = 64;
   /** The payload media type of pkarr relays. */
   public static final String PAYLOAD_TYPE = "application/pkarr.org/relays#payload";
   static final String ALLOW_KEY = "GET, HEAD, PUT, OPTIONS";
@@ -145,6 +151,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private final long skewMicros;
   private final long maxAgeMicros;
   private final KeyCache keys = new KeyCache(65_536);
+  private final PutVerifier verifier;
   private final Cache<PublicKey, Rendered> rendered =
       Caffeine.newBuilder().maximumSize(65_536).executor(Runnable::run).build();
 
@@ -180,6 +187,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     this.prefix = settings.basePath().equals("/") ? "" : settings.basePath();
     this.skewMicros = settings.maxFutureSkew().toNanos() / 1_000;
     this.maxAgeMicros = settings.maxAge().toNanos() / 1_000;
+    // The batch's coefficients must be unpredictable to whoever signed the packets.
+    this.verifier = new PutVerifier(new SecureRandom(), VERIFY_BATCH, metrics);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -500,14 +509,25 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   }
 
   private void publish(HttpServerRequest req, PublicKey key, byte[] payload) {
-    SignedPacket packet;
     try {
-      packet = SignedPacket.fromRelayPayload(key, payload);
+      verifier.submit(vertx.getOrCreateContext(), key, payload, (packet, error) -> {
+        if (error != null) {
+          invalid(req, error);
+        } else {
+          publishVerified(req, key, packet);
+        }
+      });
     } catch (InvalidPacketException e) {
-      metrics.published(RelayMetrics.Publish.INVALID);
-      fail(req, RelayError.badRequest(e.getMessage()), "invalid packet: " + e.reason());
-      return;
+      invalid(req, e);
     }
+  }
+
+  private void invalid(HttpServerRequest req, InvalidPacketException e) {
+    metrics.published(RelayMetrics.Publish.INVALID);
+    fail(req, RelayError.badRequest(e.getMessage()), "invalid packet: " + e.reason());
+  }
+
+  private void publishVerified(HttpServerRequest req, PublicKey key, SignedPacket packet) {
     long now = Math.multiplyExact(clock.millis(), 1_000L);
     if (maxAgeMicros > 0 && now - packet.timestampMicros() > maxAgeMicros) {
       metrics.published(RelayMetrics.Publish.INVALID);

@@ -1,6 +1,7 @@
 package dev.keyway.relay.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -11,6 +12,7 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
   private final Map<Publish, Counter> publishes = new EnumMap<>(Publish.class);
   private final Map<Get, Counter> gets = new EnumMap<>(Get.class);
   private final Counter rateLimited;
+  private final DistributionSummary verifyBatches;
 
   /** Registers the relay's meters; {@code prefix} (may be empty) goes before each name. */
   public MicrometerRelayMetrics(MeterRegistry registry, String prefix) {
@@ -29,6 +31,9 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     rateLimited = Counter.builder(prefix + "relay.rate.limited")
         .description("requests refused with 429 by the per-client rate limit")
         .register(registry);
+    verifyBatches = DistributionSummary.builder(prefix + "relay.verify.batch.size")
+        .description("PUT bodies whose signatures were verified together, per batch")
+        .register(registry);
   }
 
   @Override
@@ -44,5 +49,10 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
   @Override
   public void rateLimited() {
     rateLimited.increment();
+  }
+
+  @Override
+  public void verifiedBatch(int bodies) {
+    verifyBatches.record(bodies);
   }
 }

@@ -20,4 +20,7 @@ public interface RelayMetrics {
 
   /** Any request refused by the rate limiter. */
   default void rateLimited() {}
+
+  /** A batch of this many PUT bodies had its signatures verified together. */
+  default void verifiedBatch(int bodies) {}
 }

@@ -13,6 +13,8 @@
  * <tr><td>{@code relay_gets_total{outcome}}</td><td>GETs and HEADs: found (200), not_modified
  *     (304), not_found (404), invalid (400), rate_limited (429), error (500)</td></tr>
  * <tr><td>{@code relay_rate_limited_total}</td><td>requests refused with 429, any route</td></tr>
+ * <tr><td>{@code relay_verify_batch_size}</td><td>PUT bodies whose signatures were verified
+ *     together, per batch (summary: {@code _count} batches, {@code _sum} bodies)</td></tr>
  * </table>
  * <table>
  * <caption>store (iroh-dns-server's names where it has the metric)</caption>

@@ -2,15 +2,19 @@ package dev.keyway.relay.bench;
 
 import dev.keyway.client.keys.PublicKey;
 import dev.keyway.client.keys.SecretKey;
+import dev.keyway.client.packet.PacketBatch;
 import dev.keyway.client.packet.SignedPacket;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -28,7 +32,9 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code relayPayloadParse}: {@link SignedPacket#fromRelayPayload} with the key decoded
  *       already (sizes, signature with the strict R check, DNS parse);
  *   <li>{@code relayPutFloor}: the same plus decoding the key from its 32 bytes, i.e. everything
- *       a PUT of a new key costs before HTTP and the store: the relay's CPU floor.
+ *       a PUT of a new key costs before HTTP and the store: the relay's CPU floor;
+ *   <li>{@code relayPutFloorBatch64}: the same for 64 PUTs of distinct keys verified as one
+ *       {@link PacketBatch}, as the relay does under load; one operation is one PUT.
  * </ul>
  * Run (pinned like the relay): {@code taskset -c 1 java -cp <test classpath>
  * org.openjdk.jmh.Main VerifyBenchmark -f 1 -t 1 -wi 3 -w 2s -i 5 -r 3s} (ops/bench/relay/run.sh
@@ -45,6 +51,11 @@ public class VerifyBenchmark {
   byte[] signature;
   Ed25519Signer bcSigner;
   Ed25519PublicKeyParameters bcKey;
+  byte[][] batchKeys = new byte[BATCH][];
+  byte[][] batchPayloads = new byte[BATCH][];
+  final SecureRandom random = new SecureRandom();
+
+  static final int BATCH = 64;
 
   @Setup
   public void setup() {
@@ -67,7 +78,17 @@ public class VerifyBenchmark {
     bcKey = new Ed25519PublicKeyParameters(key.toBytes(), 0);
     bcSigner = new Ed25519Signer();
     bcSigner.init(false, bcKey);
-    if (!bcVerify() || !keywayVerify()) {
+    for (int i = 0; i < BATCH; i++) {
+      seed[1] = (byte) (i + 1);
+      SecretKey k = SecretKey.fromBytes(seed);
+      batchKeys[i] = k.publicKey().toBytes();
+      batchPayloads[i] = SignedPacket.builder()
+          .txt("_iroh", 30, "relay=https://relay.example.test./")
+          .txt("_iroh", 30, "addr=192.0.2.77:4433 [2001:db8::4d]:4433")
+          .sign(k, 1_700_000_000_000_000L + i).toRelayPayload();
+    }
+    if (!bcVerify() || !keywayVerify()
+        || relayPutFloorBatch64().stream().anyMatch(r -> r.packet() == null)) {
       throw new IllegalStateException("benchmark packet does not verify");
     }
   }
@@ -91,5 +112,15 @@ public class VerifyBenchmark {
   @Benchmark
   public SignedPacket relayPutFloor() {
     return SignedPacket.fromRelayPayload(PublicKey.fromBytes(keyBytes), payload);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public List<PacketBatch.Result> relayPutFloorBatch64() {
+    PacketBatch batch = new PacketBatch(random);
+    for (int i = 0; i < BATCH; i++) {
+      batch.add(PublicKey.fromBytes(batchKeys[i]), batchPayloads[i]);
+    }
+    return batch.verify();
   }
 }

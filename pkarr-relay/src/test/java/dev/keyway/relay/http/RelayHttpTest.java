@@ -695,6 +695,7 @@ class RelayHttpTest {
         "store_packets ", "store_bytes", "store_commit_seconds_count", "store_commit_batch_size_count",
         "store_packets_inserted_total");
     assertThat(metricValue(m, "relay_publishes_total{outcome=\"inserted\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(metricValue(m, "relay_verify_batch_size_sum")).isGreaterThanOrEqualTo(1);
     assertThat(metricValue(m, "store_packets")).isGreaterThanOrEqualTo(1);
     // the process and JVM series operators' dashboards expect, and which build runs
     assertThat(m).contains("jvm_memory_used_bytes{", "jvm_gc_", "jvm_threads_live_threads",
