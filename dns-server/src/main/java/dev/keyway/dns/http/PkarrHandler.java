@@ -5,10 +5,13 @@ import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.client.store.PacketStore;
 import dev.keyway.client.store.StoredPacket;
 import dev.keyway.dns.DnsMetrics;
+import dev.keyway.relay.http.PutVerifier;
 import dev.keyway.relay.http.RelayHandler;
+import dev.keyway.relay.metrics.RelayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -40,6 +43,9 @@ public final class PkarrHandler {
   private final Clock clock;
   private final Duration maxAge;
   private final Duration maxFutureSkew;
+  // Bodies that complete together are verified as one signature batch, as on the relay.
+  private final PutVerifier verifier =
+      new PutVerifier(new SecureRandom(), PutVerifier.DEFAULT_MAX_BATCH, RelayMetrics.NOOP);
 
   /**
    * @param store the store every DNS answer reads through; pass the zone cache's
@@ -73,7 +79,21 @@ public final class PkarrHandler {
       throw ApiError.rateLimited(wait).asFailure();
     }
     PublicKey key = key(ctx);
-    SignedPacket packet = SignedPacket.fromRelayPayload(key, RawBody.of(ctx).getBytes());
+    verifier.submit(ctx.vertx().getOrCreateContext(), key, RawBody.of(ctx).getBytes(),
+        (packet, error) -> {
+          if (error != null) {
+            ctx.fail(error);
+            return;
+          }
+          try {
+            store(ctx, key, packet);
+          } catch (RuntimeException e) {
+            ctx.fail(e);
+          }
+        });
+  }
+
+  private void store(RoutingContext ctx, PublicKey key, SignedPacket packet) {
     long now = Math.multiplyExact(clock.millis(), 1_000L);
     if (!maxAge.isZero() && now - packet.timestampMicros() > maxAge.toNanos() / 1_000) {
       throw ApiError.badRequest(RelayHandler.tooOld(packet.timestampMicros(), now, maxAge))

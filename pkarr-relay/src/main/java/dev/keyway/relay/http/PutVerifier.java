@@ -22,12 +22,20 @@ import org.slf4j.LoggerFactory;
  * task hop and verifies a lone body as before.
  *
  * <p>Each event-loop thread has its own batch, so no lock is taken; callbacks run on that thread.
+ * The relay's {@code PUT /{key}} and the DNS server's {@code PUT /pkarr/{key}} use it.
  */
-final class PutVerifier {
+public final class PutVerifier {
+  /**
+   * Most bodies verified as one batch by default: the cost per signature levels off past 64
+   * (ops/bench/RESULTS.md).
+   */
+  public static final int DEFAULT_MAX_BATCH = 64;
+
   private static final Logger LOG = LoggerFactory.getLogger(PutVerifier.class);
 
   /** What a caller is told about its body: exactly one of the two is non-null. */
-  interface Callback {
+  public interface Callback {
+    /** Called on the submitting event loop with the verified packet, or why it is invalid. */
     void verified(SignedPacket packet, InvalidPacketException error);
   }
 
@@ -39,8 +47,9 @@ final class PutVerifier {
   /**
    * @param random the source of each batch's random coefficients (a SecureRandom)
    * @param maxBatch the most bodies verified as one batch
+   * @param metrics told the size of every batch
    */
-  PutVerifier(Random random, int maxBatch, RelayMetrics metrics) {
+  public PutVerifier(Random random, int maxBatch, RelayMetrics metrics) {
     this.random = random;
     this.maxBatch = maxBatch;
     this.metrics = metrics;
@@ -51,7 +60,7 @@ final class PutVerifier {
    *
    * @throws InvalidPacketException at once if the body's size is out of bounds
    */
-  void submit(Context context, PublicKey key, byte[] payload, Callback callback) {
+  public void submit(Context context, PublicKey key, byte[] payload, Callback callback) {
     Pending p = pending.get();
     p.batch.add(key, payload);
     p.callbacks.add(callback);

@@ -79,11 +79,6 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
 
   /** Largest body accepted: a full canonical packet, as pkarr-relay's {@code DefaultBodyLimit}. */
   public static final int MAX_BODY_BYTES = SignedPacket.MAX_BYTES;
-  /**
-   * Most PUT bodies verified as one signature batch; the gain per signature levels off past 64
-   * (ops/bench/RESULTS.md).
-   */
-  static final int VERIFY_BATCH = 64;
   /** The payload media type of pkarr relays. */
   public static final String PAYLOAD_TYPE = "application/pkarr.org/relays#payload";
   static final String ALLOW_KEY = "GET, HEAD, PUT, OPTIONS";
@@ -188,7 +183,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     this.skewMicros = settings.maxFutureSkew().toNanos() / 1_000;
     this.maxAgeMicros = settings.maxAge().toNanos() / 1_000;
     // The batch's coefficients must be unpredictable to whoever signed the packets.
-    this.verifier = new PutVerifier(new SecureRandom(), VERIFY_BATCH, metrics);
+    this.verifier = new PutVerifier(new SecureRandom(), PutVerifier.DEFAULT_MAX_BATCH, metrics);
   }
 
   // ---------------------------------------------------------------------------------------------
