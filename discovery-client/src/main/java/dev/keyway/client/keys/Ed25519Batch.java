@@ -72,8 +72,8 @@ final class Ed25519Batch {
       if (s.compareTo(L) >= 0) {
         return false;
       }
-      Affine r = EdwardsPoints.decode(it.sig, it.sigOff);
-      if (r == null || EdwardsPoints.hasSmallOrder(r, tmp)) {
+      Affine r = EdwardsPoints.decodeLargeOrder(it.sig, it.sigOff);
+      if (r == null) {
         return false;
       }
       sha.update(it.sig, it.sigOff, 32);

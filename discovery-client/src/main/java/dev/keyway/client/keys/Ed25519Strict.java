@@ -9,9 +9,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * <h2>What is rejected</h2>
  * <ul>
  *   <li>public keys that are not canonical encodings of a curve point, or that have small order
- *       (checked once, when a {@link PublicKey} is constructed, by {@link EdwardsPoints#decode}
- *       and {@link EdwardsPoints#hasSmallOrder}, whose decoded point {@link SignatureBatch}
- *       uses);
+ *       (checked once, when a {@link PublicKey} is constructed, by
+ *       {@link EdwardsPoints#decodeLargeOrder}, whose decoded point {@link SignatureBatch} uses);
  *   <li>signatures whose R is not a canonical encoding, not on the curve, or of small order
  *       ({@link Ed25519#validatePublicKeyPartial} applied to R costs about 7 µs);
  *   <li>non-canonical S (S &ge; L), checked by BouncyCastle;

@@ -155,14 +155,45 @@ final class EdwardsPoints {
     return (buf[off] & 0xFF) < 0xED;
   }
 
-  /** True if {@code [8]p} is the identity, i.e. p is one of the eight points of small order. */
-  static boolean hasSmallOrder(Affine p, Temp tmp) {
-    Ext e = new Ext();
-    e.set(p, false);
-    dbl(e, e, tmp);
-    dbl(e, e, tmp);
-    dbl(e, e, tmp);
-    return e.isIdentity();
+  /**
+   * The y coordinates (little-endian, sign bit clear) of the eight points of small order: the
+   * identity (y = 1), (0, -1), the two of order 4 (y = 0) and the four of order 8. A canonical
+   * encoding of a curve point has small order exactly when its y is one of these
+   * ({@code EdwardsPointsTest} checks this against [8]P).
+   */
+  private static final byte[][] SMALL_ORDER_Y = {
+      hex("0100000000000000000000000000000000000000000000000000000000000000"),
+      hex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+      hex("0000000000000000000000000000000000000000000000000000000000000000"),
+      hex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+      hex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+  };
+
+  /**
+   * Decodes a point and accepts it only if it has large order, as dalek's {@code verify_strict}
+   * requires of keys and of R; null otherwise.
+   */
+  static Affine decodeLargeOrder(byte[] buf, int off) {
+    Affine p = decode(buf, off);
+    return p == null || hasSmallOrderY(buf, off) ? null : p;
+  }
+
+  /** True if the encoding's y (sign bit ignored) is that of a point of small order. */
+  static boolean hasSmallOrderY(byte[] buf, int off) {
+    for (byte[] y : SMALL_ORDER_Y) {
+      boolean same = (buf[off + 31] & 0x7F) == y[31];
+      for (int i = 0; same && i < 31; i++) {
+        same = buf[off + i] == y[i];
+      }
+      if (same) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static byte[] hex(String s) {
+    return java.util.HexFormat.of().parseHex(s);
   }
 
   /** r = p + q (or p - q), q affine; r may be p. */

@@ -19,8 +19,12 @@ final class MultiScalar {
    * negated. Scalars must be non-negative and below 2^253.
    */
   static Ext sum(Affine[] points, BigInteger[] scalars, int firstNegated, Temp tmp) {
+    return sum(points, scalars, firstNegated, tmp, windowBits(scalars));
+  }
+
+  /** {@link #sum} with windows of {@code c} bits. */
+  static Ext sum(Affine[] points, BigInteger[] scalars, int firstNegated, Temp tmp, int c) {
     int n = points.length;
-    int c = windowBits(n);
     int windows = (254 + c - 1) / c; // the top window takes the last digit's carry
     int[][] digits = new int[n][];
     int top = 0;
@@ -90,20 +94,29 @@ final class MultiScalar {
     return acc;
   }
 
-  /** A window width near the optimum for this many points (fewer buckets for small batches). */
-  static int windowBits(int points) {
-    if (points < 10) {
-      return 3;
-    } else if (points < 24) {
-      return 4;
-    } else if (points < 80) {
-      return 5;
-    } else if (points < 240) {
-      return 6;
-    } else if (points < 700) {
-      return 7;
+  /**
+   * The window width with the least estimated cost for these scalars: each point costs one mixed
+   * addition (7 multiplications) per window its scalar reaches, and each window's buckets cost
+   * two extended additions (10) each.
+   */
+  static int windowBits(BigInteger[] scalars) {
+    int best = 3;
+    long bestCost = Long.MAX_VALUE;
+    int maxBits = 1;
+    for (BigInteger s : scalars) {
+      maxBits = Math.max(maxBits, s.bitLength());
     }
-    return 8;
+    for (int c = 3; c <= 8; c++) {
+      long cost = (long) ((maxBits + c) / c) * (1L << (c - 1)) * 20;
+      for (BigInteger s : scalars) {
+        cost += (long) ((s.bitLength() + c) / c) * 7;
+      }
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = c;
+      }
+    }
+    return best;
   }
 
   /** Digits d_w in [-2^(c-1), 2^(c-1)) with value = sum d_w 2^(cw). */

@@ -60,8 +60,8 @@ public final class PublicKey implements Comparable<PublicKey> {
       throw new KeyFormatException("public key must be 32 bytes, got " + Math.max(0, buf.length - off));
     }
     byte[] copy = Arrays.copyOfRange(buf, off, off + LENGTH);
-    EdwardsPoints.Affine point = EdwardsPoints.decode(copy, 0);
-    if (point == null || EdwardsPoints.hasSmallOrder(point, new EdwardsPoints.Temp())) {
+    EdwardsPoints.Affine point = EdwardsPoints.decodeLargeOrder(copy, 0);
+    if (point == null) {
       throw new KeyFormatException(
           "invalid Ed25519 public key " + HEX.formatHex(copy)
               + ": not a canonical curve point of large order");
