@@ -137,4 +137,51 @@ class Ed25519StrictTest {
     System.arraycopy(raw, raw.length - copy, out, len - copy, copy);
     return out;
   }
+
+  /**
+   * Keys are decoded by our own decoder (whose point the batch verification uses); it accepts
+   * exactly the encodings BouncyCastle's partial validation accepts: random bytes, every y near
+   * p, and every small-order y with both sign bits.
+   */
+  @Test
+  void keyDecodingAgreesWithBouncyCastle() {
+    Random random = new Random(2024);
+    java.util.List<byte[]> encodings = new java.util.ArrayList<>();
+    for (int i = 0; i < 4000; i++) {
+      byte[] b = new byte[32];
+      random.nextBytes(b);
+      encodings.add(b);
+    }
+    for (int low = 0; low < 256; low++) { // y = 2^255 - 256 + low, both signs: around p
+      for (int sign = 0; sign < 2; sign++) {
+        byte[] b = new byte[32];
+        java.util.Arrays.fill(b, (byte) 0xFF);
+        b[0] = (byte) low;
+        b[31] = (byte) (sign == 0 ? 0x7F : 0xFF);
+        encodings.add(b);
+      }
+    }
+    for (int v = 0; v < 64; v++) { // small y, both signs: 0, 1 and their neighbours
+      for (int sign = 0; sign < 2; sign++) {
+        byte[] b = new byte[32];
+        b[0] = (byte) v;
+        b[31] = (byte) (sign << 7);
+        encodings.add(b);
+      }
+    }
+    int accepted = 0;
+    for (byte[] b : encodings) {
+      boolean ours;
+      try {
+        PublicKey.fromBytes(b);
+        ours = true;
+      } catch (KeyFormatException e) {
+        ours = false;
+      }
+      boolean bc = org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyPartial(b, 0);
+      assertThat(ours).as("key %s", HEX.formatHex(b)).isEqualTo(bc);
+      accepted += ours ? 1 : 0;
+    }
+    assertThat(accepted).isBetween(1800, 2400);
+  }
 }
