@@ -73,6 +73,14 @@ public final class TestRelay implements AutoCloseable {
     return send(HttpRequest.newBuilder(uri(path)).PUT(HttpRequest.BodyPublishers.ofByteArray(body)), headers);
   }
 
+  /** A PUT sent without waiting for its answer (the client opens connections as it needs). */
+  public java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> putAsync(String path,
+      byte[] body) {
+    HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   /** PUTs a packet's relay payload under its own key. */
   public HttpResponse<byte[]> put(SignedPacket p, String... headers) throws IOException, InterruptedException {
     return put("/" + p.publicKey().toZ32(), p.toRelayPayload(), headers);

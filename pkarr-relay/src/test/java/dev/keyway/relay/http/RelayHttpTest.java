@@ -681,6 +681,35 @@ class RelayHttpTest {
     assertThat(json.has("version")).isTrue();
   }
 
+  /** PUTs that arrive together are verified as a batch; each still gets its own answer. */
+  @Test
+  void concurrentPutsWithSomeBadSignaturesEachGetTheirOwnAnswer() throws Exception {
+    int n = 96;
+    List<SignedPacket> packets = new ArrayList<>();
+    List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> puts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      SignedPacket p = packet(key(70_000 + i), nowMicros(), "batch " + i);
+      packets.add(p);
+      byte[] payload = p.toRelayPayload();
+      if (i % 4 == 3) {
+        payload[5] ^= 1; // inside the signature's R
+      }
+      puts.add(relay.putAsync("/" + p.publicKey().toZ32(), payload));
+    }
+    for (int i = 0; i < n; i++) {
+      HttpResponse<byte[]> r = puts.get(i).get(30, TimeUnit.SECONDS);
+      HttpResponse<byte[]> got = relay.get("/" + packets.get(i).publicKey().toZ32());
+      if (i % 4 == 3) {
+        assertThat(r.statusCode()).as("PUT %d", i).isEqualTo(400);
+        assertThat(text(r)).contains("signature does not verify");
+        assertThat(got.statusCode()).isEqualTo(404);
+      } else {
+        assertThat(r.statusCode()).as("PUT %d", i).isEqualTo(204);
+        assertThat(got.body()).isEqualTo(packets.get(i).toRelayPayload());
+      }
+    }
+  }
+
   @Test
   void metricsCountPublishesAndGetsByOutcome() throws Exception {
     SecretKey k = key(111);
