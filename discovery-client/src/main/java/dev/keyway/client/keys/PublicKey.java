@@ -191,7 +191,10 @@ public final class PublicKey implements Comparable<PublicKey> {
   public boolean verify(byte[] message, int off, int len, byte[] signature, int sigOff) {
     Ed25519.PublicPoint bc = bcPoint;
     if (bc == null) {
-      bc = Ed25519Strict.decodeKey(bytes); // accepted when this key was made: never null
+      bc = Ed25519Strict.decodeKey(bytes);
+      if (bc == null) {
+        return false; // only if the two decoders disagreed, which Ed25519StrictTest rules out
+      }
       bcPoint = bc;
     }
     return Ed25519Strict.verify(bc, signature, sigOff, message, off, len);

@@ -26,8 +26,9 @@ import org.xbill.DNS.Record;
  * {@link #fromBytes} and {@link #fromRelayPayload} check, in pkarr's order, the sizes, the key,
  * the signature, then (a keyway addition) that the timestamp is below 2^63, then that the DNS
  * message parses; the first failure throws {@link InvalidPacketException} with its
- * {@link Reason}. {@link #fromTrustedBytes} skips the signature for bytes this process verified
- * before (its own store). Packets are built and signed with {@link #builder()}.
+ * {@link Reason}. {@link PacketBatch} does the same for many relay payloads, with their
+ * signatures checked as one batch. {@link #fromTrustedBytes} skips the signature for bytes this
+ * process verified before (its own store). Packets are built and signed with {@link #builder()}.
  *
  * <p>Instances are immutable and thread-safe; equality is byte equality of the canonical form.
  */
@@ -187,7 +188,7 @@ public final class SignedPacket {
     return SIG_OFFSET;
   }
 
-  static InvalidPacketException badSignature(PublicKey key, byte[] canonical) {
+  private static InvalidPacketException badSignature(PublicKey key, byte[] canonical) {
     return new InvalidPacketException(Reason.BAD_SIGNATURE,
         "signature does not verify for key " + key.toZ32() + " over timestamp "
             + Long.toUnsignedString(readLong(canonical, TS_OFFSET)) + " and "
