@@ -35,8 +35,12 @@ public final class PutVerifier {
 
   /** What a caller is told about its body: exactly one of the two is non-null. */
   public interface Callback {
-    /** Called on the submitting event loop with the verified packet, or why it is invalid. */
-    void verified(SignedPacket packet, InvalidPacketException error);
+    /**
+     * Called on the submitting event loop with the verified packet, or the error: an
+     * {@link InvalidPacketException} for a body that is not a valid packet, anything else for
+     * a failure of verification itself (a bug: answer 500).
+     */
+    void verified(SignedPacket packet, RuntimeException error);
   }
 
   private final Random random;
@@ -80,14 +84,24 @@ public final class PutVerifier {
     p.batch = new PacketBatch(random);
     p.callbacks = new ArrayList<>();
     metrics.verifiedBatch(batch.size());
-    List<PacketBatch.Result> results = batch.verify();
+    List<PacketBatch.Result> results;
+    try {
+      results = batch.verify();
+    } catch (RuntimeException e) {
+      LOG.error("verifying a batch of {} PUT bodies failed", batch.size(), e);
+      callbacks.forEach(c -> answer(c, null, e)); // every request is answered, none hangs
+      return;
+    }
     for (int i = 0; i < results.size(); i++) {
-      PacketBatch.Result r = results.get(i);
-      try {
-        callbacks.get(i).verified(r.packet(), r.error());
-      } catch (RuntimeException e) {
-        LOG.error("PUT after verification failed", e);
-      }
+      answer(callbacks.get(i), results.get(i).packet(), results.get(i).error());
+    }
+  }
+
+  private static void answer(Callback callback, SignedPacket packet, RuntimeException error) {
+    try {
+      callback.verified(packet, error);
+    } catch (RuntimeException e) {
+      LOG.error("PUT after verification failed", e);
     }
   }
 

@@ -506,8 +506,11 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private void publish(HttpServerRequest req, PublicKey key, byte[] payload) {
     try {
       verifier.submit(vertx.getOrCreateContext(), key, payload, (packet, error) -> {
-        if (error != null) {
-          invalid(req, error);
+        if (error instanceof InvalidPacketException e) {
+          invalid(req, e);
+        } else if (error != null) {
+          metrics.published(RelayMetrics.Publish.ERROR);
+          fail(req, RelayError.internal(), "internal");
         } else {
           publishVerified(req, key, packet);
         }

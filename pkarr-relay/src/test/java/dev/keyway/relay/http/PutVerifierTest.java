@@ -120,4 +120,18 @@ class PutVerifierTest {
         .isInstanceOf(InvalidPacketException.class);
     assertThat(batches).isEqualTo(Collections.emptyList());
   }
+
+  /** If verification itself fails (a bug), every body of the batch is told, none is left hanging. */
+  @Test
+  void aFailingBatchAnswersEveryBody() throws Exception {
+    java.util.Random broken = new java.util.Random() {
+      @Override
+      public void nextBytes(byte[] bytes) {
+        throw new IllegalStateException("no randomness today");
+      }
+    };
+    List<Object> outcomes = submitTogether(new PutVerifier(broken, 64, metrics), bodies(6, 0));
+    assertThat(outcomes).hasSize(6).allSatisfy(o -> assertThat(o)
+        .isInstanceOf(IllegalStateException.class));
+  }
 }
