@@ -6,6 +6,7 @@
 # ./mvnw -o -q -B -pl ops -am package -DskipTests).
 #
 #   ops/bench/relay/threads.sh            # env: WARM=120000 KEYS=60000 RELAY_JAVA_OPTS=... OUT=...
+#                                         #      CONFIG=ops/bench/relay/relay.toml
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$ROOT"
@@ -14,7 +15,7 @@ OUT=${OUT:-/tmp/keyway-relay-threads-$(date +%Y%m%d-%H%M%S)}
 CP="$ROOT/pkarr-relay/target/test-classes:$ROOT/pkarr-relay/target/classes:$(cat "$ROOT/pkarr-relay/target/test-classpath.txt")"
 mkdir -p "$OUT"
 taskset -c "$SERVER_CPU" java -Xmx1g ${RELAY_JAVA_OPTS:-} -jar ops/target/keyway.jar relay \
-  -c ops/bench/relay/relay.toml --data-dir "$OUT/data" > "$OUT/relay.log" 2>&1 &
+  -c "${CONFIG:-ops/bench/relay/relay.toml}" --data-dir "$OUT/data" > "$OUT/relay.log" 2>&1 &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 300); do curl -sf -o /dev/null http://127.0.0.1:16881/healthz && break; sleep 0.1; done
@@ -29,6 +30,7 @@ done; }
 before=$(snapshot)
 driver --keys "$KEYS" --seed 7 > "$OUT/phase.driver" 2>&1
 after=$(snapshot)
+curl -sf http://127.0.0.1:19117/metrics > "$OUT/metrics.txt" || true
 grep RESULT "$OUT/phase.driver" | head -1
 TICK=$(getconf CLK_TCK)
 join <(echo "$before" | sort) <(echo "$after" | sort) | awk -v n="$KEYS" -v hz="$TICK" '

@@ -93,6 +93,24 @@ final class EdwardsPoints {
     }
   }
 
+  /**
+   * A point in the form an addition reads most cheaply (Y+X, Y-X, 2Z, 2dT): the entries of a
+   * precomputed table, each added many times.
+   */
+  static final class Cached {
+    final int[] ypx = X25519Field.create();
+    final int[] ymx = X25519Field.create();
+    final int[] z2 = X25519Field.create();
+    final int[] t2d = X25519Field.create();
+
+    /** Sets this to {@code p}. */
+    void set(Ext p) {
+      X25519Field.apm(p.y, p.x, ypx, ymx);
+      X25519Field.add(p.z, p.z, z2);
+      X25519Field.mul(p.t, D2, t2d);
+    }
+  }
+
   /** Scratch space for one thread's additions and doublings. */
   static final class Temp {
     final int[] a = X25519Field.create();
@@ -206,6 +224,19 @@ final class EdwardsPoints {
       X25519Field.negate(t.c, t.c);
     }
     X25519Field.add(p.z, p.z, t.d);
+    finish(r, t);
+  }
+
+  /** r = p + q (or p - q), q cached; r may be p. Eight multiplications. */
+  static void addCached(Ext p, Cached q, boolean subtract, Ext r, Temp t) {
+    X25519Field.apm(p.y, p.x, t.b, t.a); // b = Y+X, a = Y-X
+    X25519Field.mul(t.a, subtract ? q.ypx : q.ymx, t.a);
+    X25519Field.mul(t.b, subtract ? q.ymx : q.ypx, t.b);
+    X25519Field.mul(p.t, q.t2d, t.c);
+    if (subtract) {
+      X25519Field.negate(t.c, t.c);
+    }
+    X25519Field.mul(p.z, q.z2, t.d);
     finish(r, t);
   }
 

@@ -168,6 +168,91 @@ class EdwardsPointsTest {
     assertThat(affine(MultiScalar.sum(points, scalars, 2, new Temp()))).isEqualTo(expected);
   }
 
+  @Test
+  void strausSumsMatchDoubleAndAdd() {
+    Random random = new Random(23);
+    int n = 8;
+    Affine[] points = new Affine[n];
+    BigInteger[] scalars = new BigInteger[n];
+    for (int i = 0; i < n; i++) {
+      points[i] = randomPoint(random);
+      scalars[i] = switch (i) {
+        case 0 -> Ed25519Batch.L.subtract(BigInteger.ONE);
+        case 1 -> BigInteger.ZERO;
+        case 2 -> BigInteger.ONE;
+        case 3 -> BigInteger.TWO.pow(253).subtract(BigInteger.ONE); // all ones: carries throughout
+        default -> new BigInteger(i % 2 == 0 ? 128 : 253, random);
+      };
+    }
+    Xy expected = new Xy(BigInteger.ZERO, BigInteger.ONE);
+    for (int i = 0; i < n; i++) {
+      Xy term = multiply(affine(points[i]), scalars[i]);
+      expected = add(expected, i >= 3 ? negate(term) : term);
+    }
+    assertThat(affine(MultiScalar.straus(points, scalars, 3, new Temp()))).isEqualTo(expected);
+    assertThat(affine(MultiScalar.sum(points, scalars, 3, new Temp(), 5))).isEqualTo(expected);
+  }
+
+  @Test
+  void strausOfOnlyZeroScalarsIsTheIdentity() {
+    Random random = new Random(5);
+    Affine[] points = {randomPoint(random), randomPoint(random)};
+    BigInteger[] scalars = {BigInteger.ZERO, BigInteger.ZERO};
+    assertThat(MultiScalar.straus(points, scalars, 1, new Temp()).isIdentity()).isTrue();
+  }
+
+  @Test
+  void nonAdjacentFormsRebuildTheirScalar() {
+    Random random = new Random(29);
+    java.util.List<BigInteger> values = new java.util.ArrayList<>(java.util.List.of(
+        BigInteger.ZERO, BigInteger.ONE, BigInteger.valueOf(15), BigInteger.valueOf(16),
+        Ed25519Batch.L.subtract(BigInteger.ONE), BigInteger.TWO.pow(253).subtract(BigInteger.ONE),
+        BigInteger.TWO.pow(252), BigInteger.TWO.pow(64).subtract(BigInteger.ONE)));
+    for (int i = 0; i < 200; i++) {
+      values.add(new BigInteger(1 + random.nextInt(253), random));
+    }
+    for (int w = 3; w <= 6; w++) {
+      for (BigInteger v : values) {
+        byte[] naf = MultiScalar.nonAdjacentForm(v, w);
+        BigInteger rebuilt = BigInteger.ZERO;
+        int lastNonZero = -w;
+        for (int bit = 0; bit < naf.length; bit++) {
+          int d = naf[bit];
+          if (d == 0) {
+            continue;
+          }
+          assertThat(d & 1).as("digit %d of %s (w = %d) is odd", bit, v, w).isEqualTo(1);
+          assertThat(Math.abs(d)).isLessThan(1 << (w - 1));
+          assertThat(bit - lastNonZero).as("spacing").isGreaterThanOrEqualTo(w);
+          lastNonZero = bit;
+          rebuilt = rebuilt.add(BigInteger.valueOf(d).shiftLeft(bit));
+        }
+        assertThat(rebuilt).as("%s with w = %d", v, w).isEqualTo(v);
+      }
+    }
+  }
+
+  @Test
+  void strausIsChosenForSmallBatchesAndPippengerForLargeOnes() {
+    Random random = new Random(31);
+    // A batch of n signatures: B's 253-bit scalar, n 128-bit z_i, n 253-bit z_i k_i.
+    java.util.function.IntFunction<BigInteger[]> batch = n -> {
+      BigInteger[] scalars = new BigInteger[2 * n + 1];
+      scalars[0] = new BigInteger(252, random);
+      for (int i = 0; i < n; i++) {
+        scalars[1 + i] = new BigInteger(128, random).setBit(127);
+        scalars[1 + n + i] = new BigInteger(252, random).setBit(251);
+      }
+      return scalars;
+    };
+    BigInteger[] small = batch.apply(32);
+    assertThat(MultiScalar.strausCost(small))
+        .isLessThan(MultiScalar.pippengerCost(small, MultiScalar.windowBits(small)));
+    BigInteger[] large = batch.apply(1024);
+    assertThat(MultiScalar.strausCost(large))
+        .isGreaterThan(MultiScalar.pippengerCost(large, MultiScalar.windowBits(large)));
+  }
+
   private static Xy multiply(Xy p, BigInteger k) {
     Xy r = new Xy(BigInteger.ZERO, BigInteger.ONE);
     for (int bit = k.bitLength() - 1; bit >= 0; bit--) {

@@ -34,7 +34,9 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code relayPutFloor}: the same plus decoding the key from its 32 bytes, i.e. everything
  *       a PUT of a new key costs before HTTP and the store: the relay's CPU floor;
  *   <li>{@code relayPutFloorBatch64}: the same for 64 PUTs of distinct keys verified as one
- *       {@link PacketBatch}, as the relay does under load; one operation is one PUT.
+ *       {@link PacketBatch}, as the relay does under load; one operation is one PUT;
+ *   <li>{@code relayPutFloorBatch32}: the same for 32 PUTs, about the batches the benchmark
+ *       harness's load makes (25 to 37 on average).
  * </ul>
  * Run (pinned like the relay): {@code taskset -c 1 java -cp <test classpath>
  * org.openjdk.jmh.Main VerifyBenchmark -f 1 -t 1 -wi 3 -w 2s -i 5 -r 3s} (ops/bench/relay/run.sh
@@ -117,8 +119,18 @@ public class VerifyBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public List<PacketBatch.Result> relayPutFloorBatch64() {
+    return verifyBatch(BATCH);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH / 2)
+  public List<PacketBatch.Result> relayPutFloorBatch32() {
+    return verifyBatch(BATCH / 2);
+  }
+
+  private List<PacketBatch.Result> verifyBatch(int n) {
     PacketBatch batch = new PacketBatch(random);
-    for (int i = 0; i < BATCH; i++) {
+    for (int i = 0; i < n; i++) {
       batch.add(PublicKey.fromBytes(batchKeys[i]), batchPayloads[i]);
     }
     return batch.verify();
