@@ -6,8 +6,9 @@ import dev.keyway.client.keys.EdwardsPoints.Temp;
 import java.math.BigInteger;
 
 /**
- * Multi-scalar multiplication {@code sum [s_i] P_i}, by whichever of two methods costs fewer
- * field multiplications for the scalars at hand (estimated, as curve25519-dalek chooses):
+ * Multi-scalar multiplication {@code sum [s_i] P_i}, by whichever of two methods is estimated to
+ * cost fewer field multiplications for the scalars at hand (curve25519-dalek switches between the
+ * same two by the number of points):
  * <ul>
  *   <li>Straus: one table of odd multiples per point and one shared chain of doublings, adding
  *       each point's table entry at the nonzero digits of its scalar's width-w NAF. About
