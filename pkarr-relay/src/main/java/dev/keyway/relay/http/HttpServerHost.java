@@ -375,10 +375,10 @@ public final class HttpServerHost implements AutoCloseable {
 
     /**
      * Once a second: forgets the requests whose body has arrived (or whose connection closed)
-     * if their end did not already remove them, and ends those past the body timeout, answered or not (a route may answer before the body
-     * is in, a 404 say, and the connection then waits for the rest): 408 unless answered, then
-     * their connection ends (HTTP/1.x: its remaining bytes cannot be framed without reading them)
-     * or their stream (HTTP/2).
+     * if their end did not already remove them, and ends those past the body timeout, answered
+     * or not (a route may answer before the body is in, a 404 say, and the connection then waits
+     * for the rest): 408 unless answered, then their connection ends (HTTP/1.x: its remaining
+     * bytes cannot be framed without reading them) or their stream (HTTP/2).
      */
     private void sweepBodies() {
       if (receiving.isEmpty()) {
@@ -454,12 +454,13 @@ public final class HttpServerHost implements AutoCloseable {
           .onComplete(done -> req.connection().close());
     }
 
-    /** The listener's TLS settings (ALPN included) with another certificate; forced, as the
-     * options may name the same files with new contents. */
+    /** Runs {@code task} on this listener's event loop. */
     void runOnLoop(Runnable task) {
       context.runOnContext(v -> task.run());
     }
 
+    /** The listener's TLS settings (ALPN included) with another certificate; forced, as the
+     * options may name the same files with new contents. */
     Future<Boolean> updateTls(KeyCertOptions tls) {
       return server.updateSSLOptions(serverOptions.getSslOptions().copy().setKeyCertOptions(tls), true);
     }
