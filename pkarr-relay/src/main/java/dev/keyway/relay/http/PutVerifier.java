@@ -21,6 +21,15 @@ import org.slf4j.LoggerFactory;
  * costs about half the CPU per signature of verifying them one by one. An idle relay pays one
  * task hop and verifies a lone body as before.
  *
+ * <p>A batch that holds a bad signature fails as a whole, and then every body in it is verified
+ * again on its own: one bad PUT costs its batch's honest PUTs their verification twice. So that a
+ * client sending bad signatures cannot multiply the relay's work that way, the bodies after a
+ * failed batch are verified one by one ({@link PacketBatch#verifyEach}) for a cool-down of
+ * {@value #FIRST_COOL_DOWN} bodies, which doubles (up to {@value #MAX_COOL_DOWN}) each time the
+ * first batch after it fails again, and is forgotten once a batch holds. Under a steady stream of
+ * bad signatures the relay thus verifies at about the one-by-one price, not one and a half times
+ * it; honest traffic pays nothing.
+ *
  * <p>Each event-loop thread has its own batch, so no lock is taken; callbacks run on that thread.
  * The relay's {@code PUT /{key}} and the DNS server's {@code PUT /pkarr/{key}} use it.
  */
@@ -30,6 +39,13 @@ public final class PutVerifier {
    * (ops/bench/RESULTS.md).
    */
   public static final int DEFAULT_MAX_BATCH = 64;
+  /**
+   * Bodies verified one by one after a batch fails: a failed batch of a few dozen then wastes at
+   * most about a tenth of the one-by-one price of what follows it.
+   */
+  static final int FIRST_COOL_DOWN = 256;
+  /** The longest cool-down, reached after six failures in a row: the waste falls under 1 %. */
+  static final int MAX_COOL_DOWN = 8192;
 
   private static final Logger LOG = LoggerFactory.getLogger(PutVerifier.class);
 
@@ -46,6 +62,8 @@ public final class PutVerifier {
   private final Random random;
   private final int maxBatch;
   private final RelayMetrics metrics;
+  private final int firstCoolDown;
+  private final int maxCoolDown;
   private final ThreadLocal<Pending> pending = ThreadLocal.withInitial(Pending::new);
 
   /**
@@ -54,9 +72,17 @@ public final class PutVerifier {
    * @param metrics told the size of every batch
    */
   public PutVerifier(Random random, int maxBatch, RelayMetrics metrics) {
+    this(random, maxBatch, metrics, FIRST_COOL_DOWN, MAX_COOL_DOWN);
+  }
+
+  /** With other cool-downs (tests). */
+  PutVerifier(Random random, int maxBatch, RelayMetrics metrics, int firstCoolDown,
+      int maxCoolDown) {
     this.random = random;
     this.maxBatch = maxBatch;
     this.metrics = metrics;
+    this.firstCoolDown = firstCoolDown;
+    this.maxCoolDown = maxCoolDown;
   }
 
   /**
@@ -83,10 +109,9 @@ public final class PutVerifier {
     List<Callback> callbacks = p.callbacks;
     p.batch = new PacketBatch(random);
     p.callbacks = new ArrayList<>();
-    metrics.verifiedBatch(batch.size());
     List<PacketBatch.Result> results;
     try {
-      results = batch.verify();
+      results = verify(p, batch);
     } catch (RuntimeException e) {
       LOG.error("verifying a batch of {} PUT bodies failed", batch.size(), e);
       callbacks.forEach(c -> answer(c, null, e)); // every request is answered, none hangs
@@ -95,6 +120,38 @@ public final class PutVerifier {
     for (int i = 0; i < results.size(); i++) {
       answer(callbacks.get(i), results.get(i).packet(), results.get(i).error());
     }
+  }
+
+  /** Verifies as a batch, or one by one during a cool-down; starts or ends cool-downs. */
+  private List<PacketBatch.Result> verify(Pending p, PacketBatch batch) {
+    int n = batch.size();
+    if (p.soloLeft > 0) {
+      p.soloLeft = Math.max(0, p.soloLeft - n);
+      metrics.verifiedAlone(n);
+      return batch.verifyEach();
+    }
+    metrics.verifiedBatch(n);
+    List<PacketBatch.Result> results = batch.verify();
+    if (n > 1) {
+      if (anyBadSignature(results)) {
+        metrics.batchFailed();
+        p.coolDown = p.coolDown == 0 ? firstCoolDown : Math.min(2 * p.coolDown, maxCoolDown);
+        p.soloLeft = p.coolDown;
+      } else {
+        p.coolDown = 0;
+      }
+    }
+    return results;
+  }
+
+  /** A bad signature is what fails the batch equation (keys were checked before it). */
+  private static boolean anyBadSignature(List<PacketBatch.Result> results) {
+    for (PacketBatch.Result r : results) {
+      if (r.error() != null && r.error().reason() == InvalidPacketException.Reason.BAD_SIGNATURE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void answer(Callback callback, SignedPacket packet, RuntimeException error) {
@@ -109,5 +166,9 @@ public final class PutVerifier {
   private final class Pending {
     PacketBatch batch = new PacketBatch(random);
     List<Callback> callbacks = new ArrayList<>();
+    /** Bodies still to verify one by one before the next batch. */
+    int soloLeft;
+    /** The cool-down the last failure started; 0 once a batch holds. */
+    int coolDown;
   }
 }

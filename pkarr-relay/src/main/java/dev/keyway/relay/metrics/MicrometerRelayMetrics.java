@@ -13,6 +13,8 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
   private final Map<Get, Counter> gets = new EnumMap<>(Get.class);
   private final Counter rateLimited;
   private final DistributionSummary verifyBatches;
+  private final Counter failedBatches;
+  private final Counter verifiedAlone;
 
   /** Registers the relay's meters; {@code prefix} (may be empty) goes before each name. */
   public MicrometerRelayMetrics(MeterRegistry registry, String prefix) {
@@ -34,6 +36,12 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
     verifyBatches = DistributionSummary.builder(prefix + "relay.verify.batch.size")
         .description("PUT bodies whose signatures were verified together, per batch")
         .register(registry);
+    failedBatches = Counter.builder(prefix + "relay.verify.batch.failed")
+        .description("verify batches that held a bad signature (each body then verified alone)")
+        .register(registry);
+    verifiedAlone = Counter.builder(prefix + "relay.verify.alone")
+        .description("PUT bodies verified one by one in the cool-down after a failed batch")
+        .register(registry);
   }
 
   @Override
@@ -54,5 +62,15 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
   @Override
   public void verifiedBatch(int bodies) {
     verifyBatches.record(bodies);
+  }
+
+  @Override
+  public void batchFailed() {
+    failedBatches.increment();
+  }
+
+  @Override
+  public void verifiedAlone(int bodies) {
+    verifiedAlone.increment(bodies);
   }
 }

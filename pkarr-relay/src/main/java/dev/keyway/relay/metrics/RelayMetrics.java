@@ -23,4 +23,10 @@ public interface RelayMetrics {
 
   /** A batch of this many PUT bodies had its signatures verified together. */
   default void verifiedBatch(int bodies) {}
+
+  /** A batch's equation failed: at least one of its signatures was bad. */
+  default void batchFailed() {}
+
+  /** This many PUT bodies were verified one by one, in the cool-down after a failed batch. */
+  default void verifiedAlone(int bodies) {}
 }

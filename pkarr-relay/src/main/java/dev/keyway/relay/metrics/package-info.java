@@ -15,6 +15,10 @@
  * <tr><td>{@code relay_rate_limited_total}</td><td>requests refused with 429, any route</td></tr>
  * <tr><td>{@code relay_verify_batch_size}</td><td>PUT bodies whose signatures were verified
  *     together, per batch (summary: {@code _count} batches, {@code _sum} bodies)</td></tr>
+ * <tr><td>{@code relay_verify_batch_failed_total}</td><td>batches that held a bad signature: a
+ *     client is sending bad signatures, or a bug</td></tr>
+ * <tr><td>{@code relay_verify_alone_total}</td><td>PUT bodies verified one by one in the
+ *     cool-down after a failed batch</td></tr>
  * </table>
  * <table>
  * <caption>store (iroh-dns-server's names where it has the metric)</caption>

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,10 +25,22 @@ import org.junit.jupiter.api.Test;
 class PutVerifierTest {
   private final Vertx vertx = Vertx.vertx();
   private final List<Integer> batches = new CopyOnWriteArrayList<>();
+  private final List<Integer> alone = new CopyOnWriteArrayList<>();
+  private final AtomicInteger failedBatches = new AtomicInteger();
   private final RelayMetrics metrics = new RelayMetrics() {
     @Override
     public void verifiedBatch(int bodies) {
       batches.add(bodies);
+    }
+
+    @Override
+    public void batchFailed() {
+      failedBatches.incrementAndGet();
+    }
+
+    @Override
+    public void verifiedAlone(int bodies) {
+      alone.add(bodies);
     }
   };
 
@@ -101,14 +114,79 @@ class PutVerifierTest {
     List<Body> bodies = bodies(20, 6);
     List<Object> outcomes = submitTogether(new PutVerifier(new SecureRandom(), 64, metrics), bodies);
     assertThat(batches).containsExactly(20);
+    assertThat(failedBatches).hasValue(1);
+    assertEachAnswered(bodies, outcomes);
+  }
+
+  /** Valid bodies get their packet, bad ones BAD_SIGNATURE. */
+  private static void assertEachAnswered(List<Body> bodies, List<Object> outcomes) {
     for (int i = 0; i < bodies.size(); i++) {
-      if (bodies.get(i).valid()) {
-        assertThat(outcomes.get(i)).isInstanceOf(SignedPacket.class);
+      Body b = bodies.get(i);
+      if (b.valid()) {
+        assertThat(outcomes.get(i)).isEqualTo(SignedPacket.fromRelayPayload(b.key(), b.payload()));
       } else {
         assertThat(outcomes.get(i)).isInstanceOfSatisfying(InvalidPacketException.class,
             e -> assertThat(e.reason()).isEqualTo(InvalidPacketException.Reason.BAD_SIGNATURE));
       }
     }
+  }
+
+  /**
+   * A bad signature fails its whole batch, which is then verified again body by body; the bodies
+   * after it are verified alone for a cool-down (here 4, doubling to at most 16), so a client
+   * sending bad signatures cannot have every batch paid for twice.
+   */
+  @Test
+  void afterAFailedBatchBodiesAreVerifiedAloneForACoolDown() throws Exception {
+    PutVerifier verifier = new PutVerifier(new SecureRandom(), 64, metrics, 4, 16);
+    List<Body> first = bodies(8, 8);
+    assertEachAnswered(first, submitTogether(verifier, first));
+    assertThat(failedBatches).hasValue(1);
+
+    submitTogether(verifier, bodies(3, 0));
+    submitTogether(verifier, bodies(3, 0)); // 1 of the cool-down left: this turn uses it up
+    assertThat(alone).containsExactly(3, 3);
+    assertThat(batches).containsExactly(8);
+
+    submitTogether(verifier, bodies(5, 5)); // the first batch after the cool-down fails again
+    assertThat(failedBatches).hasValue(2);
+    List<Body> during = bodies(8, 4); // the doubled cool-down: bad ones answered, no new failure
+    assertEachAnswered(during, submitTogether(verifier, during));
+    assertThat(alone).containsExactly(3, 3, 8);
+    assertThat(failedBatches).hasValue(2);
+
+    submitTogether(verifier, bodies(6, 0)); // a batch holds: the cool-down is forgotten
+    submitTogether(verifier, bodies(6, 3));
+    assertThat(failedBatches).hasValue(3);
+    submitTogether(verifier, bodies(4, 0)); // 4 again, not 16
+    submitTogether(verifier, bodies(2, 0));
+    assertThat(alone).containsExactly(3, 3, 8, 4);
+    assertThat(batches).containsExactly(8, 5, 6, 6, 2);
+  }
+
+  @Test
+  void theCoolDownStopsGrowingAtItsMaximum() throws Exception {
+    PutVerifier verifier = new PutVerifier(new SecureRandom(), 64, metrics, 2, 4);
+    for (int round = 0; round < 3; round++) {
+      submitTogether(verifier, bodies(4, 2));
+      submitTogether(verifier, bodies(round == 0 ? 2 : 4, 0));
+    }
+    assertThat(failedBatches).hasValue(3);
+    assertThat(alone).containsExactly(2, 4, 4);
+    submitTogether(verifier, bodies(3, 0));
+    assertThat(batches).containsExactly(4, 4, 4, 3);
+  }
+
+  /** A lone body is verified alone anyway: it neither counts as a failed batch nor starts one. */
+  @Test
+  void aLoneBadBodyStartsNoCoolDown() throws Exception {
+    PutVerifier verifier = new PutVerifier(new SecureRandom(), 64, metrics, 4, 16);
+    List<Body> lone = bodies(1, 1);
+    assertEachAnswered(lone, submitTogether(verifier, lone));
+    submitTogether(verifier, bodies(5, 0));
+    assertThat(failedBatches).hasValue(0);
+    assertThat(alone).isEmpty();
+    assertThat(batches).containsExactly(1, 5);
   }
 
   @Test

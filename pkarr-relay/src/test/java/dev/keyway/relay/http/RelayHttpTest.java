@@ -722,7 +722,8 @@ class RelayHttpTest {
         "relay_publishes_total{outcome=\"too_large\"}", "relay_gets_total{outcome=\"found\"}",
         "relay_gets_total{outcome=\"not_found\"}", "relay_rate_limited_total",
         "store_packets ", "store_bytes", "store_commit_seconds_count", "store_commit_batch_size_count",
-        "store_packets_inserted_total");
+        "store_packets_inserted_total", "relay_verify_batch_failed_total",
+        "relay_verify_alone_total");
     assertThat(metricValue(m, "relay_publishes_total{outcome=\"inserted\"}")).isGreaterThanOrEqualTo(1);
     assertThat(metricValue(m, "relay_verify_batch_size_sum")).isGreaterThanOrEqualTo(1);
     assertThat(metricValue(m, "store_packets")).isGreaterThanOrEqualTo(1);
