@@ -8,18 +8,22 @@
 #   1. REPS times, interleaved (so every reference shares the relay's window):
 #      a. JMH: Ed25519 verify rate of one core (BouncyCastle; VerifyBenchmark), pinned like the server;
 #      b. nginx 1.22, one worker, serving a 200-byte file: load driver GET + wrk GET;
-#      c. keyway relay (fsync on, the default): driver PUTs KEYS distinct signed packets (after a
-#         warm-up batch), then GETs them at random; then wrk GETs one stored key (the same client
-#         work as nginx's file) and random stored keys (Lua, client-bound);
+#      c. keyway relay (fsync on, the default): driver PUTs KEYS distinct signed packets (after
+#         warm-up rounds of other keys, which stay stored), then GETs them at random; then wrk
+#         GETs one stored key (the same client work as nginx's file) and random stored keys (Lua,
+#         client-bound);
 #   2. once: the relay with fsync off, same driver run (the cost of fsync).
 # Each rep waits (up to IDLE_WAIT=600 s) for ~20 s of >85 % idle CPU, as the shared anchors did.
-# Env: OUT, KEYS=50000, WARMUP_KEYS=120000 (the JIT of a one-core JVM settles after ~100k PUTs), PUT_CONNS=128, GET_CONNS=32, DUR=15, REPS=3, BUILD=yes,
+# Env: OUT, KEYS=50000, WARMUP_KEYS=60000 PUTs per warm-up round, repeated until the relay's JIT
+#      compiler threads took under JIT_QUIET_PCT=6 % of its CPU in a round (it levels off at 4-5 %
+#      after about 240k PUTs on one core), at most WARMUP_ROUNDS=6, PUT_CONNS=128, GET_CONNS=32,
+#      DUR=15, REPS=3, BUILD=yes,
 #      RELAY_JAVA_OPTS (extra JVM options for the relay, e.g. a system property for an experiment)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE="$ROOT/ops/bench/relay"
 OUT=${OUT:-/tmp/keyway-bench-relay-$(date +%Y%m%d-%H%M%S)}
-KEYS=${KEYS:-50000} WARMUP_KEYS=${WARMUP_KEYS:-120000} PUT_CONNS=${PUT_CONNS:-128} GET_CONNS=${GET_CONNS:-32}
+KEYS=${KEYS:-50000} WARMUP_KEYS=${WARMUP_KEYS:-60000} WARMUP_ROUNDS=${WARMUP_ROUNDS:-6} JIT_QUIET_PCT=${JIT_QUIET_PCT:-6} PUT_CONNS=${PUT_CONNS:-128} GET_CONNS=${GET_CONNS:-32}
 DUR=${DUR:-15} REPS=${REPS:-3} BUILD=${BUILD:-yes}
 SERVER_CPU=${SERVER_CPU:-1} LOADGEN_CPU=${LOADGEN_CPU:-0}
 RELAY_PORT=16881 NGINX_PORT=18081
@@ -75,6 +79,29 @@ foreign_end() {
     'BEGIN{f=(b-b0)-(c-c0); if (f<0) f=0; printf "foreign CPU during %s: %.1f s = %.0f%% of 2 cores x %.0f s", n, f, 100*f/(2*(t-t0)), t-t0}')"
 }
 
+# CPU clock ticks (user + system) of a process's threads: "<JIT compiler threads> <all>". The
+# comm in /proc/<pid>/task/<tid>/stat may hold spaces ("C2 CompilerThre"), so fields are counted
+# after its closing parenthesis (utime and stime are then the 12th and 13th).
+cpu_ticks() {
+  local t jit=0 all=0 v
+  for t in /proc/"$1"/task/*; do
+    v=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') || continue
+    [ -n "$v" ] || continue
+    all=$((all + v))
+    case "$(cat "$t/comm" 2>/dev/null)" in C1\ *|C2\ *) jit=$((jit + v)) ;; esac
+  done
+  echo "$jit $all"
+}
+jit_start() { read -r J0 A0 < <(cpu_ticks "$1"); }
+# Percent of the relay's CPU since jit_start that went to JIT compilation. A one-core JVM running
+# Vert.x, Netty, H2 and the verifier keeps compiling for a few hundred thousand PUTs; measuring
+# before that would charge the JIT's start-up to every PUT (JMH warms BouncyCastle up the same way).
+jit_share() {
+  local j a
+  read -r j a < <(cpu_ticks "$1")
+  echo $(( 100 * (j - J0) / ((a - A0) > 0 ? (a - A0) : 1) ))
+}
+
 pin_tree() { # re-pin every thread of a process (JVMs start threads after launch)
   for t in $(ls /proc/"$1"/task); do taskset -p -c "$SERVER_CPU" "$t" > /dev/null 2>&1 || true; done
 }
@@ -125,9 +152,17 @@ run_relay() { # run_relay NAME CONFIG WRK(yes|no)
   wait_http "http://127.0.0.1:$RELAY_PORT/healthz"
   pin_tree "$CUR"
   say "relay $name: $(grep -o 'relay config store: .*' "$d/relay.log" | head -1)"
-  # Warm-up: other keys, not counted.
-  driver --url "http://127.0.0.1:$RELAY_PORT" --keys "$WARMUP_KEYS" --seed 1000 --connections "$PUT_CONNS" \
-    --get-seconds 3 --warmup-seconds 0 > "$d/warmup.driver" 2>&1
+  # Warm-up: other keys, not counted, in rounds until the JIT has settled (see jit_share).
+  local round=1 share
+  while :; do
+    jit_start "$CUR"
+    driver --url "http://127.0.0.1:$RELAY_PORT" --keys "$WARMUP_KEYS" --seed $((1000 * round)) \
+      --connections "$PUT_CONNS" --get-seconds 3 --warmup-seconds 0 > "$d/warmup-$round.driver" 2>&1
+    share=$(jit_share "$CUR")
+    say "relay $name warm-up round $round: $WARMUP_KEYS PUTs, JIT compiler threads ${share}% of the relay's CPU"
+    if [ "$share" -lt "$JIT_QUIET_PCT" ] || [ "$round" -ge "$WARMUP_ROUNDS" ]; then break; fi
+    round=$((round + 1))
+  done
   driver --url "http://127.0.0.1:$RELAY_PORT" --keys "$KEYS" --seed "$RANDOM" --connections "$PUT_CONNS" \
     --get-seconds "$DUR" --warmup-seconds 3 --paths-out "$OUT/paths.txt" --get-connections "$GET_CONNS" \
     | tee "$d/driver.out" | grep RESULT | sed "s/^/relay-$name /" | tee -a "$LOG"

@@ -12,20 +12,12 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$ROOT"
 SERVER_CPU=${SERVER_CPU:-1} LOADGEN_CPU=${LOADGEN_CPU:-0} WARM=${WARM:-120000} KEYS=${KEYS:-60000}
 OUT=${OUT:-/tmp/keyway-relay-threads-$(date +%Y%m%d-%H%M%S)}
-CP="$ROOT/pkarr-relay/target/test-classes:$ROOT/pkarr-relay/target/classes:$(cat "$ROOT/pkarr-relay/target/test-classpath.txt")"
-mkdir -p "$OUT"
-taskset -c "$SERVER_CPU" java -Xmx1g ${RELAY_JAVA_OPTS:-} -jar ops/target/keyway.jar relay \
-  -c "${CONFIG:-ops/bench/relay/relay.toml}" --data-dir "$OUT/data" > "$OUT/relay.log" 2>&1 &
-PID=$!
-trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
-for _ in $(seq 300); do curl -sf -o /dev/null http://127.0.0.1:16881/healthz && break; sleep 0.1; done
-for t in /proc/$PID/task/*; do taskset -p -c "$SERVER_CPU" "${t##*/}" > /dev/null 2>&1 || true; done
-driver() { taskset -c "$LOADGEN_CPU" java -Xmx1g -cp "$CP" dev.keyway.relay.bench.RelayLoadDriver \
-  --url http://127.0.0.1:16881 --connections 128 --get-seconds 1 --warmup-seconds 0 "$@"; }
+. "$ROOT/ops/bench/relay/pinned-relay.sh"
 driver --keys "$WARM" --seed 1000 > "$OUT/warmup.driver" 2>&1
 # per thread: id, name, CPU ticks (utime+stime), voluntary+involuntary context switches
 snapshot() { for t in /proc/$PID/task/*; do
-  echo "${t##*/} $(tr ' ' _ < "$t/comm") $(awk '{print $14+$15}' "$t/stat") $(awk '/ctxt/{s+=$2} END{print s}' "$t/status")"
+  # fields after the comm's ")" (a comm may hold spaces: "C2 CompilerThre"): utime, stime = 12, 13
+  echo "${t##*/} $(tr ' ' _ < "$t/comm") $(sed 's/.*) //' "$t/stat" | awk '{print $12+$13}') $(awk '/ctxt/{s+=$2} END{print s}' "$t/status")"
 done; }
 before=$(snapshot)
 driver --keys "$KEYS" --seed 7 > "$OUT/phase.driver" 2>&1

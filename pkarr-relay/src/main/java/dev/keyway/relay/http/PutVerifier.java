@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * failed batch are verified one by one ({@link PacketBatch#verifyEach}) for a cool-down of
  * {@value #FIRST_COOL_DOWN} bodies, which doubles (up to {@value #MAX_COOL_DOWN}) each time the
  * first batch after it fails again, and is forgotten once a batch holds. Under a steady stream of
- * bad signatures the relay thus verifies at about the one-by-one price, not one and a half times
- * it; honest traffic pays nothing.
+ * bad signatures the relay thus verifies at about the one-by-one price (1.8 times a good batch's
+ * per body) instead of 2.4 times a good batch's (ops/bench/RESULTS.md); honest traffic pays
+ * nothing.
  *
  * <p>Each event-loop thread has its own batch, so no lock is taken; callbacks run on that thread.
  * The relay's {@code PUT /{key}} and the DNS server's {@code PUT /pkarr/{key}} use it.
