@@ -584,6 +584,9 @@ public final class JdbcPacketStore implements PacketStore {
     private final List<Upsert> batch = new ArrayList<>(options.maxBatchSize());
     private final UpsertOutcome[] outcomes = new UpsertOutcome[options.maxBatchSize()];
     private long nextMaintenance;
+    /** Rows written since the dialect's housekeeping last ran (see {@link #compactIfDue}). */
+    private int rowsSinceMaintain;
+    private final int maintainEveryRows = dialect.maintainEveryRows();
     /** Latest access time written; access times never go backwards (see {@link #accessStamp}). */
     private long lastAccess;
 
@@ -620,6 +623,7 @@ public final class JdbcPacketStore implements PacketStore {
             gather();
             apply();
             batch.clear();
+            compactIfDue();
           }
         }
       } catch (InterruptedException e) {
@@ -736,6 +740,7 @@ public final class JdbcPacketStore implements PacketStore {
           syncer.awaitLag();
         }
         connection.commit();
+        rowsSinceMaintain += changed.size();
         publish(changed, inserts);
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly();
@@ -804,6 +809,26 @@ public final class JdbcPacketStore implements PacketStore {
 
     // ---- maintenance ----
 
+    /**
+     * Runs the dialect's housekeeping (H2: compaction) once enough rows were written since it
+     * last ran, between batches: under a storm of new keys the timer's run every
+     * {@code eviction_interval} falls far behind the garbage the writes leave in the file.
+     */
+    private void compactIfDue() {
+      if (maintainEveryRows <= 0 || rowsSinceMaintain < maintainEveryRows) {
+        return;
+      }
+      rowsSinceMaintain = 0;
+      try {
+        dialect.maintain(connection);
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        LOG.error("packet store compaction failed: {}", e.toString());
+        rollbackQuietly();
+        checkFatal(e, connection);
+      }
+    }
+
     private void maintenance(boolean requested) {
       List<CompletableFuture<Void>> waiting = new ArrayList<>();
       CompletableFuture<Void> f;
@@ -819,6 +844,7 @@ public final class JdbcPacketStore implements PacketStore {
           evictOverCapacity();
         }
         dialect.maintain(connection);
+        rowsSinceMaintain = 0;
         connection.commit();
         // An eviction cut short for waiting upserts resumes right after them.
         nextMaintenance = System.nanoTime() + (finished ? maintenanceNanos : 0);

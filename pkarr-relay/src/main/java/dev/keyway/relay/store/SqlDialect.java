@@ -60,6 +60,15 @@ public abstract class SqlDialect {
   public void maintain(Connection connection) throws SQLException {}
 
   /**
+   * Rows written after which the writer runs {@link #maintain} again without waiting for its
+   * timer, for databases whose garbage grows with the rows written; 0 (the default) means only on
+   * the timer.
+   */
+  public int maintainEveryRows() {
+    return 0;
+  }
+
+  /**
    * A failure to open the store in words for an operator; by default the driver's message.
    * Dialects replace the messages that give advice meant for a database's own users.
    */

@@ -128,6 +128,43 @@ class JdbcPacketStoreTest {
     }
   }
 
+  /**
+   * Under a storm of new keys most of every chunk H2 writes is dead at once, yet each chunk stays
+   * (its new rows are live): without compaction the file grows by all of it. The same 20,000
+   * packets in commits of 50, as the relay's group commit makes them, into a store that compacts
+   * every 500 rows written and into one that compacts only on its (hour-long) timer.
+   */
+  @Test
+  void compactionAfterEnoughRowsKeepsUpWithAStormOfNewKeys() throws Exception {
+    StoreOptions options = StoreOptions.builder().evictionInterval(Duration.ofHours(1)).build();
+    List<SignedPacket> packets = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      packets.add(packet(key(100_000 + i), now.get(), "storm " + i));
+    }
+    long[] bytes = new long[2];
+    for (int variant = 0; variant < 2; variant++) {
+      H2Dialect h2 = H2Dialect.file(dir.resolve("v" + variant))
+          .withCompactEveryRows(variant == 0 ? 0 : 500);
+      try (JdbcPacketStore store = JdbcPacketStore.open(h2, options, now::get, StoreMetrics.NOOP)) {
+        for (int from = 0; from < packets.size(); from += 50) {
+          List<CompletableFuture<UpsertOutcome>> commit = new ArrayList<>();
+          for (SignedPacket p : packets.subList(from, from + 50)) {
+            commit.add(store.upsert(p));
+          }
+          for (CompletableFuture<UpsertOutcome> f : commit) {
+            assertThat(await(f)).isEqualTo(UpsertOutcome.INSERTED);
+          }
+        }
+        bytes[variant] = store.storageBytes();
+        assertThat(store.count()).isEqualTo(packets.size());
+        assertThat(store.get(packets.get(12_345).publicKey()).orElseThrow().packet())
+            .isEqualTo(packets.get(12_345));
+      }
+    }
+    assertThat(bytes[1]).as("file with compaction every 500 rows, against %d without", bytes[0])
+        .isLessThan(bytes[0] * 3 / 4);
+  }
+
   @Test
   void manyExpiredPacketsAreEvictedInChunks() throws Exception {
     StoreOptions options = StoreOptions.builder().maxAge(Duration.ofHours(1)).build();
