@@ -172,7 +172,7 @@ run_relay() { # run_relay NAME CONFIG WRK(yes|no)
     # Random stored keys; wrk's per-request Lua makes this one client-bound (informational).
     wrk_get "relay-$name-get-randomkeys" "http://127.0.0.1:$RELAY_PORT" "$HERE/get.lua"
   fi
-  curl -s "http://127.0.0.1:19117/metrics" | grep -E '^store_commit_(seconds|batch_size)_(count|sum|max)|^store_packets |^relay_verify_batch_size_(count|sum|max)' > "$d/metrics.txt" || true
+  curl -s "http://127.0.0.1:19117/metrics" | grep -E '^store_commit_(seconds|batch_size)_(count|sum|max)|^store_packets |^store_bytes |^relay_verify_batch_size_(count|sum|max)' > "$d/metrics.txt" || true
   say "relay $name store: $(tr '\n' ' ' < "$d/metrics.txt")"
   kill -TERM "$CUR"; wait "$CUR" 2>/dev/null || true; CUR=""
   say "relay $name stopped: $(grep -c 'packet store closed' "$d/relay.log") clean store close"
