@@ -145,7 +145,11 @@ class JdbcPacketStoreTest {
     for (int variant = 0; variant < 2; variant++) {
       H2Dialect h2 = H2Dialect.file(dir.resolve("v" + variant))
           .withCompactEveryRows(variant == 0 ? 0 : 500);
-      try (JdbcPacketStore store = JdbcPacketStore.open(h2, options, now::get, StoreMetrics.NOOP)) {
+      try (JdbcPacketStore store = JdbcPacketStore.open(h2, options, now::get, StoreMetrics.NOOP);
+          Connection c = h2.connect(); java.sql.Statement st = c.createStatement()) {
+        // Dead chunks reusable at once, not after the store's 1 s: the file then depends on
+        // what is dead, not on how long the test took.
+        st.execute("SET RETENTION_TIME 0");
         for (int from = 0; from < packets.size(); from += 50) {
           List<CompletableFuture<UpsertOutcome>> commit = new ArrayList<>();
           for (SignedPacket p : packets.subList(from, from + 50)) {
@@ -162,7 +166,7 @@ class JdbcPacketStoreTest {
       }
     }
     assertThat(bytes[1]).as("file with compaction every 500 rows, against %d without", bytes[0])
-        .isLessThan(bytes[0] * 3 / 4);
+        .isLessThan(bytes[0] / 2);
   }
 
   @Test
