@@ -45,10 +45,11 @@ import org.slf4j.LoggerFactory;
  * current row (or an earlier upsert of the same key in the batch), writes the rows, commits once,
  * and only then completes the futures. With {@link StoreOptions#fsync()} a second thread forces
  * committed batches to the device and completes their futures after that; it runs alongside the
- * writer, so one fsync covers every batch committed while the previous one ran. Because one
- * thread decides and writes, the ordering rules of {@link PacketStore} hold atomically: an older
- * packet can never overwrite a newer one, whatever the interleaving. When the queue is full an
- * upsert fails at once with {@link PacketStoreException.Overloaded}.
+ * writer, so one fsync covers every batch committed while the previous one ran. It forces the
+ * writer's own commits (evictions, compaction) the same way. Because one thread decides and
+ * writes, the ordering rules of {@link PacketStore} hold atomically: an older packet can never
+ * overwrite a newer one, whatever the interleaving. When the queue is full an upsert fails at
+ * once with {@link PacketStoreException.Overloaded}.
  *
  * <h2>Reads: never wait for the writer</h2>
  * {@link #get} answers from a Caffeine cache of parsed packets; a miss reads the row on one of a
@@ -821,7 +822,7 @@ public final class JdbcPacketStore implements PacketStore {
       rowsSinceMaintain = 0;
       try {
         dialect.maintain(connection);
-        connection.commit();
+        commitHousekeeping();
       } catch (SQLException | RuntimeException e) {
         LOG.error("packet store compaction failed: {}", e.toString());
         rollbackQuietly();
@@ -845,7 +846,7 @@ public final class JdbcPacketStore implements PacketStore {
         }
         dialect.maintain(connection);
         rowsSinceMaintain = 0;
-        connection.commit();
+        commitHousekeeping();
         // An eviction cut short for waiting upserts resumes right after them.
         nextMaintenance = System.nanoTime() + (finished ? maintenanceNanos : 0);
         waiting.forEach(w -> w.complete(null));
@@ -880,7 +881,7 @@ public final class JdbcPacketStore implements PacketStore {
             del.addBatch();
           }
           int removed = sum(del.executeBatch());
-          connection.commit();
+          commitHousekeeping();
           forget(keys, removed, StoreMetrics.Eviction.AGE);
           if (keys.size() < EVICTION_CHUNK) {
             return true;
@@ -909,7 +910,7 @@ public final class JdbcPacketStore implements PacketStore {
             del.addBatch();
           }
           int removed = sum(del.executeBatch());
-          connection.commit();
+          commitHousekeeping();
           forget(keys, removed, StoreMetrics.Eviction.CAPACITY);
         }
       } catch (SQLException e) {
@@ -951,7 +952,30 @@ public final class JdbcPacketStore implements PacketStore {
         if (pending > 0) {
           touch.executeBatch();
         }
+        commitHousekeeping();
+      }
+    }
+
+    /**
+     * Commits the writer's own changes (evictions, access times, compaction) under the same rule
+     * as a batch of upserts: with fsync on, not while the device lags, and forced by the syncer
+     * soon after. They answer no caller, but they free file space, which the database may reuse
+     * shortly after ({@link SqlDialect#maxSyncLag()}; H2 a second after the commit): left
+     * unforced, as by a store that went idle after its compaction, such a commit would let a
+     * later write overwrite pages that the device's last forced state still needs.
+     */
+    private void commitHousekeeping() throws SQLException {
+      if (syncer == null || failure != null) {
+        connection.commit(); // no fsync asked for, or none will run again (the store has failed)
+        return;
+      }
+      try {
+        syncer.awaitLag();
         connection.commit();
+        syncer.enqueue(Committed.housekeeping());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the writer's next wait ends it
+        throw new SQLException("interrupted while the device lags", e);
       }
     }
 
@@ -980,10 +1004,19 @@ public final class JdbcPacketStore implements PacketStore {
 
   /** A committed batch, with the outcome of each upsert in it. */
   private record Committed(List<Upsert> upserts, UpsertOutcome[] outcomes, long startedNanos,
-      long committedNanos, int rows, int inserts) {}
+      long committedNanos, int rows, int inserts) {
+    /** The writer's own commit: nobody to answer, but written, so the syncer forces it. */
+    static Committed housekeeping() {
+      long now = System.nanoTime();
+      return new Committed(List.of(), new UpsertOutcome[0], now, now, 1, 0);
+    }
+  }
 
   /** Completes a committed (and, if asked for, synced) batch's futures. */
   private void acknowledge(Committed c) {
+    if (c.upserts().isEmpty()) {
+      return; // housekeeping: no batch to report
+    }
     long nanos = System.nanoTime() - c.startedNanos();
     for (int i = 0; i < c.upserts().size(); i++) {
       metrics.upserted(c.outcomes()[i]);

@@ -250,6 +250,9 @@ class JdbcPacketStoreTest {
     volatile boolean failSync;
     volatile Duration maxSyncLag = Duration.ofSeconds(10);
     volatile Error syncError;
+    volatile int maintainEveryRows;
+    /** "maintain" and "sync", in the order they ran. */
+    final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ControlledDialect(Path dir) {
       this.h2 = H2Dialect.file(dir);
@@ -299,6 +302,84 @@ class JdbcPacketStoreTest {
         throw syncError;
       }
       h2.sync(connection);
+      events.add("sync");
+    }
+
+    @Override
+    public void maintain(Connection connection) throws SQLException {
+      awaitSyncs(syncsBeforeMaintain);
+      h2.maintain(connection);
+      events.add("maintain");
+    }
+
+    /** Holds housekeeping until this many syncs ran, so that none is still running for a batch. */
+    volatile int syncsBeforeMaintain;
+
+    private void awaitSyncs(int n) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (events.stream().filter("sync"::equals).count() < n && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+
+    @Override
+    public int maintainEveryRows() {
+      return maintainEveryRows;
+    }
+
+    /** Whether a sync ran after the last housekeeping, waiting up to 10 s for one. */
+    boolean syncedAfterLastMaintain() throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      do {
+        List<String> seen = List.copyOf(events);
+        int last = seen.lastIndexOf("maintain");
+        if (last >= 0 && seen.subList(last, seen.size()).contains("sync")) {
+          return true;
+        }
+        Thread.sleep(10);
+      } while (System.nanoTime() < deadline);
+      return false;
+    }
+  }
+
+  /**
+   * With fsync on, the writer's housekeeping commits (here the timed maintenance: age eviction
+   * and compaction) are forced like batches, without waiting for the next write: H2 reuses the
+   * space a compaction frees a second later, and the device's last forced state must not still
+   * point into it.
+   */
+  @Test
+  void housekeepingIsForcedToTheDeviceWithoutWaitingForTheNextWrite() throws Exception {
+    ControlledDialect dialect = new ControlledDialect(dir);
+    dialect.release.countDown();
+    StoreOptions options = StoreOptions.builder().maxBatchDelay(Duration.ZERO).fsync(true).build();
+    try (JdbcPacketStore store = JdbcPacketStore.open(dialect, options, now::get, StoreMetrics.NOOP)) {
+      assertThat(await(store.upsert(packet(key(1), 5, "a")))).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(dialect.events).containsExactly("sync");
+      await(store.runMaintenance());
+      assertThat(dialect.events).contains("maintain");
+      assertThat(dialect.syncedAfterLastMaintain()).as("events %s", dialect.events).isTrue();
+    }
+  }
+
+  /** The same for the compaction that runs after enough rows were written. */
+  @Test
+  void compactionAfterEnoughRowsIsForcedToTheDeviceToo() throws Exception {
+    ControlledDialect dialect = new ControlledDialect(dir);
+    dialect.release.countDown();
+    dialect.maintainEveryRows = 3;
+    dialect.syncsBeforeMaintain = 3; // the three batches' own syncs are over before it compacts
+    StoreOptions options = StoreOptions.builder().maxBatchDelay(Duration.ZERO).fsync(true).build();
+    try (JdbcPacketStore store = JdbcPacketStore.open(dialect, options, now::get, StoreMetrics.NOOP)) {
+      for (int i = 1; i <= 3; i++) {
+        assertThat(await(store.upsert(packet(key(i), 5, "r" + i)))).isEqualTo(UpsertOutcome.INSERTED);
+      }
+      assertThat(dialect.syncedAfterLastMaintain()).as("events %s", dialect.events).isTrue();
     }
   }
 
