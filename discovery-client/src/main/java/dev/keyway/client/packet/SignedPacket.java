@@ -299,6 +299,14 @@ public final class SignedPacket {
         other.bytes, HEADER_BYTES, other.bytes.length) > 0;
   }
 
+  /**
+   * Whether {@code payload} is this packet's relay payload, byte for byte (signature, timestamp
+   * and DNS): a PUT of the packet already stored, whose signature needs no second check.
+   */
+  public boolean hasRelayPayload(byte[] payload) {
+    return Arrays.equals(bytes, PublicKey.LENGTH, bytes.length, payload, 0, payload.length);
+  }
+
   /** Whether both packets have the same canonical bytes (same key, signature, time, DNS). */
   public boolean isSameAs(SignedPacket other) {
     return equals(other);

@@ -124,6 +124,24 @@ class SignedPacketTest {
     assertThatThrownBy(() -> p.ttl(10, 5)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** Only the exact bytes count: any other signature, timestamp, DNS byte or length does not. */
+  @Test
+  void hasRelayPayloadIsAnExactByteMatch() {
+    SignedPacket p = SignedPacket.builder().txt("a", 30, "z").sign(SECRET, 10);
+    byte[] payload = p.toRelayPayload();
+    assertThat(p.hasRelayPayload(payload)).isTrue();
+    assertThat(p.hasRelayPayload(payload.clone())).isTrue();
+    for (int i : new int[] {0, 63, 64, 71, 72, payload.length - 1}) { // signature, time, DNS
+      byte[] changed = payload.clone();
+      changed[i] ^= 1;
+      assertThat(p.hasRelayPayload(changed)).as("byte %d", i).isFalse();
+    }
+    assertThat(p.hasRelayPayload(java.util.Arrays.copyOf(payload, payload.length - 1))).isFalse();
+    assertThat(p.hasRelayPayload(java.util.Arrays.copyOf(payload, payload.length + 1))).isFalse();
+    assertThat(p.hasRelayPayload(p.toBytes())).as("the canonical form is not the payload").isFalse();
+    assertThat(p.hasRelayPayload(new byte[0])).isFalse();
+  }
+
   @Test
   void largerTimestampWinsThenLargerDnsBytes() {
     SignedPacket older = SignedPacket.builder().txt("a", 30, "z").sign(SECRET, 10);

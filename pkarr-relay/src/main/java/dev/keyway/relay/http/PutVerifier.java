@@ -92,6 +92,24 @@ public final class PutVerifier {
    * @throws InvalidPacketException at once if the body's size is out of bounds
    */
   public void submit(Context context, PublicKey key, byte[] payload, Callback callback) {
+    submit(context, key, payload, null, callback);
+  }
+
+  /**
+   * {@link #submit(Context, PublicKey, byte[], Callback)} for a caller that knows the packet
+   * stored under {@code key}: a body that is that packet's exact relay payload (a republish of
+   * the same packet, as pkarr's republishers and homeservers send) was verified when it was
+   * stored, so {@code callback} gets {@code stored} at once, unverified again.
+   *
+   * @param stored the packet the store holds for {@code key} (from a non-blocking cache), or null
+   */
+  public void submit(Context context, PublicKey key, byte[] payload, SignedPacket stored,
+      Callback callback) {
+    if (stored != null && stored.publicKey().equals(key) && stored.hasRelayPayload(payload)) {
+      metrics.verifySkipped();
+      callback.verified(stored, null);
+      return;
+    }
     Pending p = pending.get();
     p.batch.add(key, payload);
     p.callbacks.add(callback);

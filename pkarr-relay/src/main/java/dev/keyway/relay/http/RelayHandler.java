@@ -505,19 +505,27 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
 
   private void publish(HttpServerRequest req, PublicKey key, byte[] payload) {
     try {
-      verifier.submit(vertx.getOrCreateContext(), key, payload, (packet, error) -> {
-        if (error instanceof InvalidPacketException e) {
-          invalid(req, e);
-        } else if (error != null) {
-          metrics.published(RelayMetrics.Publish.ERROR);
-          fail(req, RelayError.internal(), "internal");
-        } else {
-          publishVerified(req, key, packet);
-        }
-      });
+      verifier.submit(vertx.getOrCreateContext(), key, payload, storedIfKnown(key),
+          (packet, error) -> {
+            if (error instanceof InvalidPacketException e) {
+              invalid(req, e);
+            } else if (error != null) {
+              metrics.published(RelayMetrics.Publish.ERROR);
+              fail(req, RelayError.internal(), "internal");
+            } else {
+              publishVerified(req, key, packet);
+            }
+          });
     } catch (InvalidPacketException e) {
       invalid(req, e);
     }
+  }
+
+  /** The stored packet of {@code key} if it can be had without blocking, else null. */
+  private SignedPacket storedIfKnown(PublicKey key) {
+    StoredPacket stored = jdbc != null ? jdbc.peekCached(key)
+        : nonBlockingGet ? store.get(key).orElse(null) : null;
+    return stored == null ? null : stored.packet();
   }
 
   private void invalid(HttpServerRequest req, InvalidPacketException e) {

@@ -15,6 +15,7 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
   private final DistributionSummary verifyBatches;
   private final Counter failedBatches;
   private final Counter verifiedAlone;
+  private final Counter verifySkipped;
 
   /** Registers the relay's meters; {@code prefix} (may be empty) goes before each name. */
   public MicrometerRelayMetrics(MeterRegistry registry, String prefix) {
@@ -41,6 +42,9 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
         .register(registry);
     verifiedAlone = Counter.builder(prefix + "relay.verify.alone")
         .description("PUT bodies verified one by one in the cool-down after a failed batch")
+        .register(registry);
+    verifySkipped = Counter.builder(prefix + "relay.verify.skipped")
+        .description("PUT bodies that were the stored packet's exact bytes, not verified again")
         .register(registry);
   }
 
@@ -72,5 +76,10 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
   @Override
   public void verifiedAlone(int bodies) {
     verifiedAlone.increment(bodies);
+  }
+
+  @Override
+  public void verifySkipped() {
+    verifySkipped.increment();
   }
 }

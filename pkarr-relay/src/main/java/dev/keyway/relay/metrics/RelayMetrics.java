@@ -29,4 +29,7 @@ public interface RelayMetrics {
 
   /** This many PUT bodies were verified one by one, in the cool-down after a failed batch. */
   default void verifiedAlone(int bodies) {}
+
+  /** A PUT body was the stored packet's exact bytes: its signature was checked when stored. */
+  default void verifySkipped() {}
 }

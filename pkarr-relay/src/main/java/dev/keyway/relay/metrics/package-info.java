@@ -19,6 +19,9 @@
  *     client is sending bad signatures, or a bug</td></tr>
  * <tr><td>{@code relay_verify_alone_total}</td><td>PUT bodies verified one by one in the
  *     cool-down after a failed batch</td></tr>
+ * <tr><td>{@code relay_verify_skipped_total}</td><td>PUT bodies that were the stored packet's
+ *     exact bytes (a republish of the same packet): its signature was checked when it was
+ *     stored</td></tr>
  * </table>
  * <table>
  * <caption>store (iroh-dns-server's names where it has the metric)</caption>

@@ -46,10 +46,12 @@ import org.slf4j.LoggerFactory;
  * and only then completes the futures. With {@link StoreOptions#fsync()} a second thread forces
  * committed batches to the device and completes their futures after that; it runs alongside the
  * writer, so one fsync covers every batch committed while the previous one ran. It forces the
- * writer's own commits (evictions, compaction) the same way. Because one thread decides and
- * writes, the ordering rules of {@link PacketStore} hold atomically: an older packet can never
- * overwrite a newer one, whatever the interleaving. When the queue is full an upsert fails at
- * once with {@link PacketStoreException.Overloaded}.
+ * writer's own commits (evictions, compaction) the same way. A republish (the stored packet's
+ * exact bytes again) rewrites no row: its new last-seen goes to the cache at once and to the
+ * database in bulk with the next housekeeping, so a crash may lose a last-seen time, never a
+ * packet. Because one thread decides and writes, the ordering rules of {@link PacketStore} hold
+ * atomically: an older packet can never overwrite a newer one, whatever the interleaving. When
+ * the queue is full an upsert fails at once with {@link PacketStoreException.Overloaded}.
  *
  * <h2>Reads: never wait for the writer</h2>
  * {@link #get} answers from a Caffeine cache of parsed packets; a miss reads the row on one of a
@@ -78,6 +80,8 @@ public final class JdbcPacketStore implements PacketStore {
   static final int EVICTION_CHUNK = 1_000;
   /** Most keys remembered as read between two access-time flushes (bounds memory). */
   static final int MAX_TOUCHED = 262_144;
+  /** Most republished keys whose last-seen waits to be written (about 10 MB at most). */
+  static final int MAX_SEEN_LATER = 65_536;
   /** Committed batches that may wait for one fsync before the writer blocks. */
   static final int SYNC_QUEUE_BATCHES = 256;
   /** How long {@link #close()} waits for the writer to drain its queue. */
@@ -108,6 +112,12 @@ public final class JdbcPacketStore implements PacketStore {
   private volatile boolean terminated;
   /** Why the database became unusable (it closed itself, or an fsync failed); null while fine. */
   private volatile String failure;
+  /**
+   * Last-seen times of republished keys that the writer has not written yet (it alone adds and
+   * removes them, removing only after the commit that wrote them). Reads look here before the
+   * database, so a row read in between never shows an older last-seen than the store answered.
+   */
+  private final Map<PublicKey, Long> seenLater = new ConcurrentHashMap<>();
   /** Set when {@link #touched} is full; the writer then flushes access times. */
   private volatile boolean touchesFull;
 
@@ -274,8 +284,18 @@ public final class JdbcPacketStore implements PacketStore {
     return p;
   }
 
+  /**
+   * The cached packet for {@code key}, or null, as the writer sees it: not a read, so neither an
+   * access for the LRU nor a cache hit in the statistics (a PUT's "is this what we have?").
+   */
+  public StoredPacket peekCached(PublicKey key) {
+    checkOpen();
+    return cache == null ? null : cache.asMap().get(key);
+  }
+
   private StoredPacket load(PublicKey key) {
     long commitsBefore = commits.get();
+    Long seenSince = seenLater.get(key); // before the row: see seenLater
     Reader r;
     try {
       r = readers.take();
@@ -283,15 +303,17 @@ public final class JdbcPacketStore implements PacketStore {
       Thread.currentThread().interrupt();
       throw new PacketStoreException("interrupted while waiting for a reader connection", e);
     }
-    StoredPacket loaded;
+    StoredPacket row;
     try {
       checkOpen();
-      loaded = select(r.select(), key);
+      row = select(r.select(), key);
     } catch (SQLException e) {
       throw new PacketStoreException("cannot read packet: " + e.getMessage(), e);
     } finally {
       readers.add(r);
     }
+    StoredPacket loaded = row != null && seenSince != null && seenSince > row.lastSeenMicros()
+        ? new StoredPacket(row.packet(), seenSince) : row;
     if (loaded != null) {
       touch(key);
       if (cache != null) {
@@ -587,6 +609,8 @@ public final class JdbcPacketStore implements PacketStore {
     private long nextMaintenance;
     /** Rows written since the dialect's housekeeping last ran (see {@link #compactIfDue}). */
     private int rowsSinceMaintain;
+    /** This batch's republishes: the stored packet again, only its last-seen moved. */
+    private final Map<PublicKey, StoredPacket> republished = new HashMap<>();
     private final int maintainEveryRows = dialect.maintainEveryRows();
     /** Latest access time written; access times never go backwards (see {@link #accessStamp}). */
     private long lastAccess;
@@ -615,6 +639,7 @@ public final class JdbcPacketStore implements PacketStore {
             flushAccessTimesQuietly();
           }
           if (stopping && queue.isEmpty()) {
+            flushLastSeenQuietly();
             return;
           }
           long wait = Math.max(0, nextMaintenance - System.nanoTime());
@@ -625,6 +650,9 @@ public final class JdbcPacketStore implements PacketStore {
             apply();
             batch.clear();
             compactIfDue();
+            if (seenLater.size() >= MAX_SEEN_LATER) {
+              flushLastSeenQuietly();
+            }
           }
         }
       } catch (InterruptedException e) {
@@ -677,6 +705,7 @@ public final class JdbcPacketStore implements PacketStore {
       long access = accessStamp(now);
       int n = batch.size();
       Map<PublicKey, Pending> changed = new HashMap<>();
+      republished.clear();
       int inserts = 0;
       try {
         for (int i = 0; i < n; i++) {
@@ -697,6 +726,14 @@ public final class JdbcPacketStore implements PacketStore {
           } else if (p.isSameAs(current.packet())) {
             outcomes[i] = UpsertOutcome.UNCHANGED;
             next = now > current.lastSeenMicros() ? new StoredPacket(current.packet(), now) : current;
+            if (pending == null) {
+              // A republish moves only last-seen: the row is not rewritten for it now (an
+              // update costs more than an insert), but later in bulk (flushLastSeen).
+              if (next != current) {
+                republished.put(key, next);
+              }
+              continue;
+            }
           } else if (!current.packet().isMoreRecentThan(p)) {
             // Equal timestamp and DNS bytes under another signature: as recent, nothing to write.
             outcomes[i] = UpsertOutcome.UNCHANGED;
@@ -743,6 +780,12 @@ public final class JdbcPacketStore implements PacketStore {
         connection.commit();
         rowsSinceMaintain += changed.size();
         publish(changed, inserts);
+        republished.forEach((key, state) -> {
+          seenLater.merge(key, state.lastSeenMicros(), Math::max);
+          if (cache != null) {
+            cache.asMap().merge(key, state, JdbcPacketStore::newer);
+          }
+        });
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly();
         checkFatal(e, connection); // before the callers hear of it, so they see the store's state
@@ -838,6 +881,7 @@ public final class JdbcPacketStore implements PacketStore {
       }
       try {
         boolean finished = evictByAge(requested);
+        flushLastSeen();
         if (touchesFull) {
           flushAccessTimes();
         }
@@ -897,6 +941,7 @@ public final class JdbcPacketStore implements PacketStore {
     private void evictOverCapacity() {
       try (PreparedStatement sel = connection.prepareStatement(dialect.selectLeastRecentlyUsed());
           PreparedStatement del = connection.prepareStatement(dialect.deletePacket())) {
+        flushLastSeen();
         flushAccessTimes();
         long excess;
         while ((excess = count.get() - options.capacity()) > 0) {
@@ -925,6 +970,51 @@ public final class JdbcPacketStore implements PacketStore {
       } catch (SQLException e) {
         LOG.warn("recording access times failed: {}", e.toString());
         rollbackQuietly();
+      }
+    }
+
+    private void flushLastSeenQuietly() {
+      try {
+        flushLastSeen();
+      } catch (SQLException e) {
+        LOG.warn("recording last-seen times failed, {} dropped: {}", seenLater.size(), e.toString());
+        rollbackQuietly();
+        seenLater.clear(); // advisory; not retried after every batch
+      }
+    }
+
+    /**
+     * Writes the last-seen times of republished keys, with an access time for the LRU, in
+     * transactions of {@value #EVICTION_CHUNK} rows: every eviction interval, before a capacity
+     * eviction, when {@value #MAX_SEEN_LATER} keys wait, and on close. A republish (the stored
+     * packet's exact bytes, as pkarr's republishers and homeservers send them) thus costs no row
+     * write of its own, and the writes of many share their commits; a crash loses at most these
+     * times, never a packet. Until then reads take them from the cache or {@link #seenLater}.
+     */
+    private void flushLastSeen() throws SQLException {
+      if (seenLater.isEmpty()) {
+        return;
+      }
+      List<Map.Entry<PublicKey, Long>> entries = new ArrayList<>(seenLater.size());
+      seenLater.forEach((k, v) -> entries.add(Map.entry(k, v)));
+      long access = accessStamp(clock.nowMicros());
+      try (PreparedStatement refresh = connection.prepareStatement(dialect.refreshLastSeen())) {
+        // In transactions of EVICTION_CHUNK rows, as evictions: H2 keeps a transaction's undo
+        // log in the store, and one of tens of thousands of rows costs more per row.
+        for (int from = 0; from < entries.size(); from += EVICTION_CHUNK) {
+          List<Map.Entry<PublicKey, Long>> chunk =
+              entries.subList(from, Math.min(entries.size(), from + EVICTION_CHUNK));
+          for (Map.Entry<PublicKey, Long> e : chunk) {
+            refresh.setLong(1, e.getValue());
+            refresh.setLong(2, access);
+            refresh.setBytes(3, e.getKey().toBytes());
+            refresh.setLong(4, e.getValue());
+            refresh.addBatch();
+          }
+          refresh.executeBatch();
+          commitHousekeeping();
+          chunk.forEach(e -> seenLater.remove(e.getKey(), e.getValue()));
+        }
       }
     }
 

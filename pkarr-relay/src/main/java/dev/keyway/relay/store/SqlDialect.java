@@ -134,6 +134,14 @@ public abstract class SqlDialect {
     return "UPDATE signed_packets SET packet = ?, ts = ?, last_seen = ?, last_access = ? WHERE k = ?";
   }
 
+  /**
+   * (last_seen, last_access, k, last_seen): a republish's last-seen, written later in bulk;
+   * never moves last-seen back (the row may hold a newer packet by then).
+   */
+  public String refreshLastSeen() {
+    return "UPDATE signed_packets SET last_seen = ?, last_access = ? WHERE k = ? AND last_seen < ?";
+  }
+
   /** (last_access, k, last_access): moves the access time forward only. */
   public String touchAccess() {
     return "UPDATE signed_packets SET last_access = ? WHERE k = ? AND last_access < ?";

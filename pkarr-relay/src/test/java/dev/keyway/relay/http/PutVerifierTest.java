@@ -27,6 +27,7 @@ class PutVerifierTest {
   private final List<Integer> batches = new CopyOnWriteArrayList<>();
   private final List<Integer> alone = new CopyOnWriteArrayList<>();
   private final AtomicInteger failedBatches = new AtomicInteger();
+  private final AtomicInteger skipped = new AtomicInteger();
   private final RelayMetrics metrics = new RelayMetrics() {
     @Override
     public void verifiedBatch(int bodies) {
@@ -41,6 +42,11 @@ class PutVerifierTest {
     @Override
     public void verifiedAlone(int bodies) {
       alone.add(bodies);
+    }
+
+    @Override
+    public void verifySkipped() {
+      skipped.incrementAndGet();
     }
   };
 
@@ -101,6 +107,41 @@ class PutVerifierTest {
       assertThat(outcomes.get(i)).isEqualTo(
           SignedPacket.fromRelayPayload(bodies.get(i).key(), bodies.get(i).payload()));
     }
+  }
+
+  /**
+   * The stored packet's exact bytes are answered with it at once, unverified again; any other
+   * body for the key (another signature over the same time and DNS, a newer packet), or the
+   * stored packet of another key, is verified as usual.
+   */
+  @Test
+  void theStoredPacketsExactBytesAreNotVerifiedAgain() throws Exception {
+    PutVerifier verifier = new PutVerifier(new SecureRandom(), 64, metrics);
+    Body body = bodies(1, 0).get(0);
+    SignedPacket stored = SignedPacket.fromRelayPayload(body.key(), body.payload());
+    Context context = vertx.getOrCreateContext();
+    CompletableFuture<Object> same = new CompletableFuture<>();
+    context.runOnContext(v -> verifier.submit(context, body.key(), body.payload().clone(), stored,
+        (packet, error) -> same.complete(packet != null ? packet : error)));
+    assertThat(same.get(10, TimeUnit.SECONDS)).isSameAs(stored);
+    assertThat(skipped).hasValue(1);
+    assertThat(batches).isEmpty();
+
+    byte[] forged = body.payload().clone();
+    forged[10] ^= 1; // same timestamp and DNS, another signature
+    CompletableFuture<Object> other = new CompletableFuture<>();
+    context.runOnContext(v -> verifier.submit(context, body.key(), forged, stored,
+        (packet, error) -> other.complete(packet != null ? packet : error)));
+    assertThat(other.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(InvalidPacketException.class,
+        e -> assertThat(e.reason()).isEqualTo(InvalidPacketException.Reason.BAD_SIGNATURE));
+
+    Body another = bodies(2, 0).get(1);
+    CompletableFuture<Object> otherKey = new CompletableFuture<>();
+    context.runOnContext(v -> verifier.submit(context, another.key(), body.payload(), stored,
+        (packet, error) -> otherKey.complete(packet != null ? packet : error)));
+    assertThat(otherKey.get(10, TimeUnit.SECONDS)).isInstanceOf(InvalidPacketException.class);
+    assertThat(skipped).hasValue(1);
+    assertThat(batches).containsExactly(1, 1);
   }
 
   @Test

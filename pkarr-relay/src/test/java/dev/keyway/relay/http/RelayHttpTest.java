@@ -295,6 +295,29 @@ class RelayHttpTest {
     assertThat(relay.get(path(k)).body()).isEqualTo(newer.toRelayPayload());
   }
 
+  /**
+   * A republish of the stored packet's exact bytes is answered from the store without a second
+   * signature check; a body that differs from it in one signature bit is still verified (400).
+   */
+  @Test
+  void theStoredBytesAgainSkipVerificationAForgedSignatureDoesNot() throws Exception {
+    SecretKey k = key(53);
+    SignedPacket p = packet(k, nowMicros(), "again");
+    assertThat(relay.put(p).statusCode()).isEqualTo(204);
+    double skippedBefore = metricValue(relay.metrics(), "relay_verify_skipped_total");
+    assertThat(relay.put(p).statusCode()).isEqualTo(204);
+    assertThat(metricValue(relay.metrics(), "relay_verify_skipped_total"))
+        .isEqualTo(skippedBefore + 1);
+    byte[] forged = p.toRelayPayload();
+    forged[0] ^= 1;
+    HttpResponse<byte[]> r = relay.put(path(k), forged);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(text(r)).contains("signature does not verify");
+    assertThat(metricValue(relay.metrics(), "relay_verify_skipped_total"))
+        .isEqualTo(skippedBefore + 1);
+    assertThat(relay.get(path(k)).body()).isEqualTo(p.toRelayPayload());
+  }
+
   @Test
   void sameRecordsUnderAnotherSignatureAre204AndKeepTheStoredBytes() throws Exception {
     // pkarr's relay rejects only a packet that the cached one is more recent than; an equally
@@ -723,7 +746,7 @@ class RelayHttpTest {
         "relay_gets_total{outcome=\"not_found\"}", "relay_rate_limited_total",
         "store_packets ", "store_bytes", "store_commit_seconds_count", "store_commit_batch_size_count",
         "store_packets_inserted_total", "relay_verify_batch_failed_total",
-        "relay_verify_alone_total");
+        "relay_verify_alone_total", "relay_verify_skipped_total");
     assertThat(metricValue(m, "relay_publishes_total{outcome=\"inserted\"}")).isGreaterThanOrEqualTo(1);
     assertThat(metricValue(m, "relay_verify_batch_size_sum")).isGreaterThanOrEqualTo(1);
     assertThat(metricValue(m, "store_packets")).isGreaterThanOrEqualTo(1);

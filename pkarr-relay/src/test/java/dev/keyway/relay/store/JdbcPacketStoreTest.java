@@ -209,6 +209,77 @@ class JdbcPacketStoreTest {
     }
   }
 
+  /** A republish counts as a use: its deferred access time is written before an LRU eviction. */
+  @Test
+  void aRepublishMakesItsKeyRecentForTheCapacityEviction() throws Exception {
+    StoreOptions options = StoreOptions.builder().capacity(3).maxAge(Duration.ZERO).build();
+    try (JdbcPacketStore store = open(options)) {
+      List<SignedPacket> packets = new ArrayList<>();
+      for (int i = 1; i <= 3; i++) {
+        now.addAndGet(1_000_000);
+        packets.add(packet(key(i), now.get(), "k" + i));
+        await(store.upsert(packets.get(i - 1)));
+      }
+      now.addAndGet(1_000_000);
+      assertThat(await(store.upsert(packets.get(0)))).isEqualTo(UpsertOutcome.UNCHANGED);
+      now.addAndGet(1_000_000);
+      await(store.upsert(packet(key(4), now.get(), "k4")));
+      await(store.runMaintenance()); // after the eviction that follows the commit
+      assertThat(store.count()).isEqualTo(3);
+      assertThat(store.get(key(2).publicKey())).as("least recently used").isEmpty();
+      assertThat(store.get(key(1).publicKey())).as("republished").isPresent();
+    }
+  }
+
+  /**
+   * A republish (the stored packet's exact bytes) rewrites no row: its last-seen is served from
+   * the cache at once and written with the next housekeeping, or when the store closes.
+   */
+  @Test
+  void aRepublishWritesItsLastSeenLaterInBulk() throws Exception {
+    SignedPacket p = packet(key(1), now.get(), "again");
+    long inserted = now.get();
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      assertThat(await(store.upsert(p))).isEqualTo(UpsertOutcome.INSERTED);
+      now.addAndGet(1_000_000);
+      assertThat(await(store.upsert(p))).isEqualTo(UpsertOutcome.UNCHANGED);
+      assertThat(store.get(p.publicKey()).orElseThrow().lastSeenMicros()).isEqualTo(now.get());
+      assertThat(lastSeenInDatabase(p)).as("no row written yet").isEqualTo(inserted);
+      await(store.runMaintenance());
+      assertThat(lastSeenInDatabase(p)).isEqualTo(now.get());
+      now.addAndGet(1_000_000);
+      assertThat(await(store.upsert(p))).isEqualTo(UpsertOutcome.UNCHANGED);
+      // A newer packet in the meantime keeps its own last-seen: the late write never moves it back.
+      now.addAndGet(1_000_000);
+      SignedPacket newer = packet(key(1), now.get(), "newer");
+      assertThat(await(store.upsert(newer))).isEqualTo(UpsertOutcome.UPDATED);
+      assertThat(await(store.upsert(p))).isEqualTo(UpsertOutcome.STALE);
+      await(store.runMaintenance());
+      assertThat(lastSeenInDatabase(p)).isEqualTo(now.get());
+      assertThat(store.get(p.publicKey()).orElseThrow().packet()).isEqualTo(newer);
+      now.addAndGet(1_000_000);
+      assertThat(await(store.upsert(newer))).isEqualTo(UpsertOutcome.UNCHANGED);
+    }
+    assertThat(lastSeenInDatabase(p)).as("written on close").isEqualTo(now.get());
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      StoredPacket s = store.get(p.publicKey()).orElseThrow();
+      assertThat(s.packet()).isEqualTo(packet(key(1), now.get() - 1_000_000, "newer"));
+      assertThat(s.lastSeenMicros()).isEqualTo(now.get());
+    }
+  }
+
+  private long lastSeenInDatabase(SignedPacket p) throws SQLException {
+    try (Connection c = H2Dialect.file(dir).connect();
+        java.sql.PreparedStatement st = c.prepareStatement(
+            "SELECT last_seen FROM signed_packets WHERE k = ?")) {
+      st.setBytes(1, p.publicKey().toBytes());
+      try (java.sql.ResultSet rs = st.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        return rs.getLong(1);
+      }
+    }
+  }
+
   @Test
   void commitsAreGroupedIntoBatches() throws Exception {
     List<Integer> batches = new ArrayList<>();
