@@ -33,10 +33,11 @@ import java.util.function.IntFunction;
  * <pre>
  * java -cp ... dev.keyway.relay.bench.RelayLoadDriver --url http://127.0.0.1:16881 \
  *     --keys 50000 --connections 64 --get-connections 32 --get-seconds 15 \
- *     [--warmup-seconds 3] [--seed 1] [--paths-out paths.txt]
+ *     [--warmup-seconds 3] [--seed 1] [--paths-out paths.txt] [--republish true]
  * java -cp ... dev.keyway.relay.bench.RelayLoadDriver --static-url http://127.0.0.1:18081/static.bin \
  *     --connections 32 --get-seconds 15          # the same GET loop against any URL (nginx)
  * </pre>
+ * {@code --republish true} PUTs every packet's exact bytes a second time after the PUT phase.
  * Output: one {@code RESULT phase=... rps=... p50_ms=... p99_ms=...} line per phase. Run by
  * {@code ops/bench/relay/run.sh}, which pins the relay and this driver to different cores.
  */
@@ -101,6 +102,11 @@ public final class RelayLoadDriver {
     try {
       Phase put = d.counted("put", keys, i -> paths[i], i -> bodies[i], 204, TimeUnit.MINUTES.toNanos(5));
       put.print();
+      if (Boolean.parseBoolean(a.getOrDefault("republish", "false"))) {
+        // The same bytes again, as pkarr's republishers send them: 204 "unchanged" each.
+        d.counted("republish", keys, i -> paths[i], i -> bodies[i], 204,
+            TimeUnit.MINUTES.toNanos(5)).print();
+      }
       int expectedLength = bodies[0].length();
       boolean sameLength = Arrays.stream(bodies).allMatch(b -> b.length() == expectedLength);
       SplittableRandom pick = new SplittableRandom(seed + 1);
