@@ -611,6 +611,8 @@ public final class JdbcPacketStore implements PacketStore {
     private int rowsSinceMaintain;
     /** This batch's republishes: the stored packet again, only its last-seen moved. */
     private final Map<PublicKey, StoredPacket> republished = new HashMap<>();
+    /** Whether the last eviction run left last-seen times unwritten for waiting upserts. */
+    private boolean seenBacklog;
     private final int maintainEveryRows = dialect.maintainEveryRows();
     /** Latest access time written; access times never go backwards (see {@link #accessStamp}). */
     private long lastAccess;
@@ -639,7 +641,7 @@ public final class JdbcPacketStore implements PacketStore {
             flushAccessTimesQuietly();
           }
           if (stopping && queue.isEmpty()) {
-            flushLastSeenQuietly();
+            flushLastSeenQuietly(true);
             return;
           }
           long wait = Math.max(0, nextMaintenance - System.nanoTime());
@@ -650,8 +652,8 @@ public final class JdbcPacketStore implements PacketStore {
             apply();
             batch.clear();
             compactIfDue();
-            if (seenLater.size() >= MAX_SEEN_LATER) {
-              flushLastSeenQuietly();
+            if (seenBacklog || seenLater.size() >= MAX_SEEN_LATER) {
+              seenBacklog = !flushLastSeenQuietly(false); // a chunk at a time while upserts wait
             }
           }
         }
@@ -881,7 +883,9 @@ public final class JdbcPacketStore implements PacketStore {
       }
       try {
         boolean finished = evictByAge(requested);
-        flushLastSeen();
+        // What upserts cut short goes on a chunk at a time between batches (run), not here
+        // again with the compaction below.
+        seenBacklog = !flushLastSeen(requested);
         if (touchesFull) {
           flushAccessTimes();
         }
@@ -941,7 +945,7 @@ public final class JdbcPacketStore implements PacketStore {
     private void evictOverCapacity() {
       try (PreparedStatement sel = connection.prepareStatement(dialect.selectLeastRecentlyUsed());
           PreparedStatement del = connection.prepareStatement(dialect.deletePacket())) {
-        flushLastSeen();
+        flushLastSeen(true);
         flushAccessTimes();
         long excess;
         while ((excess = count.get() - options.capacity()) > 0) {
@@ -973,37 +977,47 @@ public final class JdbcPacketStore implements PacketStore {
       }
     }
 
-    private void flushLastSeenQuietly() {
+    /** {@link #flushLastSeen}, dropping the times if it fails; whether it wrote them all. */
+    private boolean flushLastSeenQuietly(boolean all) {
       try {
-        flushLastSeen();
+        return flushLastSeen(all);
       } catch (SQLException e) {
         LOG.warn("recording last-seen times failed, {} dropped: {}", seenLater.size(), e.toString());
         rollbackQuietly();
         seenLater.clear(); // advisory; not retried after every batch
+        return true;
       }
     }
 
     /**
      * Writes the last-seen times of republished keys, with an access time for the LRU, in
-     * transactions of {@value #EVICTION_CHUNK} rows: every eviction interval, before a capacity
+     * transactions of {@value #EVICTION_CHUNK} rows: with every eviction run, before a capacity
      * eviction, when {@value #MAX_SEEN_LATER} keys wait, and on close. A republish (the stored
      * packet's exact bytes, as pkarr's republishers and homeservers send them) thus costs no row
      * write of its own, and the writes of many share their commits; a crash loses at most these
      * times, never a packet. Until then reads take them from the cache or {@link #seenLater}.
+     *
+     * @param all write every waiting time; otherwise stop after a chunk when upserts wait, as the
+     *     age eviction does, so that a large backlog never stalls them
+     * @return whether every time was written
      */
-    private void flushLastSeen() throws SQLException {
+    private boolean flushLastSeen(boolean all) throws SQLException {
       if (seenLater.isEmpty()) {
-        return;
+        return true;
       }
-      List<Map.Entry<PublicKey, Long>> entries = new ArrayList<>(seenLater.size());
-      seenLater.forEach((k, v) -> entries.add(Map.entry(k, v)));
       long access = accessStamp(clock.nowMicros());
+      List<Map.Entry<PublicKey, Long>> chunk = new ArrayList<>(EVICTION_CHUNK);
       try (PreparedStatement refresh = connection.prepareStatement(dialect.refreshLastSeen())) {
         // In transactions of EVICTION_CHUNK rows, as evictions: H2 keeps a transaction's undo
         // log in the store, and one of tens of thousands of rows costs more per row.
-        for (int from = 0; from < entries.size(); from += EVICTION_CHUNK) {
-          List<Map.Entry<PublicKey, Long>> chunk =
-              entries.subList(from, Math.min(entries.size(), from + EVICTION_CHUNK));
+        while (true) {
+          chunk.clear();
+          for (Map.Entry<PublicKey, Long> e : seenLater.entrySet()) {
+            chunk.add(Map.entry(e.getKey(), e.getValue()));
+            if (chunk.size() == EVICTION_CHUNK) {
+              break;
+            }
+          }
           for (Map.Entry<PublicKey, Long> e : chunk) {
             refresh.setLong(1, e.getValue());
             refresh.setLong(2, access);
@@ -1014,6 +1028,12 @@ public final class JdbcPacketStore implements PacketStore {
           refresh.executeBatch();
           commitHousekeeping();
           chunk.forEach(e -> seenLater.remove(e.getKey(), e.getValue()));
+          if (seenLater.isEmpty()) {
+            return true;
+          }
+          if (!all && !queue.isEmpty()) {
+            return false;
+          }
         }
       }
     }

@@ -268,6 +268,44 @@ class JdbcPacketStoreTest {
     }
   }
 
+  /** More waiting last-seen times than one transaction takes are all written, chunk by chunk. */
+  @Test
+  void manyRepublishesAreWrittenInChunks() throws Exception {
+    int n = 2 * JdbcPacketStore.EVICTION_CHUNK + 500;
+    List<SignedPacket> packets = new ArrayList<>();
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      List<CompletableFuture<UpsertOutcome>> pending = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        packets.add(packet(key(10_000 + i), now.get(), "m" + i));
+        pending.add(store.upsert(packets.get(i)));
+      }
+      for (CompletableFuture<UpsertOutcome> f : pending) {
+        assertThat(await(f)).isEqualTo(UpsertOutcome.INSERTED);
+      }
+      now.addAndGet(1_000_000);
+      pending.clear();
+      packets.forEach(p -> pending.add(store.upsert(p)));
+      for (CompletableFuture<UpsertOutcome> f : pending) {
+        assertThat(await(f)).isEqualTo(UpsertOutcome.UNCHANGED);
+      }
+      assertThat(rowsLastSeenAt(now.get())).isZero();
+      await(store.runMaintenance());
+      assertThat(rowsLastSeenAt(now.get())).isEqualTo(n);
+    }
+  }
+
+  private long rowsLastSeenAt(long micros) throws SQLException {
+    try (Connection c = H2Dialect.file(dir).connect();
+        java.sql.PreparedStatement st = c.prepareStatement(
+            "SELECT COUNT(*) FROM signed_packets WHERE last_seen = ?")) {
+      st.setLong(1, micros);
+      try (java.sql.ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
   private long lastSeenInDatabase(SignedPacket p) throws SQLException {
     try (Connection c = H2Dialect.file(dir).connect();
         java.sql.PreparedStatement st = c.prepareStatement(
