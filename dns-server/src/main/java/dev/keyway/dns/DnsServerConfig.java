@@ -84,6 +84,12 @@ public record DnsServerConfig(
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
   /** How long a request body may take to arrive before 408 (keyway addition). */
   public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * How long an HTTP/1.x connection may take to deliver a request's head, or sit idle between
+   * requests (keyway addition; hyper's default, which iroh-dns-server is served by).
+   */
+  public static final Duration DEFAULT_HEADER_TIMEOUT =
+      dev.keyway.relay.http.HttpServerHost.Options.DEFAULT_HEADER_TIMEOUT;
 
   public DnsServerConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -119,9 +125,14 @@ public record DnsServerConfig(
    * @param shutdownTimeout how long shutdown lets requests in flight finish
    * @param bodyTimeout how long a request body (PUT /pkarr, POST /dns-query) may take to arrive
    *     in full before 408; it applies to the HTTPS listener too
+   * @param headerTimeout how long an HTTP/1.x connection may take to deliver a request's head
+   *     (or wait idle between requests) before it is closed; it applies to the HTTPS listener too
+   * @param h2c whether this listener also takes HTTP/2 without TLS (prior knowledge or upgrade;
+   *     keyway addition, off by default: with it on the header timeout cannot watch a
+   *     connection's first request, see {@link dev.keyway.relay.http.HttpServerHost.Options#h2c})
    */
   public record Http(String bindAddress, int port, int eventLoops, Duration shutdownTimeout,
-      Duration bodyTimeout) {
+      Duration bodyTimeout, Duration headerTimeout, boolean h2c) {
     public Http {
       checkAddress("http.bind_addr", bindAddress);
       checkPort("http.port", port);
@@ -138,11 +149,17 @@ public record DnsServerConfig(
         throw new ConfigException("http.request_body_timeout must be positive, got "
             + Durations.format(bodyTimeout));
       }
+      Objects.requireNonNull(headerTimeout, "headerTimeout");
+      if (headerTimeout.isNegative() || headerTimeout.isZero()) {
+        throw new ConfigException("http.request_header_timeout must be positive, got "
+            + Durations.format(headerTimeout));
+      }
     }
 
-    /** With the default {@link #DEFAULT_BODY_TIMEOUT}. */
+    /** With the default {@link #DEFAULT_BODY_TIMEOUT} and {@link #DEFAULT_HEADER_TIMEOUT}. */
     public Http(String bindAddress, int port, int eventLoops, Duration shutdownTimeout) {
-      this(bindAddress, port, eventLoops, shutdownTimeout, DEFAULT_BODY_TIMEOUT);
+      this(bindAddress, port, eventLoops, shutdownTimeout, DEFAULT_BODY_TIMEOUT,
+          DEFAULT_HEADER_TIMEOUT, false);
     }
   }
 
@@ -288,7 +305,8 @@ public record DnsServerConfig(
 
   /** {@code rate_limit} is the older iroh spelling of {@code pkarr_put_rate_limit}. */
   record HttpTable(Integer port, String bindAddr, Object rateLimit, Integer eventLoops,
-      Object shutdownTimeout, Object requestBodyTimeout) {}
+      Object shutdownTimeout, Object requestBodyTimeout, Object requestHeaderTimeout,
+      Boolean h2c) {}
 
   record HttpsTable(Integer port, String bindAddr, List<String> domains, String certMode,
       String letsencryptContact, Boolean letsencryptProd) {}
@@ -369,7 +387,10 @@ public record DnsServerConfig(
         or(h.bindAddr(), DEFAULT_BIND_ADDRESS), or(h.port(), DEFAULT_HTTP_PORT),
         or(h.eventLoops(), 0),
         duration("http.shutdown_timeout", h.shutdownTimeout(), DEFAULT_SHUTDOWN_TIMEOUT),
-        duration("http.request_body_timeout", h.requestBodyTimeout(), DEFAULT_BODY_TIMEOUT)));
+        duration("http.request_body_timeout", h.requestBodyTimeout(), DEFAULT_BODY_TIMEOUT),
+        duration("http.request_header_timeout", h.requestHeaderTimeout(),
+            DEFAULT_HEADER_TIMEOUT),
+        or(h.h2c(), false)));
 
     Optional<Https> https = Optional.ofNullable(f.https()).map(h -> {
       CertMode certMode;

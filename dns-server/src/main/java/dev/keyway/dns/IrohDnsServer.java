@@ -154,6 +154,8 @@ public final class IrohDnsServer implements AutoCloseable {
       PacketStore served = store;
       Duration bodyTimeout = config.http().map(DnsServerConfig.Http::bodyTimeout)
           .orElse(DnsServerConfig.DEFAULT_BODY_TIMEOUT);
+      Duration headerTimeout = config.http().map(DnsServerConfig.Http::headerTimeout)
+          .orElse(DnsServerConfig.DEFAULT_HEADER_TIMEOUT);
       IrohHttpApi api = new IrohHttpApi(pkarr, doh, metrics, RelayServer.version(), nanoTime,
           () -> !(served instanceof JdbcPacketStore j) || j.isHealthy(), bodyTimeout);
       int cpus = Runtime.getRuntime().availableProcessors();
@@ -161,7 +163,8 @@ public final class IrohDnsServer implements AutoCloseable {
         DnsServerConfig.Http h = config.http().get();
         http = HttpServerHost.start(vertx, new HttpServerHost.Options("iroh api (http)",
             h.bindAddress(), h.port(), h.eventLoops() == 0 ? cpus : h.eventLoops(),
-            h.shutdownTimeout()).withBodyTimeout(bodyTimeout), () -> api.router(vertx));
+            h.shutdownTimeout()).withBodyTimeout(bodyTimeout).withHeaderTimeout(headerTimeout)
+            .withH2c(h.h2c()), () -> api.router(vertx));
       }
       if (config.https().isPresent()) {
         DnsServerConfig.Https h = config.https().get();
@@ -173,8 +176,8 @@ public final class IrohDnsServer implements AutoCloseable {
         Duration shutdown = config.http().map(DnsServerConfig.Http::shutdownTimeout)
             .orElse(DnsServerConfig.DEFAULT_SHUTDOWN_TIMEOUT);
         https = HttpServerHost.start(vertx, new HttpServerHost.Options("iroh api (https)",
-            h.bindAddress(), h.port(), cpus, shutdown, certificate.keyCertOptions(), bodyTimeout),
-            () -> api.router(vertx));
+            h.bindAddress(), h.port(), cpus, shutdown, certificate.keyCertOptions(), bodyTimeout,
+            headerTimeout, false), () -> api.router(vertx));
         certificates = new CertificateReloader(locate, https::updateTls, certificate);
         Gauge.builder("dns_server.tls_certificate_expiry_timestamp", certificates,
                 c -> c.current().notAfter().getEpochSecond())

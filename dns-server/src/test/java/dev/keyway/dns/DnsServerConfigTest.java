@@ -61,6 +61,20 @@ class DnsServerConfigTest {
         .isEqualTo(Duration.ofDays(7));
   }
 
+  @Test
+  void httpTimeoutsReadWithDefaults() {
+    DnsServerConfig.Http h = read("[http]\nrequest_body_timeout = \"20s\"\n"
+        + "request_header_timeout = \"15s\"\nh2c = true\n[dns]\n").http().orElseThrow();
+    assertThat(h.bodyTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(h.headerTimeout()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(h.h2c()).isTrue();
+    assertThat(read(MINIMAL).http().orElseThrow().h2c()).as("off by default").isFalse();
+    assertThat(read(MINIMAL).http().orElseThrow().headerTimeout())
+        .isEqualTo(DnsServerConfig.DEFAULT_HEADER_TIMEOUT).isEqualTo(Duration.ofSeconds(30));
+    assertError("[http]\nrequest_header_timeout = \"0s\"\n[dns]\n",
+        "http.request_header_timeout must be positive, got 0s");
+  }
+
   /** Review finding 1: [zone_store] eviction = 0.5 was read as 0. */
   @Test
   void aFractionWhereAWholeNumberIsExpectedIsAnError() {

@@ -67,7 +67,7 @@ class RequestBodyTest {
 
   @BeforeAll
   static void start() {
-    server = LoopbackIrohServer.start(dir, "");
+    server = LoopbackIrohServer.start(dir, "h2c = true", ""); // curl's h2c runs below
   }
 
   @AfterAll

@@ -61,6 +61,12 @@ public record RelayConfig(
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
   /** How long a PUT body (at most 1104 bytes) may take to arrive before 408. */
   public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * How long an HTTP/1.x connection may take to deliver a request's head, or sit idle between
+   * requests (hyper's default, which pkarr-relay is served by).
+   */
+  public static final Duration DEFAULT_HEADER_TIMEOUT =
+      dev.keyway.relay.http.HttpServerHost.Options.DEFAULT_HEADER_TIMEOUT;
   /** {@code ./data}, the embedded default's data directory. */
   public static final Path DEFAULT_DATA_DIR = Path.of("data");
   /** 300 s, pkarr's {@code DEFAULT_MINIMUM_TTL}. */
@@ -106,9 +112,15 @@ public record RelayConfig(
    * @param eventLoops event loops serving HTTP; 0 means one per available processor
    * @param shutdownTimeout how long a graceful shutdown waits for requests in flight
    * @param bodyTimeout how long a PUT's body may take to arrive in full before 408
+   * @param headerTimeout how long an HTTP/1.x connection may take to deliver a request's head
+   *     (or wait idle between requests) before it is closed
+   * @param h2c whether plain HTTP also takes HTTP/2 (prior knowledge or upgrade); off by default,
+   *     because with it on the header timeout cannot watch a connection's first request (see
+   *     {@link dev.keyway.relay.http.HttpServerHost.Options#h2c})
    */
   public record Http(String bindAddress, int port, String basePath, Duration maxFutureSkew,
-      int eventLoops, Duration shutdownTimeout, Duration bodyTimeout) {
+      int eventLoops, Duration shutdownTimeout, Duration bodyTimeout, Duration headerTimeout,
+      boolean h2c) {
     public Http {
       checkAddress("http.bind_addr", bindAddress);
       checkPort("http.port", port);
@@ -128,9 +140,20 @@ public record RelayConfig(
         throw new ConfigException("http.request_body_timeout must be positive, got "
             + Durations.format(bodyTimeout));
       }
+      if (headerTimeout.isNegative() || headerTimeout.isZero()) {
+        throw new ConfigException("http.request_header_timeout must be positive, got "
+            + Durations.format(headerTimeout));
+      }
     }
 
-    /** With the default {@link #DEFAULT_BODY_TIMEOUT}. */
+    /** With the default {@link #DEFAULT_HEADER_TIMEOUT}, without h2c. */
+    public Http(String bindAddress, int port, String basePath, Duration maxFutureSkew,
+        int eventLoops, Duration shutdownTimeout, Duration bodyTimeout) {
+      this(bindAddress, port, basePath, maxFutureSkew, eventLoops, shutdownTimeout, bodyTimeout,
+          DEFAULT_HEADER_TIMEOUT, false);
+    }
+
+    /** With the default {@link #DEFAULT_BODY_TIMEOUT} and {@link #DEFAULT_HEADER_TIMEOUT}. */
     public Http(String bindAddress, int port, String basePath, Duration maxFutureSkew,
         int eventLoops, Duration shutdownTimeout) {
       this(bindAddress, port, basePath, maxFutureSkew, eventLoops, shutdownTimeout,
@@ -140,13 +163,20 @@ public record RelayConfig(
     /** The defaults. */
     public static Http defaults() {
       return new Http(DEFAULT_BIND_ADDRESS, DEFAULT_PORT, DEFAULT_BASE_PATH,
-          DEFAULT_MAX_FUTURE_SKEW, 0, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_BODY_TIMEOUT);
+          DEFAULT_MAX_FUTURE_SKEW, 0, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_BODY_TIMEOUT,
+          DEFAULT_HEADER_TIMEOUT, false);
     }
 
     /** A copy on another port. */
     public Http withPort(int newPort) {
       return new Http(bindAddress, newPort, basePath, maxFutureSkew, eventLoops, shutdownTimeout,
-          bodyTimeout);
+          bodyTimeout, headerTimeout, h2c);
+    }
+
+    /** A copy with h2c on or off. */
+    public Http withH2c(boolean on) {
+      return new Http(bindAddress, port, basePath, maxFutureSkew, eventLoops, shutdownTimeout,
+          bodyTimeout, headerTimeout, on);
     }
   }
 
@@ -264,7 +294,8 @@ public record RelayConfig(
       RateLimiterTable rateLimiter, MetricsTable metrics) {}
 
   record HttpTable(Integer port, String bindAddr, String basePath, Object maxFutureSkew,
-      Integer eventLoops, Object shutdownTimeout, Object requestBodyTimeout) {}
+      Integer eventLoops, Object shutdownTimeout, Object requestBodyTimeout,
+      Object requestHeaderTimeout, Boolean h2c) {}
 
   /** pkarr-relay's DHT node; accepted so its config files load, unused until a DHT exists. */
   record MainlineTable(Integer port) {}
@@ -326,7 +357,9 @@ public record RelayConfig(
           duration("http.max_future_skew", h.maxFutureSkew(), d.maxFutureSkew()),
           or(h.eventLoops(), d.eventLoops()),
           duration("http.shutdown_timeout", h.shutdownTimeout(), d.shutdownTimeout()),
-          duration("http.request_body_timeout", h.requestBodyTimeout(), d.bodyTimeout())));
+          duration("http.request_body_timeout", h.requestBodyTimeout(), d.bodyTimeout()),
+          duration("http.request_header_timeout", h.requestHeaderTimeout(), d.headerTimeout()),
+          or(h.h2c(), d.h2c())));
     }
     if (f.mainline() != null) {
       LOG.warn("[mainline] is accepted for pkarr-relay compatibility but ignored: this relay has no DHT node");
@@ -406,7 +439,9 @@ public record RelayConfig(
         + "base_path " + http.basePath()
         + ", max_future_skew " + Durations.format(http.maxFutureSkew())
         + (forPublic ? "" : ", event_loops " + (http.eventLoops() == 0 ? "auto" : http.eventLoops())
-            + ", request_body_timeout " + Durations.format(http.bodyTimeout())));
+            + ", request_body_timeout " + Durations.format(http.bodyTimeout())
+            + ", request_header_timeout " + Durations.format(http.headerTimeout())
+            + (http.h2c() ? ", h2c" : "")));
     lines.add("store: " + (forPublic ? "" : dataDir.toAbsolutePath() + ", ") + "capacity "
         + (store.capacity() == 0 ? "unlimited" : store.capacity())
         + ", eviction " + Durations.format(store.maxAge()) + " every "

@@ -165,7 +165,8 @@ public final class RelayServer implements AutoCloseable {
           store, jdbc, limiter, clock, new MicrometerRelayMetrics(registry, ""), status, rates);
       http = HttpServerHost.start(vertx, new HttpServerHost.Options("relay",
           config.http().bindAddress(), config.http().port(), loops,
-          config.http().shutdownTimeout()).withBodyTimeout(config.http().bodyTimeout()),
+          config.http().shutdownTimeout()).withBodyTimeout(config.http().bodyTimeout())
+              .withHeaderTimeout(config.http().headerTimeout()).withH2c(config.http().h2c()),
           () -> handler);
       if (serveMetrics) {
         metricsServer = MetricsServer.start(vertx, (PrometheusMeterRegistry) registry,

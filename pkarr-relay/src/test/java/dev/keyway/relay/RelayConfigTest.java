@@ -76,6 +76,9 @@ class RelayConfigTest {
         max_future_skew = "0"
         event_loops = 3
         shutdown_timeout = 2
+        request_body_timeout = "20s"
+        request_header_timeout = "15s"
+        h2c = true
 
         [store]
         max_batch_size = 64
@@ -90,7 +93,10 @@ class RelayConfigTest {
         [metrics]
         bind_addr = "[::1]:9200"
         """, dir);
-    assertThat(c.http()).isEqualTo(new RelayConfig.Http("::", 0, "/pkarr", Duration.ZERO, 3, Duration.ofSeconds(2)));
+    assertThat(c.http()).isEqualTo(new RelayConfig.Http("::", 0, "/pkarr", Duration.ZERO, 3,
+        Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(15), true));
+    assertThat(c.describe()).anyMatch(l -> l.contains("request_header_timeout 15s, h2c"));
+    assertThat(RelayConfig.Http.defaults().h2c()).as("off by default").isFalse();
     assertThat(c.store().maxBatchSize()).isEqualTo(64);
     assertThat(c.store().maxBatchDelay()).isEqualTo(Duration.ofMillis(5));
     assertThat(c.store().fsync()).isFalse();
@@ -205,6 +211,8 @@ class RelayConfigTest {
   /** Review finding 3: validation spoke Java (queueCapacity, PT0S). */
   @Test
   void validationUsesTheKeysAndUnitsOfTheFile() {
+    assertError("[http]\nrequest_header_timeout = 0",
+        "http.request_header_timeout must be positive, got 0s");
     assertError("[store]\nqueue_capacity = 0",
         "store.queue_capacity must be at least store.max_batch_size (1024), got 0");
     assertError("[store]\neviction_interval = 0", "store.eviction_interval must be at least 10ms, got 0s");

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -62,19 +63,41 @@ public final class HttpServerHost implements AutoCloseable {
    *     connection (HTTP/1.x) or stream (HTTP/2) ends; a client trickling bytes would otherwise
    *     keep the idle timeout from ever firing. Routes may apply the same limit sooner, with their
    *     own answer.
+   * @param headerTimeout how long an HTTP/1.x connection may take to deliver a request's head
+   *     (request line and headers), counted from its opening or from the end of its previous
+   *     exchange: then it is closed. The idle timeout alone would let a client trickling a head
+   *     byte by byte hold a connection for ever. It also bounds how long a keep-alive connection
+   *     may sit idle between requests.
+   * @param h2c whether plain HTTP also takes HTTP/2 without TLS (prior knowledge, or an
+   *     {@code Upgrade: h2c} request; pkarr-relay and iroh-dns-server, served by hyper, take the
+   *     former); off by default, as in nginx. With it on, Vert.x makes the connection only once
+   *     the first request's head is complete (it must read that head to see an upgrade), so the
+   *     header timeout cannot watch a first head trickled on plain HTTP, or a connection that
+   *     sends nothing (the idle timeout still closes that one). HTTPS negotiates HTTP/2 by ALPN
+   *     either way.
    */
   public record Options(String name, String bindAddress, int port, int eventLoops,
-      Duration shutdownTimeout, KeyCertOptions tls, Duration bodyTimeout) {
+      Duration shutdownTimeout, KeyCertOptions tls, Duration bodyTimeout, Duration headerTimeout,
+      boolean h2c) {
     /** Default {@link #bodyTimeout}. */
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Default {@link #headerTimeout}: hyper's HTTP/1 header read timeout (pkarr-relay and
+     * iroh-dns-server are served by hyper).
+     */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(30);
 
     public Options {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
       Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+      Objects.requireNonNull(headerTimeout, "headerTimeout");
       if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
         throw new IllegalArgumentException("bodyTimeout must be positive, got " + bodyTimeout);
+      }
+      if (headerTimeout.isNegative() || headerTimeout.isZero()) {
+        throw new IllegalArgumentException("headerTimeout must be positive, got " + headerTimeout);
       }
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("port must be 0..65535, got " + port);
@@ -84,15 +107,35 @@ public final class HttpServerHost implements AutoCloseable {
       }
     }
 
-    /** Plain HTTP, default body timeout. */
+    /** HTTP or HTTPS, default body and header timeouts, no h2c. */
+    public Options(String name, String bindAddress, int port, int eventLoops,
+        Duration shutdownTimeout, KeyCertOptions tls) {
+      this(name, bindAddress, port, eventLoops, shutdownTimeout, tls, DEFAULT_BODY_TIMEOUT,
+          DEFAULT_HEADER_TIMEOUT, false);
+    }
+
+    /** Plain HTTP, default body and header timeouts, no h2c. */
     public Options(String name, String bindAddress, int port, int eventLoops,
         Duration shutdownTimeout) {
-      this(name, bindAddress, port, eventLoops, shutdownTimeout, null, DEFAULT_BODY_TIMEOUT);
+      this(name, bindAddress, port, eventLoops, shutdownTimeout, null);
     }
 
     /** This one with another body timeout. */
     public Options withBodyTimeout(Duration timeout) {
-      return new Options(name, bindAddress, port, eventLoops, shutdownTimeout, tls, timeout);
+      return new Options(name, bindAddress, port, eventLoops, shutdownTimeout, tls, timeout,
+          headerTimeout, h2c);
+    }
+
+    /** This one with another header timeout. */
+    public Options withHeaderTimeout(Duration timeout) {
+      return new Options(name, bindAddress, port, eventLoops, shutdownTimeout, tls, bodyTimeout,
+          timeout, h2c);
+    }
+
+    /** This one with h2c on or off. */
+    public Options withH2c(boolean on) {
+      return new Options(name, bindAddress, port, eventLoops, shutdownTimeout, tls, bodyTimeout,
+          headerTimeout, on);
     }
   }
 
@@ -224,12 +267,21 @@ public final class HttpServerHost implements AutoCloseable {
    * what the body timeout watches.
    */
   int requestsReceiving() {
+    return countOnLoops(l -> l.receiving.size());
+  }
+
+  /** HTTP/1.x connections watched for their request heads, over every event loop. */
+  int connectionsWatched() {
+    return countOnLoops(Listener::connectionsWatched);
+  }
+
+  private int countOnLoops(java.util.function.ToIntFunction<Listener> count) {
     int n = 0;
     for (Listener l : listeners) {
-      CompletableFuture<Integer> count = new CompletableFuture<>();
-      l.runOnLoop(() -> count.complete(l.receiving.size()));
+      CompletableFuture<Integer> one = new CompletableFuture<>();
+      l.runOnLoop(() -> one.complete(count.applyAsInt(l)));
       try {
-        n += count.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        n += one.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
@@ -302,6 +354,8 @@ public final class HttpServerHost implements AutoCloseable {
     HttpServer server;
     /** Requests whose body is still arriving, with when they came (event-loop confined). */
     private final Map<HttpServerRequest, Long> receiving = new HashMap<>();
+    /** Open HTTP/1.x connections and what each is doing (event-loop confined). */
+    private final Map<HttpConnection, Exchange> connections = new HashMap<>();
     private long sweeper = -1;
 
     Listener(Options options, int port, Handler<HttpServerRequest> handler) {
@@ -319,16 +373,21 @@ public final class HttpServerHost implements AutoCloseable {
           .setIdleTimeout(120)
           .setIdleTimeoutUnit(TimeUnit.SECONDS)
           .setHandle100ContinueAutomatically(false)
-          .setCompressionSupported(false);
+          .setCompressionSupported(false)
+          .setHttp2ClearTextEnabled(options.h2c());
       if (options.tls() != null) {
         // ALPN offers HTTP/2 before HTTP/1.1: DNS-over-HTTPS clients (kdig, browsers) speak h2
-        // only, as RFC 8484 recommends. Plain HTTP takes h2c already (Vert.x's default).
+        // only, as RFC 8484 recommends.
         http.setSsl(true).setUseAlpn(true).setKeyCertOptions(options.tls());
       }
       serverOptions = http;
-      sweeper = vertx.setPeriodic(BODY_SWEEP_MILLIS, id -> sweepBodies());
+      sweeper = vertx.setPeriodic(BODY_SWEEP_MILLIS, id -> {
+        sweepBodies();
+        sweepHeads();
+      });
       server = vertx.createHttpServer(http)
           .invalidRequestHandler(this::invalid)
+          .connectionHandler(this::connected)
           .requestHandler(this::handle)
           .exceptionHandler(e -> LOG.debug("{} connection error: {}", options.name(), e.toString()));
       return server.listen();
@@ -339,6 +398,10 @@ public final class HttpServerHost implements AutoCloseable {
      * header, and 400 for an HTTP/1.1 request without exactly one {@code Host} (RFC 9112 §3.2).
      */
     private void handle(HttpServerRequest req) {
+      Exchange exchange = connections.get(req.connection());
+      if (exchange != null) {
+        exchange.current = req;
+      }
       req.response().headers().set(DateHeader.NAME, DateHeader.SYSTEM.now());
       if (req.version() == HttpVersion.HTTP_1_1 && req.headers().getAll("Host").size() != 1) {
         req.response().setStatusCode(400).putHeader("Content-Type", "text/plain; charset=utf-8")
@@ -400,6 +463,63 @@ public final class HttpServerHost implements AutoCloseable {
       }
     }
 
+    /**
+     * Watches an HTTP/1.x connection for its request heads, from its opening (without h2c; with
+     * it, from its first complete head: see {@link Options#h2c}). HTTP/2 connections are not
+     * watched: their streams have the body timeout, the connection the idle timeout.
+     */
+    private void connected(HttpConnection connection) {
+      if (connection.protocolVersion() == HttpVersion.HTTP_2) {
+        return;
+      }
+      connections.put(connection, new Exchange(System.nanoTime()));
+      connection.closeHandler(v -> connections.remove(connection));
+    }
+
+    /**
+     * Once a second: an exchange whose request and response have both ended starts the wait for
+     * the next head (so the wait may start up to a second late); a connection that has waited
+     * longer than the header timeout is closed. Nothing is answered: without a complete head
+     * there is no request to answer, and an idle keep-alive connection is simply closed.
+     */
+    private void sweepHeads() {
+      if (connections.isEmpty()) {
+        return;
+      }
+      long now = System.nanoTime();
+      long limit = options.headerTimeout().toNanos();
+      List<HttpConnection> late = null;
+      for (Map.Entry<HttpConnection, Exchange> e : connections.entrySet()) {
+        Exchange x = e.getValue();
+        if (x.current != null) {
+          if (!x.current.isEnded() || !x.current.response().ended()) {
+            continue; // a request in progress: its body and its route have their own limits
+          }
+          x.current = null;
+          x.waitingSince = now;
+        } else if (now - x.waitingSince > limit) {
+          if (late == null) {
+            late = new ArrayList<>();
+          }
+          late.add(e.getKey());
+        }
+      }
+      if (late != null) {
+        for (HttpConnection c : late) {
+          connections.remove(c);
+          LOG.debug("{}: no request head within {}, closing {}", options.name(),
+              dev.keyway.relay.config.Durations.format(options.headerTimeout()),
+              c.remoteAddress());
+          c.close();
+        }
+      }
+    }
+
+    /** HTTP/1.x connections being watched ({@code HttpServerHostTest}). */
+    int connectionsWatched() {
+      return connections.size();
+    }
+
     private void bodyTimedOut(HttpServerRequest req, HttpServerResponse res) {
       boolean http2 = req.version() == HttpVersion.HTTP_2;
       req.handler(b -> { });
@@ -452,6 +572,16 @@ public final class HttpServerHost implements AutoCloseable {
           .putHeader("Connection", "close")
           .end(reason)
           .onComplete(done -> req.connection().close());
+    }
+
+    /** What an HTTP/1.x connection is doing: serving {@code current}, or waiting for a head. */
+    private static final class Exchange {
+      HttpServerRequest current;
+      long waitingSince;
+
+      Exchange(long waitingSince) {
+        this.waitingSince = waitingSince;
+      }
     }
 
     /** Runs {@code task} on this listener's event loop. */

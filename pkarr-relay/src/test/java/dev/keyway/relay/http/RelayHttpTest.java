@@ -383,14 +383,22 @@ class RelayHttpTest {
    * Over HTTP/2 (h2c, prior knowledge, with curl) early rejections reach the client: the answer
    * must not carry {@code Connection: close} (forbidden in HTTP/2, it made the stream fail with
    * PROTOCOL_ERROR and curl report no status at all) and the body is stopped by resetting the
-   * stream, not the connection.
+   * stream, not the connection. (h2c is off by default: {@code [http] h2c = true}.)
    */
   @Test
   void earlyRejectionsOverHttp2ReachTheClient(@TempDir Path files) throws Exception {
     SecretKey k = key(72);
     Path big = Files.write(files.resolve("big"), new byte[2000]);
     Path packet = Files.write(files.resolve("packet"), packet(k, nowMicros(), "h2").toRelayPayload());
-    String base = "http://127.0.0.1:" + relay.server.port();
+    try (TestRelay h2c = TestRelay.start(files.resolve("data"), b -> b.http(new RelayConfig.Http(
+        "127.0.0.1", 0, "/", RelayConfig.DEFAULT_MAX_FUTURE_SKEW, 1, Duration.ofSeconds(5))
+        .withH2c(true)), Clock.systemUTC())) {
+      earlyRejectionsOverHttp2(k, big, packet, "http://127.0.0.1:" + h2c.server.port());
+    }
+  }
+
+  private void earlyRejectionsOverHttp2(SecretKey k, Path big, Path packet, String base)
+      throws Exception {
     assertThat(curlHttp2("-X", "PUT", "--data-binary", "@" + big, base + path(k))).startsWith("413");
     // No Content-Length (curl streams stdin): rejected by the key before the body is read.
     assertThat(curlHttp2("-X", "PUT", "-H", "Content-Length:", "--data-binary", "@" + packet,
@@ -456,6 +464,29 @@ class RelayHttpTest {
     try (TestRelay r = TestRelay.start(other, b -> b.store(dev.keyway.relay.store.StoreOptions
         .defaults().toBuilder().maxAge(Duration.ZERO).build()), Clock.systemUTC())) {
       assertThat(r.put(packet(key(85), 1_000_000, "1970")).statusCode()).isEqualTo(204);
+    }
+  }
+
+  /**
+   * {@code request_header_timeout} reaches the relay's listener: a client that connects and
+   * sends nothing, or trickles a head, is cut off (h2c is off, so the watch starts at once).
+   */
+  @Test
+  void theHeaderTimeoutClosesSilentAndTrickledConnections(@TempDir Path other) throws Exception {
+    try (TestRelay r = TestRelay.start(other, b -> b.http(new RelayConfig.Http("127.0.0.1", 0, "/",
+        RelayConfig.DEFAULT_MAX_FUTURE_SKEW, 1, Duration.ofSeconds(1), Duration.ofSeconds(30),
+        Duration.ofSeconds(1), false)), Clock.systemUTC())) {
+      for (String sent : new String[] {"", "GET /healthz HTTP/1.1\r\nHost: x\r\n"}) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", r.server.port())) {
+          s.setSoTimeout(10_000);
+          s.getOutputStream().write(sent.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          long start = System.nanoTime();
+          assertThat(s.getInputStream().read()).as("closed, nothing answered (sent %s)", sent)
+              .isEqualTo(-1);
+          assertThat(Duration.ofNanos(System.nanoTime() - start))
+              .isGreaterThan(Duration.ofMillis(900)).isLessThan(Duration.ofSeconds(8));
+        }
+      }
     }
   }
 
