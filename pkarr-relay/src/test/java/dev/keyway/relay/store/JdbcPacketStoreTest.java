@@ -196,7 +196,7 @@ class JdbcPacketStoreTest {
         now.addAndGet(1_000_000);
         await(store.upsert(packet(key(i), now.get(), "k" + i)));
       }
-      now.addAndGet(1_000_000);
+      now.addAndGet(JdbcPacketStore.TOUCH_GRACE_MICROS);
       assertThat(store.get(key(1).publicKey())).isPresent(); // a read makes key 1 recent
       now.addAndGet(1_000_000);
       await(store.upsert(packet(key(4), now.get(), "k4")));
@@ -314,6 +314,55 @@ class JdbcPacketStoreTest {
       try (java.sql.ResultSet rs = st.executeQuery()) {
         assertThat(rs.next()).isTrue();
         return rs.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * A read within the grace of the packet's last write is not recorded: the write's access time
+   * stands for it (and costs no access-time write); after the grace, a read counts.
+   */
+  @Test
+  void aReadSoonAfterTheWriteIsNotRecordedForTheLru() throws Exception {
+    StoreOptions options = StoreOptions.builder().capacity(2).maxAge(Duration.ZERO).build();
+    try (JdbcPacketStore store = open(options)) {
+      await(store.upsert(packet(key(1), now.get(), "k1")));
+      now.addAndGet(1_000_000);
+      await(store.upsert(packet(key(2), now.get(), "k2")));
+      now.addAndGet(JdbcPacketStore.TOUCH_GRACE_MICROS - 2_000_000);
+      assertThat(store.get(key(1).publicKey())).isPresent(); // within the grace: not recorded
+      now.addAndGet(1_000_000);
+      await(store.upsert(packet(key(3), now.get(), "k3")));
+      await(store.runMaintenance());
+      assertThat(store.get(key(1).publicKey())).as("written first, read too soon").isEmpty();
+      assertThat(store.get(key(2).publicKey())).isPresent();
+    }
+  }
+
+  /** Reads of more keys than one access-time transaction takes all count for the eviction. */
+  @Test
+  void accessTimesOfManyReadsAreWrittenInChunksBeforeAnEviction() throws Exception {
+    int n = 400;
+    int read = 3 * JdbcPacketStore.ACCESS_CHUNK;
+    StoreOptions options = StoreOptions.builder().capacity(n).maxAge(Duration.ZERO).build();
+    try (JdbcPacketStore store = open(options)) {
+      List<CompletableFuture<UpsertOutcome>> pending = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        pending.add(store.upsert(packet(key(20_000 + i), now.get(), "a" + i)));
+      }
+      for (CompletableFuture<UpsertOutcome> f : pending) {
+        await(f);
+      }
+      now.addAndGet(JdbcPacketStore.TOUCH_GRACE_MICROS + 1_000_000);
+      for (int i = n - read; i < n; i++) { // all written at once: without the reads any may go
+        assertThat(store.get(key(20_000 + i).publicKey())).isPresent();
+      }
+      now.addAndGet(1_000_000);
+      await(store.upsert(packet(key(30_000), now.get(), "over")));
+      await(store.runMaintenance());
+      assertThat(store.count()).isEqualTo(n);
+      for (int i = n - read; i < n; i++) {
+        assertThat(store.get(key(20_000 + i).publicKey())).as("read key %d", i).isPresent();
       }
     }
   }
