@@ -271,7 +271,7 @@ class JdbcPacketStoreTest {
   /** More waiting last-seen times than one transaction takes are all written, chunk by chunk. */
   @Test
   void manyRepublishesAreWrittenInChunks() throws Exception {
-    int n = 2 * JdbcPacketStore.EVICTION_CHUNK + 500;
+    int n = 2 * JdbcPacketStore.EVICTION_CHUNK + 500; // 20 transactions of ACCESS_CHUNK rows
     List<SignedPacket> packets = new ArrayList<>();
     try (JdbcPacketStore store = open(StoreOptions.defaults())) {
       List<CompletableFuture<UpsertOutcome>> pending = new ArrayList<>();
