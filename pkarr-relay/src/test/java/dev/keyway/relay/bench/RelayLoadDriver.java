@@ -33,19 +33,28 @@ import java.util.function.IntFunction;
  * <pre>
  * java -cp ... dev.keyway.relay.bench.RelayLoadDriver --url http://127.0.0.1:16881 \
  *     --keys 50000 --connections 64 --get-connections 32 --get-seconds 15 \
- *     [--warmup-seconds 3] [--seed 1] [--paths-out paths.txt] [--republish true]
+ *     [--warmup-seconds 3] [--seed 1] [--paths-out paths.txt] [--republish true] [--update true]
  * java -cp ... dev.keyway.relay.bench.RelayLoadDriver --static-url http://127.0.0.1:18081/static.bin \
  *     --connections 32 --get-seconds 15          # the same GET loop against any URL (nginx)
  * </pre>
- * {@code --republish true} PUTs every packet's exact bytes a second time after the PUT phase.
+ * {@code --republish true} PUTs every packet's exact bytes a second time after the PUT phase;
+ * {@code --update true} then PUTs every key once more, re-signed with a later timestamp and a
+ * new address, as an iroh endpoint republishes (every 5 minutes, re-signed each time).
+ * {@code --server-pid P} adds the server process's CPU time per request in each phase
+ * ({@code server_cpu_us}, from /proc/P/stat, so Linux only), measured by the driver itself at
+ * the phase's start and end.
  * Output: one {@code RESULT phase=... rps=... p50_ms=... p99_ms=...} line per phase. Run by
  * {@code ops/bench/relay/run.sh}, which pins the relay and this driver to different cores.
  */
 public final class RelayLoadDriver {
+  /** USER_HZ: /proc reports CPU times in these ticks, 100 per second on x86 and ARM Linux. */
+  private static final int CLOCK_TICKS = 100;
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final URI base;
   private final int connections;
+  /** The server process whose CPU each phase reports (/proc/<pid>/stat), or 0. */
+  private long serverPid;
 
   private RelayLoadDriver(URI base, int connections) {
     this.base = base;
@@ -91,14 +100,27 @@ public final class RelayLoadDriver {
       paths[i] = prefix + "/" + k.publicKey().toZ32();
       bodies[i] = Buffer.buffer(p.toRelayPayload());
     }
-    System.out.printf(Locale.ROOT, "prepared %d packets (%d-byte payloads) in %.1f s%n", keys,
-        bodies[0].length(), (System.nanoTime() - t0) / 1e9);
+    boolean update = Boolean.parseBoolean(a.getOrDefault("update", "false"));
+    Buffer[] updates = update ? new Buffer[keys] : null;
+    if (update) {
+      // The same keys from the same seed, each signed again a second later with another address.
+      SplittableRandom again = new SplittableRandom(seed);
+      for (int i = 0; i < keys; i++) {
+        byte[] s = new byte[32];
+        again.nextBytes(s);
+        updates[i] = Buffer.buffer(
+            BenchPackets.iroh(SecretKey.fromBytes(s), i + 1, ts + 1_000_000 + i).toRelayPayload());
+      }
+    }
+    System.out.printf(Locale.ROOT, "prepared %d packets (%d-byte payloads) in %.1f s%n",
+        update ? 2 * keys : keys, bodies[0].length(), (System.nanoTime() - t0) / 1e9);
     if (a.containsKey("paths-out")) {
       java.nio.file.Files.write(java.nio.file.Path.of(a.get("paths-out")), Arrays.asList(paths));
     }
     int getConnections = Integer.parseInt(a.getOrDefault("get-connections", Integer.toString(connections)));
 
     RelayLoadDriver d = new RelayLoadDriver(url, connections);
+    d.serverPid = Long.parseLong(a.getOrDefault("server-pid", "0"));
     try {
       Phase put = d.counted("put", keys, i -> paths[i], i -> bodies[i], 204, TimeUnit.MINUTES.toNanos(5));
       put.print();
@@ -107,8 +129,13 @@ public final class RelayLoadDriver {
         d.counted("republish", keys, i -> paths[i], i -> bodies[i], 204,
             TimeUnit.MINUTES.toNanos(5)).print();
       }
-      int expectedLength = bodies[0].length();
-      boolean sameLength = Arrays.stream(bodies).allMatch(b -> b.length() == expectedLength);
+      if (update) {
+        d.counted("update", keys, i -> paths[i], i -> updates[i], 204,
+            TimeUnit.MINUTES.toNanos(5)).print();
+      }
+      Buffer[] stored = update ? updates : bodies;
+      int expectedLength = stored[0].length();
+      boolean sameLength = Arrays.stream(stored).allMatch(b -> b.length() == expectedLength);
       SplittableRandom pick = new SplittableRandom(seed + 1);
       IntFunction<String> randomKey = i -> paths[pick.nextInt(keys)];
       d.timed("warmup", warmup, getConnections, randomKey, -1);
@@ -118,15 +145,21 @@ public final class RelayLoadDriver {
     }
   }
 
-  /** A phase's outcome. */
-  record Phase(String name, long ok, long errors, double seconds, long[] latencies) {
+  /**
+   * A phase's outcome; {@code serverCpuSeconds} is the server process's CPU time during it, or -1
+   * when not watched.
+   */
+  record Phase(String name, long ok, long errors, double seconds, long[] latencies,
+      double serverCpuSeconds) {
     void print() {
       long[] l = latencies;
       Arrays.sort(l);
+      String cpu = serverCpuSeconds < 0 || ok + errors == 0 ? ""
+          : String.format(Locale.ROOT, " server_cpu_us=%.1f", serverCpuSeconds * 1e6 / (ok + errors));
       System.out.printf(Locale.ROOT,
-          "RESULT phase=%s requests=%d errors=%d seconds=%.2f rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
+          "RESULT phase=%s requests=%d errors=%d seconds=%.2f rps=%.0f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%s%n",
           name, ok, errors, seconds, ok / seconds, pct(l, 0.50), pct(l, 0.99),
-          l.length == 0 ? 0 : l[l.length - 1] / 1e6);
+          l.length == 0 ? 0 : l[l.length - 1] / 1e6, cpu);
     }
 
     static double pct(long[] sorted, double p) {
@@ -145,6 +178,7 @@ public final class RelayLoadDriver {
     AtomicLong ok = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     CountDownLatch done = new CountDownLatch(count);
+    double cpu0 = serverCpuSeconds();
     long start = System.nanoTime();
     Runnable[] loop = new Runnable[1];
     loop[0] = () -> {
@@ -180,20 +214,22 @@ public final class RelayLoadDriver {
     if (!finished) {
       System.err.println(name + " timed out with " + done.getCount() + " requests outstanding");
     }
-    return new Phase(name, ok.get(), errors.get() + done.getCount(), seconds, lat);
+    return new Phase(name, ok.get(), errors.get() + done.getCount(), seconds, lat,
+        cpuSince(cpu0));
   }
 
   /** GETs path(i) for {@code seconds}, {@code connections} at a time; a 200 of the right length is ok. */
   Phase timed(String name, int seconds, int inFlight, IntFunction<String> path, int expectLength)
       throws InterruptedException {
     if (seconds <= 0) {
-      return new Phase(name, 0, 0, 1, new long[0]);
+      return new Phase(name, 0, 0, 1, new long[0], -1);
     }
     List<long[]> chunks = new ArrayList<>();
     long[][] current = {new long[1 << 16]};
     int[] used = {0};
     AtomicLong ok = new AtomicLong();
     AtomicLong errors = new AtomicLong();
+    double cpu0 = serverCpuSeconds();
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
     CountDownLatch done = new CountDownLatch(inFlight);
@@ -233,6 +269,7 @@ public final class RelayLoadDriver {
     });
     done.await(seconds + 60L, TimeUnit.SECONDS);
     double elapsed = (System.nanoTime() - start) / 1e9;
+    double cpu = cpuSince(cpu0);
     CountDownLatch copied = new CountDownLatch(1);
     long[][] all = new long[1][];
     vertx.runOnContext(v -> {
@@ -248,7 +285,28 @@ public final class RelayLoadDriver {
       copied.countDown();
     });
     copied.await(30, TimeUnit.SECONDS);
-    return new Phase(name, ok.get(), errors.get(), elapsed, all[0]);
+    return new Phase(name, ok.get(), errors.get(), elapsed, all[0], cpu);
+  }
+
+  /** The watched server's CPU time (user + system) in seconds, or -1. */
+  private double serverCpuSeconds() {
+    if (serverPid <= 0) {
+      return -1;
+    }
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + serverPid + "/stat"));
+      // Fields after the command name's ")" (which may hold spaces): utime, stime are 12th, 13th.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLOCK_TICKS;
+    } catch (java.io.IOException | RuntimeException e) {
+      System.err.println("cannot read the CPU time of process " + serverPid + ": " + e);
+      return -1;
+    }
+  }
+
+  private double cpuSince(double start) {
+    double now = serverCpuSeconds();
+    return start < 0 || now < 0 ? -1 : now - start;
   }
 
   void close() throws Exception {
