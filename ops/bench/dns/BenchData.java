@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gen OUTDIR N QUERIES SEED      N keys (seeded), each an iroh _iroh packet with two TXT records,
  *                                TTL 30: relay=https://relay.example.test./ and
  *                                addr=192.0.2.X:4433, signed with the current time (the store
- *                                evicts packets signed more than 7 days ago). Writes:
+ *                                evicts packets neither signed nor PUT in 7 days). Writes:
  *                                  packets.bin   the signed packets (u16 length + canonical bytes)
  *                                  dns.example.test.zone  the same records as a zone for Knot
  *                                  queries.txt   dnsperf input: QUERIES lines, 90 % existing
@@ -67,7 +67,7 @@ public class BenchData {
     SplittableRandom random = new SplittableRandom(seed);
     List<String> owners = new ArrayList<>(n);
     long t0 = System.nanoTime();
-    // Signed now: the store evicts packets whose signed timestamp is older than 7 days.
+    // Signed now, like an iroh endpoint's packets (the store evicts by age, 7 days).
     long now = java.time.Instant.now().getEpochSecond() * 1_000_000L;
     try (DataOutputStream packets = new DataOutputStream(new BufferedOutputStream(
             Files.newOutputStream(out.resolve("packets.bin"))));

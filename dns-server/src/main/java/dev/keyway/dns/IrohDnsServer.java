@@ -149,7 +149,7 @@ public final class IrohDnsServer implements AutoCloseable {
 
       PkarrHandler pkarr = new PkarrHandler(zoneCache.invalidatingStore(), metrics,
           PutRateLimit.of(config.putRateLimit(), PutRateLimit.IROH_QUOTA, nanoTime), clock,
-          config.store().maxAge(), config.maxFutureSkew());
+          config.maxFutureSkew());
       DohHandler doh = new DohHandler(answerer, metrics, nanoTime);
       PacketStore served = store;
       Duration bodyTimeout = config.http().map(DnsServerConfig.Http::bodyTimeout)

@@ -159,7 +159,7 @@ public final class RelayServer implements AutoCloseable {
           config.describePublic(), config.http().basePath());
       RelayHandler handler = new RelayHandler(vertx,
           new RelayHandler.Settings(config.http().basePath(), config.minimumTtl(),
-              config.maximumTtl(), config.http().maxFutureSkew(), config.store().maxAge(),
+              config.maximumTtl(), config.http().maxFutureSkew(),
               config.rateLimit().map(RelayConfig.RateLimit::behindProxy).orElse(false),
               config.http().bodyTimeout()),
           store, jdbc, limiter, clock, new MicrometerRelayMetrics(registry, ""), status, rates);

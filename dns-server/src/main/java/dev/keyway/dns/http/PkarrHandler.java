@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *       path (400 {@code invalid body payload: …}, also for a payload signed by another key);
  *       a valid packet is answered 204 whether it was stored or ignored as older than the stored
  *       one, and only after the store has made it durable and the DNS zone cache forgot the key,
- *       so the next DNS query sees it; keyway: a packet signed longer ago than the store's
- *       eviction age is refused with 400 (iroh stores it and removes it seconds later);
+ *       so the next DNS query sees it. A packet signed long ago is stored too; the store keeps a
+ *       packet for its eviction age after the later of its signing and its last PUT (iroh
+ *       removes one signed longer ago than that seconds later, whatever its PUTs);
  *   <li>GET: 200 {@code application/x-pkarr-signed-packet} with the stored relay payload, or 404.
  * </ul>
  * PUT is rate limited per client by the {@link PutRateLimit} given (iroh's
@@ -41,7 +42,6 @@ public final class PkarrHandler {
   private final DnsMetrics metrics;
   private final PutRateLimit limit;
   private final Clock clock;
-  private final Duration maxAge;
   private final Duration maxFutureSkew;
   // Bodies that complete together are verified as one signature batch, as on the relay.
   private final PutVerifier verifier =
@@ -50,20 +50,17 @@ public final class PkarrHandler {
   /**
    * @param store the store every DNS answer reads through; pass the zone cache's
    *     {@code invalidatingStore()} so that a PUT is visible to the next query
-   * @param clock "now" for the age check
-   * @param maxAge the store's eviction age: a packet signed longer ago is refused (400) rather
-   *     than stored and removed at the next sweep; zero: no check
+   * @param clock "now" for the future-timestamp check
    * @param maxFutureSkew a packet signed further ahead of this server's clock is refused (400):
    *     it would outrank every later update of its key, here and, under {@code up}, on the
    *     relay that shares the store (iroh-dns-server does not check); zero: no check
    */
   public PkarrHandler(PacketStore store, DnsMetrics metrics, PutRateLimit limit, Clock clock,
-      Duration maxAge, Duration maxFutureSkew) {
+      Duration maxFutureSkew) {
     this.store = store;
     this.metrics = metrics;
     this.limit = limit;
     this.clock = clock;
-    this.maxAge = maxAge;
     this.maxFutureSkew = maxFutureSkew;
   }
 
@@ -95,10 +92,6 @@ public final class PkarrHandler {
 
   private void store(RoutingContext ctx, PublicKey key, SignedPacket packet) {
     long now = Math.multiplyExact(clock.millis(), 1_000L);
-    if (!maxAge.isZero() && now - packet.timestampMicros() > maxAge.toNanos() / 1_000) {
-      throw ApiError.badRequest(RelayHandler.tooOld(packet.timestampMicros(), now, maxAge))
-          .asFailure();
-    }
     long skewMicros = maxFutureSkew.toNanos() / 1_000;
     long ahead = packet.timestampMicros() - now;
     if (skewMicros > 0 && ahead > skewMicros) {

@@ -25,8 +25,8 @@ public final class Packets {
   }
 
   /**
-   * An hour before this test run, in µs: a base for timestamps of packets PUT over HTTP, which
-   * refuses packets signed longer ago than the store keeps them (7 days).
+   * An hour before this test run, in µs: a base for timestamps of packets PUT over HTTP (before
+   * the far-future check's skew, whatever the machine's clock does during the run).
    */
   public static final long RECENT_MICROS = (System.currentTimeMillis() - 3_600_000L) * 1_000L;
 

@@ -110,19 +110,16 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
    * @param minimumTtl lower clamp of max-age, seconds
    * @param maximumTtl upper clamp of max-age, seconds
    * @param maxFutureSkew largest accepted lead of a signed timestamp over the clock; zero: no check
-   * @param maxAge the store's eviction age: a packet signed longer ago is refused, since the
-   *     store would remove it at once; zero: no check (the store keeps packets of any age)
    * @param behindProxy whether the rate limit keys on proxy headers ({@link ClientIp})
    * @param bodyTimeout how long a PUT's body may take to arrive in full. A payload is at most 1104
    *     bytes, so 30 s is generous for any real link; a client trickling bytes (which keeps the
    *     idle timeout from firing) gets 408 and its connection closed instead of holding it.
    */
   public record Settings(String basePath, long minimumTtl, long maximumTtl, Duration maxFutureSkew,
-      Duration maxAge, boolean behindProxy, Duration bodyTimeout) {
+      boolean behindProxy, Duration bodyTimeout) {
     public Settings {
       Objects.requireNonNull(basePath, "basePath");
       Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
-      Objects.requireNonNull(maxAge, "maxAge");
       if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
         throw new IllegalArgumentException("bodyTimeout must be positive, got " + bodyTimeout);
       }
@@ -144,7 +141,6 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private final RequestRates rates;
   private final String prefix;
   private final long skewMicros;
-  private final long maxAgeMicros;
   private final KeyCache keys = new KeyCache(65_536);
   private final PutVerifier verifier;
   private final Cache<PublicKey, Rendered> rendered =
@@ -181,7 +177,6 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     this.rates = Objects.requireNonNull(rates, "rates");
     this.prefix = settings.basePath().equals("/") ? "" : settings.basePath();
     this.skewMicros = settings.maxFutureSkew().toNanos() / 1_000;
-    this.maxAgeMicros = settings.maxAge().toNanos() / 1_000;
     // The batch's coefficients must be unpredictable to whoever signed the packets.
     this.verifier = new PutVerifier(new SecureRandom(), PutVerifier.DEFAULT_MAX_BATCH, metrics);
   }
@@ -535,12 +530,6 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
 
   private void publishVerified(HttpServerRequest req, PublicKey key, SignedPacket packet) {
     long now = Math.multiplyExact(clock.millis(), 1_000L);
-    if (maxAgeMicros > 0 && now - packet.timestampMicros() > maxAgeMicros) {
-      metrics.published(RelayMetrics.Publish.INVALID);
-      fail(req, RelayError.badRequest(tooOld(packet.timestampMicros(), now, settings.maxAge())),
-          "too old");
-      return;
-    }
     if (skewMicros > 0) {
       long ahead = packet.timestampMicros() - now;
       if (ahead > skewMicros) {
@@ -583,18 +572,6 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       Cors.apply(req, res.headers());
       res.end();
     }));
-  }
-
-  /**
-   * Why a packet signed before the store's eviction age is refused (iroh-dns-server and earlier
-   * keyway stored it and removed it at the next sweep, seconds later, after answering 2xx).
-   */
-  public static String tooOld(long timestampMicros, long nowMicros, Duration maxAge) {
-    long seconds = (nowMicros - timestampMicros) / 1_000_000L;
-    return "timestamp " + timestampMicros + " was signed " + (seconds >= 86_400
-        ? seconds / 86_400 + "d" : seconds + "s") + " ago; packets older than "
-        + Durations.format(maxAge) + " are not kept here (they would be removed at once): sign"
-        + " the records again (is the publisher's clock right?)";
   }
 
   /** Why a packet signed more than the allowed skew ahead of this server's clock is refused. */
@@ -675,7 +652,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
 
   /**
    * Sends {@code err}. A request whose body is still arriving has it discarded; when that body
-   * is larger than a packet or of unknown length, it is not read to the end: over HTTP/1.x the
+   * is larger than a packet or of unknown length, or its client waits for a 100 Continue before
+   * sending it, it is not read to the end: over HTTP/1.x the
    * connection is closed after the answer (once the client stops sending, or after a short
    * linger); over HTTP/2, where the connection carries other streams and {@code Connection} is a
    * forbidden header, only the stream is reset with NO_ERROR after the complete answer, which
@@ -694,7 +672,12 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       // header an HTTP/1.1 body is empty (RFC 9112 §6.3), so the connection stays usable.
       boolean unknownLength = declared == -1 && req.method() == HttpMethod.PUT
           && (req.version() == HttpVersion.HTTP_2 || req.getHeader("Transfer-Encoding") != null);
-      close = unknownLength || declared > MAX_BODY_BYTES || declared == -2 || err.status() == 408;
+      // A client that asked to be told to send its body may never send it now (RFC 9110
+      // §10.1.1), and its next request would be read as that body: close, as hyper does.
+      boolean bodyWithheld = declared > 0 && req.version() != HttpVersion.HTTP_2
+          && "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
+      close = unknownLength || declared > MAX_BODY_BYTES || declared == -2 || err.status() == 408
+          || bodyWithheld;
     }
     res.setStatusCode(err.status());
     MultiMap h = res.headers();

@@ -39,7 +39,7 @@ public final class MicrometerStoreMetrics implements StoreMetrics {
           .register(registry));
     }
     evictions.put(Eviction.AGE, Counter.builder(prefix + "store.packets.expired")
-        .description("packets removed because their signed timestamp was too old")
+        .description("packets removed because they were neither signed nor PUT within the eviction age")
         .register(registry));
     evictions.put(Eviction.CAPACITY, Counter.builder(prefix + "store.packets.evicted")
         .description("least recently used packets removed to stay within capacity")

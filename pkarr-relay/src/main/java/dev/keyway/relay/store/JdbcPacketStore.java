@@ -63,9 +63,11 @@ import org.slf4j.LoggerFactory;
  * #getIfCached} is the non-blocking half for event loops.
  *
  * <h2>Eviction</h2>
- * Every {@link StoreOptions#evictionInterval()} the writer removes packets whose signed timestamp
- * is older than {@link StoreOptions#maxAge()} (iroh-dns-server's rule: clients must republish)
- * and runs the dialect's housekeeping. After any commit that leaves more than {@link
+ * Every {@link StoreOptions#evictionInterval()} the writer removes packets neither signed nor
+ * PUT within {@link StoreOptions#maxAge()} (clients must republish: iroh-dns-server's rule, by the
+ * signed timestamp alone; here pkarr's republishers, who PUT a packet's first signature again,
+ * keep it too, and a packet signed long ago lives that long after its PUT) and runs the
+ * dialect's housekeeping. After any commit that leaves more than {@link
  * StoreOptions#capacity()} rows it removes the least recently used rows, like pkarr-relay's LRU
  * cache: a write sets a row's access time; reads are remembered in memory (up to {@value
  * #MAX_TOUCHED} keys; not those of packets written within the last hour, whose access time is
@@ -770,12 +772,14 @@ public final class JdbcPacketStore implements PacketStore {
             pending.state = next;
           }
         }
+        List<Map.Entry<PublicKey, Pending>> updates = new ArrayList<>();
         for (Map.Entry<PublicKey, Pending> e : changed.entrySet()) {
           StoredPacket s = e.getValue().state;
           byte[] k = e.getKey().toBytes();
           if (e.getValue().inDatabase) {
+            updates.add(e);
             update.setBytes(1, s.packet().toBytes());
-            update.setLong(2, s.packet().timestampMicros());
+            update.setLong(2, expiryBasis(s));
             update.setLong(3, s.lastSeenMicros());
             update.setLong(4, access);
             update.setBytes(5, k);
@@ -783,7 +787,7 @@ public final class JdbcPacketStore implements PacketStore {
           } else {
             insert.setBytes(1, k);
             insert.setBytes(2, s.packet().toBytes());
-            insert.setLong(3, s.packet().timestampMicros());
+            insert.setLong(3, expiryBasis(s));
             insert.setLong(4, s.lastSeenMicros());
             insert.setLong(5, access);
             insert.addBatch();
@@ -793,8 +797,8 @@ public final class JdbcPacketStore implements PacketStore {
         if (inserts > 0) {
           insert.executeBatch();
         }
-        if (changed.size() > inserts) {
-          update.executeBatch();
+        if (!updates.isEmpty()) {
+          inserts += insertMissing(updates, update.executeBatch());
         }
         if (syncer != null) {
           syncer.awaitLag();
@@ -803,6 +807,9 @@ public final class JdbcPacketStore implements PacketStore {
         rowsSinceMaintain += changed.size();
         publish(changed, inserts);
         republished.forEach((key, state) -> {
+          if (changed.containsKey(key)) {
+            return; // republished, then replaced in the same batch: the new row has its own
+          }
           seenLater.merge(key, state.lastSeenMicros(), Math::max);
           if (cache != null) {
             cache.asMap().merge(key, state, JdbcPacketStore::newer);
@@ -832,6 +839,9 @@ public final class JdbcPacketStore implements PacketStore {
     private void publish(Map<PublicKey, Pending> changed, int inserts) {
       count.addAndGet(inserts);
       commits.incrementAndGet();
+      // A waiting last-seen belongs to the packet replaced: neither reads nor the bulk write may
+      // give it to the new one (whose own is older if the clock stepped back).
+      changed.keySet().forEach(seenLater::remove);
       if (cache != null) {
         for (Map.Entry<PublicKey, Pending> e : changed.entrySet()) {
           StoredPacket s = e.getValue().state;
@@ -852,6 +862,32 @@ public final class JdbcPacketStore implements PacketStore {
       return selectRow(select, key);
     }
 
+
+    /**
+     * Rows the cache said exist but the UPDATE did not find (a stale cache entry after a failed
+     * eviction): inserted now, so that no acknowledged packet is missing. Returns how many.
+     */
+    private int insertMissing(List<Map.Entry<PublicKey, Pending>> updates, int[] counts)
+        throws SQLException {
+      int missing = 0;
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] == 0) {
+          StoredPacket s = updates.get(i).getValue().state;
+          insert.setBytes(1, updates.get(i).getKey().toBytes());
+          insert.setBytes(2, s.packet().toBytes());
+          insert.setLong(3, expiryBasis(s));
+          insert.setLong(4, s.lastSeenMicros());
+          insert.setLong(5, lastAccess);
+          insert.addBatch();
+          missing++;
+        }
+      }
+      if (missing > 0) {
+        LOG.warn("{} packets were missing from the database though cached; inserted again", missing);
+        insert.executeBatch();
+      }
+      return missing;
+    }
 
     /**
      * The access time to write at wall-clock {@code now}: never before one already written, so a
@@ -886,7 +922,7 @@ public final class JdbcPacketStore implements PacketStore {
       }
       rowsSinceMaintain = 0;
       try {
-        dialect.maintain(connection);
+        maintainDialect();
         commitHousekeeping();
       } catch (SQLException | RuntimeException e) {
         LOG.error("packet store compaction failed: {}", e.toString());
@@ -912,7 +948,7 @@ public final class JdbcPacketStore implements PacketStore {
         if (options.capacity() > 0 && count.get() > options.capacity()) {
           evictOverCapacity();
         }
-        dialect.maintain(connection);
+        maintainDialect();
         rowsSinceMaintain = 0;
         commitHousekeeping();
         // An eviction cut short for waiting upserts resumes right after them.
@@ -928,30 +964,35 @@ public final class JdbcPacketStore implements PacketStore {
       }
     }
 
-    /** Removes packets signed before now - maxAge; false if it stopped early for upserts. */
+    /**
+     * Removes packets neither signed nor published (PUT, republishes included) within maxAge;
+     * false if it stopped early for upserts.
+     */
     private boolean evictByAge(boolean requested) throws SQLException {
       if (options.maxAge().isZero()) {
         return true;
       }
       long cutoff = clock.nowMicros() - options.maxAge().toNanos() / 1_000;
-      try (PreparedStatement sel = connection.prepareStatement(dialect.selectSignedBefore());
-          PreparedStatement del = connection.prepareStatement(dialect.deleteSignedBefore())) {
+      try (PreparedStatement sel = connection.prepareStatement(dialect.selectExpired());
+          PreparedStatement del = connection.prepareStatement(dialect.deleteExpired());
+          PreparedStatement refresh = connection.prepareStatement(dialect.refreshLastSeen())) {
         while (true) {
           sel.setLong(1, cutoff);
           sel.setInt(2, EVICTION_CHUNK);
-          List<byte[]> keys = keys(sel);
-          if (keys.isEmpty()) {
+          List<byte[]> selected = keys(sel);
+          if (selected.isEmpty()) {
             return true;
           }
+          List<byte[]> keys = spareRepublished(selected, refresh);
           for (byte[] k : keys) {
             del.setBytes(1, k);
-            del.setLong(2, cutoff);
+            del.setLong(2, cutoff); // a spared row's ts is past the cutoff now: kept
             del.addBatch();
           }
-          int removed = sum(del.executeBatch());
+          int removed = keys.isEmpty() ? 0 : sum(del.executeBatch());
           commitHousekeeping();
           forget(keys, removed, StoreMetrics.Eviction.AGE);
-          if (keys.size() < EVICTION_CHUNK) {
+          if (selected.size() < EVICTION_CHUNK) {
             return true;
           }
           if (!requested && !queue.isEmpty()) {
@@ -964,28 +1005,68 @@ public final class JdbcPacketStore implements PacketStore {
     /** Removes the least recently used rows until the store is back at its capacity. */
     private void evictOverCapacity() {
       try (PreparedStatement sel = connection.prepareStatement(dialect.selectLeastRecentlyUsed());
-          PreparedStatement del = connection.prepareStatement(dialect.deletePacket())) {
-        flushLastSeen(true);
+          PreparedStatement del = connection.prepareStatement(dialect.deletePacket());
+          PreparedStatement refresh = connection.prepareStatement(dialect.refreshLastSeen())) {
         flushAccessTimes(false); // with upserts waiting, the order is approximate a while
         long excess;
         while ((excess = count.get() - options.capacity()) > 0) {
           sel.setInt(1, (int) Math.min(excess, EVICTION_CHUNK));
-          List<byte[]> keys = keys(sel);
-          if (keys.isEmpty()) {
+          List<byte[]> selected = keys(sel);
+          if (selected.isEmpty()) {
             return;
           }
+          // Republished keys are recently used: their waiting times are written (which makes
+          // them the most recent rows) instead of their rows deleted, and the loop selects again.
+          List<byte[]> keys = spareRepublished(selected, refresh);
           for (byte[] k : keys) {
             del.setBytes(1, k);
             del.addBatch();
           }
-          int removed = sum(del.executeBatch());
+          int removed = keys.isEmpty() ? 0 : sum(del.executeBatch());
           commitHousekeeping();
           forget(keys, removed, StoreMetrics.Eviction.CAPACITY);
         }
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         LOG.error("capacity eviction failed: {}", e.toString());
         rollbackQuietly();
+        if (e instanceof SQLException sql) {
+          checkFatal(sql, connection);
+        }
       }
+    }
+
+    /**
+     * Of the rows an eviction selected, those whose key waits in {@link #seenLater} (a republish
+     * not yet written) are not evicted: their last-seen is written now, in the eviction's
+     * transaction, which makes them recently used and published (a later {@code ts}). Returns
+     * the others, to delete. Before, a capacity eviction wrote every waiting time first: up to
+     * {@value #MAX_SEEN_LATER} rows at 100-150 µs each, seconds with no upsert committed.
+     */
+    private List<byte[]> spareRepublished(List<byte[]> selected, PreparedStatement refresh)
+        throws SQLException {
+      if (seenLater.isEmpty()) {
+        return selected;
+      }
+      List<byte[]> doomed = new ArrayList<>(selected.size());
+      List<Map.Entry<PublicKey, Long>> spared = new ArrayList<>();
+      long access = accessStamp(clock.nowMicros());
+      for (byte[] k : selected) {
+        PublicKey key = decodedOrNull(k);
+        Long seen = key == null ? null : seenLater.get(key);
+        if (seen == null) {
+          doomed.add(k);
+        } else {
+          addRefresh(refresh, k, seen, access);
+          spared.add(Map.entry(key, seen));
+        }
+      }
+      if (!spared.isEmpty()) {
+        refresh.executeBatch();
+        // Removed before the commit: should it fail, the store has failed or the rows come back
+        // with the next selection, which no longer spares them (a lost last-seen, as on a crash).
+        spared.forEach(e -> seenLater.remove(e.getKey(), e.getValue()));
+      }
+      return doomed;
     }
 
     private void flushAccessTimesQuietly() {
@@ -1042,11 +1123,7 @@ public final class JdbcPacketStore implements PacketStore {
             }
           }
           for (Map.Entry<PublicKey, Long> e : chunk) {
-            refresh.setLong(1, e.getValue());
-            refresh.setLong(2, access);
-            refresh.setBytes(3, e.getKey().toBytes());
-            refresh.setLong(4, e.getValue());
-            refresh.addBatch();
+            addRefresh(refresh, e.getKey().toBytes(), e.getValue(), access);
           }
           refresh.executeBatch();
           commitHousekeeping();
@@ -1056,11 +1133,25 @@ public final class JdbcPacketStore implements PacketStore {
           if (seenLater.isEmpty()) {
             return true;
           }
-          if (!all && upsertsWaiting()) {
+          // Past the bound it goes on even with upserts waiting: each batch may add up to
+          // max_batch_size republishes, more than a chunk, and the map would grow without end.
+          if (!all && upsertsWaiting() && seenLater.size() < MAX_SEEN_LATER) {
             return false;
           }
         }
       }
+    }
+
+    /** Adds {@link SqlDialect#refreshLastSeen()} of key {@code k} to the statement's batch. */
+    private void addRefresh(PreparedStatement refresh, byte[] k, long seen, long access)
+        throws SQLException {
+      refresh.setLong(1, seen);
+      refresh.setLong(2, access);
+      refresh.setLong(3, seen);
+      refresh.setLong(4, seen);
+      refresh.setBytes(5, k);
+      refresh.setLong(6, seen);
+      refresh.addBatch();
     }
 
     /**
@@ -1117,6 +1208,28 @@ public final class JdbcPacketStore implements PacketStore {
     }
 
     /**
+     * The dialect's housekeeping, after the device has caught up: H2's compaction writes chunks
+     * of its own, which may reuse space the device's last forced state still points to.
+     */
+    private void maintainDialect() throws SQLException {
+      awaitDevice();
+      dialect.maintain(connection);
+    }
+
+    /** {@link Syncer#awaitLag()} when there is a syncer that will run again. */
+    private void awaitDevice() throws SQLException {
+      if (syncer == null || failure != null) {
+        return;
+      }
+      try {
+        syncer.awaitLag();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the writer's next wait ends it
+        throw new SQLException("interrupted while the device lags", e);
+      }
+    }
+
+    /**
      * Commits the writer's own changes (evictions, access times, compaction) under the same rule
      * as a batch of upserts: with fsync on, not while the device lags, and forced by the syncer
      * soon after. They answer no caller, but they free file space, which the database may reuse
@@ -1129,9 +1242,9 @@ public final class JdbcPacketStore implements PacketStore {
         connection.commit(); // no fsync asked for, or none will run again (the store has failed)
         return;
       }
+      awaitDevice();
+      connection.commit();
       try {
-        syncer.awaitLag();
-        connection.commit();
         syncer.enqueue(Committed.housekeeping());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt(); // the writer's next wait ends it
@@ -1142,9 +1255,13 @@ public final class JdbcPacketStore implements PacketStore {
     private void forget(List<byte[]> keys, int removed, StoreMetrics.Eviction reason) {
       count.addAndGet(-removed);
       commits.incrementAndGet();
-      if (cache != null) {
-        for (byte[] k : keys) {
-          cache.invalidate(PublicKey.fromBytes(k));
+      for (byte[] k : keys) {
+        PublicKey key = decodedOrNull(k);
+        if (key != null) {
+          seenLater.remove(key);
+          if (cache != null) {
+            cache.invalidate(key);
+          }
         }
       }
       metrics.evicted(reason, removed);
@@ -1217,6 +1334,8 @@ public final class JdbcPacketStore implements PacketStore {
     private final BlockingQueue<Committed> waiting = new ArrayBlockingQueue<>(SYNC_QUEUE_BATCHES);
     private final Connection connection;
     private volatile boolean stopping;
+    /** Set when the sync loop has ended, before the queue's last drain. */
+    private volatile boolean finished;
 
     Syncer(Connection connection) {
       this.connection = connection;
@@ -1227,15 +1346,32 @@ public final class JdbcPacketStore implements PacketStore {
     private long oldestUnsyncedNanos;
     private final long maxLagNanos = dialect.maxSyncLag().toNanos();
 
+    /**
+     * Queues a committed batch for the next sync. The bookkeeping and the queueing happen under
+     * one lock, which {@link #synced()} takes too: otherwise a sync ending between them would
+     * see no batch waiting and clear {@code unsynced}, and this batch would wait for its sync
+     * with {@link #awaitLag()} blind to it. (Waiting for room under the lock is safe: the syncer
+     * takes from the queue without it.) If the syncer has stopped, the batch fails here.
+     */
     void enqueue(Committed c) throws InterruptedException {
-      // Before the put: once queued, the batch may be synced before this line would run.
       synchronized (this) {
         if (!unsynced) {
           unsynced = true;
           oldestUnsyncedNanos = c.committedNanos();
         }
+        while (!waiting.offer(c, 100, TimeUnit.MILLISECONDS)) {
+          if (finished) {
+            break;
+          }
+        }
       }
-      waiting.put(c);
+      if (finished) {
+        // No sync will run again, so nothing would answer these (the syncer's last drain may
+        // have failed them already; failing a completed future changes nothing).
+        waiting.remove(c);
+        c.upserts().forEach(u -> u.future().completeExceptionally(
+            new PacketStoreException("packet store syncer stopped")));
+      }
     }
 
     /**
@@ -1311,11 +1447,29 @@ public final class JdbcPacketStore implements PacketStore {
           markFailed("the fsync thread stopped");
         }
         PacketStoreException stopped = new PacketStoreException("packet store syncer stopped");
-        group.addAll(waiting);
+        finished = true;
+        waiting.drainTo(group); // what enqueue adds from now on, it fails itself
         for (Committed c : group) {
           c.upserts().forEach(u -> u.future().completeExceptionally(stopped));
         }
       }
+    }
+  }
+
+  /** The stored packet's expiry basis, the {@code ts} column: signed or published, the later. */
+  private static long expiryBasis(StoredPacket s) {
+    return Math.max(s.packet().timestampMicros(), s.lastSeenMicros());
+  }
+
+  /**
+   * The key of a row, or null when the stored bytes are no valid key (a damaged file: such a row
+   * is evicted like any other, and was never cached, since the cache holds decoded keys only).
+   */
+  private static PublicKey decodedOrNull(byte[] k) {
+    try {
+      return PublicKey.fromBytes(k);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 

@@ -15,7 +15,8 @@ import java.util.List;
  * signed_packets(
  *   k           32 bytes, primary key      -- the Ed25519 public key
  *   packet      up to 1104 bytes           -- canonical form key|sig|ts|dns, as verified on PUT
- *   ts          64-bit                     -- the signed timestamp (µs), for age eviction
+ *   ts          64-bit                     -- for age eviction (µs): the later of the packet's
+ *                                          --   signed timestamp and when it was last PUT
  *   last_seen   64-bit                     -- when these bytes were last received (µs)
  *   last_access 64-bit                     -- last read or write (µs), for LRU eviction
  * )
@@ -135,11 +136,13 @@ public abstract class SqlDialect {
   }
 
   /**
-   * (last_seen, last_access, k, last_seen): a republish's last-seen, written later in bulk;
-   * never moves last-seen back (the row may hold a newer packet by then).
+   * (last_seen, last_access, last_seen, last_seen, k, last_seen): a republish's last-seen, written
+   * later in bulk, which also keeps the packet from age eviction that long ({@code ts}); never
+   * moves last-seen back (the row may hold a newer packet by then).
    */
   public String refreshLastSeen() {
-    return "UPDATE signed_packets SET last_seen = ?, last_access = ? WHERE k = ? AND last_seen < ?";
+    return "UPDATE signed_packets SET last_seen = ?, last_access = ?,"
+        + " ts = CASE WHEN ts < ? THEN ? ELSE ts END WHERE k = ? AND last_seen < ?";
   }
 
   /** (last_access, k, last_access): moves the access time forward only. */
@@ -152,8 +155,11 @@ public abstract class SqlDialect {
     return "SELECT COUNT(*) FROM signed_packets";
   }
 
-  /** (cutoff ts, limit) → k of the oldest packets signed before the cutoff. */
-  public String selectSignedBefore() {
+  /**
+   * (cutoff, limit) → k of the packets longest neither signed nor published, of those neither
+   * since the cutoff.
+   */
+  public String selectExpired() {
     return "SELECT k FROM signed_packets WHERE ts < ? ORDER BY ts FETCH FIRST ? ROWS ONLY";
   }
 
@@ -162,8 +168,8 @@ public abstract class SqlDialect {
     return "SELECT k FROM signed_packets ORDER BY last_access FETCH FIRST ? ROWS ONLY";
   }
 
-  /** (k, cutoff ts): deletes the row only if it is still older than the cutoff. */
-  public String deleteSignedBefore() {
+  /** (k, cutoff): deletes the row only if it is still expired at the cutoff. */
+  public String deleteExpired() {
     return "DELETE FROM signed_packets WHERE k = ? AND ts < ?";
   }
 

@@ -16,7 +16,7 @@ public interface StoreMetrics {
 
   /** Why rows were removed. */
   enum Eviction {
-    /** The signed timestamp was older than the configured age. */
+    /** Neither signed nor PUT within the configured age. */
     AGE,
     /** The store held more than its capacity; the least recently used rows went. */
     CAPACITY

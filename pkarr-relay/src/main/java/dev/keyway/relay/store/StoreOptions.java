@@ -16,7 +16,8 @@ import java.util.Objects;
  *     {@link PacketStoreException.Overloaded} instead of queueing without bound
  * @param fsync whether each commit is also forced to the storage device ({@code fsync}), so that
  *     an acknowledged packet survives power loss and OS crashes, not only a process crash
- * @param maxAge packets whose signed timestamp is older than this are removed; zero keeps them
+ * @param maxAge packets neither signed nor PUT (the same bytes again included) within this time
+ *     are removed; zero keeps them
  * @param evictionInterval how often age eviction and access-time flushing run
  * @param capacity most packets kept; beyond it the least recently used (read or written) are
  *     removed; zero means unbounded

@@ -7,6 +7,7 @@ import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.client.store.StoredPacket;
 import dev.keyway.client.store.UpsertOutcome;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -106,25 +107,125 @@ class JdbcPacketStoreTest {
     }
   }
 
+  /**
+   * A packet is kept for maxAge after the later of its signing and its last PUT: iroh re-signs
+   * every few minutes, while pkarr's republishers send the first signature again (the same
+   * bytes), which must keep the packet too, whether that republish still waits in memory or has
+   * been written.
+   */
   @Test
-  void packetsSignedLongerAgoThanMaxAgeAreEvicted() throws Exception {
+  void packetsNeitherSignedNorPublishedWithinMaxAgeAreEvicted() throws Exception {
     StoreOptions options = StoreOptions.builder().maxAge(Duration.ofHours(1)).build();
     try (JdbcPacketStore store = open(options)) {
-      SignedPacket old = packet(key(1), now.get() - 2 * HOUR, "old");
-      SignedPacket fresh = packet(key(2), now.get() - HOUR / 2, "fresh");
-      await(store.upsert(old));
-      await(store.upsert(fresh));
-      assertThat(store.get(old.publicKey())).isPresent(); // cached now
+      SignedPacket old = packet(key(1), now.get() - 2 * HOUR, "signed long ago");
+      SignedPacket republished = packet(key(2), now.get() - 2 * HOUR, "republished");
+      SignedPacket fresh = packet(key(3), now.get() - HOUR / 2, "fresh");
+      SignedPacket ahead = packet(key(4), now.get() + HOUR / 2, "signed ahead");
+      for (SignedPacket p : List.of(old, republished, fresh, ahead)) {
+        assertThat(await(store.upsert(p))).isEqualTo(UpsertOutcome.INSERTED);
+      }
       await(store.runMaintenance());
-      assertThat(store.get(old.publicKey())).isEmpty();
-      assertThat(store.get(fresh.publicKey())).isPresent();
-      assertThat(store.count()).isEqualTo(1);
-      now.addAndGet(HOUR);
+      assertThat(store.count()).as("all PUT just now").isEqualTo(4);
+      now.addAndGet(HOUR / 2 + 1_000_000);
+      assertThat(await(store.upsert(republished))).isEqualTo(UpsertOutcome.UNCHANGED);
+      now.addAndGet(HOUR / 2);
+      await(store.runMaintenance()); // the republish's last-seen is not written yet
+      assertThat(store.get(old.publicKey())).as("PUT an hour ago").isEmpty();
+      assertThat(store.get(fresh.publicKey())).as("PUT an hour ago").isEmpty();
+      assertThat(store.get(republished.publicKey())).as("republished 30 min ago").isPresent();
+      assertThat(store.get(ahead.publicKey())).as("signed for 30 min from then").isPresent();
+      assertThat(store.count()).isEqualTo(2);
+      now.addAndGet(HOUR / 2 + 1);
       await(store.runMaintenance());
-      assertThat(store.get(fresh.publicKey())).isEmpty();
+      assertThat(store.get(republished.publicKey())).as("written: an hour since its republish")
+          .isEmpty();
       assertThat(store.count()).isZero();
-      // A packet evicted for age can be published again with a fresh timestamp.
-      assertThat(await(store.upsert(packet(key(1), now.get(), "again")))).isEqualTo(UpsertOutcome.INSERTED);
+      // An evicted packet can be published again, the same bytes too.
+      assertThat(await(store.upsert(old))).isEqualTo(UpsertOutcome.INSERTED);
+    }
+  }
+
+  /**
+   * A republish's waiting last-seen belongs to the packet it republished: a newer packet that
+   * replaces it keeps its own, even when the clock stepped back in between.
+   */
+  @Test
+  void aNewerPacketDoesNotTakeTheLastSeenOfTheOneItReplaced() throws Exception {
+    for (int cache : new int[] {0, 1_000}) {
+      Path sub = Files.createDirectories(dir.resolve("cache-" + cache));
+      StoreOptions options = StoreOptions.builder().readCacheSize(cache).build();
+      SignedPacket first = packet(key(1), 10, "first");
+      SignedPacket second = packet(key(1), 20, "second");
+      long start = now.get();
+      try (JdbcPacketStore store = JdbcPacketStore.openH2(sub, options, now::get)) {
+        assertThat(await(store.upsert(first))).isEqualTo(UpsertOutcome.INSERTED);
+        now.set(start + 2_000_000);
+        assertThat(await(store.upsert(first))).isEqualTo(UpsertOutcome.UNCHANGED);
+        now.set(start + 1_500_000); // stepped back
+        assertThat(await(store.upsert(second))).isEqualTo(UpsertOutcome.UPDATED);
+        StoredPacket got = store.get(second.publicKey()).orElseThrow();
+        assertThat(got.packet()).isEqualTo(second);
+        assertThat(got.lastSeenMicros()).as("cache %d", cache).isEqualTo(start + 1_500_000);
+        await(store.runMaintenance());
+      }
+      try (JdbcPacketStore store = JdbcPacketStore.openH2(sub, options, now::get)) {
+        assertThat(store.get(second.publicKey()).orElseThrow().lastSeenMicros())
+            .as("written, cache %d", cache).isEqualTo(start + 1_500_000);
+      }
+    }
+  }
+
+  /**
+   * A row whose key no longer decodes (a damaged file) is evicted like any other; the writer
+   * goes on (the key's decoding used to throw out of the capacity eviction and end the writer).
+   */
+  @Test
+  void aRowWithADamagedKeyIsEvictedAndTheWriterGoesOn() throws Exception {
+    StoreOptions options = StoreOptions.builder().capacity(2).maxAge(Duration.ZERO).build();
+    try (JdbcPacketStore store = open(options)) {
+      await(store.upsert(packet(key(1), now.get(), "k1")));
+      await(store.upsert(packet(key(2), now.get(), "k2")));
+      try (Connection c = H2Dialect.file(dir).connect();
+          java.sql.PreparedStatement st = c.prepareStatement(
+              "UPDATE signed_packets SET k = ?, last_access = 0 WHERE k = ?")) {
+        c.setAutoCommit(false);
+        byte[] damaged = new byte[32];
+        damaged[0] = 1;
+        damaged[31] = (byte) 0x80; // y = 1 with the sign bit set: x = 0 has no negative, no point
+        st.setBytes(1, damaged);
+        st.setBytes(2, key(1).publicKey().toBytes());
+        assertThat(st.executeUpdate()).isEqualTo(1);
+        c.commit();
+      }
+      await(store.upsert(packet(key(3), now.get(), "k3")));
+      await(store.runMaintenance());
+      assertThat(store.count()).isEqualTo(2);
+      assertThat(await(store.upsert(packet(key(4), now.get(), "k4"))))
+          .as("the writer still runs").isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(store.isHealthy()).isTrue();
+    }
+  }
+
+  /**
+   * A cached packet whose row vanished behind the store's back is written again by the next
+   * update of its key, not acknowledged as updated and lost.
+   */
+  @Test
+  void anUpdateOfARowThatVanishedInsertsIt() throws Exception {
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      await(store.upsert(packet(key(1), 10, "cached")));
+      try (Connection c = H2Dialect.file(dir).connect();
+          java.sql.Statement st = c.createStatement()) {
+        c.setAutoCommit(false);
+        assertThat(st.executeUpdate("DELETE FROM signed_packets")).isEqualTo(1);
+        c.commit();
+      }
+      assertThat(await(store.upsert(packet(key(1), 20, "newer")))).isEqualTo(UpsertOutcome.UPDATED);
+    }
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      assertThat(store.get(key(1).publicKey()).orElseThrow().packet())
+          .isEqualTo(packet(key(1), 20, "newer"));
+      assertThat(store.count()).isEqualTo(1);
     }
   }
 
@@ -181,7 +282,8 @@ class JdbcPacketStoreTest {
       for (CompletableFuture<UpsertOutcome> f : pending) {
         await(f);
       }
-      await(store.upsert(packet(key(-1), now.get(), "keep")));
+      now.addAndGet(HOUR + 1); // an hour since their PUT
+      await(store.upsert(packet(key(-1), now.get() - 2 * HOUR, "keep: PUT now")));
       await(store.runMaintenance());
       assertThat(store.count()).isEqualTo(1);
       assertThat(store.get(key(-1).publicKey())).isPresent();
@@ -687,6 +789,68 @@ class JdbcPacketStoreTest {
       assertThat(await(first)).isEqualTo(UpsertOutcome.INSERTED);
       assertThat(await(second)).isEqualTo(UpsertOutcome.INSERTED);
       assertThat(store.count()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * The housekeeping's compaction writes to the file too, so it waits like a commit while a
+   * sync lags past the bound (it ran at once, and could overwrite space the device's last
+   * forced state still pointed to).
+   */
+  @Test
+  void compactionWaitsWhileASyncLags() throws Exception {
+    ControlledDialect dialect = new ControlledDialect(dir);
+    dialect.maxSyncLag = Duration.ofMillis(50);
+    StoreOptions options = StoreOptions.builder().maxBatchDelay(Duration.ZERO).fsync(true).build();
+    try (JdbcPacketStore store = JdbcPacketStore.open(dialect, options, now::get, StoreMetrics.NOOP)) {
+      CompletableFuture<UpsertOutcome> first = store.upsert(packet(key(1), now.get(), "a"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (store.count() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      Thread.sleep(100); // past the lag bound
+      CompletableFuture<Void> maintained = store.runMaintenance();
+      Thread.sleep(300);
+      assertThat(dialect.events).as("no compaction while the sync lags").doesNotContain("maintain");
+      dialect.release.countDown();
+      await(maintained);
+      assertThat(await(first)).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(dialect.events).containsSubsequence("sync", "maintain");
+    }
+  }
+
+  /**
+   * When the fsync thread dies with the writer waiting to hand it a batch (its queue full), that
+   * batch fails too: nothing waits for ever, and closing does not hang.
+   */
+  @Test
+  void batchesHandedToADeadSyncThreadFail() throws Exception {
+    ControlledDialect dialect = new ControlledDialect(dir);
+    dialect.syncError = new StackOverflowError("test");
+    dialect.maxSyncLag = Duration.ofHours(1);
+    StoreOptions options = StoreOptions.builder().maxBatchSize(1).maxBatchDelay(Duration.ZERO)
+        .fsync(true).build();
+    int n = JdbcPacketStore.SYNC_QUEUE_BATCHES + 3; // one in the held sync, a full queue, more
+    List<CompletableFuture<UpsertOutcome>> pending = new ArrayList<>();
+    JdbcPacketStore store = JdbcPacketStore.open(dialect, options, now::get, StoreMetrics.NOOP);
+    try {
+      for (int i = 0; i < n; i++) {
+        pending.add(store.upsert(packet(key(100 + i), 10, "q" + i)));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (store.count() < JdbcPacketStore.SYNC_QUEUE_BATCHES + 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5); // until the writer waits for room in the sync queue
+      }
+      Thread.sleep(100);
+      dialect.release.countDown(); // the sync throws: the thread dies
+      for (CompletableFuture<UpsertOutcome> f : pending) {
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+            .isInstanceOf(ExecutionException.class);
+      }
+    } finally {
+      long started = System.nanoTime();
+      store.close();
+      assertThat(System.nanoTime() - started).as("close").isLessThan(TimeUnit.SECONDS.toNanos(20));
     }
   }
 
