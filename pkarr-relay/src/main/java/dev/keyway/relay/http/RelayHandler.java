@@ -10,7 +10,6 @@ import dev.keyway.client.store.InMemoryPacketStore;
 import dev.keyway.client.store.PacketStore;
 import dev.keyway.client.store.StoredPacket;
 import dev.keyway.client.store.UpsertOutcome;
-import dev.keyway.relay.config.Durations;
 import dev.keyway.relay.metrics.RelayMetrics;
 import dev.keyway.relay.ratelimit.ClientIp;
 import dev.keyway.relay.ratelimit.KeyedRateLimiter;
@@ -653,11 +652,11 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   /**
    * Sends {@code err}. A request whose body is still arriving has it discarded; when that body
    * is larger than a packet or of unknown length, or its client waits for a 100 Continue before
-   * sending it, it is not read to the end: over HTTP/1.x the
-   * connection is closed after the answer (once the client stops sending, or after a short
-   * linger); over HTTP/2, where the connection carries other streams and {@code Connection} is a
-   * forbidden header, only the stream is reset with NO_ERROR after the complete answer, which
-   * RFC 9113 §8.1 defines as "stop sending the request body".
+   * sending it, it is not read to the end: over HTTP/1.x the connection is closed after the
+   * answer (once the client stops sending, or after a short linger); over HTTP/2, where the
+   * connection carries other streams and {@code Connection} is a forbidden header, only the
+   * stream is reset with NO_ERROR after the complete answer, which RFC 9113 §8.1 defines as
+   * "stop sending the request body".
    */
   private void fail(HttpServerRequest req, RelayError err, String reason) {
     HttpServerResponse res = req.response();
