@@ -217,6 +217,32 @@ class IrohHttpApiTest {
   }
 
   /**
+   * A request answered without the 100 Continue its client waits for (here a 404 and a 405,
+   * routes that read no body) closes its connection: the client may never send the body, and
+   * its next request would be read as that body. A PUT to a real route gets its 100 as before.
+   */
+  @Test
+  void anAnswerWithoutTheContinueClosesTheConnection() throws Exception {
+    for (String target : new String[] {"PUT /nowhere", "PUT /healthz"}) {
+      String answer = rawExchange(target + " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+          + "Content-Length: 200\r\n\r\n");
+      assertThat(answer).as(target).doesNotContain("100 Continue")
+          .containsIgnoringCase("connection: close");
+      assertThat(answer.substring(9, 12)).as(target).isIn("404", "405");
+    }
+  }
+
+  /** Sends {@code request} on a new connection and reads until the server closes it. */
+  private static String rawExchange(String request) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.httpPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  /**
    * keyway: a packet signed more than pkarr_max_future_skew (1 h) ahead is refused, as the relay
    * does; iroh-dns-server stores it, and it then outranks every honest update of the key.
    */

@@ -79,6 +79,7 @@ public final class IrohHttpApi {
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(this::count);
+    router.route().handler(RawBody::closeIfContinueWithheld);
     router.route().handler(IrohHttpApi::checkQuery);
     router.route().handler(CorsHandler.create()
         .addOrigin("*")

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class RawBody implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(RawBody.class);
   private static final String KEY = RawBody.class.getName() + ".body";
+  /** Set once this handler has sent a 100 Continue or refused the body. */
+  private static final String HANDLED = RawBody.class.getName() + ".handled";
   /** How long a client whose body is refused may keep sending before its connection is closed. */
   static final long LINGER_MILLIS = 2_000;
 
@@ -62,6 +64,25 @@ final class RawBody implements Handler<RoutingContext> {
    */
   static RawBody limit(long limit, Duration timeout) {
     return new RawBody(limit, timeout);
+  }
+
+  /**
+   * First on every route: a request whose client waits for a 100 Continue before sending its
+   * body, and is answered without one (404, 405, a malformed query: routes that never read a
+   * body), has its connection closed after the answer, as hyper's server does. The client may
+   * never send that body, and its next request on the connection would be read as the body.
+   */
+  static void closeIfContinueWithheld(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    if (req.version() != HttpVersion.HTTP_2 && !req.isEnded()
+        && "100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
+      ctx.addHeadersEndHandler(v -> {
+        if (ctx.get(HANDLED) == null && !req.isEnded()) {
+          refuse(ctx, () -> { }); // the answer is already on its way
+        }
+      });
+    }
+    ctx.next();
   }
 
   /** The body read by a {@code RawBody} earlier on the route; empty if none was read. */
@@ -103,6 +124,7 @@ final class RawBody implements Handler<RoutingContext> {
       }
       if (req.version() != HttpVersion.HTTP_1_0) {
         ctx.response().writeContinue();
+        ctx.put(HANDLED, Boolean.TRUE);
       }
     }
     new Collector(ctx, declared).start();
@@ -118,6 +140,7 @@ final class RawBody implements Handler<RoutingContext> {
    */
   private static void refuse(RoutingContext ctx, Runnable answer) {
     HttpServerRequest req = ctx.request();
+    ctx.put(HANDLED, Boolean.TRUE);
     if (!req.isEnded()) {
       boolean http2 = req.version() == HttpVersion.HTTP_2;
       HttpConnection connection = req.connection();
