@@ -123,7 +123,7 @@ class DnsServerConfigTest {
     assertError(MINIMAL + "[zone_store]\nqueue_capacity = 1",
         "zone_store.queue_capacity must be at least zone_store.max_batch_size (1024), got 1");
     assertError(MINIMAL + "[zone_store]\neviction_interval = 0",
-        "zone_store.eviction_interval must be at least 10ms, got 0s");
+        "zone_store.eviction_interval must be 10ms..36500d, got 0s");
     assertError(MINIMAL + "[zone_store]\nmax_batch_time = \"2s\"",
         "zone_store.max_batch_time must be 0s..1s, got 2s");
     assertError(MINIMAL + "[zone_store]\nreader_connections = 0",

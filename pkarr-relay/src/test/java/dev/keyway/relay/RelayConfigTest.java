@@ -215,8 +215,8 @@ class RelayConfigTest {
         "http.request_header_timeout must be positive, got 0s");
     assertError("[store]\nqueue_capacity = 0",
         "store.queue_capacity must be at least store.max_batch_size (1024), got 0");
-    assertError("[store]\neviction_interval = 0", "store.eviction_interval must be at least 10ms, got 0s");
-    assertError("[store]\neviction_interval = \"5ms\"", "store.eviction_interval must be at least 10ms, got 5ms");
+    assertError("[store]\neviction_interval = 0", "store.eviction_interval must be 10ms..36500d, got 0s");
+    assertError("[store]\neviction_interval = \"5ms\"", "store.eviction_interval must be 10ms..36500d, got 5ms");
     assertError("[store]\nmax_batch_delay = \"2s\"", "store.max_batch_delay must be 0s..1s, got 2s");
     assertError("[store]\nreader_connections = 0", "store.reader_connections must be 1..256, got 0");
     assertError("[store]\nread_cache_size = -1", "store.read_cache_size must not be negative, got -1");
@@ -226,7 +226,7 @@ class RelayConfigTest {
     assertThatThrownBy(() -> dev.keyway.relay.store.StoreOptions.builder().queueCapacity(0).build())
         .hasMessage("queueCapacity must be at least maxBatchSize (1024), got 0");
     assertThatThrownBy(() -> dev.keyway.relay.store.StoreOptions.builder().evictionInterval(Duration.ZERO).build())
-        .hasMessage("evictionInterval must be at least 10ms, got 0s");
+        .hasMessage("evictionInterval must be 10ms..36500d, got 0s");
   }
 
   @Test

@@ -69,8 +69,11 @@ public record StoreOptions(
         + maxBatchSize + "), got " + queueCapacity);
     require(!maxAge.isNegative() && maxAge.compareTo(MAX_MAX_AGE) <= 0,
         "maxAge must be 0s.." + Durations.format(MAX_MAX_AGE) + ", got " + Durations.format(maxAge));
-    require(evictionInterval.compareTo(Duration.ofMillis(10)) >= 0,
-        "evictionInterval must be at least 10ms, got " + Durations.format(evictionInterval));
+    // The writer schedules by System.nanoTime(), which a longer interval would overflow.
+    require(evictionInterval.compareTo(Duration.ofMillis(10)) >= 0
+            && evictionInterval.compareTo(MAX_MAX_AGE) <= 0,
+        "evictionInterval must be 10ms.." + Durations.format(MAX_MAX_AGE) + ", got "
+            + Durations.format(evictionInterval));
     require(capacity >= 0, "capacity must not be negative, got " + capacity);
     require(readCacheSize >= 0, "readCacheSize must not be negative, got " + readCacheSize);
     require(readerConnections >= 1 && readerConnections <= 256,

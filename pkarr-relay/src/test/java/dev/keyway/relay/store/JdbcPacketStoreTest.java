@@ -928,6 +928,10 @@ class JdbcPacketStoreTest {
         .hasMessageContaining("maxAge must be 0s..");
     assertThat(StoreOptions.builder().maxAge(StoreOptions.MAX_MAX_AGE).build().maxAge())
         .isEqualTo(StoreOptions.MAX_MAX_AGE);
+    assertThatThrownBy(() -> StoreOptions.builder().evictionInterval(Duration.ofDays(365_000))
+        .build()).hasMessageContaining("evictionInterval must be 10ms..");
+    assertThatThrownBy(() -> StoreOptions.builder().evictionInterval(Duration.ofMillis(1))
+        .build()).hasMessageContaining("evictionInterval must be 10ms..");
     assertThat(StoreOptions.defaults().toBuilder().build()).isEqualTo(StoreOptions.defaults());
   }
 }
