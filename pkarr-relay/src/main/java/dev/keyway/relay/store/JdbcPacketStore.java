@@ -785,12 +785,7 @@ public final class JdbcPacketStore implements PacketStore {
             update.setBytes(5, k);
             update.addBatch();
           } else {
-            insert.setBytes(1, k);
-            insert.setBytes(2, s.packet().toBytes());
-            insert.setLong(3, expiryBasis(s));
-            insert.setLong(4, s.lastSeenMicros());
-            insert.setLong(5, access);
-            insert.addBatch();
+            addInsert(k, s, access);
             inserts++;
           }
         }
@@ -863,6 +858,16 @@ public final class JdbcPacketStore implements PacketStore {
     }
 
 
+    /** Adds {@link SqlDialect#insertPacket()} of {@code s} under key {@code k} to the batch. */
+    private void addInsert(byte[] k, StoredPacket s, long access) throws SQLException {
+      insert.setBytes(1, k);
+      insert.setBytes(2, s.packet().toBytes());
+      insert.setLong(3, expiryBasis(s));
+      insert.setLong(4, s.lastSeenMicros());
+      insert.setLong(5, access);
+      insert.addBatch();
+    }
+
     /**
      * Rows the cache said exist but the UPDATE did not find (a stale cache entry after a failed
      * eviction): inserted now, so that no acknowledged packet is missing. Returns how many.
@@ -872,13 +877,7 @@ public final class JdbcPacketStore implements PacketStore {
       int missing = 0;
       for (int i = 0; i < counts.length; i++) {
         if (counts[i] == 0) {
-          StoredPacket s = updates.get(i).getValue().state;
-          insert.setBytes(1, updates.get(i).getKey().toBytes());
-          insert.setBytes(2, s.packet().toBytes());
-          insert.setLong(3, expiryBasis(s));
-          insert.setLong(4, s.lastSeenMicros());
-          insert.setLong(5, lastAccess);
-          insert.addBatch();
+          addInsert(updates.get(i).getKey().toBytes(), updates.get(i).getValue().state, lastAccess);
           missing++;
         }
       }
