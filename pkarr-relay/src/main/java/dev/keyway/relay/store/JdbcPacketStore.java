@@ -356,7 +356,14 @@ public final class JdbcPacketStore implements PacketStore {
       byte[] bytes = rs.getBytes(1);
       long lastSeen = rs.getLong(2);
       try {
-        return new Row(new StoredPacket(SignedPacket.fromTrustedBytes(bytes), lastSeen), true);
+        SignedPacket packet = SignedPacket.fromTrustedBytes(bytes);
+        if (!packet.publicKey().equals(key)) {
+          // Only a damaged or hand-edited file does this; served, another key's records would
+          // answer under this key's name.
+          throw new InvalidPacketException(InvalidPacketException.Reason.INVALID_KEY,
+              "it holds the packet of " + packet.publicKey().fmtShort());
+        }
+        return new Row(new StoredPacket(packet, lastSeen), true);
       } catch (InvalidPacketException e) {
         LOG.error("stored packet for {} is corrupt and is ignored: {}", key.fmtShort(), e.getMessage());
         return new Row(null, true);

@@ -108,6 +108,36 @@ class JdbcPacketStoreTest {
   }
 
   /**
+   * A row whose bytes hold another key's packet (a damaged or hand-edited file) reads as absent,
+   * not as that packet: served, the other key's records would answer under this key's name. The
+   * next PUT for the key overwrites it.
+   */
+  @Test
+  void aRowHoldingAnotherKeysPacketIsNotServed() throws Exception {
+    SecretKey mine = key(903);
+    SecretKey theirs = key(904);
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      await(store.upsert(packet(mine, now.get(), "mine")));
+      await(store.upsert(packet(theirs, now.get(), "theirs")));
+    }
+    try (Connection c = H2Dialect.file(dir).connect();
+        java.sql.PreparedStatement swap = c.prepareStatement("UPDATE signed_packets SET packet = ? WHERE k = ?")) {
+      swap.setBytes(1, packet(theirs, now.get(), "theirs").toBytes());
+      swap.setBytes(2, mine.publicKey().toBytes());
+      assertThat(swap.executeUpdate()).isEqualTo(1);
+    }
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      assertThat(store.get(mine.publicKey())).isEmpty();
+      SignedPacket fresh = packet(mine, now.get() + 1, "mine again");
+      assertThat(await(store.upsert(fresh))).isEqualTo(UpsertOutcome.INSERTED);
+      assertThat(store.get(mine.publicKey()).orElseThrow().packet()).isEqualTo(fresh);
+      assertThat(store.get(theirs.publicKey()).orElseThrow().packet().publicKey())
+          .isEqualTo(theirs.publicKey());
+      assertThat(store.count()).isEqualTo(2);
+    }
+  }
+
+  /**
    * A packet is kept for maxAge after the later of its signing and its last PUT: iroh re-signs
    * every few minutes, while pkarr's republishers send the first signature again (the same
    * bytes), which must keep the packet too, whether that republish still waits in memory or has
