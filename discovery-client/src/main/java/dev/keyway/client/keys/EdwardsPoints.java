@@ -61,7 +61,10 @@ final class EdwardsPoints {
       }
     }
 
-    /** True if this is the neutral element (x = 0 and y = 1). */
+    /**
+     * True if this is the neutral element (x = 0 and y = 1). Y = Z = 0, no point at all, is not:
+     * the complete formulas never make it, but a check that passed it would accept anything.
+     */
     boolean isIdentity() {
       int[] diff = X25519Field.create();
       X25519Field.sub(y, z, diff);
@@ -69,7 +72,11 @@ final class EdwardsPoints {
       int[] xs = X25519Field.create();
       X25519Field.copy(x, 0, xs, 0);
       X25519Field.normalize(xs);
-      return X25519Field.isZeroVar(xs) && X25519Field.isZeroVar(diff);
+      int[] ys = X25519Field.create();
+      X25519Field.copy(y, 0, ys, 0);
+      X25519Field.normalize(ys);
+      return X25519Field.isZeroVar(xs) && X25519Field.isZeroVar(diff)
+          && !X25519Field.isZeroVar(ys);
     }
   }
 

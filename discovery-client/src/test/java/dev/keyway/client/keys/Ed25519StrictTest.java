@@ -53,6 +53,37 @@ class Ed25519StrictTest {
     byte[] m = HEX.parseHex(msg);
     batch.add(PublicKey.fromBytes(key), m, 0, m.length, HEX.parseHex(sig), 0);
     assertThat(batch.verifyAll()).as("case %d in a batch", index).isEqualTo(ok);
+    // And among 63 valid signatures, a batch that Pippenger's method sums (the one above,
+    // Straus's; see aBatchOf64IsSummedByPippenger).
+    SignatureBatch large = new SignatureBatch(new SecureRandom());
+    for (Ed25519Batch.Item it : Ed25519BatchTest.signed(63, 100 + index)) {
+      large.add(PublicKey.fromBytes(it.key()), it.msg(), 0, it.msgLen(), it.sig(), 0);
+    }
+    large.add(PublicKey.fromBytes(key), m, 0, m.length, HEX.parseHex(sig), 0);
+    assertThat(large.verifyAll()).as("case %d in a batch of 64", index).isEqualTo(ok);
+  }
+
+  /**
+   * The scalars of a 64-signature batch (64 coefficients of 128 bits, 64 of up to 253 and the
+   * base point's) cost less by Pippenger's method than by Straus's, so the speccheck cases above
+   * run through both sums; an 8-signature batch goes to Straus.
+   */
+  @Test
+  void aBatchOf64IsSummedByPippenger() {
+    for (int n : new int[] {8, 64}) {
+      Random r = new Random(n);
+      BigInteger[] scalars = new BigInteger[2 * n + 1];
+      for (int i = 0; i < scalars.length; i++) {
+        scalars[i] = new BigInteger(i >= 1 && i <= n ? 128 : 252, r).setBit(0);
+      }
+      long straus = MultiScalar.strausCost(scalars);
+      long pippenger = MultiScalar.pippengerCost(scalars, MultiScalar.windowBits(scalars));
+      if (n == 64) {
+        assertThat(pippenger).as("n = 64").isLessThan(straus);
+      } else {
+        assertThat(straus).as("n = 8").isLessThanOrEqualTo(pippenger);
+      }
+    }
   }
 
   /** The eight small-order points, each with both sign bits; none is an acceptable key. */

@@ -96,6 +96,12 @@ class EdwardsPointsTest {
     }
   }
 
+  /** All-zero coordinates are no point, and not the identity that ends a batch's check. */
+  @Test
+  void zeroCoordinatesAreNotTheIdentity() {
+    assertThat(new Ext().isIdentity()).isFalse();
+  }
+
   /** Small order by its y coordinate agrees with [8]P = identity, on all 8 points and others. */
   @Test
   void smallOrderByYIsSmallOrderByMultiplication() {
