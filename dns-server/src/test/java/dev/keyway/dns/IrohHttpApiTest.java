@@ -123,7 +123,8 @@ class IrohHttpApiTest {
         .header("accept", "application/dns-message").GET());
     assertThat(doh.statusCode()).isEqualTo(200);
     assertThat(doh.headers().firstValue("content-type")).hasValue("application/dns-message");
-    assertThat(doh.headers().firstValue("cache-control")).hasValue("s-maxage=30");
+    assertThat(doh.headers().firstValue("cache-control")).hasValue("max-age=30, s-maxage=30");
+    assertThat(doh.headers().allValues("vary")).anyMatch(v -> v.toLowerCase().contains("accept"));
     Message m = new Message(doh.body());
     assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
     assertThat(m.getSection(Section.ANSWER)).hasSize(2);
@@ -163,7 +164,8 @@ class IrohHttpApiTest {
     // A negative answer may be cached only as long as its SOA's negative TTL (RFC 8484 §5.1).
     int negativeTtl = json(js).get("Authority").get(0).get("TTL").asInt();
     assertThat(negativeTtl).isPositive();
-    assertThat(js.headers().firstValue("cache-control")).hasValue("s-maxage=" + negativeTtl);
+    assertThat(js.headers().firstValue("cache-control"))
+        .hasValue("max-age=" + negativeTtl + ", s-maxage=" + negativeTtl);
     // Accept as RFC 9110 reads it (iroh wants the exact string): wildcards, case, lists, q=0
     byte[] q = Message.newQuery(Record.newRecord(Name.fromString(missing), Type.TXT, DClass.IN)).toWire();
     String dns = "/dns-query?dns=" + Base64.getUrlEncoder().withoutPadding().encodeToString(q);

@@ -37,7 +37,7 @@ public final class Answer {
   }
 
   /**
-   * How long the response may be cached (DoH's {@code s-maxage}): the smallest TTL in the answer
+   * How long the response may be cached (DoH's {@code max-age}): the smallest TTL in the answer
    * section, or for a negative answer the negative-caching TTL of its SOA (RFC 2308 §5); -1 for
    * errors and refusals.
    */

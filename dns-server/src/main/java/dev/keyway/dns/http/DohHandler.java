@@ -50,9 +50,11 @@ import org.xbill.DNS.Type;
  * </ul>
  * DNS-level outcomes are in the RCODE with HTTP 200 (RFC 8484 §4.2.1); 400 is for bytes that
  * cannot be a DNS query at all (under 12 bytes, or a response). Responses with answers carry
- * {@code Cache-Control: s-maxage=<smallest answer TTL>} (iroh sets it on GET only), negative
- * answers (NXDOMAIN, NODATA) {@code s-maxage=<negative-caching TTL>} (RFC 8484 §5.1; iroh sends
- * none, so an HTTP cache could keep "no such node" for as long as it likes).
+ * {@code Cache-Control: max-age=N, s-maxage=N} with N the smallest answer TTL (iroh sends only
+ * {@code s-maxage}, which private caches ignore, and on GET only), negative answers (NXDOMAIN,
+ * NODATA) the same with the negative-caching TTL (RFC 8484 §5.1; iroh sends none, so an HTTP
+ * cache could keep "no such node" for as long as it likes). A GET's answer also says
+ * {@code Vary: Accept}, since the same URL gives wire format or JSON by that header.
  */
 public final class DohHandler {
   static final String DNS_MESSAGE = "application/dns-message";
@@ -72,6 +74,7 @@ public final class DohHandler {
 
   /** {@code GET /dns-query}. */
   public void get(RoutingContext ctx) {
+    ctx.response().headers().add("vary", "accept");
     if (wantsWire(ctx)) {
       String dns = ctx.request().getParam("dns");
       if (dns == null) {
@@ -130,7 +133,7 @@ public final class DohHandler {
 
   private static void cacheControl(RoutingContext ctx, Answer a) {
     if (a.minTtl() >= 0) {
-      ctx.response().putHeader("cache-control", "s-maxage=" + a.minTtl());
+      ctx.response().putHeader("cache-control", "max-age=" + a.minTtl() + ", s-maxage=" + a.minTtl());
     }
   }
 
