@@ -1,6 +1,7 @@
 package dev.keyway.client.lookup;
 
 import dev.keyway.client.packet.MicrosClock;
+import dev.keyway.client.packet.Timestamps;
 import java.lang.reflect.Method;
 import java.net.http.HttpClient;
 import java.security.SecureRandom;
@@ -44,6 +45,7 @@ public final class ClientRuntime implements AutoCloseable {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   private final MicrosClock clock;
+  private final Timestamps timestamps;
   private final Scheduler injectedScheduler;
   private final RandomGenerator random;
   private final HttpClient injectedHttp;
@@ -56,7 +58,10 @@ public final class ClientRuntime implements AutoCloseable {
 
   private ClientRuntime(Builder b) {
     this.injectedScheduler = b.scheduler;
-    this.clock = b.scheduler != null ? b.scheduler.clock() : b.clock;
+    this.clock = b.scheduler != null ? b.scheduler.clock()
+        : b.clock != null ? b.clock : MicrosClock.system();
+    this.timestamps = b.scheduler == null && b.clock == null ? Timestamps.system()
+        : new Timestamps(clock);
     this.random = b.random != null ? b.random : new SecureRandom();
     this.injectedHttp = b.httpClient;
   }
@@ -74,6 +79,16 @@ public final class ClientRuntime implements AutoCloseable {
   /** Wall-clock time in microseconds. */
   public MicrosClock clock() {
     return clock;
+  }
+
+  /**
+   * Signed-packet timestamps for every publisher on this runtime, from one sequence: a publisher
+   * made after another (a reconfiguration) never signs before it, even if the clock stepped back
+   * meanwhile, as iroh's timestamps never go back within a process. On the system clock this is
+   * the process-wide {@link Timestamps#system()}.
+   */
+  public Timestamps timestamps() {
+    return timestamps;
   }
 
   /** Randomness for DNS query ids and jitter. */
@@ -204,7 +219,7 @@ public final class ClientRuntime implements AutoCloseable {
 
   /** Settings of a {@link ClientRuntime}. */
   public static final class Builder {
-    private MicrosClock clock = MicrosClock.system();
+    private MicrosClock clock; // null: the system clock
     private Scheduler scheduler;
     private RandomGenerator random;
     private HttpClient httpClient;

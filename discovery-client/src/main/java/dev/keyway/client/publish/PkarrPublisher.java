@@ -157,7 +157,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     this.jitter = b.jitter;
     this.requestTimeout = b.requestTimeout;
     this.filter = b.filter;
-    this.timestamps = b.timestamps != null ? b.timestamps : new Timestamps(b.runtime.clock());
+    this.timestamps = b.timestamps != null ? b.timestamps : b.runtime.timestamps();
     this.runtime = b.runtime;
     this.scheduler = b.runtime.scheduler();
     this.random = b.runtime.random();
@@ -729,7 +729,10 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       return this;
     }
 
-    /** Timestamp source (default: a new one on the runtime's clock). */
+    /**
+     * Timestamp source (default: the runtime's {@link ClientRuntime#timestamps()}, shared by its
+     * publishers, so that one made later never signs before an earlier one).
+     */
     public Builder timestamps(Timestamps timestamps) {
       this.timestamps = Objects.requireNonNull(timestamps, "timestamps");
       return this;

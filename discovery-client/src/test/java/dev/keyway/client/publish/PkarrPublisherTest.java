@@ -90,6 +90,30 @@ class PkarrPublisherTest {
     assertThat(relay.requests("PUT")).hasSize(2);
   }
 
+  /**
+   * A publisher made after another for the same key (a reconfiguration) signs after it even when
+   * the clock has not moved or stepped back: both take their timestamps from the runtime. With a
+   * timestamp source each, the second signed at the first's time, and a relay could keep the
+   * first packet.
+   */
+  @Test
+  void aLaterPublisherOnTheRuntimeNeverSignsBeforeAnEarlierOne() throws Exception {
+    PkarrPublisher first = publisher(builder());
+    first.publish(info);
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    long firstTs = stored().timestampMicros();
+    first.close();
+    EndpointInfo moved = Fixtures.info(key, "https://other.example./");
+    publisher(builder()).publish(moved);
+    PublishOutcome o = next();
+    assertThat(o.status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    // Its first PUT already (a pkarr relay's 409 would make it catch up; iroh's answers 204).
+    byte[] payload = relay.requests("PUT").get(1).body();
+    assertThat(java.nio.ByteBuffer.wrap(payload, 64, 8).getLong()).isGreaterThan(firstTs);
+    assertThat(IrohTxt.fromSignedPacket(stored()).relayUrls()).hasToString(
+        moved.relayUrls().toString());
+  }
+
   @Test
   void unchangedInfoIsNotResentAndAChangeGoesOutAtOnce() throws Exception {
     publisher(builder().addrFilter(AddrFilter.unfiltered())).publish(info);
