@@ -195,6 +195,24 @@ public final class LookupStream {
   }
 
   /**
+   * This stream with every source's item passed through {@code filter}, which may turn it into
+   * "not found" (empty). Cancelling the result cancels the sources of this one.
+   */
+  LookupStream filtered(java.util.function.UnaryOperator<Optional<LookupItem>> filter) {
+    List<Source> mapped = new ArrayList<>(sources.size());
+    for (Source s : sources) {
+      CompletableFuture<Optional<LookupItem>> m = s.result.thenApply(filter);
+      m.whenComplete((r, e) -> {
+        if (m.isCancelled()) {
+          s.result.cancel(true); // producers watch their own future to stop
+        }
+      });
+      mapped.add(new Source(s.name, m));
+    }
+    return new LookupStream(mapped, onCancel);
+  }
+
+  /**
    * Another reader's stream of the same sources: the same items and outcomes, but cancelling it
    * ends only the view (its sources show {@code CANCELLED}) and then runs {@code onCancel},
    * which decides whether the sources themselves stop (when no other reader is left).

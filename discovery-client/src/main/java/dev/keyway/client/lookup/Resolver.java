@@ -154,7 +154,11 @@ public final class Resolver implements AutoCloseable {
       // Join only a lookup that has not answered yet: one that has is in the cache already (for
       // resolve), and refresh() asks for a lookup newer than any answer the caller may have seen.
       if (flight == null || flight.stream.isDone() || !flight.stream.itemsSoFar().isEmpty()) {
-        LookupStream stream = lookups.resolve(id);
+        LookupStream asked = lookups.resolve(id);
+        // A signed answer older than the packet the cache has seen is "not found", as in pkarr:
+        // a lagging relay must not hand the caller addresses already replaced.
+        LookupStream stream = cache == null ? asked
+            : asked.filtered(item -> item.filter(i -> !cache.hasNewerThan(i)));
         if (cache != null) {
           stream.onItem(cache::offer);
         }

@@ -95,6 +95,13 @@ public final class TtlCache {
     }
   }
 
+  /** Whether a more recent signed packet than {@code item}'s was seen for its id, fresh or not. */
+  public synchronized boolean hasNewerThan(LookupItem item) {
+    SignedPacket packet = item.packet().orElse(null);
+    Entry e = entries.get(item.endpointInfo().endpointId());
+    return packet != null && e != null && e.packet != null && e.packet.isMoreRecentThan(packet);
+  }
+
   /** The most recent signed packet seen for {@code id}, fresh or not. */
   public synchronized Optional<SignedPacket> knownPacket(PublicKey id) {
     Entry e = entries.get(id);

@@ -158,7 +158,10 @@ public final class PkarrRelayLookup implements AddressLookup {
         } else if (status == 200 && !empty) {
           SignedPacket packet = verify(id, url, resp.body());
           if (knownPacket != null && knownPacket.isMoreRecentThan(packet)) {
-            packet = knownPacket;
+            // The relay holds an older packet (it ignored If-Modified-Since): "not found", as
+            // in pkarr. Its max-age and Memento-Datetime are its packet's, not ours to renew.
+            result.complete(Optional.empty());
+            return;
           }
           result.complete(Optional.of(item(packet, resp.headers())));
         } else {

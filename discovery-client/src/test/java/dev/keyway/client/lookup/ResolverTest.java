@@ -152,6 +152,35 @@ class ResolverTest {
     r.close();
   }
 
+  /**
+   * A signed answer older than the packet the cache has seen (a lagging relay) is "not found",
+   * as in pkarr, even once the cached one has expired: the caller never gets addresses the
+   * endpoint has replaced, and the cache keeps the newer packet.
+   */
+  @Test
+  void anAnswerOlderThanTheCachedPacketIsNotHandedOut() throws Exception {
+    Scripted relay = new Scripted("pkarr");
+    Resolver r = resolver(relay);
+    TtlCache cache = r.cache().orElseThrow();
+    dev.keyway.client.packet.SignedPacket newer = Fixtures.packet(key, info, 30, time.now());
+    EndpointInfo oldInfo = Fixtures.info(key, "https://old.example/");
+    dev.keyway.client.packet.SignedPacket older =
+        Fixtures.packet(key, oldInfo, 30, time.now() - 1_000_000);
+    cache.offer(LookupItem.fromPacket(info, "pkarr", newer));
+    time.advance(Duration.ofSeconds(31)); // expired: the next resolve asks the network
+    LookupStream stream = r.resolve(key.publicKey());
+    relay.calls.get(0).complete(Optional.of(LookupItem.fromPacket(oldInfo, "pkarr", older)));
+    assertThat(stream.first().get(5, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+    assertThat(cache.knownPacket(key.publicKey())).contains(newer);
+    // A newer answer still goes through.
+    dev.keyway.client.packet.SignedPacket newest = Fixtures.packet(key, oldInfo, 30, time.now());
+    LookupStream again = r.resolve(key.publicKey());
+    relay.calls.get(1).complete(Optional.of(LookupItem.fromPacket(oldInfo, "pkarr", newest)));
+    assertThat(again.first().get(5, java.util.concurrent.TimeUnit.SECONDS).orElseThrow()
+        .packet()).contains(newest);
+    r.close();
+  }
+
   @Test
   void aReaderIsAnsweredOnlyOnceTheCacheHasTheItem() {
     Scripted dns = new Scripted("dns");

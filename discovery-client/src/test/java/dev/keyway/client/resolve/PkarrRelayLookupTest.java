@@ -171,6 +171,21 @@ class PkarrRelayLookupTest {
         .hasMessageContaining("HTTP 429").hasMessageContaining("retry after 4 s");
   }
 
+  /**
+   * A relay that ignores If-Modified-Since and answers 200 with an older packet than the known
+   * one has nothing for us: "not found", as in pkarr, not the known packet made fresh again by
+   * that relay's max-age and Memento-Datetime.
+   */
+  @Test
+  void anOlderPacketInA200IsNotFound() throws Exception {
+    SignedPacket newer = Fixtures.packet(key, info, 30, 2_000_000_000_000_000L);
+    cache.offer(LookupItem.fromPacket(info, "pkarr", newer));
+    SignedPacket older = Fixtures.packet(key, info, 30, 1_000_000_000_000_000L);
+    relay.script.add(new TestRelay.Scripted(200, java.util.Map.of("Cache-Control", "max-age=300"),
+        older.toRelayPayload()));
+    assertThat(get()).isEmpty();
+  }
+
   @Test
   void olderPacketFromTheRelayDoesNotReplaceTheKnownOne() throws Exception {
     SignedPacket newer = Fixtures.packet(key, info, 30, 2_000_000_000_000_000L);
