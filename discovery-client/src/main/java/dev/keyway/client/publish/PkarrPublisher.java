@@ -552,11 +552,11 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
         return fitted;
       }
     }
-    EndpointInfo result = info;
-    if (!fits(info)) {
+    EndpointInfo result = withoutUnpublishable(info);
+    if (!fits(result)) {
       List<TransportAddr> kept = new ArrayList<>();
-      info.addrs().stream().filter(a -> a instanceof TransportAddr.Relay).forEach(kept::add);
-      info.addrs().stream().filter(a -> !(a instanceof TransportAddr.Relay)).forEach(kept::add);
+      result.addrs().stream().filter(a -> a instanceof TransportAddr.Relay).forEach(kept::add);
+      result.addrs().stream().filter(a -> !(a instanceof TransportAddr.Relay)).forEach(kept::add);
       UserData userData = info.userData().orElse(null);
       while (!kept.isEmpty()
           && !fits(result = EndpointInfo.of(info.endpointId(), kept, userData))) {
@@ -575,6 +575,27 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       fitted = result;
     }
     return result;
+  }
+
+  /**
+   * {@code info} without relay URLs that contain '=': iroh's TXT readers cut a value there, so
+   * no packet can carry them ({@link IrohTxt} refuses them). Left in, they read as "the records
+   * do not fit" and pushed the other addresses out instead.
+   */
+  private EndpointInfo withoutUnpublishable(EndpointInfo info) {
+    List<TransportAddr> kept = new ArrayList<>(info.addrs().size());
+    for (TransportAddr a : info.addrs()) {
+      if (a instanceof TransportAddr.Relay && a.value().indexOf('=') >= 0) {
+        LOG.warn("relay URL {} of {} contains '=', which iroh's TXT records cannot carry: not"
+            + " published (use it without a query string)", a.value(),
+            secretKey.publicKey().fmtShort());
+      } else {
+        kept.add(a);
+      }
+    }
+    // None left: keep them, and signing refuses the packet with the reason.
+    return kept.size() == info.addrs().size() || kept.isEmpty() ? info
+        : EndpointInfo.of(info.endpointId(), kept, info.userData().orElse(null));
   }
 
   private boolean fits(EndpointInfo info) {

@@ -114,6 +114,23 @@ class PkarrPublisherTest {
         moved.relayUrls().toString());
   }
 
+  /**
+   * A relay URL with '=' (which iroh's TXT records cannot carry) is left out with a warning of its
+   * own; the other addresses are published. It used to read as "the records do not fit" and push
+   * the addresses after it out instead.
+   */
+  @Test
+  void aRelayUrlWithAnEqualsSignIsLeftOutAndTheRestPublished() throws Exception {
+    EndpointInfo mixed = Fixtures.info(key, "https://r.example./?t=a=b", "192.0.2.7:4433")
+        .withAddrs(dev.keyway.client.addr.TransportAddr.relay("https://ok.example./"));
+    publisher(builder().addrFilter(AddrFilter.unfiltered())).publish(mixed);
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    EndpointInfo published = IrohTxt.fromSignedPacket(stored());
+    assertThat(published.relayUrls()).hasSize(1);
+    assertThat(published.relayUrls().toString()).contains("ok.example").doesNotContain("r.example");
+    assertThat(published.ipAddrs()).hasSize(1);
+  }
+
   @Test
   void unchangedInfoIsNotResentAndAChangeGoesOutAtOnce() throws Exception {
     publisher(builder().addrFilter(AddrFilter.unfiltered())).publish(info);
