@@ -317,6 +317,11 @@ public final class ZoneAnswerer {
     if (nsHost != null && nsHost.labels == q.labels && nsHost.matches(buf, qname, labelOff, q.labels)) {
       return nsHostAddress(q, labelOff, transport);
     }
+    if (nsHost != null && nsHost.isBelow(buf, qname, labelOff, q.labels)) {
+      // An ancestor of the NS host (dns in ns1.dns.<origin>) exists too: NXDOMAIN would tell
+      // RFC 8020 resolvers that the NS host does not, and the delegation would go lame.
+      return q.negative(Status.NODATA, labelOff, transport);
+    }
     for (Origin o : origins) {
       if (o.isBelow(buf, qname, labelOff, q.labels)) {
         // An ancestor of another origin exists (an empty non-terminal): NXDOMAIN here would tell

@@ -258,6 +258,28 @@ class ZoneAnswererTest {
         .getRcode()).isEqualTo(Rcode.NXDOMAIN);
   }
 
+  /**
+   * The names between the origin and an NS host deeper in the zone exist (empty non-terminals):
+   * NODATA, not NXDOMAIN, which RFC 8020 resolvers would extend to the NS host itself.
+   */
+  @Test
+  void theAncestorsOfADeepNsHostAreEmptyNonTerminals() throws Exception {
+    ZoneAnswerer deep = new ZoneAnswerer(new ZoneSettings(List.of(ORIGIN),
+        "ns1.a.b.dns.example. hostmaster.dns.example. 7 10800 3600 604800 60",
+        (Inet4Address) Packets.ip("192.0.2.1"), null, "ns1.a.b.dns.example.", 1232), cache);
+    for (String name : new String[] {"b.dns.example.", "A.b.dns.example."}) {
+      Message m = new Message(deep.answer(query(name, Type.A), Transport.UDP).wire());
+      assertThat(m.getRcode()).as(name).isEqualTo(Rcode.NOERROR);
+      assertThat(m.getSection(Section.ANSWER)).as(name).isEmpty();
+      assertThat(m.getHeader().getFlag(Flags.AA)).as(name).isTrue();
+      assertSoa(m, ORIGIN, 60);
+    }
+    Message host = new Message(deep.answer(query("ns1.a.b.dns.example.", Type.A), Transport.UDP).wire());
+    assertThat(host.getSection(Section.ANSWER)).singleElement().isInstanceOf(ARecord.class);
+    assertThat(new Message(deep.answer(query("c.b.dns.example.", Type.A), Transport.UDP).wire())
+        .getRcode()).isEqualTo(Rcode.NXDOMAIN);
+  }
+
   @Test
   void otherOpcodesAreNotImplemented() throws Exception {
     Message m = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.SOA, DClass.IN));
