@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -190,18 +191,23 @@ public final class PkarrRelayLookup implements AddressLookup {
           + packet.publicKey().toZ32() + " from " + base + ": " + e.getMessage(), e);
     }
     LookupItem item = LookupItem.fromPacket(info, PROVENANCE, packet);
-    Optional<Duration> maxAge = PkarrHttp.maxAge(headers);
-    if (maxAge.isPresent()) {
-      // The shorter of the relay's max-age and the packet's own TTL: relays clamp max-age to at
-      // least 300 s (pkarr's minimum), which would keep a 30 s iroh record ten times too long.
-      Duration packetTtl = Duration.ofSeconds(packet.ttl(0, Integer.MAX_VALUE));
-      item = item.withTtl(maxAge.get().compareTo(packetTtl) < 0 ? maxAge.get() : packetTtl);
-    }
+    long now = clock.nowMicros();
     OptionalLong memento = PkarrHttp.parseHttpDateMicros(headers.firstValue("memento-datetime").orElse(null));
-    if (memento.isPresent() && memento.getAsLong() <= clock.nowMicros()) {
-      item = item.withSeenAtMicros(memento.getAsLong());
+    long seen = memento.isPresent() && memento.getAsLong() <= now ? memento.getAsLong() : now;
+    item = item.withSeenAtMicros(seen);
+    // Fresh (the cache counts from `seen`, the relay's last PUT) for the packet's own TTL from
+    // now, as a DNS resolver keeps the same records from our answer, and never past the relay's
+    // max-age. Counted from `seen` alone, an iroh packet's 30 s were mostly over on arrival
+    // (iroh republishes every 5 minutes), and every resolve asked the relay again.
+    Duration ttl = Duration.of(now - seen, ChronoUnit.MICROS)
+        .plusSeconds(packet.ttl(0, Integer.MAX_VALUE));
+    Optional<Duration> maxAge = PkarrHttp.maxAge(headers);
+    if (maxAge.isPresent() && maxAge.get().compareTo(ttl) < 0) {
+      // max-age may shorten it, never lengthen it: relays clamp max-age to at least 300 s
+      // (pkarr's minimum), ten times an iroh record's TTL.
+      ttl = maxAge.get();
     }
-    return item;
+    return item.withTtl(ttl);
   }
 
   private String describe(HttpResponse<byte[]> resp) {
