@@ -166,7 +166,8 @@ public final class DohLookup implements AddressLookup {
       this.runtime = Objects.requireNonNull(runtime, "runtime");
       String scheme = url.getScheme() == null ? "" : url.getScheme();
       if (!scheme.equalsIgnoreCase("https") && !scheme.equalsIgnoreCase("http") || url.getHost() == null) {
-        throw new IllegalArgumentException("DoH URL must be an http(s) URL with a host: " + url);
+        throw new IllegalArgumentException("DoH URL must be an http(s) URL with a host"
+            + (url.getHost() == null ? PkarrHttp.hostHint(url) : "") + ": " + url);
       }
       this.url = url;
       this.origin = Objects.requireNonNull(origin, "origin");

@@ -54,6 +54,16 @@ public final class PkarrHttp {
     return relayBase(uri);
   }
 
+  /**
+   * Why a URL with an authority has no host for Java: its name holds a character that
+   * {@link URI} and the JDK's HTTP client do not take, such as the '_' of Docker service names.
+   */
+  static String hostHint(URI uri) {
+    return uri.getRawAuthority() == null ? "" : " Java can use (\"" + uri.getRawAuthority()
+        + "\" is not a valid host name: Java's URI and HTTP client take letters, digits, '-' and"
+        + " '.' only, so a name with '_' needs another name or an IP address)";
+  }
+
   /** Like {@link #relayBase(String)}. */
   public static URI relayBase(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -61,7 +71,7 @@ public final class PkarrHttp {
       throw new IllegalArgumentException("relay URL must be http or https: " + uri);
     }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("relay URL has no host: " + uri);
+      throw new IllegalArgumentException("relay URL has no host" + hostHint(uri) + ": " + uri);
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw new IllegalArgumentException("relay URL must not have a query or fragment: " + uri);

@@ -93,6 +93,21 @@ class PkarrRelayLookupTest {
         .isLessThanOrEqualTo(Duration.ofSeconds(31));
   }
 
+  /**
+   * A host name Java cannot use (a Docker service name with '_') is refused with the reason,
+   * not as "no host"; the same for a DoH URL.
+   */
+  @Test
+  void aHostNameWithAnUnderscoreIsRefusedWithTheReason() {
+    assertThatThrownBy(() -> PkarrRelayLookup.builder(rt, java.net.URI.create("http://pkarr_relay:6881")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("\"pkarr_relay:6881\" is not a valid host name")
+        .hasMessageContaining("'_'");
+    assertThatThrownBy(() -> DohLookup.builder(rt, java.net.URI.create("https://doh_server/dns-query"),
+        "keyway.localhost.")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("\"doh_server\" is not a valid host name");
+  }
+
   /** A relay URL that moved is followed, as iroh's reqwest does, for GET and for PUT. */
   @Test
   void redirectsAreFollowed() throws Exception {
