@@ -45,6 +45,15 @@ class JdbcPacketStoreTest {
     return JdbcPacketStore.openH2(dir, options, now::get);
   }
 
+  /** Waits (up to 30 s) until {@code n} packets are committed. */
+  static void awaitCount(JdbcPacketStore store, long n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (store.count() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(store.count()).as("packets committed").isGreaterThanOrEqualTo(n);
+  }
+
   static <T> T await(CompletableFuture<T> f) throws Exception {
     return f.get(30, TimeUnit.SECONDS);
   }
@@ -807,10 +816,7 @@ class JdbcPacketStoreTest {
     StoreOptions options = StoreOptions.builder().maxBatchDelay(Duration.ZERO).fsync(true).build();
     try (JdbcPacketStore store = JdbcPacketStore.open(dialect, options, now::get, StoreMetrics.NOOP)) {
       CompletableFuture<UpsertOutcome> first = store.upsert(packet(key(1), 10, "a"));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (store.count() < 1 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      awaitCount(store, 1);
       Thread.sleep(100); // past the lag bound
       CompletableFuture<UpsertOutcome> second = store.upsert(packet(key(2), 10, "b"));
       Thread.sleep(300);
@@ -834,10 +840,7 @@ class JdbcPacketStoreTest {
     StoreOptions options = StoreOptions.builder().maxBatchDelay(Duration.ZERO).fsync(true).build();
     try (JdbcPacketStore store = JdbcPacketStore.open(dialect, options, now::get, StoreMetrics.NOOP)) {
       CompletableFuture<UpsertOutcome> first = store.upsert(packet(key(1), now.get(), "a"));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (store.count() < 1 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      awaitCount(store, 1);
       Thread.sleep(100); // past the lag bound
       CompletableFuture<Void> maintained = store.runMaintenance();
       Thread.sleep(300);
@@ -867,10 +870,7 @@ class JdbcPacketStoreTest {
       for (int i = 0; i < n; i++) {
         pending.add(store.upsert(packet(key(100 + i), 10, "q" + i)));
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (store.count() < JdbcPacketStore.SYNC_QUEUE_BATCHES + 1 && System.nanoTime() < deadline) {
-        Thread.sleep(5); // until the writer waits for room in the sync queue
-      }
+      awaitCount(store, JdbcPacketStore.SYNC_QUEUE_BATCHES + 1); // the writer then waits for room
       Thread.sleep(100);
       dialect.release.countDown(); // the sync throws: the thread dies
       for (CompletableFuture<UpsertOutcome> f : pending) {
