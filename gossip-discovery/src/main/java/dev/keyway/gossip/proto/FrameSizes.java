@@ -1,5 +1,7 @@
 package dev.keyway.gossip.proto;
 
+import java.util.List;
+
 /**
  * Sizes of encoded frames, computed from the CBOR layout that {@code dev.keyway.gossip.wire.GossipCodec}
  * writes, so that the state machine can refuse what would not fit without encoding it. Peer
@@ -67,6 +69,22 @@ public final class FrameSizes {
   }
 
   /**
+   * Peers in the Shuffle that sizes the peer data limit: the default ka + kp + the origin. Fixed,
+   * not taken from a node's own shuffle counts, so that every node of a swarm with one frame limit
+   * accepts the same peer data; a node with larger counts sends fewer peers when they do not fit
+   * ({@link #fitPeerInfos}).
+   */
+  static final int PEER_DATA_SHUFFLE_NODES = 8;
+
+  /**
+   * The largest peer data accepted with frames of {@code maxFrameSize} bytes: a Shuffle of
+   * {@value #PEER_DATA_SHUFFLE_NODES} peers with such data fits in a frame.
+   */
+  public static int maxPeerDataSize(int maxFrameSize) {
+    return maxPeerDataSize(maxFrameSize, PEER_DATA_SHUFFLE_NODES);
+  }
+
+  /**
    * The largest peer data that still lets a Shuffle of {@code maxNodes} peers, each with data of
    * that size, fit in a frame; Shuffle is the largest membership message.
    */
@@ -86,5 +104,32 @@ public final class FrameSizes {
   /** The largest IHave frame with {@code entries} entries. */
   public static int iHaveFrameSize(int entries) {
     return FRAME_HEADER + 1 + 1 + uintSize(entries) + entries * iHaveEntrySize();
+  }
+
+  /** The most IHave entries that fit in a frame of {@code maxFrameSize} bytes. */
+  public static int maxIHaveEntries(int maxFrameSize) {
+    int n = Math.max(0, (maxFrameSize - FRAME_HEADER) / iHaveEntrySize());
+    while (n > 0 && iHaveFrameSize(n) > maxFrameSize) {
+      n--;
+    }
+    return n;
+  }
+
+  /**
+   * The leading peers of {@code nodes} whose Shuffle (the larger of Shuffle and ShuffleReply)
+   * fits in a frame of {@code maxFrameSize} bytes: all of them unless a node with shuffle counts
+   * above the defaults holds peers with large data.
+   */
+  static <P> List<PeerInfo<P>> fitPeerInfos(List<PeerInfo<P>> nodes, int maxFrameSize) {
+    // frame header, array(4), kind, origin, array(n) header (n < 65,536), ttl (u16)
+    int size = FRAME_HEADER + 1 + 1 + BSTR32 + 3 + 3;
+    for (int i = 0; i < nodes.size(); i++) {
+      byte[] data = nodes.get(i).data();
+      size += peerInfoSize(data == null ? -1 : data.length);
+      if (size > maxFrameSize) {
+        return nodes.subList(0, i);
+      }
+    }
+    return nodes;
   }
 }

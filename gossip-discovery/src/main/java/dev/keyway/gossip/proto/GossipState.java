@@ -50,7 +50,7 @@ public final class GossipState<P extends Comparable<P>> {
     this.me = Objects.requireNonNull(me, "me");
     this.config = Objects.requireNonNull(config, "config");
     this.rng = Objects.requireNonNull(rng, "rng");
-    this.maxPeerDataSize = FrameSizes.maxPeerDataSize(config.maxFrameSize(), config.hyParView().maxShuffleNodes());
+    this.maxPeerDataSize = FrameSizes.maxPeerDataSize(config.maxFrameSize());
     this.meData = checkPeerData(Objects.requireNonNull(meData, "meData"));
   }
 
@@ -178,7 +178,10 @@ public final class GossipState<P extends Comparable<P>> {
     return FrameSizes.maxBroadcastSize(config.maxFrameSize());
   }
 
-  /** The largest peer data accepted: a full Shuffle of such entries still fits in a frame. */
+  /**
+   * The largest peer data accepted: a Shuffle of the default size with such entries still fits
+   * in a frame. It depends on the frame limit alone, so every node of a swarm agrees on it.
+   */
   public int maxPeerDataSize() {
     return maxPeerDataSize;
   }

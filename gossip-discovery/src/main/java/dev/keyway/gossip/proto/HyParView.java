@@ -79,10 +79,13 @@ final class HyParView<P extends Comparable<P>> {
   private final PeerList<P> refused = new PeerList<>(4);
   private int refusalsLeft;
   private long requestSeq;
+  /** The frame limit: Shuffles and ShuffleReplies carry only the peers that fit. */
+  private final int maxFrameSize;
 
-  HyParView(P me, byte[] meData, TopicId topic, HyParViewConfig config, RandomGenerator rng,
-      Listener<P> listener) {
+  HyParView(P me, byte[] meData, TopicId topic, HyParViewConfig config, int maxFrameSize,
+      RandomGenerator rng, Listener<P> listener) {
     this.me = me;
+    this.maxFrameSize = maxFrameSize;
     this.meData = meData;
     this.topic = topic;
     this.config = config;
@@ -310,6 +313,9 @@ final class HyParView<P extends Comparable<P>> {
       for (P p : passive.sample(config.shufflePassiveViewCount(), target, rng)) {
         nodes.add(info(p));
       }
+      // Room for ourselves is kept: we are the one peer a Shuffle must carry.
+      nodes = new ArrayList<>(
+          FrameSizes.fitPeerInfos(nodes, maxFrameSize - FrameSizes.peerInfoSize(meData.length)));
       nodes.add(new PeerInfo<>(me, meData));
       out.send(target, topic, new Message.Shuffle<>(me, nodes, config.shuffleRandomWalkLength()));
     }
@@ -417,7 +423,7 @@ final class HyParView<P extends Comparable<P>> {
     for (P p : picks) {
       infos.add(info(p));
     }
-    return infos;
+    return FrameSizes.fitPeerInfos(infos, maxFrameSize);
   }
 
   private PeerInfo<P> info(P peer) {

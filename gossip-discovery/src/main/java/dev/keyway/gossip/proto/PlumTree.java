@@ -103,9 +103,12 @@ final class PlumTree<P extends Comparable<P>> {
   private long prunesSent;
   private long droppedAnnouncements;
   private int maxRound;
+  /** Entries per IHave: the configured cap, or fewer when a smaller frame limit holds fewer. */
+  private final int iHavePerMessage;
 
-  PlumTree(P me, TopicId topic, PlumTreeConfig config) {
+  PlumTree(P me, TopicId topic, PlumTreeConfig config, int maxFrameSize) {
     this.me = me;
+    this.iHavePerMessage = Math.max(1, Math.min(config.maxIHavePerMessage(), FrameSizes.maxIHaveEntries(maxFrameSize)));
     this.topic = topic;
     this.config = config;
     this.graftTimeout1 = config.graftTimeout1().toNanos();
@@ -245,7 +248,10 @@ final class PlumTree<P extends Comparable<P>> {
     MessageId id = msg.id();
     if (seen.containsKey(id)) {
       duplicates++;
-      if (eager.contains(from)) {
+      // Every duplicate from a neighbour gets a Prune, even from one held lazy (iroh): the sender
+      // holds us eager, e.g. after it restarted over a connection we kept, and only the Prune
+      // brings its end in line.
+      if (neighbor) {
         prune(from, out);
       }
       return;
@@ -383,7 +389,7 @@ final class PlumTree<P extends Comparable<P>> {
 
   void onDispatch(Outbox<P> out) {
     dispatchArmed = false;
-    int max = config.maxIHavePerMessage();
+    int max = iHavePerMessage;
     for (Map.Entry<P, ArrayList<IHaveEntry>> e : lazyQueue.entrySet()) {
       List<IHaveEntry> q = e.getValue();
       for (int i = 0; i < q.size(); i += max) {

@@ -14,8 +14,8 @@ final class TopicState<P extends Comparable<P>> implements HyParView.Listener<P>
 
   TopicState(P me, byte[] meData, TopicId id, GossipConfig config, RandomGenerator rng) {
     this.id = id;
-    this.membership = new HyParView<>(me, meData, id, config.hyParView(), rng, this);
-    this.tree = new PlumTree<>(me, id, config.plumTree());
+    this.membership = new HyParView<>(me, meData, id, config.hyParView(), config.maxFrameSize(), rng, this);
+    this.tree = new PlumTree<>(me, id, config.plumTree(), config.maxFrameSize());
   }
 
   @Override

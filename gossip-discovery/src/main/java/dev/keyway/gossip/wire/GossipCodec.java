@@ -7,7 +7,6 @@ import com.fasterxml.jackson.dataformat.cbor.CBORParser;
 import dev.keyway.gossip.proto.FrameSizes;
 import dev.keyway.gossip.proto.FrameTooLargeException;
 import dev.keyway.gossip.proto.GossipConfig;
-import dev.keyway.gossip.proto.HyParViewConfig;
 import dev.keyway.gossip.proto.IHaveEntry;
 import dev.keyway.gossip.proto.Message;
 import dev.keyway.gossip.proto.MessageId;
@@ -71,12 +70,10 @@ public final class GossipCodec<P> {
 
   /**
    * A codec for this peer encoding and frame limit; the peer data limit is the one
-   * {@link dev.keyway.gossip.proto.GossipState} enforces with default HyParView settings.
+   * {@link dev.keyway.gossip.proto.GossipState} enforces with that frame limit.
    */
   public GossipCodec(PeerEncoding<P> peers, int maxFrameSize) {
-    this(peers, maxFrameSize,
-        FrameSizes.maxPeerDataSize(maxFrameSize, HyParViewConfig.defaults().shuffleActiveViewCount()
-            + HyParViewConfig.defaults().shufflePassiveViewCount() + 1));
+    this(peers, maxFrameSize, FrameSizes.maxPeerDataSize(maxFrameSize));
   }
 
   /** A codec with an explicit peer data limit. */

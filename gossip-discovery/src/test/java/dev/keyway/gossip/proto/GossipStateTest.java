@@ -214,6 +214,24 @@ class GossipStateTest {
   }
 
   @Test
+  void aDuplicateFromANeighbourHeldLazyIsPrunedToo() {
+    // 2 restarted and joined again over a connection 1 kept: 1 still holds it lazy, the new 2
+    // holds 1 eager and pushes payloads. Only a Prune brings 2's end in line (iroh prunes on
+    // every duplicate).
+    GossipState<Integer> s = node(1);
+    join(s, T);
+    neighbour(s, T, 2);
+    recv(s, 2, T, new Message.Prune<>(), 0);
+    assertThat(s.lazyPeers(T)).containsExactly(2);
+    broadcast(s, T, "x", 0);
+    assertThat(recv(s, 2, T, new Message.Join<>(new byte[] {2}), 0)).noneMatch(e -> e instanceof OutEvent.EmitEvent);
+    assertThat(s.lazyPeers(T)).containsExactly(2);
+    assertThat(recv(s, 2, T, gossip("x", 0), 0)).containsExactly(new OutEvent.SendMessage<>(2, T, new Message.Prune<>()));
+    // A node that is no neighbour gets no Prune: it would only open a connection.
+    assertThat(sends(recv(s, 7, T, gossip("x", 0), 0))).isEmpty();
+  }
+
+  @Test
   void theOwnerConfirmsRequestsAndTheOtherEndDoesNot() {
     GossipState<Integer> low = node(1);
     join(low, T);

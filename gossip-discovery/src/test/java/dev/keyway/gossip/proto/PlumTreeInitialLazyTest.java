@@ -11,7 +11,7 @@ class PlumTreeInitialLazyTest {
 
   /** Whether node {@code me} puts a new neighbour {@code peer} in its lazy set. */
   static boolean startsLazy(int me, int peer, PlumTreeConfig config) {
-    PlumTree<Integer> tree = new PlumTree<>(me, T, config);
+    PlumTree<Integer> tree = new PlumTree<>(me, T, config, GossipConfig.DEFAULT_MAX_FRAME_SIZE);
     tree.neighborUp(peer);
     assertThat(tree.eagerPeers().contains(peer) || tree.lazyPeers().contains(peer)).isTrue();
     return !tree.isEager(peer);
