@@ -23,6 +23,11 @@ import java.util.Optional;
  *       announcement is remembered for the {@linkplain #replayWindow() replay window} (10·T), and
  *       announcements signed longer ago than that are refused: so an old announcement, re-sent by
  *       a peer that kept it or arriving late through gossip repair, never brings a dead node back.
+ *   <li>An announcement through gossip counts as seen when it arrives, but never later than T after
+ *       it was signed (T is the clock difference members may have); one signed more than 2·T ago
+ *       is refused ({@link Outcome#UNTIMELY}). So a dead node's last announcement, broadcast again
+ *       by a member that kept it, does not bring it back into the book of a member that has no
+ *       tombstone for it (a newcomer, or one that restarted).
  *   <li>An announcement signed more than T ahead of this node's clock is refused too
  *       ({@link Outcome#UNTIMELY}): otherwise it would outrank its sender's honest announcements,
  *       and any other node's claim to its name, until the clocks caught up. Members' clocks must
@@ -135,7 +140,9 @@ public final class AddressBook {
     }
     Instant now = clock.instant();
     long nowMicros = micros(now);
-    long oldest = nowMicros - (relayed ? expiry : replayWindow()).toNanos() / 1_000;
+    // Through gossip, at most T behind (clock lag) counts as seen now and up to 2T as seen T
+    // after signing; anything older would arrive expired.
+    long oldest = nowMicros - (relayed ? expiry : expiry.multipliedBy(2)).toNanos() / 1_000;
     long newest = nowMicros + (relayed ? relayedSkew() : expiry).toNanos() / 1_000;
     if (a.timestampMicros() > newest || a.timestampMicros() < oldest) {
       return Outcome.UNTIMELY;
@@ -164,11 +171,11 @@ public final class AddressBook {
       return refused;
     }
     Instant now = clock.instant();
-    Instant seen = now;
-    if (relayed) {
-      Instant signed = Instant.ofEpochSecond(0, Math.multiplyExact(a.timestampMicros(), 1_000L));
-      seen = signed.isBefore(now) ? signed : now;
-    }
+    Instant signed = Instant.ofEpochSecond(0, Math.multiplyExact(a.timestampMicros(), 1_000L));
+    // Relayed: seen when signed. Through gossip: seen now, but never later than T after signing,
+    // so that the same old bytes re-broadcast without the hand-over wrapper gain nothing either.
+    Instant latest = relayed ? signed : signed.plus(expiry);
+    Instant seen = latest.isBefore(now) ? latest : now;
     Slot slot = byId.get(a.nodeId());
     Outcome outcome;
     String oldName = null;

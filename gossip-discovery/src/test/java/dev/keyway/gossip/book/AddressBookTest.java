@@ -188,6 +188,31 @@ class AddressBookTest {
   }
 
   @Test
+  void anOldAnnouncementBroadcastAgainNeverOutlivesTAfterItsSigning() {
+    // A member that kept a dead node's last announcement broadcasts the same bytes as plain
+    // gossip; this book (a newcomer) has no tombstone for it.
+    PublicKey dead = id();
+    clock.advance(T.multipliedBy(4));
+    Announcement signedLongAgo = ann(dead, "dead", 41, 0, "127.0.0.1:1");
+    assertThat(book.apply(signedLongAgo, new byte[] {1}, true)).isEqualTo(AddressBook.Outcome.UNTIMELY);
+    assertThat(book.apply(signedLongAgo, new byte[] {1}, false)).isEqualTo(AddressBook.Outcome.UNTIMELY);
+    assertThat(book.get(dead)).isEmpty();
+
+    // Signed 1.5·T ago: counts as seen T after its signing, so it goes at the next sweep past that.
+    Announcement late = ann(dead, "dead", 42, nowPlus(T.multipliedBy(3).dividedBy(2).negated()), "127.0.0.1:1");
+    assertThat(book.apply(late)).isEqualTo(AddressBook.Outcome.NEW);
+    assertThat(book.get(dead).orElseThrow().lastSeen()).isEqualTo(clock.instant().minus(T.dividedBy(2)));
+    clock.advance(T.dividedBy(2).plusSeconds(1));
+    assertThat(book.sweep()).extracting(BookEntry::nodeId).containsExactly(dead);
+
+    // Within T of its signing (a live node, or a clock that lags), it counts as seen now.
+    PublicKey live = id();
+    assertThat(book.apply(ann(live, "live", 1, nowPlus(T.minusSeconds(1).negated()), "127.0.0.1:2")))
+        .isEqualTo(AddressBook.Outcome.NEW);
+    assertThat(book.get(live).orElseThrow().lastSeen()).isEqualTo(clock.instant());
+  }
+
+  @Test
   void aRelayedAnnouncementNeverMovesLastSeenBackOrIntoTheFuture() {
     PublicKey a = id();
     clock.advance(Duration.ofSeconds(10));
