@@ -36,6 +36,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -276,7 +277,7 @@ public final class GossipNode implements AutoCloseable {
           ids.add(a.id());
         }
       }
-      addBootstrap(handle, ids);
+      addRejoinPeers(handle, ids, true);
       handle(new InEvent.Command<>(topic, new TopicCommand.Join<>(ids)));
     });
     return handle;
@@ -410,7 +411,7 @@ public final class GossipNode implements AutoCloseable {
         }
       }
       if (!ids.isEmpty()) {
-        addBootstrap(topic, ids);
+        addRejoinPeers(topic, ids, false);
         handle(new InEvent.Command<>(topic.id(), new TopicCommand.Join<>(ids)));
       }
       return null;
@@ -536,6 +537,9 @@ public final class GossipNode implements AutoCloseable {
       out.add(new TransportAddr.Ip(SocketAddr.of(bound)));
       return out;
     }
+    // Loopback only when there is nothing else: a peer on another host that dials our 127.0.0.1
+    // reaches its own listener, fails the handshake and only then tries the real address.
+    List<TransportAddr> loopback = new ArrayList<>();
     try {
       for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
         if (!nif.isUp()) {
@@ -545,11 +549,15 @@ public final class GossipNode implements AutoCloseable {
           if (ip.isLinkLocalAddress() || (ip instanceof Inet6Address && bound.getAddress() instanceof java.net.Inet4Address)) {
             continue;
           }
-          out.add(new TransportAddr.Ip(SocketAddr.of(new InetSocketAddress(ip, bound.getPort()))));
+          TransportAddr a = new TransportAddr.Ip(SocketAddr.of(new InetSocketAddress(ip, bound.getPort())));
+          (ip.isLoopbackAddress() ? loopback : out).add(a);
         }
       }
     } catch (SocketException e) {
       LOG.debug("cannot list network interfaces", e);
+    }
+    if (out.isEmpty()) {
+      out.addAll(loopback);
     }
     out.sort(null);
     return out.size() > PeerAddrs.MAX_ENTRIES ? List.copyOf(out.subList(0, PeerAddrs.MAX_ENTRIES)) : out;
@@ -990,17 +998,27 @@ public final class GossipNode implements AutoCloseable {
     return current != null && current != c && current.lastReceivedNanos > c.lastReceivedNanos;
   }
 
-  /** Bootstrap peers are kept (at most 16 per topic, newest first) to rejoin through while isolated. */
-  private void addBootstrap(GossipTopic topic, List<PublicKey> ids) {
+  /**
+   * Keeps peers to rejoin through while isolated: those of {@link #join} as seeds, those of
+   * {@link GossipTopic#joinPeers} apart, so that the many an address book joins never push the
+   * operator's seeds out (at most 16 of each, newest kept). A join waits for its dials to time
+   * out before the first retry; peers joined later do not delay the retries (an address book
+   * joins one every few seconds while isolated) unless they are the first the topic has.
+   */
+  private void addRejoinPeers(GossipTopic topic, List<PublicKey> ids, boolean seeds) {
+    boolean first = topic.seeds.isEmpty() && topic.learned.isEmpty();
+    LinkedHashSet<PublicKey> set = seeds ? topic.seeds : topic.learned;
     for (PublicKey id : ids) {
-      topic.bootstrap.remove(id);
-      topic.bootstrap.add(id);
+      set.remove(id);
+      set.add(id);
     }
-    while (topic.bootstrap.size() > 16) {
-      topic.bootstrap.remove(topic.bootstrap.iterator().next());
+    while (set.size() > 16) {
+      set.remove(set.iterator().next());
     }
-    topic.rejoinBackoffNanos = TimeUnit.SECONDS.toNanos(1);
-    topic.nextRejoinNanos = nanoClock.getAsLong() + config.dialTimeout().toNanos() + topic.rejoinBackoffNanos;
+    if (seeds || first) {
+      topic.rejoinBackoffNanos = TimeUnit.SECONDS.toNanos(1);
+      topic.nextRejoinNanos = nanoClock.getAsLong() + config.dialTimeout().toNanos() + topic.rejoinBackoffNanos;
+    }
   }
 
   /**
@@ -1011,11 +1029,13 @@ public final class GossipNode implements AutoCloseable {
    */
   private void rejoinIsolatedTopics(long now) {
     for (GossipTopic t : topics.values()) {
-      if (t.left || t.bootstrap.isEmpty() || !state.isJoined(t.id()) || state.neighborCount(t.id()) > 0
-          || !state.pendingNeighbors(t.id()).isEmpty() || now < t.nextRejoinNanos) {
+      if (t.left || (t.seeds.isEmpty() && t.learned.isEmpty()) || !state.isJoined(t.id())
+          || state.neighborCount(t.id()) > 0 || !state.pendingNeighbors(t.id()).isEmpty() || now < t.nextRejoinNanos) {
         continue;
       }
-      List<PublicKey> ids = new ArrayList<>(t.bootstrap);
+      LinkedHashSet<PublicKey> all = new LinkedHashSet<>(t.seeds);
+      all.addAll(t.learned);
+      List<PublicKey> ids = new ArrayList<>(all);
       DIAL_EVENTS.atDebug().addKeyValue("event", "rejoin").addKeyValue("node", id().fmtShort())
           .addKeyValue("topic", t.id().fmtShort()).addKeyValue("peers", ids.size()).log();
       t.rejoinBackoffNanos = Math.min(TimeUnit.SECONDS.toNanos(10), Math.max(TimeUnit.SECONDS.toNanos(1),

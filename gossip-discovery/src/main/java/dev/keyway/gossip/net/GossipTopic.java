@@ -6,6 +6,7 @@ import dev.keyway.gossip.proto.Scope;
 import dev.keyway.gossip.proto.TopicId;
 import dev.keyway.gossip.proto.TopicStats;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,8 +28,13 @@ public final class GossipTopic {
   volatile boolean leaving;
   /** The protocol's counters for this topic, refreshed by the node's once-a-second sweep. */
   volatile TopicStats stats = TopicStats.EMPTY;
-  /** Peers this topic was told to join through (actor thread only); retried while isolated. */
-  final java.util.LinkedHashSet<PublicKey> bootstrap = new java.util.LinkedHashSet<>();
+  /**
+   * Peers given to {@link GossipNode#join} (actor thread only; at most 16, newest kept): retried
+   * while the topic is isolated, and never pushed out by {@link #learned}.
+   */
+  final LinkedHashSet<PublicKey> seeds = new LinkedHashSet<>();
+  /** Peers given to {@link #joinPeers} (actor thread only; at most 16, newest kept), retried after the seeds. */
+  final LinkedHashSet<PublicKey> learned = new LinkedHashSet<>();
   long nextRejoinNanos;
   long rejoinBackoffNanos;
 

@@ -473,6 +473,59 @@ class GossipNodeTest {
         && back.neighbors().contains(joiner.id()));
   }
 
+  @Test
+  void aNodeOnTheWildcardAddressAdvertisesLoopbackOnlyWhenItHasNothingElse() throws Exception {
+    boolean other = false;
+    for (java.net.NetworkInterface nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      if (nif.isUp() && nif.inetAddresses().anyMatch(ip -> ip instanceof java.net.Inet4Address
+          && !ip.isLoopbackAddress() && !ip.isLinkLocalAddress())) {
+        other = true;
+      }
+    }
+    GossipNode node = get(GossipNode.builder(key()).vertx(vertx)
+        .config(config(TransportKind.TCP).withBind(new InetSocketAddress("0.0.0.0", 0))).start());
+    nodes.add(node);
+    List<java.net.InetAddress> ips = new ArrayList<>();
+    for (TransportAddr a : node.endpointAddr().addrs()) {
+      ips.add(((TransportAddr.Ip) a).addr().toInetSocketAddress().getAddress());
+    }
+    assertThat(ips).isNotEmpty();
+    if (other) {
+      assertThat(ips).noneMatch(java.net.InetAddress::isLoopbackAddress);
+    } else {
+      assertThat(ips).allMatch(java.net.InetAddress::isLoopbackAddress);
+    }
+  }
+
+  @Test
+  void peersJoinedLaterNeverPushTheSeedOutOfTheRejoinSet() {
+    // An address book joins every node it hears of; most of those may be dead by the time the
+    // topic is isolated. The seed the node was started with must still be retried.
+    dev.keyway.client.keys.SecretKey seedKey = key();
+    GossipNode seed = get(GossipNode.builder(seedKey).vertx(vertx).config(config(TransportKind.TCP)).start());
+    seed.join(TOPIC, List.of());
+    GossipNode joiner = get(GossipNode.builder(key()).vertx(vertx).config(config(TransportKind.TCP))
+        .nanoClock(() -> 42L).start());
+    nodes.add(joiner);
+    GossipTopic t = joiner.join(TOPIC, List.of(seed.endpointAddr()));
+    get(t.joined());
+    List<EndpointAddr> dead = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      dead.add(EndpointAddr.of(key().publicKey(), new TransportAddr.Ip(SocketAddr.parse("127.0.0.1:1"))));
+    }
+    get(t.joinPeers(dead));
+    await("the dead peers' dials failed", () -> joiner.stats().dialsFailed() >= 16, () -> joiner.stats().toString());
+
+    InetSocketAddress at = seed.localAddress();
+    get(seed.kill());
+    await("the joiner lost its only neighbour", () -> t.neighbors().isEmpty());
+    GossipNode again = get(GossipNode.builder(seedKey).vertx(vertx).config(config(TransportKind.TCP).withBind(at)).start());
+    nodes.add(again);
+    GossipTopic back = again.join(TOPIC, List.of());
+    await("the joiner rejoined through the seed", () -> t.neighbors().contains(seedKey.publicKey())
+        && back.neighbors().contains(joiner.id()));
+  }
+
   @ParameterizedTest
   @EnumSource(value = TransportKind.class, names = {"QUIC", "TCP"})
   void aPeerPresentingAnotherKeyThanDialledIsRefused(TransportKind kind) throws Exception {
