@@ -98,6 +98,10 @@ public record DnsServerConfig(
     if (maxFutureSkew.isNegative()) {
       throw new ConfigException("pkarr_max_future_skew must not be negative");
     }
+    if (maxFutureSkew.compareTo(StoreOptions.MAX_MAX_AGE) > 0) {
+      throw new ConfigException("pkarr_max_future_skew must be at most "
+          + Durations.format(StoreOptions.MAX_MAX_AGE) + " (0 turns the check off), got " + Durations.format(maxFutureSkew));
+    }
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(https, "https");
     Objects.requireNonNull(dns, "dns");
@@ -547,6 +551,7 @@ public record DnsServerConfig(
     if (!(value instanceof String text)) {
       return Durations.fromValue(key, value);
     }
+    Durations.refuseMonths(key, text);
     Matcher m = HUMANTIME.matcher(text.trim().toLowerCase(Locale.ROOT));
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
@@ -579,7 +584,8 @@ public record DnsServerConfig(
     ConfigException bad = new ConfigException(key + " must be " + expected + ", got "
         + TomlFiles.describe(text));
     // A literal only: never a name lookup while reading the config.
-    if (!text.trim().chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+    // (An empty text would be looked up as the loopback address.)
+    if (text.isBlank() || !text.trim().chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
       throw bad;
     }
     try {

@@ -148,6 +148,26 @@ class DnsServerConfigTest {
         "zone_store.eviction: " + DURATION + "\"99999999999999999999 days\"");
   }
 
+  /** Found by a review: values that were taken and then served or used as something else. */
+  @Test
+  void valuesThatUsedToMeanSomethingElseAreRefused() {
+    // An empty address was looked up as the loopback address and served as the apex A and glue.
+    assertError("[http]\n[dns]\nrr_a = \"\"\n", "dns.rr_a must be an IPv4 address such as 127.0.0.1, got \"\"");
+    assertError("[http]\n[dns]\nrr_a = \" \"\n", "dns.rr_a must be an IPv4 address such as 127.0.0.1, got \" \"");
+    // dnsjava takes spaces in a label: it was served as not\\032a\\032name.
+    assertError("[http]\n[dns]\nrr_ns = \"not a name\"\n",
+        "dns.rr_ns 'not a name' is not a domain name: only letters, digits, '-', '_' and dots may be used");
+    assertError("[http]\n[dns]\norigins = [\"my zone.\"]\n",
+        "dns.origins 'my zone.' is not a domain name: only letters, digits, '-', '_' and dots may be used");
+    // "M" is a month in iroh's durations; read as a minute it evicted every packet after one.
+    assertError(MINIMAL + "[zone_store]\neviction = \"1M\"", "zone_store.eviction: \"M\" is a month in iroh's duration"
+        + " syntax, which keyway does not take: write it in days (\"30d\"), or minutes as \"m\"; got \"1M\"");
+    assertThat(read(MINIMAL + "[zone_store]\neviction = \"1min\"").store().maxAge()).isEqualTo(java.time.Duration.ofMinutes(1));
+    // A skew beyond what nanoseconds hold made every PUT a 500.
+    assertError("pkarr_max_future_skew = \"400000d\"\n" + MINIMAL,
+        "pkarr_max_future_skew must be at most 36500d (0 turns the check off), got 400000d");
+  }
+
   @Test
   void everyStoreOptionHasTheKeyItIsReadFrom() {
     assertThat(DnsServerConfig.STORE_KEYS.keySet()).containsExactlyInAnyOrder(

@@ -45,7 +45,7 @@ class RelayCliTest {
     Files.writeString(file, all);
     RelayConfig c = RelayConfig.fromFile(file);
     assertThat(c.rateLimit()).isPresent();
-    assertThat(c.rateLimit().get().quota().toString()).isEqualTo("2r/s burst 10");
+    assertThat(c.rateLimit().get().quota().toString()).isEqualTo("2r/s burst 2");
     assertThat(c.dataDir()).isEqualTo(dir.resolve("data").toAbsolutePath());
     Files.writeString(file, legacy);
     assertThatThrownBy(() -> RelayConfig.fromFile(file))

@@ -125,9 +125,9 @@ public record RelayConfig(
       checkAddress("http.bind_addr", bindAddress);
       checkPort("http.port", port);
       basePath = normaliseBasePath(basePath);
-      if (maxFutureSkew.isNegative()) {
-        throw new ConfigException("http.max_future_skew must not be negative, got "
-            + Durations.format(maxFutureSkew));
+      if (maxFutureSkew.isNegative() || maxFutureSkew.compareTo(StoreOptions.MAX_MAX_AGE) > 0) {
+        throw new ConfigException("http.max_future_skew must be 0 (no check) to "
+            + Durations.format(StoreOptions.MAX_MAX_AGE) + ", got " + Durations.format(maxFutureSkew));
       }
       if (eventLoops < 0 || eventLoops > 1024) {
         throw new ConfigException("http.event_loops must be 0..1024, got " + eventLoops);

@@ -264,6 +264,10 @@ class RelayConfigTest {
     assertError("[rate_limiter]\nper_second = 99999999999999999999", "write quota = \"1r/d\"");
     // a huge fractional duration is a config error, not a crash
     assertError("[http]\nmax_future_skew = 1e30", "http.max_future_skew: expected");
+    // so is one beyond what nanoseconds hold, which used to pass and then fail the start
+    assertError("[http]\nmax_future_skew = \"400000d\"", "http.max_future_skew must be 0 (no check) to 36500d, got 400000d");
+    // "M" is a month in iroh's syntax: never read as a minute
+    assertError("[store]\neviction = \"1M\"", "store.eviction: \"M\" is a month in iroh's duration syntax");
     assertError("[rate_limiter]\nbehind_proxy = false\nburst_size = 5",
         "rate_limiter.burst_size is pkarr-relay 0.12's key", "burst = 5 instead");
   }

@@ -81,6 +81,12 @@ public record ZoneSettings(
   }
 
   static Name parseName(String what, String text) {
+    // dnsjava takes any byte in a label ("not a name" is one label with spaces); a zone's own
+    // names are host names: letters, digits, '-' ('_' too, for service labels).
+    if (!text.trim().chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.'))) {
+      throw new IllegalArgumentException(what + " '" + text + "' is not a domain name: only letters, digits, '-',"
+          + " '_' and dots may be used");
+    }
     try {
       return Name.fromString(text.trim(), Name.root);
     } catch (TextParseException e) {

@@ -1,8 +1,10 @@
 package dev.keyway.ops.cli;
 
 import dev.keyway.ops.CommandExit;
+import dev.keyway.relay.store.H2Dialect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 import picocli.CommandLine;
 
 /**
@@ -13,18 +15,30 @@ final class StartChecks {
   private StartChecks() {}
 
   /**
-   * The data directory can be used: an existing writable directory, or one that can be created
-   * (its nearest existing ancestor is a writable directory). Exits 1 otherwise, as a start would.
+   * The data directory can be used: an existing writable directory whose database file, if there
+   * is one, is writable too, or one that can be created (its nearest existing ancestor is a
+   * writable directory). Exits 1 otherwise, as a start would.
    */
   static void dataDirectory(Path dir) {
+    dataDirectory(dir, Files::isWritable);
+  }
+
+  /** {@link #dataDirectory(Path)} with another writability test (tests run as root, who may write anything). */
+  static void dataDirectory(Path dir, Predicate<Path> writable) {
     Path abs = dir.toAbsolutePath().normalize();
     if (Files.exists(abs)) {
       if (!Files.isDirectory(abs)) {
         throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "data directory " + abs
             + " is not a directory");
       }
-      if (!Files.isWritable(abs)) {
+      if (!writable.test(abs)) {
         throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "data directory " + abs
+            + " is not writable by this user");
+      }
+      // A file left by a run as another user (root, say) fails the start as surely.
+      Path database = abs.resolve(H2Dialect.DATABASE_NAME + ".mv.db");
+      if (Files.exists(database) && !writable.test(database)) {
+        throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "database file " + database
             + " is not writable by this user");
       }
       return;
@@ -33,7 +47,7 @@ final class StartChecks {
     while (parent != null && !Files.exists(parent)) {
       parent = parent.getParent();
     }
-    if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+    if (parent == null || !Files.isDirectory(parent) || !writable.test(parent)) {
       throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "data directory " + abs
           + " does not exist and cannot be created" + (parent == null ? "" : " in " + parent));
     }

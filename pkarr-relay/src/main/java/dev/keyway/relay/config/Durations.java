@@ -60,6 +60,23 @@ public final class Durations {
     return new ConfigException(key + ": " + EXPECTED + ", got " + TomlFiles.describe(value) + hint);
   }
 
+  /** A number followed by a capital M: months in iroh's (humantime's) syntax. */
+  private static final java.util.regex.Pattern MONTHS = java.util.regex.Pattern.compile("\\d\\s*M(?![A-Za-z])");
+
+  /**
+   * Refuses a capital {@code M} unit. Units are read case-blind here, but in iroh's duration
+   * syntax (humantime) {@code M} is a month and {@code m} a minute: a config written for iroh
+   * that says {@code "1M"} must not evict every packet after a minute.
+   *
+   * @throws ConfigException if {@code text} has such a unit
+   */
+  public static void refuseMonths(String key, String text) {
+    if (MONTHS.matcher(text).find()) {
+      throw new ConfigException(key + ": \"M\" is a month in iroh's duration syntax, which keyway does not"
+          + " take: write it in days (\"30d\"), or minutes as \"m\"; got " + TomlFiles.describe(text));
+    }
+  }
+
   /**
    * Parses {@code text}.
    *
@@ -67,6 +84,7 @@ public final class Durations {
    * @throws ConfigException if the text is not a duration
    */
   public static Duration parse(String key, String text) {
+    refuseMonths(key, text);
     String s = text.trim().toLowerCase(Locale.ROOT);
     if (s.isEmpty()) {
       throw invalid(key, text);
