@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,6 +142,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private final String prefix;
   private final long skewMicros;
   private final KeyCache keys = new KeyCache(65_536);
+  /** PUT bodies being received, on any event loop. */
+  private final AtomicInteger bodiesReceiving = new AtomicInteger();
   private final PutVerifier verifier;
   private final Cache<PublicKey, Rendered> rendered =
       Caffeine.newBuilder().maximumSize(65_536).executor(Runnable::run).build();
@@ -172,6 +175,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     this.limiter = limiter;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    metrics.bodiesReceiving(bodiesReceiving::get);
     this.status = Objects.requireNonNull(status, "status");
     this.rates = Objects.requireNonNull(rates, "rates");
     this.prefix = settings.basePath().equals("/") ? "" : settings.basePath();
@@ -451,32 +455,36 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       req.response().writeContinue();
     }
     Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 256);
-    boolean[] refused = new boolean[1];
+    // The timer holds the request, its connection and the body: it is cancelled on every way
+    // out (end, 413, a client gone mid-body), or aborted PUTs would pile up for the whole body
+    // timeout (about 10 KB each; enough of them exhaust the heap).
+    BodyWatch watch = new BodyWatch();
+    watch.timer = vertx.setTimer(settings.bodyTimeout().toMillis(), t -> {
+      if (!watch.finish() || req.isEnded() || req.response().closed()) {
+        return; // answered, or the client is gone
+      }
+      metrics.published(RelayMetrics.Publish.TIMEOUT);
+      fail(req, RelayError.bodyTimeout(settings.bodyTimeout()), "body not received in time ("
+          + body.length() + " bytes)");
+    });
     req.handler(chunk -> {
-      if (refused[0]) {
+      if (watch.done) {
         return;
       }
       if (body.length() + chunk.length() > MAX_BODY_BYTES) {
-        refused[0] = true;
+        watch.finish();
         metrics.published(RelayMetrics.Publish.TOO_LARGE);
         fail(req, RelayError.tooLarge(MAX_BODY_BYTES), "too large (streamed)");
         return;
       }
       body.appendBuffer(chunk);
     });
-    req.exceptionHandler(e -> LOG.debug("PUT {} body failed: {}", req.path(), e.toString()));
-    long deadline = vertx.setTimer(settings.bodyTimeout().toMillis(), t -> {
-      if (refused[0] || req.isEnded() || req.response().closed()) {
-        return; // answered, or the client is gone
-      }
-      refused[0] = true;
-      metrics.published(RelayMetrics.Publish.TIMEOUT);
-      fail(req, RelayError.bodyTimeout(settings.bodyTimeout()), "body not received in time ("
-          + body.length() + " bytes)");
+    req.exceptionHandler(e -> {
+      watch.finish();
+      LOG.debug("PUT {} body failed: {}", req.path(), e.toString());
     });
     req.endHandler(v -> {
-      vertx.cancelTimer(deadline);
-      if (!refused[0]) {
+      if (watch.finish()) {
         publish(req, key, body.getBytes());
       }
     });
@@ -716,6 +724,27 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       vertx.cancelTimer(timer);
       connection.close();
     });
+  }
+
+  /** One PUT body being received: its timeout timer and its place in {@link #bodiesReceiving}. */
+  private final class BodyWatch {
+    long timer;
+    boolean done;
+
+    BodyWatch() {
+      bodiesReceiving.incrementAndGet();
+    }
+
+    /** Ends the watch; true the first time only (the request's handlers all run on its loop). */
+    boolean finish() {
+      if (done) {
+        return false;
+      }
+      done = true;
+      vertx.cancelTimer(timer);
+      bodiesReceiving.decrementAndGet();
+      return true;
+    }
   }
 
   private void logRejected(HttpServerRequest req, RelayError err, String reason) {

@@ -2,10 +2,12 @@ package dev.keyway.relay.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntSupplier;
 
 /** {@link RelayMetrics} as Micrometer counters (names in the package documentation). */
 public final class MicrometerRelayMetrics implements RelayMetrics {
@@ -16,9 +18,13 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
   private final Counter failedBatches;
   private final Counter verifiedAlone;
   private final Counter verifySkipped;
+  private final MeterRegistry registry;
+  private final String prefix;
 
   /** Registers the relay's meters; {@code prefix} (may be empty) goes before each name. */
   public MicrometerRelayMetrics(MeterRegistry registry, String prefix) {
+    this.registry = registry;
+    this.prefix = prefix;
     for (Publish p : Publish.values()) {
       publishes.put(p, Counter.builder(prefix + "relay.publishes")
           .description("PUT /{key} requests by outcome")
@@ -81,5 +87,12 @@ public final class MicrometerRelayMetrics implements RelayMetrics {
   @Override
   public void verifySkipped() {
     verifySkipped.increment();
+  }
+
+  @Override
+  public void bodiesReceiving(IntSupplier count) {
+    Gauge.builder(prefix + "relay.put.bodies.receiving", count::getAsInt)
+        .description("PUT requests whose body is being received (slow or stalled uploads show here)")
+        .register(registry);
   }
 }

@@ -32,4 +32,7 @@ public interface RelayMetrics {
 
   /** A PUT body was the stored packet's exact bytes: its signature was checked when stored. */
   default void verifySkipped() {}
+
+  /** Reports, whenever asked, how many PUT bodies are being received (called once, at start). */
+  default void bodiesReceiving(java.util.function.IntSupplier count) {}
 }

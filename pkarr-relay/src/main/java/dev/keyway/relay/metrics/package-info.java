@@ -22,6 +22,8 @@
  * <tr><td>{@code relay_verify_skipped_total}</td><td>PUT bodies that were the stored packet's
  *     exact bytes (a republish of the same packet): its signature was checked when it was
  *     stored</td></tr>
+ * <tr><td>{@code relay_put_bodies_receiving}</td><td>PUTs whose body is being received now
+ *     (gauge): slow or stalled uploads</td></tr>
  * </table>
  * <table>
  * <caption>store (iroh-dns-server's names where it has the metric)</caption>

@@ -284,6 +284,58 @@ class RelayHttpTest {
     }
   }
 
+  /**
+   * A PUT whose client goes away mid-body, or whose body grows past the limit, is forgotten at
+   * once: its body-timeout watch held the request, the connection and the body for the whole
+   * timeout (30 s), and enough aborted uploads exhausted the heap (found by a review).
+   */
+  @Test
+  void bodiesAbandonedOrTooLargeAreForgottenAtOnceNotAtTheBodyTimeout() throws Exception {
+    byte[] head = ("PUT " + path(key(60)) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1104\r\n\r\n")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    List<java.net.Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", relay.server.port());
+        sockets.add(s);
+        s.getOutputStream().write(head);
+        s.getOutputStream().write(new byte[100]);
+        s.getOutputStream().flush();
+      }
+      awaitMetric("relay_put_bodies_receiving", 20);
+    } finally {
+      for (java.net.Socket s : sockets) {
+        s.close();
+      }
+    }
+    awaitMetric("relay_put_bodies_receiving", 0);
+
+    // A chunked body past 1104 bytes: 413, and its watch ends with it.
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", relay.server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("PUT " + path(key(61)) + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+          + "7d0\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().write(new byte[2000]);
+      s.getOutputStream().write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      String answer = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(answer).isEqualTo("HTTP/1.1 413");
+      awaitMetric("relay_put_bodies_receiving", 0);
+    }
+  }
+
+  /** Waits up to 5 s (far less than the 30 s body timeout) for a metric to reach {@code value}. */
+  private void awaitMetric(String name, double value) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    double now;
+    while ((now = metricValue(relay.metrics(), name)) != value) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(name + " is " + now + ", not " + value);
+      }
+      Thread.sleep(20);
+    }
+  }
+
   @Test
   void otherPathsAndMethods() throws Exception {
     assertThat(relay.get(path(key(1)) + "/extra").statusCode()).isEqualTo(404);
