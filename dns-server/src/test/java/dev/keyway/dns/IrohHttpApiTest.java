@@ -302,6 +302,16 @@ class IrohHttpApiTest {
     HttpResponse<byte[]> cors = send(HttpRequest.newBuilder(url("/healthz"))
         .header("origin", "https://app.example").GET());
     assertThat(cors.headers().firstValue("access-control-allow-origin")).hasValue("*");
+    // HEAD wherever GET is, as iroh's routes (monitors probe with HEAD): the GET's headers, no body.
+    for (String path : new String[] {"/healthz", "/healthcheck", "/", "/pkarr/" + Packets.key(random).publicKey().toZ32()}) {
+      HttpResponse<byte[]> head = send(HttpRequest.newBuilder(url(path)).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+      HttpResponse<byte[]> get = send(HttpRequest.newBuilder(url(path)).GET());
+      assertThat(head.statusCode()).as(path).isEqualTo(get.statusCode());
+      assertThat(head.body()).as(path).isEmpty();
+      assertThat(head.headers().firstValue("content-type")).as(path).isEqualTo(get.headers().firstValue("content-type"));
+    }
+    assertThat(send(HttpRequest.newBuilder(url("/healthz")).DELETE()).headers().firstValue("allow"))
+        .hasValue("GET, HEAD");
   }
 
   @Test
@@ -320,6 +330,39 @@ class IrohHttpApiTest {
         "dns_server_store_packets_expired_total", "dns_server_cache_zones",
         "dns_server_dns_request_duration_seconds_bucket", "dns_server_dns_rrl_dropped_total",
         "jvm_memory_used_bytes{", "process_cpu_usage", "keyway_build_info{");
+  }
+
+  /** A request whose client leaves before the answer counts as an error, not a success (found by a review). */
+  @Test
+  void abortedRequestsAreNotCountedAsSuccesses() throws Exception {
+    double success = metric("dns_server_http_requests_success_total");
+    double total = metric("dns_server_http_requests_total");
+    String z = Packets.key(random).publicKey().toZ32();
+    for (int i = 0; i < 5; i++) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.httpPort())) {
+        s.getOutputStream().write(("PUT /pkarr/" + z + " HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().write(new byte[100]);
+        s.getOutputStream().flush();
+      }
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (metric("dns_server_http_requests_total") < total + 5 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(metric("dns_server_http_requests_total")).isEqualTo(total + 5);
+    assertThat(metric("dns_server_http_requests_success_total")).isEqualTo(success);
+  }
+
+  static double metric(String name) throws Exception {
+    String text = new String(send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).GET()).body());
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no metric " + name);
   }
 
   @Test
