@@ -170,5 +170,26 @@ class ClientCliTest {
     assertThat(run("publish", "--secret", "/nonexistent/key").code()).isEqualTo(2);
     assertThat(run("publish", "--secret", keyFile.toString(), "--addr", "nope").code()).isEqualTo(2);
     assertThat(run("publish", "--secret", keyFile.toString(), "--user-data", "x".repeat(300)).code()).isEqualTo(2);
+    // an origin too long for _iroh.<z32>. in front: a usage error, not a stack trace (found by a review)
+    CliTest.Run longOrigin = run("resolve", key.publicKey().toZ32(), "--dns", "127.0.0.1:53",
+        "--origin", ("a".repeat(60) + ".").repeat(4) + "example");
+    assertThat(longOrigin.code()).isEqualTo(2);
+    assertThat(longOrigin.err()).contains("keyway:", "too long").doesNotContain("\tat ");
+  }
+
+  /**
+   * With --refresh (or --all) a source still running when the time is up used to throw away
+   * what the others had found: "error", exit 3, for a ticket that answers at once (found by a review).
+   */
+  @Test
+  void whatWasFoundCountsWhenAnotherSourceOutlivesTheBudget() throws Exception {
+    EndpointAddr addr = EndpointAddr.builder(key.publicKey()).relay("https://relay.example").ip("192.0.2.1:1").build();
+    try (java.net.DatagramSocket silent = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      CliTest.Run t = run("resolve", EndpointTicket.of(addr).toString(), "--refresh",
+          "--dns", "127.0.0.1:" + silent.getLocalPort(), "--timeout", "1", "--json");
+      assertThat(t.code()).as(t.out() + t.err()).isZero();
+      assertThat(t.json().get("result").asText()).isEqualTo("found");
+      assertThat(t.json().get("addrs").get(0).asText()).isEqualTo("192.0.2.1:1");
+    }
   }
 }

@@ -83,4 +83,17 @@ class PacketCliTest {
     assertThat(short_.code()).isEqualTo(2);
     assertThat(run("packet", "sign", "--txt", "a=b").code()).isEqualTo(2);
   }
+
+  /** Records the packet format cannot hold are usage errors, not stack traces (found by a review). */
+  @Test
+  void unsignableRecordsAreUsageErrors(@TempDir Path dir) throws Exception {
+    Path key = dir.resolve("node.key");
+    KeyFiles.write(key, SecretKey.fromBytes(PublicVectors.hex(IROH, "seed_hex")));
+    CliTest.Run longString = run("packet", "sign", "--secret", key.toString(), "--txt", "_iroh=user-data=" + "x".repeat(300));
+    assertThat(longString.code()).isEqualTo(2);
+    assertThat(longString.err()).startsWith("keyway: --txt '_iroh=user-data=").doesNotContain("\tat ");
+    CliTest.Run negativeTtl = run("packet", "sign", "--secret", key.toString(), "--ttl", "-5", "--txt", "_iroh=addr=1.2.3.4:5");
+    assertThat(negativeTtl.code()).isEqualTo(2);
+    assertThat(negativeTtl.err()).contains("keyway:").doesNotContain("\tat ");
+  }
 }

@@ -56,5 +56,19 @@ class TicketCliTest {
     CliTest.Run badAddr = run("ticket", "encode", "--id", ENDPOINT.get("endpoint_id_hex").asText(), "--addr", "1.2.3.4");
     assertThat(badAddr.code()).isEqualTo(2);
     assertThat(run("ticket", "encode").code()).isEqualTo(2);
+    // a legacy ticket holds one relay and no custom address: a usage error, not a stack trace
+    CliTest.Run twoRelays = run("ticket", "encode", "--legacy", "--id", ENDPOINT.get("endpoint_id_hex").asText(),
+        "--relay", "https://a.example", "--relay", "https://b.example");
+    assertThat(twoRelays.code()).isEqualTo(2);
+    assertThat(twoRelays.err()).startsWith("keyway: cannot make this ticket: ").doesNotContain("\tat ");
+  }
+
+  /** --json describes what the ticket holds: no IPv6 scope id, which tickets do not carry. */
+  @Test
+  void theJsonDescribesTheTicketNotTheArguments() throws Exception {
+    CliTest.Run r = run("ticket", "encode", "--id", ENDPOINT.get("endpoint_id_hex").asText(),
+        "--addr", "[fe80::1%3]:80", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.json().get("addrs").get(0).asText()).isEqualTo("[fe80::1]:80");
   }
 }

@@ -130,13 +130,27 @@ public final class KeyCommand {
   }
 
   /**
-   * Accepts hex, base32 (iroh), z-base-32 and pkarr forms. A 52-character text may be valid in
-   * both base32 alphabets; z-base-32 is tried first, and when neither works the error of the
-   * alphabet the text is written in is reported.
+   * Accepts hex, base32 (iroh), z-base-32 and pkarr forms. A 52-character text may use letters of
+   * both alphabets, but read strictly (the 4 bits past the key all zero) it is valid in one at
+   * most, so both strict readings come first; only then pkarr's lenient reading, which ignores
+   * those bits and would take about 1 in 300 base32 ids for another key. When nothing works the
+   * error of the alphabet the text is written in is reported.
    */
   static PublicKey parseAnyPublic(String text) {
     if (text.length() == 64) {
       return PublicKey.parse(text);
+    }
+    if (text.length() == PublicKey.TEXT_LENGTH) {
+      try {
+        return PublicKey.fromZ32(text);
+      } catch (RuntimeException e) {
+        // not strict z-base-32: base32, or the lenient reading below
+      }
+      try {
+        return PublicKey.parse(text);
+      } catch (RuntimeException e) {
+        // neither strictly: the lenient reading below, and its error
+      }
     }
     RuntimeException z32Failure;
     try {

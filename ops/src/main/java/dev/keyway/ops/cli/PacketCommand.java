@@ -116,10 +116,19 @@ public final class PacketCommand {
         if (eq < 0) {
           throw new InvalidInputException("--txt '" + entry + "': expected NAME=VALUE");
         }
-        builder.txt(entry.substring(0, eq), ttl, entry.substring(eq + 1));
+        try {
+          builder.txt(entry.substring(0, eq), ttl, entry.substring(eq + 1));
+        } catch (IllegalArgumentException e) { // a string over 255 bytes, a negative --ttl
+          throw new InvalidInputException("--txt '" + entry + "': " + e.getMessage(), e);
+        }
       }
       long ts = timestamp != null ? timestamp : Timestamps.system().next();
-      SignedPacket packet = builder.sign(secretKey, ts);
+      SignedPacket packet;
+      try {
+        packet = builder.sign(secretKey, ts);
+      } catch (IllegalArgumentException e) { // records too big for a packet
+        throw new InvalidInputException("cannot sign this packet: " + e.getMessage(), e);
+      }
       String hex = HEX.formatHex(canonical ? packet.toBytes() : packet.toRelayPayload());
       var out = spec.commandLine().getOut();
       if (json) {

@@ -128,13 +128,17 @@ public final class ResolveCommand implements Callable<Integer> {
     try (ClientRuntime rt = ClientRuntime.create()) {
       TtlCache cache = new TtlCache(rt.clock());
       Resolver.Builder b = Resolver.builder(rt).cache(cache);
-      if (!dnsServers.isEmpty()) {
-        DnsLookup.Builder d = DnsLookup.builder(rt, origin);
-        dnsServers.forEach(d::nameserver);
-        b.lookup(d.build());
-      }
-      for (URI u : dohUrls) {
-        b.lookup(DohLookup.builder(rt, u, origin).timeout(timeout).build());
+      try {
+        if (!dnsServers.isEmpty()) {
+          DnsLookup.Builder d = DnsLookup.builder(rt, origin);
+          dnsServers.forEach(d::nameserver);
+          b.lookup(d.build());
+        }
+        for (URI u : dohUrls) {
+          b.lookup(DohLookup.builder(rt, u, origin).timeout(timeout).build());
+        }
+      } catch (IllegalArgumentException e) { // an --origin too long for _iroh.<z32>. in front
+        throw new InvalidInputException(e.getMessage(), e);
       }
       for (URI u : relayUrls) {
         b.lookup(PkarrRelayLookup.builder(rt, u).timeout(timeout).knownPackets(cache::knownPacket).build());
@@ -156,7 +160,11 @@ public final class ResolveCommand implements Callable<Integer> {
         try {
           long budget = timeout.toNanos();
           if (waitForAll) {
-            stream.done().get(budget, TimeUnit.NANOSECONDS);
+            try {
+              stream.done().get(budget, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+              // A source still runs; what the others found by now still counts (below).
+            }
           }
           first = stream.first().get(Math.max(0, budget - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

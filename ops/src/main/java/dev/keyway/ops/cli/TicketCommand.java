@@ -1,5 +1,6 @@
 package dev.keyway.ops.cli;
 
+import dev.keyway.client.InvalidInputException;
 import dev.keyway.client.addr.CustomAddr;
 import dev.keyway.client.addr.EndpointAddr;
 import dev.keyway.client.addr.RelayUrl;
@@ -96,12 +97,17 @@ public final class TicketCommand {
       addrs.forEach(a -> builder.ip(SocketAddr.parse(a)));
       customs.forEach(c -> builder.custom(CustomAddr.parse(c)));
       EndpointAddr addr = builder.build();
-      String ticket = legacy ? NodeTicket.of(addr).toString() : EndpointTicket.of(addr).toString();
+      String ticket;
+      try {
+        ticket = legacy ? NodeTicket.of(addr).toString() : EndpointTicket.of(addr).toString();
+      } catch (IllegalArgumentException e) { // a legacy ticket holds one relay and no custom address
+        throw new InvalidInputException("cannot make this ticket: " + e.getMessage(), e);
+      }
       var out = spec.commandLine().getOut();
       if (json) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("ticket", ticket);
-        fields.putAll(describe(addr));
+        fields.putAll(describe(Tickets.parse(ticket))); // what the ticket holds (no IPv6 scope ids)
         Output.print(out, true, fields);
       } else {
         out.println(ticket);
