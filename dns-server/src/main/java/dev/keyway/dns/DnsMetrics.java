@@ -33,6 +33,8 @@ import java.util.function.Supplier;
  *       <td>keyway</td></tr>
  *   <tr><td>dns_server_dns_rrl_dropped_total</td><td>UDP responses dropped by response rate
  *       limiting</td><td>keyway</td></tr>
+ *   <tr><td>dns_server_dns_udp_send_dropped_total</td><td>UDP responses dropped because the
+ *       socket's send buffer was full (a congested uplink)</td><td>keyway</td></tr>
  *   <tr><td>dns_server_dns_rrl_slipped_total</td><td>rate-limited UDP responses sent as TC=1
  *       instead</td><td>keyway</td></tr>
  *   <tr><td>dns_server_dns_request_duration_seconds{transport}</td><td>histogram: query in to
@@ -67,6 +69,7 @@ public final class DnsMetrics {
   private final Counter notFound;
   private final Counter error;
   private final Counter dropped;
+  private final Counter udpBackpressureDropped;
   private final Counter truncated;
   private final Counter rrlDropped;
   private final Counter rrlSlipped;
@@ -94,6 +97,8 @@ public final class DnsMetrics {
     dropped = counter("dns_dropped", "DNS messages not answered (responses, runts)");
     truncated = counter("dns_truncated", "UDP responses truncated (TC=1) to fit the size limit");
     rrlDropped = counter("dns_rrl_dropped", "UDP responses dropped by response rate limiting");
+    udpBackpressureDropped = counter("dns_udp_send_dropped",
+        "UDP responses dropped because the socket's send buffer was full (congested uplink)");
     rrlSlipped = counter("dns_rrl_slipped", "rate-limited UDP responses sent truncated (TC=1)");
     udpLatency = latency("udp");
     tcpLatency = latency("tcp");
@@ -172,6 +177,11 @@ public final class DnsMetrics {
   /** A UDP response dropped by response rate limiting. */
   public void rrlDropped() {
     rrlDropped.increment();
+  }
+
+  /** A UDP response dropped because the socket's send buffer was full. */
+  public void udpBackpressureDropped() {
+    udpBackpressureDropped.increment();
   }
 
   /** A rate-limited UDP response sent as TC=1. */

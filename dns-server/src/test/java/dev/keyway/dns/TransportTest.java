@@ -124,6 +124,60 @@ class TransportTest {
     }
   }
 
+  /**
+   * A client that sends query after query and never reads its answers is closed once its
+   * unanswered input passes the bound, long before the idle timeout: the server answered every
+   * query it read and queued the answers on the heap, about 2 MB per connection, and 500 such
+   * connections ended in an OutOfMemoryError that killed the event loops (found by a review).
+   */
+  @Test
+  void aTcpClientThatNeverReadsItsAnswersIsClosed() throws Exception {
+    try (TestDnsServer server = TestDnsServer.start(TestDnsServer.defaultZone(),
+        RrlSettings.DEFAULT, Duration.ofSeconds(60));
+        Socket s = new Socket()) {
+      s.setReceiveBufferSize(4096);
+      s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+      byte[] q = query("dns.example.", Type.SOA, 7);
+      byte[] framed = new byte[2 + q.length];
+      framed[0] = (byte) (q.length >>> 8);
+      framed[1] = (byte) q.length;
+      System.arraycopy(q, 0, framed, 2, q.length);
+      java.io.ByteArrayOutputStream many = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < 1000; i++) {
+        many.write(framed);
+      }
+      byte[] block = many.toByteArray();
+      long sent = 0;
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      boolean closed = false;
+      // Bounded: at most 20 s or 200 MB; the server closes after a few MB (its send buffer, then
+      // its bound on unanswered input).
+      java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        while (!closed && System.nanoTime() < deadline && sent < 200_000_000L) {
+          java.util.concurrent.Future<?> w = writer.submit(() -> {
+            s.getOutputStream().write(block);
+            return null;
+          });
+          try {
+            w.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            sent += block.length;
+          } catch (java.util.concurrent.ExecutionException e) {
+            closed = true; // reset or broken pipe: the server closed the connection
+          } catch (java.util.concurrent.TimeoutException e) {
+            w.cancel(true);
+            break; // blocked: the server stopped reading instead of closing
+          }
+        }
+      } finally {
+        writer.shutdownNow();
+      }
+      assertThat(closed).as("closed after %d bytes sent, %s answered", sent, server.metrics.count("dns_requests_tcp")).isTrue();
+      double answered = server.metrics.count("dns_requests_tcp");
+      assertThat(answered).as("answered of %d sent", sent / framed.length).isLessThan(sent / framed.length);
+    }
+  }
+
   /** A UDP query larger than Netty's default 2048-byte read (EDNS padding) is read whole. */
   @Test
   void largeUdpQueriesAreReadWhole() throws Exception {

@@ -4,9 +4,12 @@ import dev.keyway.dns.DnsMetrics;
 import dev.keyway.dns.answer.Answer;
 import dev.keyway.dns.answer.Transport;
 import dev.keyway.dns.answer.ZoneAnswerer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -84,6 +87,11 @@ public final class TcpFrontEnd {
    * clients that truncated UDP answers send to TCP.
    */
   private static final class Connection {
+    /**
+     * Unanswered input a connection may hold while its answers wait for the client to read:
+     * one largest message (2 + 65,535 bytes) and as much again of smaller ones.
+     */
+    static final int MAX_UNREAD_INPUT = 2 * (2 + 65_535);
     private final Vertx vertx;
     private final NetSocket socket;
     private final ZoneAnswerer answerer;
@@ -94,6 +102,8 @@ public final class TcpFrontEnd {
     private int len;
     private long lastMessageNanos;
     private long timer = -1;
+    /** Whether answers wait for the write queue to drain. */
+    private boolean awaitingDrain;
 
     Connection(Vertx vertx, NetSocket socket, ZoneAnswerer answerer, DnsMetrics metrics,
         LongSupplier nanoClock, Duration idleTimeout) {
@@ -127,7 +137,11 @@ public final class TcpFrontEnd {
         if (quiet >= idleNanos) {
           EVENTS.atDebug().addKeyValue("event", "no_message_timeout")
               .addKeyValue("client", socket.remoteAddress()).log();
-          socket.close();
+          if (awaitingDrain) {
+            abort();
+          } else {
+            socket.close();
+          }
         } else {
           armTimer(idleNanos - quiet);
         }
@@ -136,6 +150,14 @@ public final class TcpFrontEnd {
 
     private void onData(Buffer data) {
       int n = data.length();
+      if (awaitingDrain && len + n > MAX_UNREAD_INPUT) {
+        // Answers wait for the client to read them, and it sends on: faster than it reads (RFC
+        // 7766 §6.2.3). Holding more of its input would let each connection pin megabytes.
+        EVENTS.atDebug().addKeyValue("event", "unread_answers").addKeyValue("client", socket.remoteAddress())
+            .addKeyValue("input_bytes", len + n).log();
+        abort();
+        return;
+      }
       if (acc.length - len < n) {
         byte[] bigger = new byte[Math.max(acc.length * 2, len + n)];
         System.arraycopy(acc, 0, bigger, 0, len);
@@ -143,8 +165,37 @@ public final class TcpFrontEnd {
       }
       data.getBytes(0, n, acc, len);
       len += n;
+      answerWhatFits();
+    }
+
+    /**
+     * Closes at once, with a reset, dropping the answers the client did not read: a plain close
+     * first flushes them, which never ends while the client does not read, and meanwhile the
+     * connection goes on reading (and discarding) whatever the client sends.
+     */
+    private void abort() {
+      len = 0;
+      if (socket instanceof NetSocketInternal internal) {
+        Channel channel = internal.channelHandlerContext().channel();
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        // From the head of the pipeline: Vert.x's own handler holds a close until its writes
+        // are flushed, which is what must not be waited for here.
+        channel.pipeline().firstContext().close();
+      } else {
+        socket.close();
+      }
+    }
+
+    /**
+     * Answers the complete messages in {@link #acc} while the socket takes answers; the rest
+     * waits for the client to read (the write queue's drain), so that a client that never reads
+     * pins at most the write queue and {@link #MAX_UNREAD_INPUT} of input, not an answer for
+     * every query it sends. Reading goes on meanwhile: a connection is closed as soon as its
+     * unanswered input passes that bound, where pausing would leave it to Vert.x's own buffers.
+     */
+    private void answerWhatFits() {
       int pos = 0;
-      while (len - pos >= 2) {
+      while (len - pos >= 2 && !socket.writeQueueFull()) {
         int msgLen = ((acc[pos] & 0xff) << 8) | (acc[pos + 1] & 0xff);
         if (msgLen == 0) {
           socket.close(); // nothing to answer, not even an ID
@@ -165,7 +216,7 @@ public final class TcpFrontEnd {
         }
         metrics.query(Transport.TCP, answer, nanoClock.getAsLong() - start);
       }
-      // Keep the partial message at the front; shrink back after a large one.
+      // Keep the unanswered input at the front; shrink back after a large one.
       int rest = len - pos;
       if (pos > 0) {
         System.arraycopy(acc, pos, acc, 0, rest);
@@ -174,9 +225,12 @@ public final class TcpFrontEnd {
       if (acc.length > 8192 && len < 1024) {
         acc = java.util.Arrays.copyOf(acc, 1024);
       }
-      if (socket.writeQueueFull()) {
-        socket.pause();
-        socket.drainHandler(v -> socket.resume());
+      if (socket.writeQueueFull() && !awaitingDrain) {
+        awaitingDrain = true;
+        socket.drainHandler(v -> {
+          awaitingDrain = false;
+          answerWhatFits();
+        });
       }
     }
   }

@@ -76,7 +76,8 @@ public final class ResponseRateLimiter {
   /**
    * Which bucket a response counts against within its client's network (BIND's response
    * tuple): NXDOMAIN answers share one, as do errors (random names, the usual flood, gain
-   * nothing); any other answer is keyed by its question name, case-folded, and type.
+   * nothing); any other answer is keyed by its question name, case-folded, and, when it has
+   * answer records, its type (NODATA answers of one name share a bucket, as in BIND).
    *
    * @param wire the response as sent
    */
@@ -105,7 +106,10 @@ public final class ResponseRateLimiter {
       }
       p += 1 + len;
     }
-    if (p + 2 < wire.length) {
+    // The type only for answers with records: NODATA (and referrals) of one name share a bucket
+    // whatever the type, as in BIND, or a flood cycling through 65,536 types is never limited.
+    boolean hasAnswers = wire[6] != 0 || wire[7] != 0;
+    if (hasAnswers && p + 2 < wire.length) {
       h = (h ^ (wire[p + 1] & 0xff)) * 0x100000001b3L;
       h = (h ^ (wire[p + 2] & 0xff)) * 0x100000001b3L;
     }

@@ -90,7 +90,7 @@ public final class UdpFrontEnd {
   }
 
   /** Runs on the channel's event loop only, so the scratch buffer and limiter need no locks. */
-  private static final class Handler extends ChannelInboundHandlerAdapter {
+  static final class Handler extends ChannelInboundHandlerAdapter {
     private final ZoneAnswerer answerer;
     private final DnsMetrics metrics;
     private final ResponseRateLimiter limiter;
@@ -132,6 +132,12 @@ public final class UdpFrontEnd {
               wire = null;
             }
           }
+        }
+        if (wire != null && !ctx.channel().isWritable()) {
+          // The socket buffer is full (a congested uplink): an answer queued now would go out
+          // late, if at all, and the queue would grow without bound. Drop it, as NSD and Knot do.
+          metrics.udpBackpressureDropped();
+          wire = null;
         }
         if (wire != null) {
           ctx.write(new DatagramPacket(ctx.alloc().directBuffer(wire.length).writeBytes(wire),

@@ -93,6 +93,40 @@ class ResponseRateLimiterTest {
     assertThat(l.check(client, ResponseRateLimiter.responseKey(nx2))).isEqualTo(Verdict.DROP);
   }
 
+  /**
+   * NODATA answers of one name share a bucket whatever the type (BIND leaves the type out of
+   * empty answers): a spoofed flood cycling through types was never limited (found by a review).
+   * Answers with records keep one bucket per type.
+   */
+  @Test
+  void noDataAnswersOfOneNameShareABucketWhateverTheType() throws Exception {
+    ResponseRateLimiter l = new ResponseRateLimiter(new RrlSettings(true, 1, 1, 0, 24, 56, false, 1024), () -> 0L);
+    java.net.InetAddress client = ip("192.0.2.1");
+    assertThat(l.check(client, ResponseRateLimiter.responseKey(response("dns.example.", 1000, false))))
+        .isEqualTo(Verdict.SEND);
+    for (int type = 1001; type < 1010; type++) {
+      assertThat(l.check(client, ResponseRateLimiter.responseKey(response("dns.example.", type, false))))
+          .as("type %d", type).isEqualTo(Verdict.DROP);
+    }
+    assertThat(l.check(client, ResponseRateLimiter.responseKey(response("a.dns.example.", org.xbill.DNS.Type.TXT, true))))
+        .isEqualTo(Verdict.SEND);
+    assertThat(l.check(client, ResponseRateLimiter.responseKey(response("a.dns.example.", org.xbill.DNS.Type.A, true))))
+        .isEqualTo(Verdict.SEND);
+    assertThat(l.check(client, ResponseRateLimiter.responseKey(response("a.dns.example.", org.xbill.DNS.Type.A, true))))
+        .isEqualTo(Verdict.DROP);
+  }
+
+  /** A NOERROR response to {@code name}/{@code type}, with one answer record or none. */
+  static byte[] response(String name, int type, boolean withAnswer) throws Exception {
+    org.xbill.DNS.Name n = org.xbill.DNS.Name.fromString(name);
+    org.xbill.DNS.Message m = org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(n, type, org.xbill.DNS.DClass.IN));
+    m.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+    if (withAnswer) {
+      m.addRecord(new org.xbill.DNS.TXTRecord(n, org.xbill.DNS.DClass.IN, 30, "x"), org.xbill.DNS.Section.ANSWER);
+    }
+    return m.toWire();
+  }
+
   static byte[] response(String name, int rcode) throws Exception {
     org.xbill.DNS.Message m = org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
         org.xbill.DNS.Name.fromString(name), org.xbill.DNS.Type.TXT, org.xbill.DNS.DClass.IN));
