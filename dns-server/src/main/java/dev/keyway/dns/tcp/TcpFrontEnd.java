@@ -6,6 +6,7 @@ import dev.keyway.dns.answer.Transport;
 import dev.keyway.dns.answer.ZoneAnswerer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * answered in order as soon as it is complete; responses written in one read pass are flushed
  * together). A connection idle for {@code idleTimeout} is closed, as is one that sends a
  * zero-length message; connections beyond {@code maxConnections} are closed on accept. When
- * the client stops reading, the server stops reading that connection until its writes drain.
+ * the client stops reading, the server stops answering until its writes drain but goes on
+ * reading, and resets the connection once the unanswered input passes a bound: a client that
+ * sends without reading pins at most that, not an answer per query.
  */
 public final class TcpFrontEnd {
   private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.dns.tcp");
@@ -89,9 +92,10 @@ public final class TcpFrontEnd {
   private static final class Connection {
     /**
      * Unanswered input a connection may hold while its answers wait for the client to read:
-     * one largest message (2 + 65,535 bytes) and as much again of smaller ones.
+     * two largest messages (2 + 65,535 bytes each) and one more read's worth. Unblocked, the
+     * input held is at most one incomplete message plus one read, well under this.
      */
-    static final int MAX_UNREAD_INPUT = 2 * (2 + 65_535);
+    static final int MAX_UNREAD_INPUT = 3 * (2 + 65_535);
     private final Vertx vertx;
     private final NetSocket socket;
     private final ZoneAnswerer answerer;
@@ -104,6 +108,8 @@ public final class TcpFrontEnd {
     private long timer = -1;
     /** Whether answers wait for the write queue to drain. */
     private boolean awaitingDrain;
+    /** Whether a close or reset was asked for: input is ignored from then on. */
+    private boolean closing;
 
     Connection(Vertx vertx, NetSocket socket, ZoneAnswerer answerer, DnsMetrics metrics,
         LongSupplier nanoClock, Duration idleTimeout) {
@@ -137,11 +143,7 @@ public final class TcpFrontEnd {
         if (quiet >= idleNanos) {
           EVENTS.atDebug().addKeyValue("event", "no_message_timeout")
               .addKeyValue("client", socket.remoteAddress()).log();
-          if (awaitingDrain) {
-            abort();
-          } else {
-            socket.close();
-          }
+          closeOrAbort();
         } else {
           armTimer(idleNanos - quiet);
         }
@@ -150,9 +152,12 @@ public final class TcpFrontEnd {
 
     private void onData(Buffer data) {
       int n = data.length();
-      if (awaitingDrain && len + n > MAX_UNREAD_INPUT) {
-        // Answers wait for the client to read them, and it sends on: faster than it reads (RFC
-        // 7766 §6.2.3). Holding more of its input would let each connection pin megabytes.
+      if (closing) {
+        return; // a close or reset was asked for; nothing more is read into acc
+      }
+      if (len + n > MAX_UNREAD_INPUT) {
+        // Only possible while answers wait for the client to read them, and it sends on: faster
+        // than it reads (RFC 7766 §6.2.3). Holding more would let each connection pin megabytes.
         EVENTS.atDebug().addKeyValue("event", "unread_answers").addKeyValue("client", socket.remoteAddress())
             .addKeyValue("input_bytes", len + n).log();
         abort();
@@ -174,6 +179,7 @@ public final class TcpFrontEnd {
      * connection goes on reading (and discarding) whatever the client sends.
      */
     private void abort() {
+      closing = true;
       len = 0;
       if (socket instanceof NetSocketInternal internal) {
         Channel channel = internal.channelHandlerContext().channel();
@@ -184,6 +190,30 @@ public final class TcpFrontEnd {
       } else {
         socket.close();
       }
+    }
+
+    /**
+     * Closes: gracefully (FIN after the answers) when everything written has gone to the kernel,
+     * else with {@link #abort}: a graceful close would wait for a flush the client never lets
+     * happen. Either way no more input is read into {@link #acc}.
+     */
+    private void closeOrAbort() {
+      if (awaitingDrain || hasUnflushedAnswers()) {
+        abort();
+      } else {
+        closing = true;
+        len = 0;
+        socket.close();
+      }
+    }
+
+    /** Whether answers handed to the socket still wait in Netty's buffer (the client stopped reading). */
+    private boolean hasUnflushedAnswers() {
+      if (socket instanceof NetSocketInternal internal) {
+        ChannelOutboundBuffer out = internal.channelHandlerContext().channel().unsafe().outboundBuffer();
+        return out != null && out.totalPendingWriteBytes() > 0;
+      }
+      return socket.writeQueueFull();
     }
 
     /**
@@ -198,7 +228,7 @@ public final class TcpFrontEnd {
       while (len - pos >= 2 && !socket.writeQueueFull()) {
         int msgLen = ((acc[pos] & 0xff) << 8) | (acc[pos + 1] & 0xff);
         if (msgLen == 0) {
-          socket.close(); // nothing to answer, not even an ID
+          closeOrAbort(); // nothing to answer, not even an ID
           return;
         }
         if (len - pos - 2 < msgLen) {
@@ -229,6 +259,8 @@ public final class TcpFrontEnd {
         awaitingDrain = true;
         socket.drainHandler(v -> {
           awaitingDrain = false;
+          // The client reads: that is progress, not silence, for the no-message timeout.
+          lastMessageNanos = nanoClock.getAsLong();
           answerWhatFits();
         });
       }

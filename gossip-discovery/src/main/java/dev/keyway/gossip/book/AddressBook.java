@@ -172,8 +172,9 @@ public final class AddressBook {
     }
     Instant now = clock.instant();
     Instant signed = Instant.ofEpochSecond(0, Math.multiplyExact(a.timestampMicros(), 1_000L));
-    // Relayed: seen when signed. Through gossip: seen now, but never later than T after signing,
-    // so that the same old bytes re-broadcast without the hand-over wrapper gain nothing either.
+    // Relayed: seen when signed. Through gossip: seen now, but never later than T after signing
+    // (T is the clock lag allowed), so the same old bytes re-broadcast without the hand-over
+    // wrapper keep a dead node at most 2T after its last signing, not T after each re-broadcast.
     Instant latest = relayed ? signed : signed.plus(expiry);
     Instant seen = latest.isBefore(now) ? latest : now;
     Slot slot = byId.get(a.nodeId());
