@@ -103,13 +103,25 @@ public final class LookupStream {
     return new LookupStream(List.of());
   }
 
-  /** All sources of {@code streams} in one stream; items arrive as each source answers. */
+  /**
+   * All sources of {@code streams} in one stream; items arrive as each source answers.
+   * Cancelling it cancels what cancelling each of them would (a view's reader count included).
+   */
   public static LookupStream merge(Collection<LookupStream> streams) {
     List<Source> all = new ArrayList<>();
+    List<Runnable> hooks = new ArrayList<>();
     for (LookupStream s : streams) {
       all.addAll(s.sources);
+      if (s.onCancel != null) {
+        // As that stream's own cancel(): only if this cancel stopped one of its sources.
+        hooks.add(() -> {
+          if (s.sources.stream().anyMatch(src -> src.result.isCancelled())) {
+            s.onCancel.run();
+          }
+        });
+      }
     }
-    return new LookupStream(all);
+    return new LookupStream(all, hooks.isEmpty() ? null : () -> hooks.forEach(Runnable::run));
   }
 
   /** Like {@link #merge(Collection)}. */

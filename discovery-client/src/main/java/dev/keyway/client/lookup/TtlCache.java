@@ -88,7 +88,7 @@ public final class TtlCache {
     long now = clock.nowMicros();
     synchronized (this) {
       Entry e = entries.get(id);
-      if (e == null || e.item == null || now - e.lastSeenMicros >= e.ttlMicros) {
+      if (e == null || e.item == null || !fresh(e, now)) {
         return Optional.empty();
       }
       return Optional.of(e.item);
@@ -113,12 +113,21 @@ public final class TtlCache {
     long now = clock.nowMicros();
     synchronized (this) {
       Entry e = entries.get(id);
-      if (e == null || e.item == null) {
+      if (e == null || e.item == null || !fresh(e, now)) {
         return Optional.empty();
       }
-      long left = e.ttlMicros - (now - e.lastSeenMicros);
-      return left > 0 ? Optional.of(Duration.of(left, ChronoUnit.MICROS)) : Optional.empty();
+      return Optional.of(Duration.of(e.ttlMicros - (now - e.lastSeenMicros), ChronoUnit.MICROS));
     }
+  }
+
+  /**
+   * Whether {@code e} is fresh at {@code now}. Seen "in the future" means the wall clock was
+   * stepped back since (NTP correcting a clock that ran ahead): the entry's age is unknown, so it
+   * is stale, or it would stay fresh for the whole step on top of its TTL.
+   */
+  private static boolean fresh(Entry e, long now) {
+    long age = now - e.lastSeenMicros;
+    return age >= 0 && age < e.ttlMicros;
   }
 
   /** Records an answer for its endpoint id, by the replacement rules in the class description. */
@@ -137,7 +146,7 @@ public final class TtlCache {
       Entry old = entries.get(id);
       SignedPacket oldPacket = old == null ? null : old.packet;
       if (packet == null && old != null && old.item != null && old.item.packet().isPresent()
-          && now - old.lastSeenMicros < old.ttlMicros) {
+          && fresh(old, now)) {
         // See "Replacement": a signed answer's age is known, a plain one's is not. One that
         // agrees adds nothing, and must not take the place of the signed one either: the next,
         // lagging plain answer would then replace it.
@@ -148,7 +157,7 @@ public final class TtlCache {
           return; // never go back to an older record
         }
         if (oldPacket.isSameAs(packet) && old.item != null && old.item.packet().isPresent()) {
-          seen = Math.max(seen, old.lastSeenMicros);
+          seen = Math.min(now, Math.max(seen, old.lastSeenMicros)); // never carry a time ahead of now
         }
       }
       SignedPacket keep = packet != null ? packet : oldPacket;

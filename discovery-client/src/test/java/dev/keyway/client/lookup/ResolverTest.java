@@ -91,6 +91,31 @@ class ResolverTest {
     }
   }
 
+  /**
+   * Cancelling a ticket-with-refresh stream stops the lookup it started, as cancelling a plain
+   * resolve does: the merge dropped the view's hook, so the lookup ran on to its timeouts and its
+   * reader was never released (found by a review).
+   */
+  @Test
+  void cancellingATicketRefreshStopsItsDiscovery() {
+    Scripted dns = new Scripted("dns");
+    try (Resolver r = resolver(dns)) {
+      LookupStream ticket = r.resolve(EndpointAddr.of(key.publicKey()), true);
+      assertThat(dns.calls).hasSize(1);
+      assertThat(ticket.cancel()).isTrue();
+      assertThat(dns.calls.get(0)).isCancelled();
+
+      // Shared with a plain resolve: only the last reader's cancel stops it.
+      LookupStream refresh = r.resolve(EndpointAddr.of(key.publicKey()), true);
+      LookupStream plain = r.resolve(key.publicKey());
+      assertThat(dns.calls).hasSize(2);
+      refresh.cancel();
+      assertThat(dns.calls.get(1)).isNotCancelled();
+      plain.cancel();
+      assertThat(dns.calls.get(1)).isCancelled();
+    }
+  }
+
   @Test
   void cacheAnswersWhileFreshThenDiscoveryAgain() throws Exception {
     Scripted dns = new Scripted("dns");

@@ -25,6 +25,27 @@ class TtlCacheTest {
     assertThat(cache.getFresh(key.publicKey())).isEmpty();
   }
 
+  /**
+   * A wall clock stepped back (NTP correcting a clock that ran ahead) leaves entries seen "in the
+   * future": they are stale, not fresh for the whole step on top of their TTL (found by a review).
+   */
+  @Test
+  void anEntrySeenAheadOfAClockSteppedBackIsStale() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_767_225_600_000_000L);
+    TtlCache cache = new TtlCache(now::get, Duration.ofSeconds(30), Duration.ofSeconds(300), 100);
+    cache.offer(LookupItem.of(info, "dns").withTtl(Duration.ofSeconds(30)));
+    assertThat(cache.getFresh(key.publicKey())).isPresent();
+    now.addAndGet(-Duration.ofHours(6).toNanos() / 1_000);
+    assertThat(cache.getFresh(key.publicKey())).isEmpty();
+    assertThat(cache.remainingTtl(key.publicKey())).isEmpty();
+    // Offered again after the step, it counts from the new now, not from the old time ahead.
+    cache.offer(LookupItem.of(info, "dns").withTtl(Duration.ofSeconds(30)));
+    now.addAndGet(Duration.ofSeconds(29).toNanos() / 1_000);
+    assertThat(cache.getFresh(key.publicKey())).isPresent();
+    now.addAndGet(Duration.ofSeconds(1).toNanos() / 1_000);
+    assertThat(cache.getFresh(key.publicKey())).isEmpty();
+  }
+
   @Test
   void ttlIsClampedToMinAndMax() {
     TtlCache cache = new TtlCache(time.clock(), Duration.ofSeconds(30), Duration.ofSeconds(300), 100);
