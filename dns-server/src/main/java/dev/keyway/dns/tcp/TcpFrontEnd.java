@@ -143,7 +143,14 @@ public final class TcpFrontEnd {
         if (quiet >= idleNanos) {
           EVENTS.atDebug().addKeyValue("event", "no_message_timeout")
               .addKeyValue("client", socket.remoteAddress()).log();
-          closeOrAbort();
+          // Outside a read, answers still in Netty's buffer mean the client stopped reading; a
+          // graceful close asked for earlier that has not ended by now is stuck the same way.
+          if (closing || awaitingDrain || hasUnflushedAnswers()) {
+            abort();
+          } else {
+            closing = true;
+            socket.close();
+          }
         } else {
           armTimer(idleNanos - quiet);
         }
@@ -183,6 +190,9 @@ public final class TcpFrontEnd {
       len = 0;
       if (socket instanceof NetSocketInternal internal) {
         Channel channel = internal.channelHandlerContext().channel();
+        if (!channel.isOpen()) {
+          return;
+        }
         channel.config().setOption(ChannelOption.SO_LINGER, 0);
         // From the head of the pipeline: Vert.x's own handler holds a close until its writes
         // are flushed, which is what must not be waited for here.
@@ -193,21 +203,9 @@ public final class TcpFrontEnd {
     }
 
     /**
-     * Closes: gracefully (FIN after the answers) when everything written has gone to the kernel,
-     * else with {@link #abort}: a graceful close would wait for a flush the client never lets
-     * happen. Either way no more input is read into {@link #acc}.
+     * Whether answers handed to the socket still wait in Netty's buffer. Meaningful outside a
+     * read only: within one, Vert.x flushes at the read's end, so this read's answers wait too.
      */
-    private void closeOrAbort() {
-      if (awaitingDrain || hasUnflushedAnswers()) {
-        abort();
-      } else {
-        closing = true;
-        len = 0;
-        socket.close();
-      }
-    }
-
-    /** Whether answers handed to the socket still wait in Netty's buffer (the client stopped reading). */
     private boolean hasUnflushedAnswers() {
       if (socket instanceof NetSocketInternal internal) {
         ChannelOutboundBuffer out = internal.channelHandlerContext().channel().unsafe().outboundBuffer();
@@ -228,7 +226,16 @@ public final class TcpFrontEnd {
       while (len - pos >= 2 && !socket.writeQueueFull()) {
         int msgLen = ((acc[pos] & 0xff) << 8) | (acc[pos + 1] & 0xff);
         if (msgLen == 0) {
-          closeOrAbort(); // nothing to answer, not even an ID
+          // Nothing to answer, not even an ID. Blocked: reset. Else close after the answers of
+          // this read (flushed at its end); should the client not read them, the no-message
+          // timeout resets the connection, and meanwhile no input is kept.
+          if (awaitingDrain) {
+            abort();
+          } else {
+            closing = true;
+            len = 0;
+            socket.close();
+          }
           return;
         }
         if (len - pos - 2 < msgLen) {
