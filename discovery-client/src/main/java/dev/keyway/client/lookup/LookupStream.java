@@ -46,6 +46,10 @@ public final class LookupStream {
   private final CompletableFuture<LookupSummary> done;
   /** Run by {@link #cancel()} of a {@link #view}, or null. */
   private final Runnable onCancel;
+  /** Whether {@link #onCancel} ran. */
+  private final java.util.concurrent.atomic.AtomicBoolean cancelHookRan = new java.util.concurrent.atomic.AtomicBoolean();
+  /** The streams a {@link #merge} was made of (cancelled through them), or null. */
+  private final List<LookupStream> parts;
   /** Per source: done once its item (if any) has reached this stream's listeners. */
   private final List<CompletableFuture<?>> recorded;
 
@@ -56,7 +60,12 @@ public final class LookupStream {
   }
 
   private LookupStream(List<Source> sources, Runnable onCancel) {
+    this(sources, onCancel, null);
+  }
+
+  private LookupStream(List<Source> sources, Runnable onCancel, List<LookupStream> parts) {
     this.onCancel = onCancel;
+    this.parts = parts;
     this.sources = List.copyOf(sources);
     // Each source's item is recorded before the summary is built: the summary waits for these
     // handlers, not for the sources themselves (whose dependents run in no fixed order).
@@ -109,19 +118,11 @@ public final class LookupStream {
    */
   public static LookupStream merge(Collection<LookupStream> streams) {
     List<Source> all = new ArrayList<>();
-    List<Runnable> hooks = new ArrayList<>();
     for (LookupStream s : streams) {
       all.addAll(s.sources);
-      if (s.onCancel != null) {
-        // As that stream's own cancel(): only if this cancel stopped one of its sources.
-        hooks.add(() -> {
-          if (s.sources.stream().anyMatch(src -> src.result.isCancelled())) {
-            s.onCancel.run();
-          }
-        });
-      }
     }
-    return new LookupStream(all, hooks.isEmpty() ? null : () -> hooks.forEach(Runnable::run));
+    // Cancelled through its parts, so that each part's hook (a view's reader count) runs, once.
+    return new LookupStream(all, null, List.copyOf(streams));
   }
 
   /** Like {@link #merge(Collection)}. */
@@ -197,10 +198,18 @@ public final class LookupStream {
   /** Cancels the sources that have not ended; returns true if any was cancelled. */
   public boolean cancel() {
     boolean any = false;
+    if (parts != null) {
+      for (LookupStream p : parts) {
+        any |= p.cancel();
+      }
+      return any;
+    }
     for (Source s : sources) {
       any |= s.result.cancel(true);
     }
-    if (any && onCancel != null) {
+    // Once: cancel(true) also says true for a future cancelled before, so a second cancel()
+    // would release a view's reader twice and could stop a lookup another reader still needs.
+    if (any && onCancel != null && cancelHookRan.compareAndSet(false, true)) {
       onCancel.run();
     }
     return any;

@@ -14,7 +14,9 @@ import java.util.Optional;
  * Recent lookup answers by endpoint id, with pkarr's freshness rule.
  *
  * <h2>Freshness (pkarr client)</h2>
- * An entry is fresh while {@code now - lastSeen < clamp(ttl, minTtl, maxTtl)}, where
+ * An entry is fresh while {@code 0 <= now - lastSeen < clamp(ttl, minTtl, maxTtl)} (a
+ * {@code lastSeen} ahead of now means the wall clock was stepped back: the age is unknown, the
+ * entry stale), where
  * {@code lastSeen} is when the answer was received (or, if the source said, when the source
  * itself last saw it: a relay's {@code Memento-Datetime}, ignored if in the future) and
  * {@code ttl} is the source's hint ({@link LookupItem#ttl()}: the DNS answer TTL, or a relay's
@@ -85,8 +87,8 @@ public final class TtlCache {
 
   /** The entry for {@code id} if it is fresh now. */
   public Optional<LookupItem> getFresh(PublicKey id) {
-    long now = clock.nowMicros();
     synchronized (this) {
+      long now = clock.nowMicros(); // under the lock: no entry is stored after this "now"
       Entry e = entries.get(id);
       if (e == null || e.item == null || !fresh(e, now)) {
         return Optional.empty();
@@ -110,8 +112,8 @@ public final class TtlCache {
 
   /** How long the entry for {@code id} stays fresh from now, if it is fresh. */
   public Optional<Duration> remainingTtl(PublicKey id) {
-    long now = clock.nowMicros();
     synchronized (this) {
+      long now = clock.nowMicros();
       Entry e = entries.get(id);
       if (e == null || e.item == null || !fresh(e, now)) {
         return Optional.empty();
@@ -133,16 +135,17 @@ public final class TtlCache {
   /** Records an answer for its endpoint id, by the replacement rules in the class description. */
   public void offer(LookupItem item) {
     PublicKey id = item.endpointInfo().endpointId();
-    long now = clock.nowMicros();
-    long seen = item.seenAtMicros().orElse(now);
-    if (seen > now) {
-      seen = now; // a source's clock ahead of ours: trust ours (pkarr ignores future Memento)
-    }
     SignedPacket packet = item.packet().orElse(null);
     long ttl = clamp(item.ttl().map(TtlCache::micros)
         .orElseGet(() -> packet == null ? minTtlMicros
             : packet.ttl(minTtlMicros / 1_000_000, maxTtlMicros / 1_000_000) * 1_000_000));
     synchronized (this) {
+      // Under the lock, as in getFresh: an entry another thread stored is never "ahead" of it.
+      long now = clock.nowMicros();
+      long seen = item.seenAtMicros().orElse(now);
+      if (seen > now) {
+        seen = now; // a source's clock ahead of ours: trust ours (pkarr ignores future Memento)
+      }
       Entry old = entries.get(id);
       SignedPacket oldPacket = old == null ? null : old.packet;
       if (packet == null && old != null && old.item != null && old.item.packet().isPresent()

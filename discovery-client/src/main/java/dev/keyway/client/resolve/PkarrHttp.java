@@ -160,8 +160,8 @@ public final class PkarrHttp {
   /**
    * How long a 429 or 503 asks the client to wait: {@code Retry-After} as seconds or an HTTP
    * date, else {@code x-ratelimit-after} seconds. A date is counted from the response's own
-   * {@code Date} (RFC 9110 §10.2.3), so that a local clock behind the server's does not stretch
-   * the wait; from {@code nowMicros} when the response has none.
+   * {@code Date} (keyway's choice: the two come from the same side), so that a local clock behind
+   * the server's does not stretch the wait; from {@code nowMicros} when the response has none.
    */
   public static Optional<Duration> retryAfter(HttpHeaders headers, long nowMicros) {
     long serverNow = headers.firstValue("date").map(d -> parseHttpDateMicros(d.strip()))

@@ -113,6 +113,18 @@ class ResolverTest {
       assertThat(dns.calls.get(1)).isNotCancelled();
       plain.cancel();
       assertThat(dns.calls.get(1)).isCancelled();
+
+      // A reader is released once however often it is cancelled, here through a merge of an
+      // already cancelled refresh with another: the shared lookup stays for its other reader.
+      LookupStream cancelled = r.resolve(EndpointAddr.of(key.publicKey()), true);
+      LookupStream other = r.resolve(key.publicKey());
+      cancelled.cancel();
+      LookupStream elsewhere = r.resolve(EndpointAddr.of(Fixtures.key(6).publicKey()), true);
+      assertThat(LookupStream.merge(cancelled, elsewhere).cancel()).isTrue();
+      assertThat(dns.calls.get(2)).isNotCancelled();
+      assertThat(dns.calls.get(3)).isCancelled();
+      other.cancel();
+      assertThat(dns.calls.get(2)).isCancelled();
     }
   }
 

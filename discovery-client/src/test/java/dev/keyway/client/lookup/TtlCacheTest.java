@@ -44,6 +44,16 @@ class TtlCacheTest {
     assertThat(cache.getFresh(key.publicKey())).isPresent();
     now.addAndGet(Duration.ofSeconds(1).toNanos() / 1_000);
     assertThat(cache.getFresh(key.publicKey())).isEmpty();
+
+    // The same signed packet offered again after a step back: its last-seen is carried on, but
+    // never ahead of the new now.
+    SignedPacket p = Fixtures.packet(key, info, 30, now.get());
+    cache.offer(LookupItem.fromPacket(info, "pkarr", p));
+    now.addAndGet(-Duration.ofHours(6).toNanos() / 1_000);
+    cache.offer(LookupItem.fromPacket(info, "pkarr", p));
+    assertThat(cache.remainingTtl(key.publicKey())).contains(Duration.ofSeconds(30));
+    now.addAndGet(Duration.ofSeconds(30).toNanos() / 1_000);
+    assertThat(cache.getFresh(key.publicKey())).isEmpty();
   }
 
   @Test
