@@ -244,15 +244,9 @@ class RequestBodyTest {
     String z = Packets.key(random).publicKey().toZ32();
     for (String target : new String[] {"/dns-query?name=%ZZ&type=TXT", "/pkarr/" + z + "?x=%",
         "/dns-query?dns=%E0%A4%A"}) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", server.httpPort()), 10_000);
-        s.setSoTimeout(20_000);
-        s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            + "Accept: application/dns-json\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        String response = readAll(s.getInputStream());
-        assertThat(response).as(target).startsWith("HTTP/1.1 400 ");
-        assertThat(response).as(target).contains("malformed query string");
-      }
+      String response = rawGet(target, "Accept: application/dns-json\r\n");
+      assertThat(response).as(target).startsWith("HTTP/1.1 400 ");
+      assertThat(response).as(target).contains("malformed query string");
     }
   }
 
@@ -263,19 +257,24 @@ class RequestBodyTest {
   @Test
   void malformedPathEscapesAre400WithAReason() throws Exception {
     for (String target : new String[] {"/%ZZ", "/pkarr/%ZZ", "/x%E", "/healthz%"}) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", server.httpPort()), 10_000);
-        s.setSoTimeout(20_000);
-        s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        String response = readAll(s.getInputStream());
-        assertThat(response).as(target).startsWith("HTTP/1.1 400 ");
-        assertThat(response).as(target).contains("malformed percent-encoding in the path")
-            .containsIgnoringCase("content-type: application/json");
-      }
+      String response = rawGet(target, "");
+      assertThat(response).as(target).startsWith("HTTP/1.1 400 ");
+      assertThat(response).as(target).contains("malformed percent-encoding in the path")
+          .containsIgnoringCase("content-type: application/json");
     }
     // A well-formed escape is still just a path.
     assertThat(send(HttpRequest.newBuilder(url("/%41")).GET()).statusCode()).isEqualTo(404);
+  }
+
+  /** The whole answer to a GET of {@code target} sent as written (a client would encode it). */
+  private static String rawGet(String target, String headers) throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", server.httpPort()), 10_000);
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      return readAll(s.getInputStream());
+    }
   }
 
   @Test
