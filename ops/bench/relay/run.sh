@@ -18,20 +18,23 @@
 #      compiler threads took under JIT_QUIET_PCT=6 % of its CPU in a round (it levels off at 4-5 %
 #      after about 240k PUTs on one core), at most WARMUP_ROUNDS=6, PUT_CONNS=128, GET_CONNS=32,
 #      DUR=15, REPS=3, BUILD=yes,
-#      RELAY_JAVA_OPTS (extra JVM options for the relay, e.g. a system property for an experiment)
+#      RELAY_JAVA_OPTS (extra JVM options for the relay, e.g. a system property for an experiment),
+#      SERVER_JAVA=java (the java that runs the relay and the JMH yardstick, e.g. another JDK's
+#      bin/java; the driver and the build stay on the default)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 HERE="$ROOT/ops/bench/relay"
 OUT=${OUT:-/tmp/keyway-bench-relay-$(date +%Y%m%d-%H%M%S)}
 KEYS=${KEYS:-50000} WARMUP_KEYS=${WARMUP_KEYS:-60000} WARMUP_ROUNDS=${WARMUP_ROUNDS:-6} JIT_QUIET_PCT=${JIT_QUIET_PCT:-6} PUT_CONNS=${PUT_CONNS:-128} GET_CONNS=${GET_CONNS:-32}
 DUR=${DUR:-15} REPS=${REPS:-3} BUILD=${BUILD:-yes}
-SERVER_CPU=${SERVER_CPU:-1} LOADGEN_CPU=${LOADGEN_CPU:-0}
+SERVER_CPU=${SERVER_CPU:-1} LOADGEN_CPU=${LOADGEN_CPU:-0} SERVER_JAVA=${SERVER_JAVA:-java}
 RELAY_PORT=16881 NGINX_PORT=18081
 mkdir -p "$OUT"
 LOG="$OUT/summary.txt"
 say() { echo "$*" | tee -a "$LOG"; }
 
 cd "$ROOT"
+say "server java: $("$SERVER_JAVA" -version 2>&1 | head -1)"
 if [ "$BUILD" = yes ]; then
   ./mvnw -o -q -B -pl ops -am package -DskipTests
 fi
@@ -147,7 +150,7 @@ run_relay() { # run_relay NAME CONFIG WRK(yes|no)
   local name=$1 conf=$2 d="$OUT/$1"
   rm -rf "$d"; mkdir -p "$d"
   foreign_start
-  taskset -c "$SERVER_CPU" java -Xmx1g ${RELAY_JAVA_OPTS:-} -jar "$JAR" relay -c "$conf" --data-dir "$d/data" > "$d/relay.log" 2>&1 &
+  taskset -c "$SERVER_CPU" "$SERVER_JAVA" -Xmx1g ${RELAY_JAVA_OPTS:-} -jar "$JAR" relay -c "$conf" --data-dir "$d/data" > "$d/relay.log" 2>&1 &
   CUR=$!
   wait_http "http://127.0.0.1:$RELAY_PORT/healthz"
   pin_tree "$CUR"
@@ -181,7 +184,7 @@ run_relay() { # run_relay NAME CONFIG WRK(yes|no)
 
 jmh() { # jmh REP: the verify rate of one core, pinned like the server, in this rep's window
   foreign_start
-  taskset -c "$SERVER_CPU" java -cp "$CP" org.openjdk.jmh.Main VerifyBenchmark -f 1 -t 1 -wi 3 -w 2s -i 5 -r 2s \
+  taskset -c "$SERVER_CPU" "$SERVER_JAVA" -cp "$CP" org.openjdk.jmh.Main VerifyBenchmark -f 1 -t 1 -wi 3 -w 2s -i 5 -r 2s \
     -rf csv -rff "$OUT/jmh-r$1.csv" > "$OUT/jmh-r$1.log" 2>&1
   grep -E "^VerifyBenchmark\." "$OUT/jmh-r$1.log" | sed "s/^/jmh-r$1 /" | tee -a "$LOG" || tail -20 "$OUT/jmh-r$1.log"
   foreign_end "jmh-r$1"
