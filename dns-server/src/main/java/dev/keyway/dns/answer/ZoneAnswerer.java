@@ -34,9 +34,11 @@ import org.xbill.DNS.SOARecord;
  *       ANY), and for AXFR/IXFR. NOTIMP for opcodes other than QUERY. FORMERR for anything that
  *       does not parse, a question count other than 1, more than one OPT record, an OPT record
  *       not at the root or outside the additional section, or a query for type OPT. BADVERS for EDNS versions above 0. SERVFAIL
- *       when the store fails. A message with QR=1 is never answered, nor one under 2 bytes.
+ *       when the store fails. A message with QR=1 is never answered, nor one shorter than a
+ *       header (12 bytes).
  *   <li><b>ANY</b> is answered with one RRset of the name (RFC 8482 §4.1), SOA at an apex.
- *   <li><b>Flags.</b> AA on answers and negative answers; ID, opcode, RD and CD copied; RA never.
+ *   <li><b>Flags.</b> AA on answers and negative answers, except to QCLASS ANY (RFC 1034
+ *       §3.7.1); ID, opcode, RD and CD copied; RA never.
  *       The question is echoed byte for byte (DNS 0x20 case randomisation survives).
  *   <li><b>EDNS(0) (RFC 6891).</b> A query with OPT gets an OPT back: our UDP payload size,
  *       version 0, the DO bit copied, no options.
@@ -158,8 +160,9 @@ public final class ZoneAnswerer {
 
   private Answer answer(byte[] buf, int off, int len, Transport transport, boolean forceTc) {
     if (len < HEADER) {
-      // A runt that says it is a response (QR=1) is not answered either: that could start a loop.
-      return len < 2 || len >= 3 && (buf[off + 2] & 0x80) != 0 ? Answer.DROPPED : shortFormErr(buf, off, len);
+      // Not a DNS message: dropped, as NSD and hickory (iroh) drop it. An answer would be larger
+      // than the datagram, sent to whatever source it claims.
+      return Answer.DROPPED;
     }
     int flags = u16(buf, off + 2);
     if ((flags & 0x8000) != 0) {
@@ -458,7 +461,9 @@ public final class ZoneAnswerer {
       out[0] = buf[off];
       out[1] = buf[off + 1];
       int rcode = status.rcode();
-      int rflags = 0x8000 | (flags & 0x7800) | (status.authoritative() ? 0x0400 : 0)
+      // Never AA for QCLASS * (RFC 1034 §3.7.1: such answers cannot be authoritative), as NSD.
+      boolean aa = status.authoritative() && qclass != CLASS_ANY;
+      int rflags = 0x8000 | (flags & 0x7800) | (aa ? 0x0400 : 0)
           | (truncated ? 0x0200 : 0) | (flags & 0x0100) | (flags & 0x0010) | (rcode & 0xF);
       putU16(out, 2, rflags);
       putU16(out, 4, hasQuestion ? 1 : 0);
@@ -507,17 +512,6 @@ public final class ZoneAnswerer {
       }
       return new Answer(out, status, truncated, minTtl, qtype);
     }
-  }
-
-  /** FORMERR for a message too short for a header: echo the ID we have, nothing else. */
-  private static Answer shortFormErr(byte[] buf, int off, int len) {
-    byte[] out = new byte[HEADER];
-    out[0] = buf[off];
-    out[1] = buf[off + 1];
-    // Opcode and RD echoed when the query got that far, as in every other answer.
-    int echoed = len >= 3 ? (buf[off + 2] & 0x79) << 8 : 0;
-    putU16(out, 2, 0x8000 | echoed | Status.FORMERR.rcode());
-    return new Answer(out, Status.FORMERR, false, -1, -1);
   }
 
   /** Offsets of each label in the question name (relative to its start); [labels] = the root. */

@@ -299,8 +299,8 @@ class ZoneAnswererTest {
     // every truncation of a valid query
     for (int n = 0; n < good.length; n++) {
       Answer a = answerer.answer(java.util.Arrays.copyOf(good, n), Transport.UDP);
-      if (n < 2) {
-        assertThat(a.status()).isEqualTo(Status.DROPPED);
+      if (n < 12) {
+        assertThat(a.status()).as("length " + n + ": not even a header").isEqualTo(Status.DROPPED);
       } else {
         assertThat(a.status()).as("length " + n).isEqualTo(Status.FORMERR);
         assertThat(new Message(a.wire()).getRcode()).isEqualTo(Rcode.FORMERR);
@@ -434,14 +434,28 @@ class ZoneAnswererTest {
     byte[] q = query(ORIGIN, Type.SOA);
     q[2] |= (byte) 0x80;
     assertThat(answerer.answer(q, Transport.UDP).wire()).isNull();
-    // not even a runt shorter than a header that says it is a response
+    // nor a runt shorter than a header, whatever it says: not a DNS message (NSD and hickory
+    // drop it too; a FORMERR would be larger than the datagram, sent to whatever source it claims)
     assertThat(answerer.answer(new byte[] {0x12, 0x34, (byte) 0x81, 0x00, 0x00}, Transport.UDP).wire()).isNull();
-    // a runt query gets FORMERR with its ID, opcode and RD
-    byte[] formErr = answerer.answer(new byte[] {0x12, 0x34, 0x01, 0x00, 0x00}, Transport.UDP).wire();
-    assertThat(formErr).hasSize(12);
-    assertThat(new Message(formErr).getHeader().getID()).isEqualTo(0x1234);
-    assertThat(new Message(formErr).getHeader().getFlag(Flags.RD)).isTrue();
-    assertThat(new Message(formErr).getRcode()).isEqualTo(Rcode.FORMERR);
+    assertThat(answerer.answer(new byte[] {0x12, 0x34, 0x01, 0x00, 0x00}, Transport.UDP).wire()).isNull();
+    assertThat(answerer.answer(java.util.Arrays.copyOf(q, 11), Transport.UDP).wire()).isNull();
+  }
+
+  /** RFC 1034 §3.7.1: an answer to QCLASS * is never authoritative (NSD agrees); IN is. */
+  @Test
+  void answersToClassAnyAreNotAuthoritative() throws Exception {
+    for (String name : List.of(ORIGIN, "_iroh." + z + "." + ORIGIN, "nothing." + z + "." + ORIGIN)) {
+      for (int type : List.of(Type.SOA, Type.TXT)) {
+        Message in = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
+        Message any = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.ANY));
+        Message inAnswer = new Message(answerer.answer(in.toWire(), Transport.UDP).wire());
+        Message anyAnswer = new Message(answerer.answer(any.toWire(), Transport.UDP).wire());
+        assertThat(inAnswer.getHeader().getFlag(Flags.AA)).as(name + " " + type + " IN").isTrue();
+        assertThat(anyAnswer.getHeader().getFlag(Flags.AA)).as(name + " " + type + " ANY").isFalse();
+        assertThat(anyAnswer.getRcode()).isEqualTo(inAnswer.getRcode());
+        assertThat(anyAnswer.getSection(Section.ANSWER)).hasSameSizeAs(inAnswer.getSection(Section.ANSWER));
+      }
+    }
   }
 
   /** Meta types in a packet (OPT here) are not data: serving one made the answer malformed. */
