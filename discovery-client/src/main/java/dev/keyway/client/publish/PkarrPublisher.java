@@ -125,7 +125,6 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   /** The last info {@link #fitting} was asked about, and its answer. */
   private EndpointInfo fittedFrom;
   private EndpointInfo fitted;
-  private long timestampFloor;
   private boolean closed;
 
   /** One relay's state; guarded by the publisher's lock. */
@@ -137,6 +136,13 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     /** Until when the relay asked us to wait (Retry-After), µs on the scheduler's clock. */
     long notBeforeMicros = Long.MIN_VALUE;
     boolean staleRetried;
+    /**
+     * Timestamps sent to this relay are at least this: one above every packet of ours it may
+     * hold (sent and not refused, or seen there on a 409).
+     */
+    long floor = Long.MIN_VALUE;
+    /** {@link #floor} before the latest attempt, restored if the relay refuses that packet. */
+    long floorBefore = Long.MIN_VALUE;
     Scheduler.Cancellable timer;
     CompletableFuture<?> inFlight;
     PublishOutcome last;
@@ -221,7 +227,9 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
    * Publishes the current info to every relay now (cancelling waiting retries and republishes)
    * and completes with one outcome per relay, in relay order: the first attempt of this round
    * (after the one immediate retry of a stale answer). Later retries continue in the background.
-   * An answer to a request sent before this call never completes the round.
+   * An answer to a request sent before this call never completes the round. If the publisher
+   * is closed first, the future fails with a {@link java.util.concurrent.CancellationException}
+   * as its cause; if its runtime is closed first, with an {@link IllegalStateException}.
    *
    * @throws IllegalStateException if nothing was {@linkplain #publish published} yet
    */
@@ -312,7 +320,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       info = current;
       v = ++attempts;
       r.version = v;
-      ts = nextTimestamp();
+      ts = nextTimestamp(r);
     }
     SignedPacket packet;
     try {
@@ -397,6 +405,13 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       failed(r, v, PublishOutcome.Status.RATE_LIMITED, status,
           "rate limited (HTTP 429" + (wait == null ? "" : ", retry after " + wait.toSeconds() + " s") + ")" + body, ts, wait);
     } else if (status == 400 || status == 413) {
+      synchronized (this) {
+        if (r.version == v) {
+          // Not stored: later packets need not outrank it. (A clock that ran ahead made it, and
+          // the relay refused its timestamp: the next packet, dated by the clock, may pass.)
+          r.floor = r.floorBefore;
+        }
+      }
       // Retried at the republish interval, not sooner: a 400 can pass (keyway's relay refuses a
       // timestamp ahead of its clock, which NTP may fix), and iroh retries every failure.
       record(r, v, PublishOutcome.Status.REJECTED, status,
@@ -441,7 +456,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
                 + " following it", r.base, ahead / 1_000_000);
           } else {
             synchronized (this) {
-              timestampFloor = Math.max(timestampFloor, theirs.timestampMicros() + 1);
+              r.floor = Math.max(r.floor, theirs.timestampMicros() + 1);
             }
           }
         } catch (InvalidPacketException e) {
@@ -607,10 +622,17 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     }
   }
 
-  /** Strictly increasing, and above any packet a relay reported as more recent. */
-  private long nextTimestamp() {
-    long ts = Math.max(timestamps.next(), timestampFloor);
-    timestampFloor = ts + 1;
+  /**
+   * The timestamp of {@code r}'s next packet: from the runtime's {@link Timestamps} (strictly
+   * increasing across its publishers), and above every packet of ours the relay may hold, so
+   * that it always takes the new one. Per relay: one relay may hold a packet dated ahead (signed
+   * while the clock ran ahead, which iroh's relays do not check) that another refused; following
+   * it everywhere would keep the second refusing.
+   */
+  private long nextTimestamp(Relay r) {
+    long ts = Math.max(timestamps.next(), r.floor);
+    r.floorBefore = r.floor;
+    r.floor = ts + 1;
     return ts;
   }
 

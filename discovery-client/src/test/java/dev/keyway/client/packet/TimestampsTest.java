@@ -41,6 +41,26 @@ class TimestampsTest {
     assertThat(ts.next()).isEqualTo(2_000);
   }
 
+  /**
+   * After a clock that ran more than an hour ahead is set right, timestamps follow the clock
+   * again: carried forward, they would stay over an hour ahead, which relays refuse, until real
+   * time caught up. Within the hour they are carried forward as before.
+   */
+  @Test
+  void aStepBackOfMoreThanAnHourRestartsFromTheClock() {
+    long hour = Timestamps.MAX_AHEAD.toNanos() / 1_000;
+    AtomicLong now = new AtomicLong(10 * hour);
+    Timestamps ts = new Timestamps(now::get);
+    ts.next();
+    now.addAndGet(-hour + 2);
+    assertThat(ts.next()).as("an hour less a microsecond ahead: carried").isEqualTo(10 * hour + 1);
+    assertThat(ts.next()).as("an hour ahead: still carried").isEqualTo(10 * hour + 2);
+    assertThat(ts.next()).as("past an hour ahead: the clock").isEqualTo(9 * hour + 2);
+    assertThat(ts.next()).isEqualTo(9 * hour + 3);
+    now.set(7 * hour);
+    assertThat(ts.next()).isEqualTo(7 * hour);
+  }
+
   @Test
   void uniqueAcrossThreads() throws Exception {
     Timestamps ts = new Timestamps(() -> 42);

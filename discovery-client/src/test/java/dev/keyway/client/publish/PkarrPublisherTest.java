@@ -309,6 +309,45 @@ class PkarrPublisherTest {
     assertThat(o.timestampMicros()).isLessThan(time.now() + Duration.ofMinutes(1).toNanos() / 1000);
   }
 
+  /**
+   * A clock that ran two hours ahead and was set right. A relay that checks (keyway's: over an
+   * hour ahead is 400) refused the packets signed meanwhile, and takes the next one dated by the
+   * clock; one that does not check (iroh's) stored them, and keeps getting packets above them.
+   * Timestamps used to carry the refused ones forward, so the checking relay refused everything
+   * until real time caught up (two hours without a published address).
+   */
+  @Test
+  void afterAClockThatRanAheadIsSetRightEachRelayGetsATimestampItTakes() throws Exception {
+    try (TestRelay iroh = new TestRelay("/pkarr", "keyway.localhost.")) {
+      java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong(time.now());
+      long hour = Duration.ofHours(1).toNanos() / 1_000;
+      relay.refusesTimestamp = ts -> ts > time.now() + hour; // time.now(): the true time
+      publisher(builder().relay(iroh.base()).timestamps(new dev.keyway.client.packet.Timestamps(wall::get)))
+          .publish(info);
+      assertThat(List.of(next().status(), next().status())).containsOnly(PublishOutcome.Status.PUBLISHED);
+      long before = stored().timestampMicros();
+
+      wall.addAndGet(2 * hour); // the clock runs ahead
+      publisher.publish(Fixtures.info(key, "https://ahead.example./"));
+      List<PublishOutcome> ahead = List.of(next(), next());
+      assertThat(ahead).extracting(o -> o.relay().equals(relay.base()) ? o.status() : null)
+          .contains(PublishOutcome.Status.REJECTED);
+      long irohAhead = iroh.store.get(key.publicKey()).timestampMicros();
+      assertThat(irohAhead).isGreaterThan(time.now() + hour);
+      assertThat(stored().timestampMicros()).isEqualTo(before);
+
+      wall.set(time.now() + 1_000_000); // set right
+      EndpointInfo moved = Fixtures.info(key, "https://moved.example./");
+      publisher.publish(moved);
+      assertThat(List.of(next().status(), next().status())).containsOnly(PublishOutcome.Status.PUBLISHED);
+      assertThat(IrohTxt.fromSignedPacket(stored()).relayUrls()).hasToString(moved.relayUrls().toString());
+      assertThat(stored().timestampMicros()).isLessThan(time.now() + hour);
+      SignedPacket atIroh = iroh.store.get(key.publicKey());
+      assertThat(IrohTxt.fromSignedPacket(atIroh).relayUrls()).hasToString(moved.relayUrls().toString());
+      assertThat(atIroh.timestampMicros()).isGreaterThan(irohAhead);
+    }
+  }
+
   @Test
   void staleAnswerMovesTheTimestampPastTheRelaysPacket() throws Exception {
     long future = time.now() + Duration.ofMinutes(30).toNanos() / 1000;

@@ -57,6 +57,8 @@ public final class TestRelay implements AutoCloseable {
   public final List<Request> requests = new CopyOnWriteArrayList<>();
   public volatile long maxAge = 30;
   public volatile long mementoMicros = -1;
+  /** PUTs of packets with a timestamp it matches get 400, as keyway's far-future check does. */
+  public volatile java.util.function.LongPredicate refusesTimestamp = ts -> false;
   private final String prefix;
   private final String origin;
   private final HttpServer server;
@@ -133,6 +135,10 @@ public final class TestRelay implements AutoCloseable {
         p = SignedPacket.fromRelayPayload(key, body);
       } catch (RuntimeException e) {
         send(ex, 400, e.getMessage().getBytes());
+        return;
+      }
+      if (refusesTimestamp.test(p.timestampMicros())) {
+        send(ex, 400, "timestamp too far in the future".getBytes());
         return;
       }
       SignedPacket old = store.get(key);
