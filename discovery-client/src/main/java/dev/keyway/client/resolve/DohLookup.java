@@ -119,8 +119,7 @@ public final class DohLookup implements AddressLookup {
         } catch (IOException e) {
           throw new ResolveException("DoH server " + url + " sent an unreadable DNS message: " + e.getMessage(), e);
         }
-        if (!SocketDnsTransport.matches(query, response) || response.getQuestion() == null
-            && response.getRcode() == org.xbill.DNS.Rcode.NOERROR) {
+        if (!SocketDnsTransport.matches(query, response)) {
           throw new ResolveException("DoH server " + url + " answered another question than "
               + qname + " (" + (response.getQuestion() == null ? "none"
               : response.getQuestion().getName() + " " + org.xbill.DNS.Type.string(

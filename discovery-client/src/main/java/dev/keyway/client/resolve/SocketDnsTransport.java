@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 
 /**
@@ -171,7 +172,12 @@ public final class SocketDnsTransport implements DnsTransport {
     }
   }
 
-  /** Same id, a response, and the same question (names compare case-insensitively). */
+  /**
+   * Same id, a response, and the same question (names compare case-insensitively). Only an error
+   * that says nothing about the name (FORMERR, SERVFAIL, NOTIMP, REFUSED...) may come without a
+   * question, as some servers send them; an answer or an NXDOMAIN must echo it, so that a forged
+   * reply has to name what was asked as well as guess the id and port.
+   */
   static boolean matches(Message query, Message response) {
     if (response.getHeader().getID() != query.getHeader().getID()
         || !response.getHeader().getFlag(Flags.QR)) {
@@ -180,7 +186,8 @@ public final class SocketDnsTransport implements DnsTransport {
     Record q = query.getQuestion();
     Record r = response.getQuestion();
     if (r == null) {
-      return true; // some error responses (FORMERR) carry no question
+      int rcode = response.getRcode();
+      return rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN;
     }
     return q.getName().equals(r.getName()) && q.getType() == r.getType() && q.getDClass() == r.getDClass();
   }

@@ -119,6 +119,37 @@ class DnsLookupTest {
     assertThat(server.udpQueries).hasValue(2);
   }
 
+  /**
+   * A reply without a question is taken only as an error that says nothing about the name: a
+   * forged answer (or NXDOMAIN) must also name what was asked, not just guess the id and port.
+   */
+  @Test
+  void anAnswerWithoutTheQuestionIsIgnoredButAnErrorWithoutOneIsTaken() throws Exception {
+    server.put(name, "relay=https://real.example./");
+    org.xbill.DNS.Name owner = org.xbill.DNS.Name.fromString(name);
+    server.behaviour = q -> {
+      Message forged = server.answer(q);
+      forged.removeAllRecords(org.xbill.DNS.Section.QUESTION);
+      forged.removeAllRecords(org.xbill.DNS.Section.ANSWER);
+      forged.addRecord(new org.xbill.DNS.TXTRecord(owner, org.xbill.DNS.DClass.IN, 30,
+          "relay=https://evil.example./"), org.xbill.DNS.Section.ANSWER);
+      return forged;
+    };
+    DnsLookup l = DnsLookup.builder(rt, ORIGIN).nameserver(server.address())
+        .staggering(List.of(Duration.ZERO)).attemptTimeout(Duration.ofMillis(300)).build();
+    assertThatThrownBy(() -> get(l)).cause().isInstanceOf(ResolveException.class)
+        .hasMessageContaining("no answer");
+
+    server.behaviour = q -> {
+      Message refused = TestDnsServer.reply(q);
+      refused.removeAllRecords(org.xbill.DNS.Section.QUESTION);
+      refused.getHeader().setRcode(Rcode.REFUSED);
+      return refused;
+    };
+    assertThatThrownBy(() -> get(l)).cause().isInstanceOf(ResolveException.class)
+        .hasMessageContaining("REFUSED");
+  }
+
   @Test
   void silentServerFailsAfterEveryAttemptTimedOut() {
     server.behaviour = q -> null;
