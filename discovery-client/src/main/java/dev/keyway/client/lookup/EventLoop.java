@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * {@code systemTicker()} is of its {@code Ticker}.
  *
  * <p>Handlers and tasks run on the loop thread and must not block: a blocked handler delays
- * every timer and every DNS answer of the client. A task that throws is logged and dropped.
+ * every timer and every DNS answer of the client. One that runs for over a second is reported
+ * with the loop's stack ({@link BlockedLoopWatch}). A task that throws is logged and dropped.
  *
  * <p>{@link #close()} stops the thread, closes every registered channel and waits (briefly) for
  * the thread to end; afterwards new work is rejected with {@link IllegalStateException}.
@@ -58,6 +59,12 @@ public final class EventLoop implements Scheduler, Executor, AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean closing;
+  /** {@link #busySince} while no handler or task runs. */
+  static final long IDLE = Long.MIN_VALUE;
+  /** When the running handler or task started ({@code System.nanoTime()}), or {@link #IDLE}. */
+  private volatile long busySince = IDLE;
+  /** The {@link #busySince} last reported as blocked; written by the watch thread only. */
+  private long warnedFor = IDLE;
 
   /** Starts a loop whose {@link #clock()} is {@code clock}. */
   public EventLoop(MicrosClock clock) {
@@ -69,6 +76,7 @@ public final class EventLoop implements Scheduler, Executor, AutoCloseable {
     }
     this.thread = new Thread(this::run, "keyway-client-loop-" + THREADS.incrementAndGet());
     thread.setDaemon(true);
+    BlockedLoopWatch.watch(this);
     thread.start();
   }
 
@@ -133,7 +141,9 @@ public final class EventLoop implements Scheduler, Executor, AutoCloseable {
         int ready = timeoutMs < 0 ? selector.selectNow() : selector.select(timeoutMs);
         if (ready > 0) {
           for (SelectionKey key : selector.selectedKeys()) {
+            busySince = System.nanoTime();
             handle(key);
+            busySince = IDLE;
           }
           selector.selectedKeys().clear();
         }
@@ -146,6 +156,8 @@ public final class EventLoop implements Scheduler, Executor, AutoCloseable {
       // Later work fails at once (IllegalStateException) instead of queueing for a dead thread,
       // where its timeouts would never fire and its futures never complete.
       closing = true;
+      busySince = IDLE;
+      BlockedLoopWatch.forget(this);
       for (SelectionKey key : selector.keys()) {
         closeQuietly(key);
       }
@@ -220,12 +232,34 @@ public final class EventLoop implements Scheduler, Executor, AutoCloseable {
     }
   }
 
-  private static void runSafely(Runnable task) {
+  private void runSafely(Runnable task) {
+    busySince = System.nanoTime();
     try {
       task.run();
     } catch (RuntimeException e) {
       LOG.warn("keyway client task failed", e);
+    } finally {
+      busySince = IDLE;
     }
+  }
+
+  /** When the running handler or task started, or {@link #IDLE}; for {@link BlockedLoopWatch}. */
+  long busySince() {
+    return busySince;
+  }
+
+  /** True the first time a task that started at {@code since} is reported; watch thread only. */
+  boolean markWarned(long since) {
+    if (warnedFor == since) {
+      return false;
+    }
+    warnedFor = since;
+    return true;
+  }
+
+  /** The loop thread. */
+  Thread thread() {
+    return thread;
   }
 
   private void checkOpen() {

@@ -28,8 +28,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #done()}: a {@link LookupSummary} once every source has ended; it never completes
  *       exceptionally.
  * </ul>
- * Callbacks run on the thread that completes a source (the client's loop, or a thread of the JDK HTTP client's executor) and
- * must not block; use the {@code *Async} methods of the futures to move work elsewhere.
+ * Callbacks run on the thread that completes a source: the client's loop thread for DNS answers
+ * and timeouts (the thread that serves every DNS answer and timer of the client), a thread of the
+ * JDK's {@code CompletableFuture} default executor for HTTP answers (see {@link ClientRuntime}), or
+ * the caller's thread when the item has already arrived. They must not block; use the
+ * {@code *Async} methods of the futures to move work elsewhere. A callback that holds the loop
+ * thread for over a second is logged with its stack.
  *
  * <h2>Cancelling</h2>
  * {@link #cancel()} cancels every source that has not ended: its pending network work (sockets,

@@ -20,13 +20,19 @@ import java.util.function.Function;
  * {@link TtlCache} and a {@link ConcurrentLookup} of discovery services.
  *
  * <pre>{@code
- * try (Resolver resolver = Resolver.builder()
- *     .lookup(rt -> DnsLookup.builder(rt, "keyway.localhost.").nameserver("127.0.0.1", 5300).build())
- *     .lookup(rt -> PkarrRelayLookup.builder(rt, URI.create("http://127.0.0.1:8080/pkarr")).build())
- *     .build()) {
+ * try (ClientRuntime rt = ClientRuntime.create();  // one per application: a thread and an HTTP client
+ *     Resolver resolver = Resolver.builder(rt)
+ *         .lookup(r -> DnsLookup.builder(r, "keyway.localhost.").nameserver("127.0.0.1", 5300).build())
+ *         .lookup(r -> PkarrRelayLookup.builder(r, URI.create("http://127.0.0.1:8080/pkarr")).build())
+ *         .build()) {
  *   Optional<LookupItem> item = resolver.resolve(id).first().get(5, SECONDS);
  * }
  * }</pre>
+ *
+ * <p>Share one {@link ClientRuntime} between the resolvers and publishers of an application.
+ * {@link #builder()} without one makes a runtime per resolver (a loop thread and an HTTP client
+ * each), which only {@link #close()} releases: a resolver dropped without closing keeps its
+ * thread for good.
  *
  * <ul>
  *   <li>{@link #resolve(PublicKey)}: a fresh cache entry answers at once (source {@code "cache"},
@@ -70,7 +76,10 @@ public final class Resolver implements AutoCloseable {
         : b.cache != null ? b.cache : new TtlCache(runtime.clock(), b.minTtl, b.maxTtl, b.capacity);
   }
 
-  /** A builder that makes its own runtime (closed with the resolver). */
+  /**
+   * A builder that makes its own runtime (closed with the resolver, and only then: close it).
+   * Prefer {@link #builder(ClientRuntime)} with a runtime shared across the application.
+   */
   public static Builder builder() {
     return new Builder(null);
   }
@@ -125,6 +134,7 @@ public final class Resolver implements AutoCloseable {
    */
   public LookupStream resolve(EndpointAddr addr, boolean refresh) {
     Objects.requireNonNull(addr, "addr");
+    checkOpen();
     LookupStream own = LookupStream.found(TICKET, LookupItem.of(EndpointInfo.of(addr), TICKET));
     if (!refresh) {
       return own;

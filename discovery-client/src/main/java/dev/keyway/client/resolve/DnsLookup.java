@@ -325,9 +325,8 @@ public final class DnsLookup implements AddressLookup {
       DnsAnswers.origin(origin); // fail fast on a bad origin
     }
 
-    /** Adds a nameserver (default: the system's). */
     /**
-     * Adds a nameserver.
+     * Adds a nameserver (default, when none is added: the system's).
      *
      * @throws IllegalArgumentException if its address is unresolved (every query would fail)
      */

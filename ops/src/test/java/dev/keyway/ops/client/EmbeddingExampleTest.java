@@ -8,6 +8,8 @@ import dev.keyway.client.addr.TransportAddr;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.lookup.ClientRuntime;
 import dev.keyway.client.lookup.LookupItem;
+import dev.keyway.client.lookup.LookupStream;
+import dev.keyway.client.lookup.LookupSummary;
 import dev.keyway.client.lookup.Resolver;
 import dev.keyway.client.publish.AddrFilter;
 import dev.keyway.client.publish.PkarrPublisher;
@@ -47,18 +49,24 @@ class EmbeddingExampleTest {
                 .lookup(r -> DnsLookup.builder(r, "keyway.localhost.").nameserver(dns).build())
                 .lookup(r -> PkarrRelayLookup.builder(r, relay).build())
                 .build()) {
-          publisher.publish(EndpointInfo.of(key.publicKey(),
+          // publishNow(info) sets the info and sends it at once, reporting each relay's answer;
+          // publish(info) alone does the same in the background (fire and forget).
+          List<PublishOutcome> round = publisher.publishNow(EndpointInfo.of(key.publicKey(),
               new TransportAddr.Relay(RelayUrl.parse("https://relay.example./")),
-              new TransportAddr.Ip(SocketAddr.parse("192.0.2.7:4433"))));
-          List<PublishOutcome> round = publisher.publishNow().get(10, TimeUnit.SECONDS);
+              new TransportAddr.Ip(SocketAddr.parse("192.0.2.7:4433")))).get(10, TimeUnit.SECONDS);
 
-          Optional<LookupItem> found = resolver.resolve(key.publicKey()).first().get(10, TimeUnit.SECONDS);
+          LookupStream stream = resolver.resolve(key.publicKey());
+          Optional<LookupItem> found = stream.first().get(10, TimeUnit.SECONDS);
+          // Empty means "not found" by at least one source; why each source answered what it did
+          // (a relay that failed, a timeout) is in the summary:
+          LookupSummary summary = stream.done().get(10, TimeUnit.SECONDS);
           // ---- end of the README's example ----
 
           assertThat(round).singleElement().extracting(PublishOutcome::status)
               .isEqualTo(PublishOutcome.Status.PUBLISHED);
           assertThat(found).isPresent();
           assertThat(found.get().endpointInfo().ipAddrs()).containsExactly(SocketAddr.parse("192.0.2.7:4433"));
+          assertThat(summary.outcomes()).hasSize(2);
         }
       }
     }
