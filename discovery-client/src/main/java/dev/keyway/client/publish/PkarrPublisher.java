@@ -48,11 +48,15 @@ import org.slf4j.LoggerFactory;
  * <h2>When (per relay, independently)</h2>
  * <ul>
  *   <li>at once when the filtered info changes (an unchanged info is not re-sent), except to a
- *       relay whose {@code Retry-After} has not passed: its waiting retry sends the latest info;
+ *       relay whose {@code Retry-After} has not passed (its waiting retry sends the latest info)
+ *       and to a relay with a request in flight: one request per relay at a time, as iroh, and
+ *       when it is answered the latest info goes out at once, so a burst of changes makes two
+ *       requests, not one each (bursts are what trip a relay's rate limit);
  *   <li>after a success, again every 5 minutes (iroh's {@code DEFAULT_REPUBLISH_INTERVAL}), with a
  *       new timestamp, so servers that expire old records keep it;
  *   <li>after the n-th failure in a row, again after n seconds (iroh's rule) with ±20 % jitter,
- *       capped at 60 s; a {@code 429} waits for its {@code Retry-After} (never less, plus up to
+ *       capped at 60 s (a changed info is sent at once, but does not reset the count: only a
+ *       success does); a {@code 429} waits for its {@code Retry-After} (never less, plus up to
  *       20 % jitter) when it has one;
  *   <li>on {@code 409}/{@code 428} (the relay holds a more recent packet for this key: another
  *       process with the same key, or a clock behind), the relay's packet is fetched and, if it
@@ -136,6 +140,8 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     /** Until when the relay asked us to wait (Retry-After), µs on the scheduler's clock. */
     long notBeforeMicros = Long.MIN_VALUE;
     boolean staleRetried;
+    /** The info changed while a request was in flight: send it when that one is answered. */
+    boolean changedInFlight;
     /**
      * Timestamps sent to this relay are at least this: one above every packet of ours it may
      * hold (sent and not refused, or seen there on a 409).
@@ -213,10 +219,13 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       current = filtered;
       long now = scheduler.clock().nowMicros();
       for (Relay r : states.values()) {
+        if (r.inFlight != null) {
+          r.changedInFlight = true; // sent when the answer is in (record)
+          continue;
+        }
         if (r.notBeforeMicros > now && r.timer != null) {
           continue; // its Retry-After has not passed: the waiting retry sends the new info
         }
-        r.failures = 0;
         todo.add(r);
       }
     }
@@ -265,9 +274,6 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       checkOpen();
       if (info != null && !info.equals(current)) {
         current = info;
-        for (Relay r : states.values()) {
-          r.failures = 0;
-        }
       }
       if (current == null) {
         throw new IllegalStateException("nothing to publish yet: call publish(info) first");
@@ -314,6 +320,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
         return;
       }
       cancelPending(r);
+      r.changedInFlight = false; // this attempt sends the latest info
       if (!staleRetry) {
         r.staleRetried = false;
       }
@@ -499,6 +506,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     PublishOutcome outcome;
     PublishOutcome previous;
     List<CompletableFuture<PublishOutcome>> waiting;
+    boolean sendChanged;
     synchronized (this) {
       if (closed || r.version != v) {
         return;
@@ -515,7 +523,11 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       previous = r.last;
       r.last = outcome;
       r.inFlight = null;
-      if (next.isPresent()) {
+      // The info changed while this request was out: send it now, unless the relay asked us to
+      // wait (then the retry below sends it).
+      sendChanged = r.changedInFlight && r.notBeforeMicros <= scheduler.clock().nowMicros();
+      r.changedInFlight = false;
+      if (next.isPresent() && !sendChanged) {
         r.timer = scheduler.schedule(next.get(), () -> attempt(r, false));
       }
       waiting = List.copyOf(r.waiting);
@@ -541,6 +553,9 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("publish listener failed", e);
       }
+    }
+    if (sendChanged) {
+      attempt(r, false);
     }
   }
 

@@ -145,6 +145,50 @@ class PkarrPublisherTest {
     assertThat(time.pendingDelays()).containsExactly(Duration.ofMinutes(5));
   }
 
+  /**
+   * A burst of changes while a PUT is in flight makes one more PUT, of the latest info, once the
+   * first is answered: one request per relay at a time, as iroh. Each change used to send its own
+   * PUT at once (18 PUTs for 20 changes 10 ms apart), which trips a relay's rate limit.
+   */
+  @Test
+  void changesWhileAPutIsInFlightGoOutAsOnePutOfTheLatestInfo() throws Exception {
+    java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+    relay.holdPuts = hold;
+    publisher(builder().addrFilter(AddrFilter.unfiltered())).publish(info);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (relay.requests("PUT").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(5); // polling for the request to arrive, not timing it
+    }
+    EndpointInfo last = null;
+    for (int i = 1; i <= 20; i++) {
+      last = Fixtures.info(key, "https://relay" + i + ".example./");
+      publisher.publish(last);
+    }
+    assertThat(relay.requests("PUT")).as("nothing more while the first is out").hasSize(1);
+    relay.holdPuts = null;
+    hold.countDown();
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(relay.requests("PUT")).hasSize(2);
+    assertThat(IrohTxt.fromSignedPacket(stored()).relayUrls()).hasToString(last.relayUrls().toString());
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofMinutes(5));
+  }
+
+  /** A changed info is sent at once to a failing relay, but only a success resets the backoff. */
+  @Test
+  void aChangedInfoDoesNotResetTheBackoffOfAFailingRelay() throws Exception {
+    relay.script.add(TestRelay.Scripted.of(503));
+    relay.script.add(TestRelay.Scripted.of(503));
+    publisher(builder()).publish(info);
+    PublishOutcome first = next();
+    assertThat(first.consecutiveFailures()).isEqualTo(1);
+    publisher.publish(Fixtures.info(key, "https://changed.example./"));
+    PublishOutcome second = next();
+    assertThat(relay.requests("PUT")).as("the change went out at once").hasSize(2);
+    assertThat(second.consecutiveFailures()).isEqualTo(2);
+    assertThat(second.nextAttemptIn()).contains(Duration.ofSeconds(2));
+  }
+
   @Test
   void failuresBackOffNStepsAfterNFailuresUpToTheCap() throws Exception {
     for (int i = 0; i < 3; i++) {

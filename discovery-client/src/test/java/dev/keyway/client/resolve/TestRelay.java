@@ -54,6 +54,8 @@ public final class TestRelay implements AutoCloseable {
   public final ConcurrentLinkedQueue<Scripted> script = new ConcurrentLinkedQueue<>();
   /** While set, GET requests wait for it (at most 10 s) before they are answered. */
   public volatile java.util.concurrent.CountDownLatch holdGets;
+  /** While set, PUTs are recorded at once but answered only when it opens (or after 10 s). */
+  public volatile java.util.concurrent.CountDownLatch holdPuts;
   public final List<Request> requests = new CopyOnWriteArrayList<>();
   public volatile long maxAge = 30;
   public volatile long mementoMicros = -1;
@@ -96,8 +98,9 @@ public final class TestRelay implements AutoCloseable {
     byte[] body = ex.getRequestBody().readAllBytes();
     String path = ex.getRequestURI().getPath();
     requests.add(new Request(ex.getRequestMethod(), ex.getRequestURI().toString(), ex.getRequestHeaders(), body));
-    java.util.concurrent.CountDownLatch hold = holdGets;
-    if (hold != null && ex.getRequestMethod().equals("GET")) {
+    java.util.concurrent.CountDownLatch hold = ex.getRequestMethod().equals("GET") ? holdGets
+        : ex.getRequestMethod().equals("PUT") ? holdPuts : null;
+    if (hold != null) {
       try {
         hold.await(10, java.util.concurrent.TimeUnit.SECONDS);
       } catch (InterruptedException e) {
