@@ -48,7 +48,11 @@ import java.util.function.Function;
  *   <li>An empty {@code 2xx} (old relays' bug) or a {@code 304} that was not asked for is
  *       retried once without {@code If-Modified-Since} and with
  *       {@code Cache-Control: no-cache, no-store, must-revalidate}.
- *   <li>{@code 404}: not found (empty, not an error). Any other status is a
+ *   <li>{@code 404}: not found (empty, not an error), as pkarr's client reads it. So a wrong
+ *       relay URL also reads as "not found" for every key: the iroh-style API of keyway and
+ *       iroh-dns-server is under {@code /pkarr} ({@code http://host:8080/pkarr}), a pkarr relay
+ *       at its root. A {@link dev.keyway.client.publish.PkarrPublisher} on the same URL reports
+ *       the mistake ({@code FAILED}, HTTP 404). Any other status is a
  *       {@link ResolveException} naming it (a {@code 429} with its {@code Retry-After}).
  * </ul>
  * Items have provenance {@code "pkarr"} and last-updated = the packet's timestamp.
