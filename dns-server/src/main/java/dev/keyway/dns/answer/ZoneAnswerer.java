@@ -19,7 +19,8 @@ import org.xbill.DNS.SOARecord;
  *       {@link ZoneSettings}. A name between two origins (e.g. {@code example.} with origins
  *       {@code irohdns.example.} and {@code .}) is an empty non-terminal: NODATA. The NS host
  *       ({@code rr_ns}), when it lies under an origin, is this server: it has the apex A and
- *       AAAA records, so a delegation to {@code ns1.<origin>} is not lame.
+ *       AAAA records, so a delegation to {@code ns1.<origin>} is not lame, and the apex NS
+ *       answer carries them as additional data (left out, not truncated, if they do not fit).
  *       {@code <rel>.<z32>.<origin>} is served from the packet signed by {@code <z32>}: its
  *       records whose owner is
  *       {@code <rel>.<z32>}, with the packet's TTLs, the owner rebased onto the origin (written
@@ -87,6 +88,12 @@ public final class ZoneAnswerer {
    * delegation would name a host that our own zone says does not exist). Null otherwise.
    */
   private final Origin nsHost;
+  /**
+   * Additional data of the apex NS answer when {@link #nsHost} is set: the NS host's A and AAAA
+   * records from type to RDATA (the owner, a pointer to the NS RDATA, is written per answer), as
+   * NSD and BIND add them (RFC 1034 §4.3.2 step 6). Empty otherwise.
+   */
+  private final byte[][] nsGlue;
   /** Type..RDATA of the SOA in negative answers (owner written per query). */
   private final byte[] negativeSoaTail;
   private final long negativeTtl;
@@ -124,6 +131,14 @@ public final class ZoneAnswerer {
       inZone |= host != null && host.labels > o.labels && host.isUnder(o);
     }
     this.nsHost = inZone ? host : null;
+    List<byte[]> glue = new java.util.ArrayList<>(2);
+    if (nsHost != null && settings.rrA() != null) {
+      glue.add(tail(TYPE_A, A_TTL, settings.rrA().getAddress()));
+    }
+    if (nsHost != null && settings.rrAaaa() != null) {
+      glue.add(tail(TYPE_AAAA, A_TTL, settings.rrAaaa().getAddress()));
+    }
+    this.nsGlue = glue.toArray(new byte[0][]);
   }
 
   /** The TTL of the SOA in negative answers: how long resolvers may cache a miss. */
@@ -383,6 +398,7 @@ public final class ZoneAnswerer {
     q.apexRecord = record;
     q.apexTtl = q.qtype == TYPE_NS ? NS_TTL
         : (q.qtype == TYPE_A || q.qtype == TYPE_AAAA) ? A_TTL : SOA_TTL;
+    q.glue = q.qtype == TYPE_NS && nsGlue.length > 0;
     return q.write(Status.ANSWER, transport);
   }
 
@@ -426,6 +442,8 @@ public final class ZoneAnswerer {
     long apexTtl;
     /** Offset of the SOA owner in the message (pointer target), -1 for the root name. */
     int soaOwner = -2;
+    /** Add {@link #nsGlue} to the additional section (apex NS), when it fits. */
+    boolean glue;
     boolean forceTruncation;
 
     Query(byte[] buf, int off, int flags) {
@@ -449,9 +467,20 @@ public final class ZoneAnswerer {
       int answerCount = zone != null ? zone.setCount(set) : apexRecord != null ? 1 : 0;
       int authorityBytes = soaOwner == -2 ? 0 : (soaOwner == -1 ? 1 : 2) + negativeSoaTail.length;
       int optBytes = edns ? OPT_LENGTH : 0;
-      int size = HEADER + question + answerBytes + authorityBytes + optBytes;
+      int glueBytes = 0;
+      if (glue) {
+        for (byte[] g : nsGlue) {
+          glueBytes += 2 + g.length;
+        }
+      }
+      int size = HEADER + question + answerBytes + authorityBytes + glueBytes + optBytes;
       int limit = transport != Transport.UDP ? Transport.MAX_MESSAGE
           : edns ? Math.min(Math.max(ednsPayload, 512), udpPayloadSize) : 512;
+      if (glue && size > limit && size - glueBytes <= limit) {
+        // Additional data is optional: left out, never the cause of TC (RFC 2181 §9).
+        glue = false;
+        size -= glueBytes;
+      }
       boolean truncated = size > limit || forceTruncation;
       if (truncated) {
         size = HEADER + question + optBytes;
@@ -469,7 +498,7 @@ public final class ZoneAnswerer {
       putU16(out, 4, hasQuestion ? 1 : 0);
       putU16(out, 6, answerCount);
       putU16(out, 8, truncated || soaOwner == -2 ? 0 : 1);
-      putU16(out, 10, edns ? 1 : 0);
+      putU16(out, 10, (edns ? 1 : 0) + (glue && !truncated ? nsGlue.length : 0));
       int p = HEADER;
       if (hasQuestion) {
         System.arraycopy(buf, off + HEADER, out, p, question);
@@ -497,6 +526,16 @@ public final class ZoneAnswerer {
           if (minTtl < 0) {
             minTtl = negativeTtl; // how long the "no" may be cached (RFC 2308 §5, RFC 8484 §5.1)
           }
+        }
+        if (glue) {
+          // Owner: the NS record's RDATA, 12 bytes into it (owner pointer, type, class, TTL, length).
+          int nsTarget = HEADER + question + 12;
+          for (byte[] g : nsGlue) {
+            putU16(out, p, 0xC000 | nsTarget);
+            System.arraycopy(g, 0, out, p + 2, g.length);
+            p += 2 + g.length;
+          }
+          minTtl = Math.min(minTtl, A_TTL);
         }
       }
       if (edns) {

@@ -259,6 +259,55 @@ class ZoneAnswererTest {
   }
 
   /**
+   * The apex NS answer carries the in-zone NS host's addresses as additional data, as NSD and
+   * BIND do (RFC 1034 §4.3.2 step 6), so a resolver need not ask for them; left out, never
+   * truncating, when they do not fit. An NS host outside our zones gets none.
+   */
+  @Test
+  void theApexNsAnswerCarriesTheInZoneNsHostsAddresses() throws Exception {
+    ZoneAnswerer both = new ZoneAnswerer(new ZoneSettings(List.of(ORIGIN),
+        "ns1.dns.example. hostmaster.dns.example. 7 10800 3600 604800 60",
+        (Inet4Address) Packets.ip("192.0.2.1"), (java.net.Inet6Address) Packets.ip("2001:db8::1"),
+        "ns1.dns.example.", 1232), cache);
+    for (Transport t : List.of(Transport.UDP, Transport.TCP)) {
+      Message m = new Message(both.answer(query("DNS.example.", Type.NS), t).wire());
+      assertThat(m.getHeader().getFlag(Flags.TC)).isFalse();
+      assertThat(m.getSection(Section.ANSWER)).singleElement().isInstanceOf(org.xbill.DNS.NSRecord.class);
+      assertThat(m.getSection(Section.ADDITIONAL)).extracting(r -> r.getName() + " " + r.getTTL() + " "
+              + r.rdataToString())
+          .containsExactlyInAnyOrder("ns1.dns.example. 3600 192.0.2.1", "ns1.dns.example. 3600 2001:db8:0:0:0:0:0:1");
+    }
+    // with EDNS, the OPT comes along
+    Message withOpt = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.NS, DClass.IN));
+    withOpt.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    Message m = new Message(both.answer(withOpt.toWire(), Transport.UDP).wire());
+    assertThat(m.getSection(Section.ADDITIONAL)).hasSize(3); // dnsjava lists the OPT there too
+    assertThat(m.getOPT()).isNotNull();
+    // the default zone has an A only
+    assertThat(ask(ORIGIN, Type.NS).getSection(Section.ADDITIONAL)).singleElement()
+        .isInstanceOf(ARecord.class);
+    // an NS host outside the zone: nothing
+    ZoneAnswerer outside = new ZoneAnswerer(new ZoneSettings(List.of(ORIGIN),
+        "ns1.dns.example. hostmaster.dns.example. 7 10800 3600 604800 60",
+        (Inet4Address) Packets.ip("192.0.2.1"), null, "ns.other.example.", 1232), cache);
+    assertThat(new Message(outside.answer(query(ORIGIN, Type.NS), Transport.UDP).wire())
+        .getSection(Section.ADDITIONAL)).isEmpty();
+    // without room (a 512-byte answer to a long origin's NS), the addresses are left out, no TC
+    // (origin 200 bytes on the wire, host 250: 478 bytes without the addresses, 522 with them)
+    String longOrigin = "a".repeat(60) + "." + "b".repeat(60) + "." + "c".repeat(60) + "." + "d".repeat(15) + ".";
+    String host = "e".repeat(49) + "." + longOrigin;
+    ZoneAnswerer tight = new ZoneAnswerer(new ZoneSettings(List.of(longOrigin),
+        host + " hostmaster." + longOrigin + " 7 10800 3600 604800 60",
+        (Inet4Address) Packets.ip("192.0.2.1"), (java.net.Inet6Address) Packets.ip("2001:db8::1"), host, 1232), cache);
+    Message small = new Message(tight.answer(query(longOrigin, Type.NS), Transport.UDP).wire());
+    assertThat(small.getHeader().getFlag(Flags.TC)).isFalse();
+    assertThat(small.getSection(Section.ANSWER)).hasSize(1);
+    assertThat(small.getSection(Section.ADDITIONAL)).isEmpty();
+    assertThat(new Message(tight.answer(query(longOrigin, Type.NS), Transport.TCP).wire())
+        .getSection(Section.ADDITIONAL)).hasSize(2);
+  }
+
+  /**
    * The names between the origin and an NS host deeper in the zone exist (empty non-terminals):
    * NODATA, not NXDOMAIN, which RFC 8020 resolvers would extend to the NS host itself.
    */
