@@ -7,6 +7,7 @@ import dev.keyway.ops.cli.PacketCommand;
 import dev.keyway.ops.cli.PublishCommand;
 import dev.keyway.ops.cli.RelayCommand;
 import dev.keyway.ops.cli.ResolveCommand;
+import dev.keyway.ops.cli.StopOnSignal;
 import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
 import picocli.CommandLine;
@@ -49,7 +50,26 @@ public final class Main implements Runnable {
     cli.setParameterExceptionHandler(Main::usageError);
     // "@FILE" is our syntax for "read the bytes from FILE", not picocli's argument files.
     cli.setExpandAtFiles(false);
+    cli.setExecutionStrategy(Main::execute);
     return cli;
+  }
+
+  /**
+   * Runs the command parsed. A signal that came while it was parsed is held for a serving command
+   * (it stops as soon as what has started can be closed, and exits 0); any other command gets it
+   * now, with the JVM's behaviour.
+   */
+  private static int execute(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult last = parsed;
+    while (last.hasSubcommand()) {
+      last = last.subcommand();
+    }
+    boolean serves = last.commandSpec().userObject() instanceof StopOnSignal.Serving s
+        && s.serves() && !last.isUsageHelpRequested() && !last.isVersionHelpRequested();
+    if (!serves) {
+      StopOnSignal.releaseHeld();
+    }
+    return new CommandLine.RunLast().execute(parsed);
   }
 
   /** A wrong argument: the reason, any "did you mean", then the usage of that command; exit 2. */
@@ -64,6 +84,8 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     LogLevelSetting.apply();
+    // From here a SIGTERM while a server starts stops it cleanly (exit 0), not with the JVM's 143.
+    StopOnSignal.holdUntilCommandRuns();
     System.exit(commandLine().execute(args));
   }
 

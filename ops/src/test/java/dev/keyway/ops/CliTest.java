@@ -72,8 +72,9 @@ class CliTest {
     assertThat(text.out()).contains("id:", key.publicKey().toString(), key.publicKey().toZ32());
 
     Run again = run("key", "generate", "--out", file.toString());
-    assertThat(again.code()).isEqualTo(1);
-    assertThat(again.err()).contains("already exists");
+    assertThat(again.code()).as("a wrong argument").isEqualTo(2);
+    assertThat(again.err()).isEqualTo("keyway: --out " + file + " already exists; refusing to"
+        + " overwrite it (a key file is a node's identity): give another path" + System.lineSeparator());
     assertThat(KeyFiles.read(file)).isEqualTo(key);
   }
 
@@ -96,6 +97,26 @@ class CliTest {
     Run pub = run("key", "show", file.toString(), "--public");
     assertThat(pub.code()).isEqualTo(2);
     assertThat(pub.err()).contains("is a file", "leave --public out");
+  }
+
+  @Test
+  void anEmptyDataDirIsAUsageErrorNotTheWorkingDirectory(@TempDir Path dir) throws Exception {
+    Path dns = Files.writeString(dir.resolve("dns.toml"), "[http]\nport = 0\n[dns]\nport = 0\n"
+        + "origins = [\"example.\"]\ndefault_soa = \"ns.example. h.example. 0 10800 3600 604800 3600\"\n"
+        + "default_ttl = 30\n");
+    String[][] commands = {
+        {"relay", "--check", "--data-dir="},
+        {"relay", "--data-dir", ""},
+        {"dns-server", "-c", dns.toString(), "--check", "--data-dir="},
+        {"up", "--data-dir=", "--dns-port", "0"},
+    };
+    for (String[] command : commands) {
+      Run r = run(command);
+      assertThat(r.code()).as(String.join(" ", command)).isEqualTo(2);
+      assertThat(r.err()).as(String.join(" ", command))
+          .contains("--data-dir", "must not be empty", "write . if that is meant", "Usage:");
+      assertThat(r.out()).as(String.join(" ", command)).isEmpty();
+    }
   }
 
   @Test

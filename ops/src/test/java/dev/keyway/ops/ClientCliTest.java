@@ -101,11 +101,48 @@ class ClientCliTest {
     CliTest.Run down = run("resolve", key.publicKey().toZ32(), "--relay", "http://127.0.0.1:" + closed, "--json");
     assertThat(down.code()).isEqualTo(3);
     assertThat(down.json().get("sources").get(0).get("status").asText()).isEqualTo("failed");
-    CliTest.Run pubDown = run("publish", "--secret", keyFile.toString(), "--relay-url", "https://r.example",
-        "--to", "http://127.0.0.1:" + closed);
+    ch.qos.logback.classic.Logger publisherLog = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(dev.keyway.client.publish.PkarrPublisher.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    publisherLog.addAppender(logged);
+    CliTest.Run pubDown;
+    try {
+      pubDown = run("publish", "--secret", keyFile.toString(), "--relay-url", "https://r.example",
+          "--to", "http://127.0.0.1:" + closed);
+    } finally {
+      publisherLog.detachAppender(logged);
+    }
     assertThat(pubDown.code()).isEqualTo(3);
     // one round only: no "next attempt" that this process will never make
-    assertThat(pubDown.out()).contains("failed").doesNotContain("next attempt");
+    assertThat(pubDown.out()).contains("failed", "connection refused").doesNotContain("next attempt");
+    // nor a "retrying in 1 s" warning from the publisher: the command exits without retrying
+    assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .noneMatch(m -> m.contains("retrying"));
+  }
+
+  @Test
+  void watchStillWarnsOfAFailedRelayAndItsRetry() throws Exception {
+    ch.qos.logback.classic.Logger publisherLog = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(dev.keyway.client.publish.PkarrPublisher.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    publisherLog.addAppender(logged);
+    relay.script.add(TestRelay.Scripted.of(503));
+    try (ServingCommand watch = new ServingCommand("Ctrl-C to stop", "publish", "--secret", keyFile.toString(),
+        "--addr", "192.0.2.12:4433", "--to", relay.base().toString(), "--watch")) {
+      GossipCliTest.awaitText(watch, "failed (HTTP 503)");
+      GossipCliTest.await("the warning", () -> {
+        synchronized (logged) { // the appender's lock: it appends on the publisher's threads
+          return logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("retrying in"));
+        }
+      });
+      watch.stop();
+    } finally {
+      publisherLog.detachAppender(logged);
+    }
   }
 
   @Test

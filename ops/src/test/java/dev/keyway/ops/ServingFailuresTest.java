@@ -118,6 +118,93 @@ class ServingFailuresTest {
     }
   }
 
+  /**
+   * A signal while the server starts stops it as well: exit 0, one line saying so, and nothing
+   * left open. The config file is a FIFO, so the relay is held in the middle of its start-up (its
+   * signal handlers installed, its config not yet read) until the test writes the config.
+   */
+  @Test
+  void sigtermWhileTheRelayStartsStopsItWithExitCodeZero(@TempDir Path dir) throws Exception {
+    Path fifo = fifo(dir.resolve("relay.toml"));
+    try (KeywayProcess relay = KeywayProcess.start(dir, "relay", "-c", fifo.toString(),
+        "--data-dir", dir.resolve("data").toString())) {
+      signalWhileReadingConfig(relay, fifo, "[http]\nport = 0\n[metrics]\ndisabled = true\n");
+      assertThat(relay.waitFor()).as("exit code; output:%n%s", relay.output()).isZero();
+      assertThat(relay.output()).contains("SIGTERM during start-up", "stopped during start-up",
+          "relay stopped during start-up").doesNotContain("relay listening on", "Exception");
+    }
+  }
+
+  @Test
+  void sigtermWhileTheDnsServerStartsStopsItWithExitCodeZero(@TempDir Path dir) throws Exception {
+    Path fifo = fifo(dir.resolve("dns.toml"));
+    try (KeywayProcess dns = KeywayProcess.start(dir, "dns-server", "-c", fifo.toString(),
+        "--data-dir", dir.resolve("data").toString())) {
+      signalWhileReadingConfig(dns, fifo, "[http]\nport = 0\nbind_addr = \"127.0.0.1\"\n"
+          + "[dns]\nport = 0\nbind_addr = \"127.0.0.1\"\n"
+          + "default_soa = \"ns.example. hostmaster.example. 0 10800 3600 604800 3600\"\n"
+          + "default_ttl = 30\norigins = [\"example.\"]\n[metrics]\ndisabled = true\n");
+      assertThat(dns.waitFor()).as("exit code; output:%n%s", dns.output()).isZero();
+      assertThat(dns.output()).contains("SIGTERM during start-up", "dns server stopped during start-up")
+          .doesNotContain("dns listening on", "Exception");
+    }
+  }
+
+  /**
+   * {@code up} signalled once its store is open and while its listeners start: the store is
+   * closed (flushed) before it exits 0. Should the rest of the start-up win the race with the
+   * signal, it stops as a running server does, with the same outcome.
+   */
+  @Test
+  void sigtermWhileUpStartsClosesTheStoreAndExitsZero(@TempDir Path dir) throws Exception {
+    try (KeywayProcess up = KeywayProcess.start(dir, "up", "--data-dir", dir.resolve("data").toString(),
+        "--dns-port", "0", "--http-port", "0", "--relay-port", "0", "--metrics-port", "0")) {
+      up.awaitOutput("packet store open");
+      up.signal("TERM");
+      assertThat(up.waitFor()).as("exit code; output:%n%s", up.output()).isZero();
+      String output = up.output();
+      assertThat(output).contains("packet store closed").doesNotContain("Exception");
+      if (!output.contains("keyway up: serving")) {
+        assertThat(output).contains("SIGTERM during start-up", "keyway up: stopped during start-up");
+      }
+    }
+  }
+
+  private static Path fifo(Path path) throws Exception {
+    Process mkfifo = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
+    assertThat(mkfifo.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(mkfifo.exitValue()).as("mkfifo").isZero();
+    return path;
+  }
+
+  /**
+   * Waits until {@code process} opens {@code fifo} to read its config (opening it to write
+   * blocks until then), signals it, waits until it has taken the signal, then lets it go on.
+   */
+  private static void signalWhileReadingConfig(KeywayProcess process, Path fifo, String config)
+      throws Exception {
+    java.util.concurrent.CompletableFuture<java.io.OutputStream> opened =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return Files.newOutputStream(fifo);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    java.io.OutputStream writer;
+    try {
+      writer = opened.get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      Files.newInputStream(fifo).close(); // unblocks the opening thread
+      throw new AssertionError("the config was not opened within 60 s; output:\n" + process.output());
+    }
+    try (writer) {
+      process.signal("TERM");
+      process.awaitOutput("SIGTERM during start-up");
+      writer.write(config.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
   /** {@code keyway} in a JVM of its own (the test's classpath), stdout and stderr in one file. */
   static final class KeywayProcess implements AutoCloseable {
     private final Process process;
@@ -131,11 +218,15 @@ class ServingFailuresTest {
     static KeywayProcess relay(Path dir, Path data) throws IOException {
       Path config = Files.writeString(Files.createTempFile(dir, "relay", ".toml"),
           "[http]\nport = 0\n[metrics]\ndisabled = true\n");
-      Path log = Files.createTempFile(dir, "relay", ".log");
+      return start(dir, "relay", "-c", config.toString(), "--data-dir", data.toString());
+    }
+
+    static KeywayProcess start(Path dir, String... args) throws IOException {
+      Path log = Files.createTempFile(dir, args[0], ".log");
       List<String> command = new ArrayList<>(List.of(
           ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
-          "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-          "relay", "-c", config.toString(), "--data-dir", data.toString()));
+          "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+      command.addAll(List.of(args));
       Process p = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(log.toFile()).start();
       return new KeywayProcess(p, log);

@@ -28,14 +28,14 @@ import picocli.CommandLine.Spec;
           + " distribution (ops/config/ in the sources) lists them all. SIGTERM stops it gracefully.",
       "Exit codes: 0 stopped by a signal or --check passed; 1 could not start; 2 bad config."
     })
-public final class DnsServerCommand implements Runnable {
+public final class DnsServerCommand implements Runnable, StopOnSignal.Serving {
   @Spec CommandSpec spec;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true,
       description = "TOML config file (iroh-dns-server's format).")
   Path config;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
+  @Option(names = "--data-dir", paramLabel = "DIR", converter = StartChecks.DataDirConverter.class,
       description = "Override data_dir (and IROH_DNS_DATA_DIR): where the store and the certificate"
           + " cache live.")
   Path dataDir;
@@ -45,37 +45,75 @@ public final class DnsServerCommand implements Runnable {
   boolean check;
 
   @Override
+  public boolean serves() {
+    return !check;
+  }
+
+  @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    DnsServerConfig c = DnsServerConfig.fromFile(config);
-    DnsServerConfig effective = dataDir == null ? c : new DnsServerConfig(dataDir, c.putRateLimit(), c.maxFutureSkew(),
-        c.http(), c.https(), c.dns(), c.store(), c.metrics());
     if (check) {
-      StartChecks.dataDirectory(effective.dataDir());
-      effective.https().ifPresent(h -> {
-        try {
-          TlsCertificates.check(h.certMode(), h.domains(), effective.dataDir());
-        } catch (IllegalArgumentException e) {
-          throw new CommandExit(CommandLine.ExitCode.USAGE, e.getMessage());
-        }
-      });
-      out.println("config ok: " + config);
-      effective.describe().forEach(line -> out.println("  " + line));
+      check(out, effectiveConfig());
+      return;
+    }
+    // Listening from here (signals since main are held for it): a signal while the config is read
+    // or the server starts stops it once what has started can be closed, and it exits 0.
+    StopOnSignal stop = new StopOnSignal("dns");
+    DnsServerConfig effective;
+    IrohDnsServer server = null;
+    try {
+      effective = effectiveConfig();
+      if (!stop.requested()) {
+        LoggerFactory.getLogger("keyway").info("dns-server config file {}", config.toAbsolutePath());
+        server = IrohDnsServer.builder(effective).build().start();
+      }
+    } catch (PacketStoreException e) {
+      stop.abandon();
+      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot open the store: " + e.getMessage());
+    } catch (IllegalStateException e) {
+      stop.abandon();
+      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
+    } catch (IllegalArgumentException e) { // the config file's problems among them
+      stop.abandon();
+      throw new CommandExit(CommandLine.ExitCode.USAGE, e.getMessage());
+    } catch (RuntimeException | Error e) {
+      stop.abandon();
+      throw e;
+    }
+    IrohDnsServer started = server;
+    if (!stop.started(started == null ? () -> { } : started::close)) {
+      out.println("dns server stopped during start-up");
       out.flush();
       return;
     }
-    LoggerFactory.getLogger("keyway").info("dns-server config file {}", config.toAbsolutePath());
-    IrohDnsServer server;
-    try {
-      server = IrohDnsServer.builder(effective).build().start();
-    } catch (PacketStoreException e) {
-      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot open the store: " + e.getMessage());
-    } catch (IllegalStateException e) {
-      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
-    } catch (IllegalArgumentException e) {
-      throw new CommandExit(CommandLine.ExitCode.USAGE, e.getMessage());
-    }
-    StopOnSignal stop = new StopOnSignal("dns", server::close);
+    serving(out, effective, started);
+    stop.await();
+    out.println("dns server stopped");
+    out.flush();
+  }
+
+  private DnsServerConfig effectiveConfig() {
+    DnsServerConfig c = DnsServerConfig.fromFile(config);
+    return dataDir == null ? c : new DnsServerConfig(dataDir, c.putRateLimit(), c.maxFutureSkew(),
+        c.http(), c.https(), c.dns(), c.store(), c.metrics());
+  }
+
+  private void check(PrintWriter out, DnsServerConfig effective) {
+    StartChecks.dataDirectory(effective.dataDir());
+    effective.https().ifPresent(h -> {
+      try {
+        TlsCertificates.check(h.certMode(), h.domains(), effective.dataDir());
+      } catch (IllegalArgumentException e) {
+        throw new CommandExit(CommandLine.ExitCode.USAGE, e.getMessage());
+      }
+    });
+    out.println("config ok: " + config);
+    effective.describe().forEach(line -> out.println("  " + line));
+    out.flush();
+  }
+
+  /** Says where it listens. */
+  private static void serving(PrintWriter out, DnsServerConfig effective, IrohDnsServer server) {
     String dnsHost = hostForUrl(server.dnsAddress().getAddress().getHostAddress());
     out.println("dns listening on " + dnsHost + ":" + server.dnsPort() + " (udp+tcp), origins "
         + effective.dns().zone().origins());
@@ -92,12 +130,9 @@ public final class DnsServerCommand implements Runnable {
           + server.metricsPort() + "/metrics");
     }
     out.flush();
-    stop.await();
-    out.println("dns server stopped");
-    out.flush();
   }
 
-  /** Waits for the shutdown hook; an interrupt (embedded use, tests) stops like a signal. */
+  /** An address as the host of a URL: an IPv6 address in brackets. */
   static String hostForUrl(String address) {
     return address.indexOf(':') >= 0 ? "[" + address + "]" : address;
   }

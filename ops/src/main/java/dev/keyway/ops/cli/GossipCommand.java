@@ -119,7 +119,7 @@ public final class GossipCommand implements Runnable {
             + " retrying, and says when it has joined), inbound handshakes it rejected, a JSON dump it cannot write.",
         "Exit codes: 0 stopped; 1 could not start (port taken, unreadable key); 2 bad arguments."
       })
-  static final class Demo implements Runnable {
+  static final class Demo implements Runnable, StopOnSignal.Serving {
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "This node's name in the address book.")
@@ -163,14 +163,22 @@ public final class GossipCommand implements Runnable {
       InetSocketAddress listen = new InetSocketAddress(node.bindAddress(cli), port);
       SecretKey key = readKey();
       printWarnings(err, warnings);
+      // Listening before it starts: a signal while it starts closes what has started, exit 0.
+      StopOnSignal stop = new StopOnSignal("gossip-demo");
       GossipDemoNode demo = new GossipDemoNode(out, err, quiet, jsonDump);
       try {
         demo.start(key, kind, listen, bookConfig, boot, httpPort);
       } catch (RuntimeException e) {
+        stop.abandon();
         demo.close();
         throw GossipStartFailures.startFailure(e);
       }
-      new StopOnSignal("gossip-demo", demo::close).await();
+      if (!stop.started(demo::close)) {
+        out.println("gossip demo stopped during start-up");
+        out.flush();
+        return;
+      }
+      stop.await();
       out.println("gossip demo stopped");
       out.flush();
     }

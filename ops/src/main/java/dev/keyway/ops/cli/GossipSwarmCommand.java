@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
       "Warnings go to stderr, as for `keyway gossip demo` (a bootstrap peer a node cannot join, with the reason).",
       "Exit codes: 0 stopped; 1 could not start; 2 bad arguments."
     })
-final class GossipSwarmCommand implements Runnable {
+final class GossipSwarmCommand implements Runnable, StopOnSignal.Serving {
   /** Most nodes one process may run. */
   static final int MAX_NODES = 100;
 
@@ -81,13 +81,15 @@ final class GossipSwarmCommand implements Runnable {
     List<EndpointAddr> boot = node.bootstrapAddrs();
     InetSocketAddress listen = new InetSocketAddress(node.bindAddress(cli), 0);
     GossipCommand.printWarnings(err, warnings);
+    // Listening before it starts: a signal while it starts closes what has started, exit 0.
+    StopOnSignal stop = new StopOnSignal("gossip-swarm");
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
         .setPreferNativeTransport(true)); // epoll: TCP_USER_TIMEOUT (GossipNode)
     List<GossipDemoNode> nodes = new ArrayList<>();
     Runnable closeAll = () -> close(nodes, vertx);
     SecureRandom random = new SecureRandom();
     try {
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < count && !stop.requested(); i++) {
         String name = prefix + (firstIndex + i);
         BookConfig config = node.bookConfig(name);
         Path dump = dumpDir == null ? null : dumpDir.resolve(name + ".json");
@@ -99,14 +101,20 @@ final class GossipSwarmCommand implements Runnable {
         demo.start(SecretKey.generate(random), kind, listen, config, via, null);
       }
     } catch (RuntimeException e) {
+      stop.abandon();
       closeAll.run();
       throw GossipStartFailures.startFailure(e);
+    }
+    if (!stop.started(closeAll)) {
+      out.println("gossip swarm stopped during start-up");
+      out.flush();
+      return;
     }
     synchronized (out) {
       out.println("gossip swarm: " + count + " nodes running");
       out.flush();
     }
-    new StopOnSignal("gossip-swarm", closeAll).await();
+    stop.await();
     out.println("gossip swarm stopped");
     out.flush();
   }

@@ -51,6 +51,11 @@ public final class KeyCommand {
       if (out != null) {
         try {
           KeyFiles.write(out, key);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // A wrong argument (exit 2), not a failure: the file may hold a node's identity.
+          throw new InvalidInputException("--out " + out + " already exists"
+              + (Files.isDirectory(out) ? " (a directory)" : "") + "; refusing to overwrite"
+              + " it (a key file is a node's identity): give another path");
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }

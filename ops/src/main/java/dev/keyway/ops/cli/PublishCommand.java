@@ -13,6 +13,7 @@ import dev.keyway.client.publish.PublishOutcome;
 import dev.keyway.client.record.EndpointInfo;
 import dev.keyway.client.record.IrohTxt;
 import dev.keyway.client.record.UserData;
+import dev.keyway.ops.log.OneShotPublishFilter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -125,7 +126,10 @@ public final class PublishCommand implements Callable<Integer> {
       if (watch) {
         return watch(b, info, out);
       }
-      try (PkarrPublisher publisher = b.build()) {
+      // One round: the publisher's "failed ...; retrying in 1 s" warning would announce a retry
+      // this command never makes; the outcome of every relay is printed below instead.
+      try (AutoCloseable noRetryWarning = OneShotPublishFilter.install();
+          PkarrPublisher publisher = b.build()) {
         List<PublishOutcome> round = publisher.publishNow(info).get(timeout.toMillis() * 3 + 5_000, TimeUnit.MILLISECONDS);
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("id", key.publicKey().toString());

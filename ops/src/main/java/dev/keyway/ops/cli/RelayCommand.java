@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
           + " distribution (ops/config/ in the sources) lists them all. SIGTERM stops it gracefully.",
       "Exit codes: 0 stopped by a signal or --check passed; 1 could not start; 2 bad config."
     })
-public final class RelayCommand implements Runnable {
+public final class RelayCommand implements Runnable, StopOnSignal.Serving {
   @Spec CommandSpec spec;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "TOML config file.")
@@ -37,7 +37,8 @@ public final class RelayCommand implements Runnable {
   @Option(names = "--port", paramLabel = "PORT", description = "Override [http] port (0 = any free port).")
   Integer port;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Override [cache] path.")
+  @Option(names = "--data-dir", paramLabel = "DIR", converter = StartChecks.DataDirConverter.class,
+      description = "Override [cache] path.")
   Path dataDir;
 
   @Option(names = "--check", description = "Validate the config, print the effective settings,"
@@ -45,33 +46,58 @@ public final class RelayCommand implements Runnable {
   boolean check;
 
   @Override
+  public boolean serves() {
+    return !check;
+  }
+
+  @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    RelayConfig effective = effectiveConfig();
     if (check) {
-      StartChecks.dataDirectory(effective.dataDir());
-      out.println("config ok" + (config == null ? " (defaults)" : ": " + config));
-      effective.describe().forEach(line -> out.println("  " + line));
+      check(out, effectiveConfig());
+      return;
+    }
+    // Listening from here (signals since main are held for it): a signal while the config is read
+    // or the server starts stops it once what has started can be closed, and it exits 0.
+    StopOnSignal stop = new StopOnSignal("relay");
+    RelayConfig effective;
+    RelayServer server = null;
+    try {
+      effective = effectiveConfig();
+      if (!stop.requested()) {
+        LoggerFactory.getLogger("keyway").info("relay config file {}",
+            config == null ? "none (defaults)" : config.toAbsolutePath());
+        server = RelayServer.builder(effective).build().start();
+      }
+    } catch (PacketStoreException e) {
+      stop.abandon();
+      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot open the store: " + e.getMessage());
+    } catch (IllegalStateException e) {
+      stop.abandon();
+      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
+    } catch (RuntimeException | Error e) {
+      stop.abandon();
+      throw e;
+    }
+    RelayServer started = server;
+    if (!stop.started(started == null ? () -> { } : started::close)) {
+      out.println("relay stopped during start-up");
       out.flush();
       return;
     }
-    LoggerFactory.getLogger("keyway").info("relay config file {}",
-        config == null ? "none (defaults)" : config.toAbsolutePath());
-    RelayServer server;
-    try {
-      server = RelayServer.builder(effective).build().start();
-    } catch (PacketStoreException e) {
-      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot open the store: " + e.getMessage());
-    } catch (IllegalStateException e) {
-      throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
-    }
-    StopOnSignal stop = new StopOnSignal("relay", server::close);
-    out.println("relay listening on " + server.url()
-        + (server.metricsPort() > 0 ? ", metrics on http://" + effective.metrics().bindAddress()
-            + ":" + server.metricsPort() + "/metrics" : ""));
+    out.println("relay listening on " + started.url()
+        + (started.metricsPort() > 0 ? ", metrics on http://" + effective.metrics().bindAddress()
+            + ":" + started.metricsPort() + "/metrics" : ""));
     out.flush();
     stop.await();
     out.println("relay stopped");
+    out.flush();
+  }
+
+  private void check(PrintWriter out, RelayConfig effective) {
+    StartChecks.dataDirectory(effective.dataDir());
+    out.println("config ok" + (config == null ? " (defaults)" : ": " + config));
+    effective.describe().forEach(line -> out.println("  " + line));
     out.flush();
   }
 

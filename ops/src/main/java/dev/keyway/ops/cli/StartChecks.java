@@ -15,6 +15,21 @@ final class StartChecks {
   private StartChecks() {}
 
   /**
+   * The value of {@code --data-dir}: a path, never empty. An empty value ({@code --data-dir=}, a
+   * variable that was not set) would be the working directory without a word; {@code .} says it.
+   */
+  static final class DataDirConverter implements CommandLine.ITypeConverter<Path> {
+    @Override
+    public Path convert(String value) {
+      if (value.isBlank()) {
+        throw new CommandLine.TypeConversionException("the directory must not be empty (an empty"
+            + " value would mean the working directory: write . if that is meant)");
+      }
+      return Path.of(value);
+    }
+  }
+
+  /**
    * The data directory can be used: an existing writable directory whose database file, if there
    * is one, is writable too, or one that can be created (its nearest existing ancestor is a
    * writable directory). Exits 1 otherwise, as a start would.

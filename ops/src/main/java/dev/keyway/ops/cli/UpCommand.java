@@ -56,13 +56,14 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 stopped by a signal; 1 could not start (e.g. a port is taken); 2 bad"
           + " arguments."
     })
-public final class UpCommand implements Runnable {
+public final class UpCommand implements Runnable, StopOnSignal.Serving {
   /** Where every listener of {@code up} binds. */
   private static final String LOOPBACK = "127.0.0.1";
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Store directory (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data-dir", paramLabel = "DIR", converter = StartChecks.DataDirConverter.class,
+      description = "Store directory (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of("data");
 
   @Option(names = "--dns-port", paramLabel = "PORT", description = "DNS port, UDP and TCP (default: ${DEFAULT-VALUE}; 0 = any free).")
@@ -94,26 +95,40 @@ public final class UpCommand implements Runnable {
       throw new dev.keyway.client.InvalidInputException(e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
+    // Listening before anything is opened: a signal while it starts closes what has started.
+    StopOnSignal stop = new StopOnSignal("up");
     Deployment d = new Deployment();
     try {
-      d.start();
+      d.start(stop);
     } catch (PacketStoreException e) {
-      d.close();
+      abandon(stop, d);
       throw new CommandExit(CommandLine.ExitCode.SOFTWARE, "cannot open the store in " + dataDir
           + ": " + e.getMessage());
     } catch (UncheckedIOException e) {
-      d.close();
+      abandon(stop, d);
       throw e; // the error handler words it with its reason
     } catch (IllegalStateException e) {
-      d.close();
+      abandon(stop, d);
       throw new CommandExit(CommandLine.ExitCode.SOFTWARE, e.getMessage());
+    } catch (RuntimeException | Error e) {
+      abandon(stop, d);
+      throw e;
     }
-    StopOnSignal stop = new StopOnSignal("up", d::close);
+    if (!stop.started(d::close)) {
+      out.println("keyway up: stopped during start-up");
+      out.flush();
+      return;
+    }
     d.describe().forEach(out::println);
     out.flush();
     stop.await();
     out.println("keyway up: stopped");
     out.flush();
+  }
+
+  private static void abandon(StopOnSignal stop, Deployment d) {
+    stop.abandon();
+    d.close();
   }
 
   private static void port(String option, int port) {
@@ -134,10 +149,14 @@ public final class UpCommand implements Runnable {
     private MetricsServer metrics;
     private boolean closed;
 
-    void start() {
+    /** Starts everything in order; skips the rest once {@code stop} is requested. */
+    void start(StopOnSignal stop) {
       int cpus = Runtime.getRuntime().availableProcessors();
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, cpus))
           .setPreferNativeTransport(false));
+      if (stop.requested()) {
+        return;
+      }
       registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       processMeters = ProcessMeters.bind(registry, RelayServer.version());
       MicrometerStoreMetrics storeMetrics = new MicrometerStoreMetrics(registry, "");
@@ -145,15 +164,24 @@ public final class UpCommand implements Runnable {
       store = JdbcPacketStore.open(H2Dialect.file(dataDir), DnsServerConfig.defaultStore(),
           MicrosClock.of(Clock.systemUTC()), storeMetrics);
       storeMetrics.bindGauges(store);
+      if (stop.requested()) {
+        return;
+      }
       dns = IrohDnsServer.builder(DnsServerConfig.embedded(dataDir, dnsPort, httpPort, metricsPort))
           .vertx(vertx).meterRegistry(registry).store(store).build().start();
       // The relay writes through the DNS zone cache: a PUT there is answerable over DNS at once.
       PacketStore shared = dns.publishingStore();
+      if (stop.requested()) {
+        return;
+      }
       metrics = MetricsServer.start(vertx, registry, "127.0.0.1", metricsPort);
       // Described as it runs: the shared store's options, metrics on up's own (bound) port.
       RelayConfig relayConfig = RelayConfig.builder().port(relayPort).dataDir(dataDir)
           .store(DnsServerConfig.defaultStore())
           .metrics(new RelayConfig.Metrics(true, "127.0.0.1", metrics.port())).build();
+      if (stop.requested()) {
+        return;
+      }
       relay = RelayServer.builder(relayConfig)
           .vertx(vertx).meterRegistry(registry).store(shared, store).build().start();
     }
