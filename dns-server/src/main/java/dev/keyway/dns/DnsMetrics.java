@@ -43,6 +43,13 @@ import java.util.function.Supplier;
  *       changed / did not change the stored packet</td><td>iroh</td></tr>
  *   <tr><td>dns_server_pkarr_publish_rate_limited_total</td><td>PUT /pkarr refused by
  *       {@code pkarr_put_rate_limit} (429)</td><td>keyway</td></tr>
+ *   <tr><td>dns_server_pkarr_publish_refused_total{outcome}</td><td>PUT /pkarr refused
+ *       otherwise, by the relay's {@code relay_publishes_total} outcome names: {@code invalid}
+ *       (400: bad key, payload, signature, timestamp too far ahead, Content-Length or
+ *       Expect), {@code too_large} (413), {@code timeout} (408: the body did not arrive in
+ *       time), {@code overloaded} (503: the store's write queue is full), {@code error} (500:
+ *       the store failed, or a bug). There is no {@code stale}: as in iroh, an older packet is
+ *       answered 204 and counted as a no-op</td><td>keyway</td></tr>
  *   <tr><td>dns_server_store_packets_inserted_total / _updated_total / _expired_total, ...</td>
  *       <td>the store's own meters ({@code MicrometerStoreMetrics} with prefix
  *       {@code dns_server.}) when the server opens its store</td><td>iroh</td></tr>
@@ -79,6 +86,11 @@ public final class DnsMetrics {
   private final Counter publishUpdate;
   private final Counter publishNoop;
   private final Counter publishRateLimited;
+  private final Counter refusedInvalid;
+  private final Counter refusedTooLarge;
+  private final Counter refusedTimeout;
+  private final Counter refusedOverloaded;
+  private final Counter refusedError;
   private final Counter httpRequests;
   private final Counter httpSuccess;
   private final Counter httpError;
@@ -107,6 +119,11 @@ public final class DnsMetrics {
     publishNoop = counter("pkarr_publish_noop", "PUT /pkarr that left the stored packet as it was");
     publishRateLimited = counter("pkarr_publish_rate_limited",
         "PUT /pkarr refused by pkarr_put_rate_limit (429)");
+    refusedInvalid = refused("invalid");
+    refusedTooLarge = refused("too_large");
+    refusedTimeout = refused("timeout");
+    refusedOverloaded = refused("overloaded");
+    refusedError = refused("error");
     httpRequests = counter("http_requests", "HTTP requests to the iroh API");
     httpSuccess = counter("http_requests_success", "HTTP requests answered 2xx");
     httpError = counter("http_requests_error", "HTTP requests answered other than 2xx");
@@ -131,6 +148,13 @@ public final class DnsMetrics {
 
   private Counter counter(String name, String help) {
     return Counter.builder(P + name).description(help).register(registry);
+  }
+
+  private Counter refused(String outcome) {
+    return Counter.builder(P + "pkarr_publish_refused")
+        .description("PUT /pkarr refused other than by the rate limit, by outcome")
+        .tag("outcome", outcome)
+        .register(registry);
   }
 
   private Timer latency(String transport) {
@@ -203,6 +227,24 @@ public final class DnsMetrics {
     publishRateLimited.increment();
   }
 
+  /**
+   * Counts a PUT /pkarr answered {@code status} other than 2xx, 429 (counted by
+   * {@link #publishRateLimited}), 404 or 405 (not a publish): 408 timeout, 413 too large, other
+   * 4xx invalid, 503 overloaded, other 5xx error.
+   */
+  public void publishRefused(int status) {
+    Counter c = switch (status) {
+      case 404, 405, 429 -> null;
+      case 408 -> refusedTimeout;
+      case 413 -> refusedTooLarge;
+      case 503 -> refusedOverloaded;
+      default -> status >= 500 ? refusedError : status >= 400 ? refusedInvalid : null;
+    };
+    if (c != null) {
+      c.increment();
+    }
+  }
+
   /** Counts one iroh API HTTP request. */
   public void http(int status, long nanos) {
     httpRequests.increment();
@@ -223,6 +265,12 @@ public final class DnsMetrics {
   /** Reads a counter by its short name (tests). */
   public double count(String name) {
     Counter c = registry.find(P + name).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** Reads the counter of {@code name} with tag {@code outcome} (tests). */
+  public double count(String name, String outcome) {
+    Counter c = registry.find(P + name).tag("outcome", outcome).counter();
     return c == null ? 0 : c.count();
   }
 }

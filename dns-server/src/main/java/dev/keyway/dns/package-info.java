@@ -8,8 +8,10 @@
  * cache ({@code zone}), which invalidates the key; a query ({@code udp}, {@code tcp}, DoH in
  * {@code http}) goes to the one answering function ({@code answer}), which reads the zone cache.
  *
- * <p>Structured events (DEBUG, key-value fields only): {@code events.keyway.dns.udp} (one per UDP
- * query), {@code events.keyway.dns.tcp} (connection refusals and errors),
+ * <p>Structured events (DEBUG, key-value fields only, the client always as {@code ip:port}):
+ * {@code events.keyway.dns.query} (one per query, the same fields over UDP, TCP and DoH: see
+ * {@link dev.keyway.dns.QueryEvents}), {@code events.keyway.dns.udp} (socket errors),
+ * {@code events.keyway.dns.tcp} (connection refusals, errors and timeouts),
  * {@code events.keyway.dns.publish} (one per accepted PUT).
  */
 package dev.keyway.dns;

@@ -1,9 +1,11 @@
 package dev.keyway.dns.http;
 
 import dev.keyway.dns.DnsMetrics;
+import dev.keyway.dns.QueryEvents;
 import dev.keyway.dns.answer.Answer;
 import dev.keyway.dns.answer.Transport;
 import dev.keyway.dns.answer.ZoneAnswerer;
+import dev.keyway.relay.http.ClientAddresses;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -55,6 +57,7 @@ import org.xbill.DNS.Type;
  * NODATA) the same with the negative-caching TTL (RFC 8484 §5.1; iroh sends none, so an HTTP
  * cache could keep "no such node" for as long as it likes). A GET's answer also says
  * {@code Vary: Accept}, since the same URL gives wire format or JSON by that header.
+ * Every query answered has a {@link QueryEvents query event}, {@code transport="https"}.
  */
 public final class DohHandler {
   static final String DNS_MESSAGE = "application/dns-message";
@@ -86,9 +89,9 @@ public final class DohHandler {
       } catch (IllegalArgumentException e) {
         throw ApiError.badRequest("dns parameter is not base64url: " + e.getMessage()).asFailure();
       }
-      sendWire(ctx, answer(query));
+      sendWire(ctx, answer(ctx, query));
     } else {
-      sendJson(ctx, answer(jsonQuery(ctx.request().params())));
+      sendJson(ctx, answer(ctx, jsonQuery(ctx.request().params())));
     }
   }
 
@@ -116,10 +119,10 @@ public final class DohHandler {
 
   /** {@code POST /dns-query}. */
   public void post(RoutingContext ctx) {
-    sendWire(ctx, answer(RawBody.of(ctx).getBytes()));
+    sendWire(ctx, answer(ctx, RawBody.of(ctx).getBytes()));
   }
 
-  private Answer answer(byte[] query) {
+  private Answer answer(RoutingContext ctx, byte[] query) {
     if (query.length < 12 || (query[2] & 0x80) != 0) {
       throw ApiError.badRequest("Invalid DNS message: "
           + (query.length < 12 ? "shorter than a DNS header" : "expected a query, got a response"))
@@ -127,7 +130,13 @@ public final class DohHandler {
     }
     long start = nanoClock.getAsLong();
     Answer a = answerer.answer(query, Transport.HTTPS);
-    metrics.query(Transport.HTTPS, a, nanoClock.getAsLong() - start);
+    long nanos = nanoClock.getAsLong() - start;
+    metrics.query(Transport.HTTPS, a, nanos);
+    if (QueryEvents.enabled()) {
+      // bytes: the DNS response's size (a JSON answer is rendered from it)
+      QueryEvents.query(Transport.HTTPS, ClientAddresses.format(ctx.request().remoteAddress()),
+          query, 0, query.length, a, a.wire() == null ? 0 : a.wire().length, a.truncated(), nanos);
+    }
     return a;
   }
 

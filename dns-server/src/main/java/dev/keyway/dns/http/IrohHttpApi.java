@@ -1,6 +1,8 @@
 package dev.keyway.dns.http;
 
 import dev.keyway.dns.DnsMetrics;
+import dev.keyway.relay.http.ThrottledLog;
+import dev.keyway.relay.store.PacketStoreException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * Request bodies are raw bytes whatever their {@code Content-Type}, as in iroh ({@code RawBody});
  * one larger than the route reads is a 413.
  * CORS: any origin, methods GET, POST, PUT. Every request is counted
- * ({@code dns_server_http_requests_*}).
+ * ({@code dns_server_http_requests_*}), every refused PUT by why
+ * ({@code dns_server_pkarr_publish_refused_total}). A 5xx is logged as a WARN at most once a
+ * minute per kind ({@link ThrottledLog}): a failed or overloaded store refuses every PUT, and
+ * the store logs its own failure once; only an unexpected failure comes with a stack trace.
  */
 public final class IrohHttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(IrohHttpApi.class);
@@ -42,6 +47,8 @@ public final class IrohHttpApi {
   private final LongSupplier nanoClock;
   private final java.util.function.BooleanSupplier healthy;
   private final java.time.Duration bodyTimeout;
+  /** 5xx answers, logged at most once a minute per kind (a failed store fails every PUT). */
+  private final ThrottledLog failures;
 
   /**
    * @param healthy whether the store can take writes; {@code /healthz} answers 503 when not
@@ -57,6 +64,8 @@ public final class IrohHttpApi {
     this.version = version;
     this.nanoClock = nanoClock;
     this.healthy = healthy;
+    this.failures = new ThrottledLog(LOG, () -> nanoClock.getAsLong() / 1_000_000L,
+        ThrottledLog.DEFAULT_INTERVAL);
   }
 
   /**
@@ -102,11 +111,11 @@ public final class IrohHttpApi {
     router.head("/healthcheck").handler(ctx -> text(ctx, "OK"));
     router.get("/").handler(ctx -> text(ctx, "Hi!"));
     router.head("/").handler(ctx -> text(ctx, "Hi!"));
-    router.route().failureHandler(IrohHttpApi::failure);
+    router.route().failureHandler(this::failure);
     router.errorHandler(404, ctx -> ApiError.notFound().send(ctx.response()));
     router.errorHandler(405, ctx -> ApiError.methodNotAllowed(allowed(ctx)).send(ctx.response()));
     router.errorHandler(413, ctx -> ApiError.tooLarge(bodyLimit(ctx)).send(ctx.response()));
-    router.errorHandler(500, IrohHttpApi::failure);
+    router.errorHandler(500, this::failure);
     return router;
   }
 
@@ -174,7 +183,7 @@ public final class IrohHttpApi {
     ctx.next();
   }
 
-  private static void failure(RoutingContext ctx) {
+  private void failure(RoutingContext ctx) {
     Throwable f = ctx.failure();
     ApiError error;
     if (f == null) {
@@ -184,10 +193,43 @@ public final class IrohHttpApi {
     } else {
       error = ApiError.of(f);
     }
+    boolean publish = ctx.request().method() == HttpMethod.PUT
+        && ctx.request().path() != null && ctx.request().path().startsWith("/pkarr/");
+    if (publish) {
+      metrics.publishRefused(error.status());
+    }
     if (error.status() >= 500) {
-      LOG.warn("{} {} failed: {}", ctx.request().method(), ctx.request().path(),
-          f == null ? "status " + ctx.statusCode() : f.toString(), f);
+      logServerError(ctx, f, error, publish);
     }
     error.send(ctx.response());
+  }
+
+  /**
+   * One line per kind per minute, with a stack trace only for what is not a known condition of
+   * the store (its failure, a full write queue, its close at shutdown).
+   */
+  private void logServerError(RoutingContext ctx, Throwable f, ApiError error, boolean publish) {
+    String what = publish ? "PUT /pkarr" : "request";
+    String where = ctx.request().method() + " " + ctx.request().path() + ": ";
+    Throwable cause = f instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+        ? c.getCause() : f;
+    if (cause == null) {
+      failures.warn(what + " answered " + error.status(), where + "status " + ctx.statusCode(), null);
+    } else if (cause instanceof ApiError.Failure) {
+      failures.warn(what + " answered " + error.status(), where + cause.getMessage(), null);
+    } else if (cause instanceof PacketStoreException.Overloaded) {
+      failures.warn(what + " refused with 503: the store's write queue is full",
+          where + cause.getMessage(), null);
+    } else if (cause instanceof PacketStoreException) {
+      failures.warn(what + " refused with " + error.status() + ": the store failed",
+          where + cause.getMessage(), null);
+    } else if (cause instanceof IllegalStateException
+        && String.valueOf(cause.getMessage()).contains("store is closed")) {
+      failures.warn(what + " refused with " + error.status() + ": the store is closed",
+          where + cause.getMessage(), null);
+    } else {
+      failures.warn(what + " failed with " + error.status() + ": unexpected error",
+          where + cause, cause);
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.client.store.PacketStore;
 import dev.keyway.client.store.StoredPacket;
 import dev.keyway.dns.DnsMetrics;
+import dev.keyway.relay.http.ClientAddresses;
 import dev.keyway.relay.http.PutVerifier;
 import dev.keyway.relay.http.RelayHandler;
 import dev.keyway.relay.metrics.RelayMetrics;
@@ -104,7 +105,7 @@ public final class PkarrHandler {
           if (EVENTS.isDebugEnabled()) {
             EVENTS.atDebug().addKeyValue("key", key.toZ32()).addKeyValue("outcome", outcome)
                 .addKeyValue("timestamp", packet.timestampMicros())
-                .addKeyValue("client", ctx.request().remoteAddress()).log();
+                .addKeyValue("client", ClientAddresses.format(ctx.request().remoteAddress())).log();
           }
           ctx.response().setStatusCode(204).end();
         })

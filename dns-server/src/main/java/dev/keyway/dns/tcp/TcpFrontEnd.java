@@ -1,9 +1,11 @@
 package dev.keyway.dns.tcp;
 
 import dev.keyway.dns.DnsMetrics;
+import dev.keyway.dns.QueryEvents;
 import dev.keyway.dns.answer.Answer;
 import dev.keyway.dns.answer.Transport;
 import dev.keyway.dns.answer.ZoneAnswerer;
+import dev.keyway.relay.http.ClientAddresses;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -21,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * DNS over TCP (RFC 1035 §4.2.2, RFC 7766) on a Vert.x {@link NetServer}: every message is
@@ -31,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * the client stops reading, the server stops answering until its writes drain but goes on
  * reading, and resets the connection once the unanswered input passes a bound: a client that
  * sends without reading pins at most that, not an answer per query.
+ *
+ * <p>Events: one {@link QueryEvents query event} per query; {@code events.keyway.dns.tcp} for
+ * connections ({@code refused_connection}, {@code connection_error}, {@code no_message_timeout},
+ * {@code unread_answers}), each with the {@code client} as {@code ip:port}.
  */
 public final class TcpFrontEnd {
   private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.dns.tcp");
@@ -57,8 +64,9 @@ public final class TcpFrontEnd {
     server.connectHandler(socket -> {
       if (open.incrementAndGet() > maxConnections) {
         open.decrementAndGet();
-        EVENTS.atDebug().addKeyValue("event", "refused_connection")
-            .addKeyValue("client", socket.remoteAddress()).addKeyValue("open", maxConnections).log();
+        if (EVENTS.isDebugEnabled()) {
+          event("refused_connection", socket).addKeyValue("open", maxConnections).log();
+        }
         socket.close();
         return;
       }
@@ -70,6 +78,12 @@ public final class TcpFrontEnd {
       c.start();
     });
     return server.listen().map(s -> new TcpFrontEnd(s));
+  }
+
+  /** A connection event of {@code socket}'s client (call when {@code EVENTS} is at DEBUG). */
+  private static LoggingEventBuilder event(String name, NetSocket socket) {
+    return EVENTS.atDebug().addKeyValue("event", name)
+        .addKeyValue("client", ClientAddresses.format(socket.remoteAddress()));
   }
 
   /** The bound port. */
@@ -124,8 +138,11 @@ public final class TcpFrontEnd {
     void start() {
       lastMessageNanos = nanoClock.getAsLong();
       socket.handler(this::onData);
-      socket.exceptionHandler(e -> EVENTS.atDebug().addKeyValue("event", "connection_error")
-          .addKeyValue("client", socket.remoteAddress()).addKeyValue("error", e.toString()).log());
+      socket.exceptionHandler(e -> {
+        if (EVENTS.isDebugEnabled()) {
+          event("connection_error", socket).addKeyValue("error", e.toString()).log();
+        }
+      });
       armTimer(idleNanos);
     }
 
@@ -141,8 +158,9 @@ public final class TcpFrontEnd {
         timer = -1;
         long quiet = nanoClock.getAsLong() - lastMessageNanos;
         if (quiet >= idleNanos) {
-          EVENTS.atDebug().addKeyValue("event", "no_message_timeout")
-              .addKeyValue("client", socket.remoteAddress()).log();
+          if (EVENTS.isDebugEnabled()) {
+            event("no_message_timeout", socket).log();
+          }
           // Outside a read, answers still in Netty's buffer mean the client stopped reading; a
           // graceful close asked for earlier that has not ended by now is stuck the same way.
           if (closing || awaitingDrain || hasUnflushedAnswers()) {
@@ -165,8 +183,9 @@ public final class TcpFrontEnd {
       if (len + n > MAX_UNREAD_INPUT) {
         // Only possible while answers wait for the client to read them, and it sends on: faster
         // than it reads (RFC 7766 §6.2.3). Holding more would let each connection pin megabytes.
-        EVENTS.atDebug().addKeyValue("event", "unread_answers").addKeyValue("client", socket.remoteAddress())
-            .addKeyValue("input_bytes", len + n).log();
+        if (EVENTS.isDebugEnabled()) {
+          event("unread_answers", socket).addKeyValue("input_bytes", len + n).log();
+        }
         abort();
         return;
       }
@@ -244,14 +263,19 @@ public final class TcpFrontEnd {
         long start = nanoClock.getAsLong();
         lastMessageNanos = start;
         Answer answer = answerer.answer(acc, pos + 2, msgLen, Transport.TCP);
-        pos += 2 + msgLen;
         byte[] wire = answer.wire();
         if (wire != null) {
           Buffer out = Buffer.buffer(2 + wire.length);
           out.appendUnsignedShort(wire.length).appendBytes(wire);
           socket.write(out);
         }
-        metrics.query(Transport.TCP, answer, nanoClock.getAsLong() - start);
+        long nanos = nanoClock.getAsLong() - start;
+        metrics.query(Transport.TCP, answer, nanos);
+        if (QueryEvents.enabled()) {
+          QueryEvents.query(Transport.TCP, ClientAddresses.format(socket.remoteAddress()), acc,
+              pos + 2, msgLen, answer, wire == null ? 0 : wire.length, answer.truncated(), nanos);
+        }
+        pos += 2 + msgLen;
       }
       // Keep the unanswered input at the front; shrink back after a large one.
       int rest = len - pos;

@@ -1,9 +1,11 @@
 package dev.keyway.dns.udp;
 
 import dev.keyway.dns.DnsMetrics;
+import dev.keyway.dns.QueryEvents;
 import dev.keyway.dns.answer.Answer;
 import dev.keyway.dns.answer.Transport;
 import dev.keyway.dns.answer.ZoneAnswerer;
+import dev.keyway.relay.http.ClientAddresses;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * (NIO, or epoll when Vert.x uses it), instead of Vert.x's {@code DatagramSocket}: that API
  * resolves the destination host name and allocates a promise for every send, which costs more
  * than answering the query. Responses read in one event-loop pass are flushed together.
+ *
+ * <p>Events: one {@link QueryEvents query event} per query; {@code events.keyway.dns.udp}
+ * {@code event="socket_error"} for a failed send or receive.
  */
 public final class UdpFrontEnd {
   private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.dns.udp");
@@ -120,12 +125,14 @@ public final class UdpFrontEnd {
         InetSocketAddress sender = packet.sender();
         Answer answer = answerer.answer(scratch, 0, n, Transport.UDP);
         byte[] wire = answer.wire();
+        boolean slipped = false;
         if (wire != null && limiter != null) {
           switch (limiter.check(sender.getAddress(), ResponseRateLimiter.responseKey(wire))) {
             case SEND -> { }
             case SLIP -> {
               metrics.rrlSlipped();
               wire = answerer.answerTruncated(scratch, 0, n).wire();
+              slipped = true;
             }
             case DROP -> {
               metrics.rrlDropped();
@@ -144,12 +151,12 @@ public final class UdpFrontEnd {
               sender), ctx.voidPromise());
           pending = true;
         }
-        metrics.query(Transport.UDP, answer, nanoClock.getAsLong() - start);
-        if (EVENTS.isDebugEnabled()) {
-          EVENTS.atDebug().addKeyValue("event", "query").addKeyValue("client", sender)
-              .addKeyValue("qtype", answer.qtype()).addKeyValue("status", answer.status())
-              .addKeyValue("truncated", answer.truncated()).addKeyValue("sent", wire != null)
-              .log();
+        long nanos = nanoClock.getAsLong() - start;
+        metrics.query(Transport.UDP, answer, nanos);
+        if (QueryEvents.enabled()) {
+          QueryEvents.query(Transport.UDP, ClientAddresses.format(sender), scratch, 0, n, answer,
+              wire == null ? 0 : wire.length, wire != null && (answer.truncated() || slipped),
+              nanos);
         }
       } finally {
         packet.release();

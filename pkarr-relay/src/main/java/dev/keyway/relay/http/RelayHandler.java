@@ -14,6 +14,7 @@ import dev.keyway.relay.metrics.RelayMetrics;
 import dev.keyway.relay.ratelimit.ClientIp;
 import dev.keyway.relay.ratelimit.KeyedRateLimiter;
 import dev.keyway.relay.store.JdbcPacketStore;
+import dev.keyway.relay.store.PacketStoreException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -147,6 +148,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private final PutVerifier verifier;
   private final Cache<PublicKey, Rendered> rendered =
       Caffeine.newBuilder().maximumSize(65_536).executor(Runnable::run).build();
+  /** Failures that last (a failed or overloaded store) as one line per kind per minute. */
+  private final ThrottledLog failures;
 
   /**
    * @param limiter the per-client limiter, or null for none
@@ -174,6 +177,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     this.nonBlockingGet = store instanceof InMemoryPacketStore;
     this.limiter = limiter;
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.failures = new ThrottledLog(LOG, clock::millis, ThrottledLog.DEFAULT_INTERVAL);
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     metrics.bodiesReceiving(bodiesReceiving::get);
     this.status = Objects.requireNonNull(status, "status");
@@ -193,7 +197,7 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     try {
       route(req);
     } catch (RuntimeException e) {
-      LOG.error("relay handler failed on {} {}", req.method(), req.path(), e);
+      failures.error("relay handler failed unexpectedly", req.method() + " " + req.path(), e);
       if (!req.response().ended()) {
         fail(req, RelayError.internal(), "internal");
       }
@@ -350,7 +354,11 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
   private void getFailed(HttpServerRequest req, Throwable e) {
     RelayError err = RelayError.of(e);
     if (err.isServerError()) {
-      LOG.warn("GET {} failed: {}", req.path(), e.toString());
+      Throwable cause = e instanceof java.util.concurrent.CompletionException c
+          && c.getCause() != null ? c.getCause() : e;
+      boolean known = cause instanceof PacketStoreException || err.status() == 503;
+      failures.warn("GET failed with " + err.status() + (known ? ": the store could not be read"
+          : ": unexpected error"), req.path() + ": " + cause, known ? null : cause);
     }
     metrics.got(RelayMetrics.Get.ERROR);
     fail(req, err, "get failed");
@@ -513,6 +521,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
               invalid(req, e);
             } else if (error != null) {
               metrics.published(RelayMetrics.Publish.ERROR);
+              failures.warn("PUT failed with 500: unexpected error while verifying",
+                  error.toString(), error);
               fail(req, RelayError.internal(), "internal");
             } else {
               publishVerified(req, key, packet);
@@ -550,10 +560,8 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     store.upsert(packet).whenComplete((outcome, failure) -> context.runOnContext(v -> {
       if (failure != null) {
         RelayError err = RelayError.of(failure);
-        if (err.isServerError()) {
-          LOG.warn("PUT {} failed: {}", key.fmtShort(), failure.toString());
-        }
         metrics.published(err.status() == 503 ? RelayMetrics.Publish.OVERLOADED : RelayMetrics.Publish.ERROR);
+        logStoreFailure(failure, err);
         fail(req, err, "store failed");
         return;
       }
@@ -573,12 +581,35 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
             .addKeyValue("outcome", outcome)
             .addKeyValue("ts", packet.timestampMicros())
             .addKeyValue("bytes", packet.length())
+            .addKeyValue("client", ClientAddresses.format(req.remoteAddress()))
             .log();
       }
       HttpServerResponse res = req.response().setStatusCode(204);
       Cors.apply(req, res.headers());
       res.end();
     }));
+  }
+
+  /**
+   * Logs a PUT the store refused, at most once a minute per kind: the store logs its own failure
+   * once, as an ERROR, and {@code relay_publishes_total} counts every refusal, so a known
+   * condition (full queue, failed or closed store) gets no stack trace; anything else does.
+   */
+  private void logStoreFailure(Throwable failure, RelayError err) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof PacketStoreException.Overloaded) {
+      failures.warn("PUT refused with 503: the store's write queue is full", cause.getMessage(), null);
+    } else if (cause instanceof PacketStoreException) {
+      failures.warn("PUT refused with 500: the store failed", cause.getMessage(), null);
+    } else if (err.status() == 503) {
+      failures.warn("PUT refused with 503: the store is closed", cause.getMessage(), null);
+    } else {
+      failures.warn("PUT failed with " + err.status() + ": unexpected store error", cause.toString(),
+          cause);
+    }
   }
 
   /** Why a packet signed more than the allowed skew ahead of this server's clock is refused. */
@@ -749,13 +780,12 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
 
   private void logRejected(HttpServerRequest req, RelayError err, String reason) {
     if (REJECT_EVENTS.isDebugEnabled()) {
-      SocketAddress peer = req.remoteAddress();
       REJECT_EVENTS.atDebug()
           .addKeyValue("method", req.method().name())
           .addKeyValue("path", req.path())
           .addKeyValue("status", err.status())
           .addKeyValue("reason", reason)
-          .addKeyValue("peer", peer == null ? "" : peer.hostAddress())
+          .addKeyValue("client", ClientAddresses.format(req.remoteAddress()))
           .log();
     }
   }
