@@ -40,9 +40,12 @@ final class BlockedLoopWatch {
     }
   }
 
-  /** Stops watching {@code loop}. */
-  static void forget(EventLoop loop) {
+  /** Stops watching {@code loop}; the watch thread ends at once if it was the last one. */
+  static synchronized void forget(EventLoop loop) {
     LOOPS.remove(loop);
+    if (LOOPS.isEmpty() && watcher != null) {
+      java.util.concurrent.locks.LockSupport.unpark(watcher);
+    }
   }
 
   private static void run() {
@@ -66,12 +69,10 @@ final class BlockedLoopWatch {
               loop.thread().getName(), TimeUnit.NANOSECONDS.toMillis(now - since), where);
         }
       }
-      try {
-        Thread.sleep(CHECK_EVERY_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+      // Not interruptible: an interrupt from elsewhere must not end the watch for good (the
+      // next watch() would find a thread that is gone). forget() unparks it to end it at once.
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(CHECK_EVERY_MS));
+      Thread.interrupted();
     }
   }
 }

@@ -26,7 +26,9 @@ import java.util.random.RandomGenerator;
  * <h2>Threads</h2>
  * A runtime owns at most: the loop thread {@code keyway-client-loop-N} (started lazily, on the
  * first timer or socket), and the HTTP executor threads {@code keyway-client-http-N} (a cached
- * pool, so none while idle). With a {@linkplain Builder#scheduler manual scheduler} timers run on
+ * pool, so none while idle), plus, shared by every runtime of the process, the daemon thread
+ * {@code keyway-client-watch} while any loop runs (it reports a loop held by one task for over a
+ * second, and ends with the last loop). With a {@linkplain Builder#scheduler manual scheduler} timers run on
  * the test's thread and the loop starts only for sockets. The JDK's HTTP client also has its own
  * selector thread; on Java 21 and later {@link #close()} shuts it down, on Java 17 it ends once
  * the client is unreachable (the runtime drops its reference on close). The JDK completes the
@@ -53,6 +55,8 @@ public final class ClientRuntime implements AutoCloseable {
   private ExecutorService httpExecutor;
   private HttpClient http;
   private boolean closed;
+  /** Per key and relay URL: see {@link #publishFloor}. */
+  private final ConcurrentHashMap<String, AtomicLong> publishFloors = new ConcurrentHashMap<>();
   /** Futures of operations in progress, failed by {@link #close()}. */
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
 
@@ -84,11 +88,23 @@ public final class ClientRuntime implements AutoCloseable {
   /**
    * Signed-packet timestamps for every publisher on this runtime, from one sequence: a publisher
    * made after another (a reconfiguration) never signs before it, even if the clock stepped back
-   * meanwhile, as iroh's timestamps never go back within a process. On the system clock this is
-   * the process-wide {@link Timestamps#system()}.
+   * meanwhile, as iroh's timestamps never go back within a process (unless the clock stepped back
+   * by more than {@link Timestamps#MAX_AHEAD}; {@link #publishFloor} covers that case). On the
+   * system clock this is the process-wide {@link Timestamps#system()}.
    */
   public Timestamps timestamps() {
     return timestamps;
+  }
+
+  /**
+   * The lowest timestamp the next packet of {@code key} sent to {@code relay} may carry: one
+   * above every packet of that key the relay may hold from a publisher on this runtime. Shared by
+   * those publishers, so that one made after another for the same key signs above what the first
+   * left on each relay, whatever the clock did meanwhile (an iroh relay answers 204 to an older
+   * packet and keeps the newer one). Used by {@code PkarrPublisher}.
+   */
+  public AtomicLong publishFloor(dev.keyway.client.keys.PublicKey key, java.net.URI relay) {
+    return publishFloors.computeIfAbsent(key.toZ32() + " " + relay, k -> new AtomicLong(Long.MIN_VALUE));
   }
 
   /** Randomness for DNS query ids and jitter. */

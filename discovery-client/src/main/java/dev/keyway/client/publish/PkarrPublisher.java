@@ -143,10 +143,11 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     /** The info changed while a request was in flight: send it when that one is answered. */
     boolean changedInFlight;
     /**
-     * Timestamps sent to this relay are at least this: one above every packet of ours it may
-     * hold (sent and not refused, or seen there on a 409).
+     * Timestamps sent to this relay are at least this: one above every packet of our key it may
+     * hold (sent and not refused, or seen there on a 409). The runtime's, shared with later
+     * publishers of the key ({@link ClientRuntime#publishFloor}).
      */
-    long floor = Long.MIN_VALUE;
+    final java.util.concurrent.atomic.AtomicLong floor;
     /** {@link #floor} before the latest attempt, restored if the relay refuses that packet. */
     long floorBefore = Long.MIN_VALUE;
     Scheduler.Cancellable timer;
@@ -154,8 +155,9 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     PublishOutcome last;
     final List<CompletableFuture<PublishOutcome>> waiting = new ArrayList<>();
 
-    Relay(URI base) {
+    Relay(URI base, java.util.concurrent.atomic.AtomicLong floor) {
       this.base = base;
+      this.floor = floor;
     }
   }
 
@@ -176,7 +178,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     this.http = b.runtime.http();
     this.listeners.addAll(b.listeners);
     for (URI r : relays) {
-      states.put(r, new Relay(r));
+      states.put(r, new Relay(r, b.runtime.publishFloor(secretKey.publicKey(), r)));
     }
   }
 
@@ -202,7 +204,9 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
 
   /**
    * Sets the info to publish (fire and forget). The address filter is applied; if the result
-   * differs from what is being published, every relay gets it at once.
+   * differs from what is being published, every relay gets it at once, except one that asked us
+   * to wait (Retry-After) or has a request in flight, which gets it when that ends (see the
+   * class description).
    *
    * @throws IllegalArgumentException if the info is not for this publisher's key
    * @throws IllegalStateException if the publisher or its runtime is closed
@@ -416,7 +420,8 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
         if (r.version == v) {
           // Not stored: later packets need not outrank it. (A clock that ran ahead made it, and
           // the relay refused its timestamp: the next packet, dated by the clock, may pass.)
-          r.floor = r.floorBefore;
+          // Unless something raised the floor since, as a 409 elsewhere in this key's history.
+          r.floor.compareAndSet(ts + 1, r.floorBefore);
         }
       }
       // Retried at the republish interval, not sooner: a 400 can pass (keyway's relay refuses a
@@ -463,7 +468,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
                 + " following it", r.base, ahead / 1_000_000);
           } else {
             synchronized (this) {
-              r.floor = Math.max(r.floor, theirs.timestampMicros() + 1);
+              r.floor.accumulateAndGet(theirs.timestampMicros() + 1, Math::max);
             }
           }
         } catch (InvalidPacketException e) {
@@ -638,17 +643,21 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   }
 
   /**
-   * The timestamp of {@code r}'s next packet: from the runtime's {@link Timestamps} (strictly
-   * increasing across its publishers), and above every packet of ours the relay may hold, so
-   * that it always takes the new one. Per relay: one relay may hold a packet dated ahead (signed
+   * The timestamp of {@code r}'s next packet: from the runtime's {@link Timestamps}, and above
+   * every packet of our key the relay may hold (from any publisher on the runtime), so that it
+   * always takes the new one. Per relay: one relay may hold a packet dated ahead (signed
    * while the clock ran ahead, which iroh's relays do not check) that another refused; following
    * it everywhere would keep the second refusing.
    */
   private long nextTimestamp(Relay r) {
-    long ts = Math.max(timestamps.next(), r.floor);
-    r.floorBefore = r.floor;
-    r.floor = ts + 1;
-    return ts;
+    while (true) {
+      long floor = r.floor.get();
+      long ts = Math.max(timestamps.next(), floor);
+      if (r.floor.compareAndSet(floor, ts + 1)) { // another publisher of the key may share it
+        r.floorBefore = floor;
+        return ts;
+      }
+    }
   }
 
   /** n steps after n failures, ±jitter, at most the cap. */

@@ -392,6 +392,31 @@ class PkarrPublisherTest {
     }
   }
 
+  /**
+   * A publisher made for the same key after another (a reconfiguration), after the clock that
+   * ran over an hour ahead was set right: an iroh relay (204 to an older packet, keeps the newer)
+   * still gets a packet above the one the first publisher left there, so it serves the new info.
+   */
+  @Test
+  void aLaterPublisherSignsAboveWhatAnEarlierOneLeftOnARelayAfterTheClockWasSetRight() throws Exception {
+    relay.irohStyle = true;
+    java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong(time.now());
+    dev.keyway.client.packet.Timestamps ts = new dev.keyway.client.packet.Timestamps(wall::get);
+    wall.addAndGet(Duration.ofHours(2).toNanos() / 1_000); // the clock runs ahead
+    PkarrPublisher first = publisher(builder().timestamps(ts));
+    first.publish(Fixtures.info(key, "https://old.example./"));
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    long ahead = stored().timestampMicros();
+    first.close();
+
+    wall.set(time.now()); // set right
+    EndpointInfo moved = Fixtures.info(key, "https://new.example./");
+    publisher(builder().timestamps(ts)).publish(moved);
+    assertThat(next().status()).isEqualTo(PublishOutcome.Status.PUBLISHED);
+    assertThat(stored().timestampMicros()).isGreaterThan(ahead);
+    assertThat(IrohTxt.fromSignedPacket(stored()).relayUrls()).hasToString(moved.relayUrls().toString());
+  }
+
   @Test
   void staleAnswerMovesTheTimestampPastTheRelaysPacket() throws Exception {
     long future = time.now() + Duration.ofMinutes(30).toNanos() / 1000;

@@ -59,6 +59,8 @@ public final class TestRelay implements AutoCloseable {
   public final List<Request> requests = new CopyOnWriteArrayList<>();
   public volatile long maxAge = 30;
   public volatile long mementoMicros = -1;
+  /** Answers 204 to an older packet and keeps the newer one, as iroh-dns-server does (no 409). */
+  public volatile boolean irohStyle;
   /** PUTs of packets with a timestamp it matches get 400, as keyway's far-future check does. */
   public volatile java.util.function.LongPredicate refusesTimestamp = ts -> false;
   private final String prefix;
@@ -146,6 +148,10 @@ public final class TestRelay implements AutoCloseable {
       }
       SignedPacket old = store.get(key);
       if (old != null && old.isMoreRecentThan(p)) {
+        if (irohStyle) {
+          send(ex, 204, null);
+          return;
+        }
         send(ex, 409, "packet is not the most recent".getBytes());
         return;
       }
