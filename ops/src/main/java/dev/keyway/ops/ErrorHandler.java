@@ -16,6 +16,9 @@ import picocli.CommandLine;
  * named; anything else is a bug and keeps its stack trace.
  */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+  /** {@code <3>} under systemd's journal, so that the reason is filed as an error. */
+  private static final String PREFIX = dev.keyway.ops.log.JournalStream.errorPrefix();
+
   @Override
   public int handleExecutionException(
       Exception ex, CommandLine cli, CommandLine.ParseResult parseResult) {
@@ -23,25 +26,25 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         && !u.getMessage().equals(String.valueOf(u.getCause()))) {
       // Our own wrappers say what was being done ("relay cannot listen on 127.0.0.1:6881");
       // the cause alone ("BindException: Address already in use") would lose that.
-      cli.getErr().println("keyway: " + withReason(u.getMessage(), u.getCause()));
+      cli.getErr().println(PREFIX + "keyway: " + withReason(u.getMessage(), u.getCause()));
       return CommandLine.ExitCode.SOFTWARE;
     }
     Throwable e = ex instanceof UncheckedIOException u ? u.getCause() : ex;
     if (e instanceof InvalidInputException) {
-      cli.getErr().println("keyway: " + e.getMessage());
+      cli.getErr().println(PREFIX + "keyway: " + e.getMessage());
       return CommandLine.ExitCode.USAGE;
     }
     if (e instanceof FileAlreadyExistsException f) {
-      cli.getErr().println("keyway: " + f.getFile() + " already exists" + reason(f));
+      cli.getErr().println(PREFIX + "keyway: " + f.getFile() + " already exists" + reason(f));
       return CommandLine.ExitCode.SOFTWARE;
     }
     if (e instanceof IOException io) {
-      cli.getErr().println("keyway: " + describe(io));
+      cli.getErr().println(PREFIX + "keyway: " + describe(io));
       return CommandLine.ExitCode.SOFTWARE;
     }
     if (e instanceof CommandExit exit) {
       if (exit.getMessage() != null) {
-        cli.getErr().println("keyway: " + exit.getMessage());
+        cli.getErr().println(PREFIX + "keyway: " + exit.getMessage());
       }
       return exit.code();
     }

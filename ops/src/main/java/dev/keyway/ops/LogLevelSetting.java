@@ -36,7 +36,7 @@ final class LogLevelSetting {
     for (String variable : new String[] {VARIABLE, EVENTS_VARIABLE}) {
       String problem = problem(variable, System.getenv(variable));
       if (problem != null) {
-        System.err.println(problem);
+        System.err.println(dev.keyway.ops.log.JournalStream.errorPrefix() + problem);
         System.setProperty(variable, "INFO"); // logback reads system properties before the environment
       }
     }

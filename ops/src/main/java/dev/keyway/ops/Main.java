@@ -76,7 +76,8 @@ public final class Main implements Runnable {
   private static int usageError(CommandLine.ParameterException ex, String[] args) {
     CommandLine cli = ex.getCommandLine();
     java.io.PrintWriter err = cli.getErr();
-    err.println("keyway: " + ex.getMessage());
+    // <3> under the journal: a unit that fails on its config says why at priority "error".
+    err.println(dev.keyway.ops.log.JournalStream.errorPrefix() + "keyway: " + ex.getMessage());
     CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
     cli.usage(err);
     return cli.getCommandSpec().exitCodeOnInvalidInput();

@@ -43,6 +43,28 @@ class ServingFailuresTest {
     }
   }
 
+  /**
+   * Under systemd's journal every line carries its priority, the one-line reason a command fails
+   * with too: written to stderr directly, it was filed at "info", and {@code journalctl -p warning}
+   * did not show why a unit failed to start.
+   */
+  @Test
+  void underTheJournalTheReasonForFailingIsFiledAsAnError(@TempDir Path dir) throws Exception {
+    java.util.Map<String, String> journal = java.util.Map.of("KEYWAY_LOG_JOURNAL", "true");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        KeywayProcess busy = KeywayProcess.start(dir, journal, "relay", "--port",
+            Integer.toString(taken.getLocalPort()), "--data-dir", dir.resolve("data").toString())) {
+      assertThat(busy.waitFor()).isEqualTo(1);
+      List<String> lines = busy.output().lines().filter(l -> !l.isBlank()).toList();
+      assertThat(lines).isNotEmpty().allMatch(l -> l.matches("<[0-7]>.*"), "every line has a priority");
+      assertThat(lines.get(lines.size() - 1)).startsWith("<3>keyway: relay cannot listen on 127.0.0.1:");
+    }
+    try (KeywayProcess usage = KeywayProcess.start(dir, journal, "relay", "--no-such-flag")) {
+      assertThat(usage.waitFor()).isEqualTo(2);
+      assertThat(usage.output()).startsWith("<3>keyway: Unknown option: '--no-such-flag'");
+    }
+  }
+
   @Test
   void aDataDirectoryInUseSaysByWhom(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("data");
@@ -222,13 +244,19 @@ class ServingFailuresTest {
     }
 
     static KeywayProcess start(Path dir, String... args) throws IOException {
+      return start(dir, java.util.Map.of(), args);
+    }
+
+    /** As above, with {@code env} added to the environment. */
+    static KeywayProcess start(Path dir, java.util.Map<String, String> env, String... args) throws IOException {
       Path log = Files.createTempFile(dir, args[0], ".log");
       List<String> command = new ArrayList<>(List.of(
           ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
           "-cp", System.getProperty("java.class.path"), Main.class.getName()));
       command.addAll(List.of(args));
-      Process p = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
+      ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      b.environment().putAll(env);
+      Process p = b.start();
       return new KeywayProcess(p, log);
     }
 

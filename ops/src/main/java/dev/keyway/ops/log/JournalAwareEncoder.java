@@ -40,16 +40,10 @@ public final class JournalAwareEncoder extends PatternLayoutEncoder {
   @Override
   public void start() {
     String mode = journal == null ? "auto" : journal.trim().toLowerCase(Locale.ROOT);
-    journalMode = switch (mode) {
-      case "true", "yes", "on", "1" -> true;
-      case "false", "no", "off", "0" -> false;
-      default -> {
-        if (!mode.equals("auto") && !mode.isEmpty()) {
-          addWarn("journal=\"" + journal + "\" is not auto, true or false; using auto");
-        }
-        yield JournalStream.stderrIsJournal();
-      }
-    };
+    if (!mode.matches("auto|true|yes|on|1|false|no|off|0|")) {
+      addWarn("journal=\"" + journal + "\" is not auto, true or false; using auto");
+    }
+    journalMode = JournalStream.journalMode(mode);
     if (journalMode && journalPattern != null) {
       setPattern(journalPattern);
     }

@@ -17,6 +17,30 @@ public final class JournalStream {
 
   private JournalStream() {}
 
+  /**
+   * Whether stderr lines are written for the journal: {@code mode} as the encoder's
+   * {@code journal} setting ({@code true}/{@code false}, else detected).
+   */
+  public static boolean journalMode(String mode) {
+    String m = mode == null ? "auto" : mode.trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (m) {
+      case "true", "yes", "on", "1" -> true;
+      case "false", "no", "off", "0" -> false;
+      default -> stderrIsJournal();
+    };
+  }
+
+  /**
+   * The prefix of an error line written to stderr directly, not through logging (a command's
+   * one-line reason for failing): {@code <3>} (error) when stderr is the journal, as the log
+   * encoder writes it ({@code KEYWAY_LOG_JOURNAL} overrides the detection), else nothing.
+   * Without it journald files the line at priority "info", where {@code journalctl -p warning}
+   * does not show it.
+   */
+  public static String errorPrefix() {
+    return journalMode(System.getenv("KEYWAY_LOG_JOURNAL")) ? "<3>" : "";
+  }
+
   /** Whether this process's stderr is the journal. */
   public static boolean stderrIsJournal() {
     Optional<String> link;
