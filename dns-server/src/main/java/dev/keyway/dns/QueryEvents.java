@@ -73,6 +73,24 @@ public final class QueryEvents {
     if (((query[offset + 4] & 0xff) << 8 | (query[offset + 5] & 0xff)) == 0) {
       return ""; // QDCOUNT 0
     }
+    // Plain labels only, as the answerer reads a question: a compression pointer (which could
+    // point into the header and make a name of the client-chosen id) is "no name".
+    int p = offset + 12;
+    int end = offset + length;
+    for (int total = 0; ; ) {
+      if (p >= end) {
+        return "";
+      }
+      int len = query[p] & 0xff;
+      total += 1 + len;
+      if (len > 63 || total > 255) {
+        return "";
+      }
+      if (len == 0) {
+        break;
+      }
+      p += 1 + len;
+    }
     try {
       DNSInput in = new DNSInput(ByteBuffer.wrap(query, offset, length).slice());
       in.jump(12);

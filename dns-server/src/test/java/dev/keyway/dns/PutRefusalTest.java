@@ -218,6 +218,34 @@ class PutRefusalTest {
     }
   }
 
+  /**
+   * Every spelling of the route the router matches counts a refused PUT: the check used the raw
+   * path, so "/./pkarr/k" or "//pkarr/k" were refused uncounted (and invisible to the alert).
+   */
+  @Test
+  void refusedPutsAreCountedWhateverTheSpellingOfThePath(@TempDir Path dir) throws Exception {
+    try (InMemoryPacketStore store = new InMemoryPacketStore(MicrosClock.of(java.time.Clock.systemUTC()));
+        IrohDnsServer server = start(dir, store, "")) {
+      String key = fresh().publicKey().toZ32();
+      List<String> paths = List.of("/pkarr/" + key, "/./pkarr/" + key, "/pkarr/../pkarr/" + key,
+          "/%70karr/" + key, "//pkarr/" + key, "/x/../pkarr/" + key);
+      for (String path : paths) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress("127.0.0.1", server.httpPort()), 10_000);
+          s.setSoTimeout(20_000);
+          OutputStream out = s.getOutputStream();
+          out.write(("PUT " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+              + "Content-Length: 100\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          out.write(new byte[100]);
+          out.flush();
+          String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+          assertThat(answer).as(path).startsWith("HTTP/1.1 400 ");
+        }
+      }
+      assertThat(scrape()).contains(refused("invalid", paths.size()));
+    }
+  }
+
   /** A store whose writer queue is always full: every upsert is refused at once. */
   private static final class OverloadedStore implements PacketStore {
     private final InMemoryPacketStore reads = new InMemoryPacketStore(MicrosClock.of(java.time.Clock.systemUTC()));

@@ -194,5 +194,9 @@ class QueryEventsTest {
     loop[12] = (byte) 0xc0; // a compression pointer to itself
     loop[13] = 12;
     assertThat(QueryEvents.qname(loop, 0, loop.length)).isEmpty();
+    // a pointer into the header would make a name of the client-chosen id: no name either
+    byte[] intoHeader = {0x01, 0x61, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        (byte) 0xc0, 0x00, 0x00, 0x01, 0x00, 0x01};
+    assertThat(QueryEvents.qname(intoHeader, 0, intoHeader.length)).isEmpty();
   }
 }

@@ -120,7 +120,7 @@ public final class IrohHttpApi {
   }
 
   private static String allowed(RoutingContext ctx) {
-    String path = ctx.request().path();
+    String path = routedPath(ctx);
     if (path.startsWith("/pkarr/")) {
       return "GET, HEAD, PUT";
     }
@@ -131,7 +131,14 @@ public final class IrohHttpApi {
   }
 
   private static long bodyLimit(RoutingContext ctx) {
-    return ctx.request().path().startsWith("/pkarr/") ? MAX_PUT_BODY : DohHandler.MAX_BODY;
+    return routedPath(ctx).startsWith("/pkarr/") ? MAX_PUT_BODY : DohHandler.MAX_BODY;
+  }
+
+  /** The path the router matched: normalised ("/./pkarr/k" and "//pkarr/k" are "/pkarr/k"). */
+  private static String routedPath(RoutingContext ctx) {
+    String normalized = ctx.normalizedPath();
+    String path = normalized != null ? normalized : ctx.request().path();
+    return path != null ? path : "";
   }
 
   private static void text(RoutingContext ctx, String body) {
@@ -193,8 +200,8 @@ public final class IrohHttpApi {
     } else {
       error = ApiError.of(f);
     }
-    boolean publish = ctx.request().method() == HttpMethod.PUT
-        && ctx.request().path() != null && ctx.request().path().startsWith("/pkarr/");
+    // Every spelling of the route counts, as the router matched it.
+    boolean publish = ctx.request().method() == HttpMethod.PUT && routedPath(ctx).startsWith("/pkarr/");
     if (publish) {
       metrics.publishRefused(error.status());
     }
@@ -221,8 +228,10 @@ public final class IrohHttpApi {
       failures.warn(what + " refused with 503: the store's write queue is full",
           where + cause.getMessage(), null);
     } else if (cause instanceof PacketStoreException) {
+      // A failed write is logged by the store itself (once, with its cause); a failed read is
+      // not, so it keeps its stack trace here.
       failures.warn(what + " refused with " + error.status() + ": the store failed",
-          where + cause.getMessage(), null);
+          where + cause.getMessage(), publish ? null : cause);
     } else if (cause instanceof IllegalStateException
         && String.valueOf(cause.getMessage()).contains("store is closed")) {
       failures.warn(what + " refused with " + error.status() + ": the store is closed",

@@ -357,8 +357,9 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
       Throwable cause = e instanceof java.util.concurrent.CompletionException c
           && c.getCause() != null ? c.getCause() : e;
       boolean known = cause instanceof PacketStoreException || err.status() == 503;
+      // With its stack trace either way: the store does not log a failed read itself.
       failures.warn("GET failed with " + err.status() + (known ? ": the store could not be read"
-          : ": unexpected error"), req.path() + ": " + cause, known ? null : cause);
+          : ": unexpected error"), req.path() + ": " + cause, cause);
     }
     metrics.got(RelayMetrics.Get.ERROR);
     fail(req, err, "get failed");

@@ -21,7 +21,9 @@ import org.slf4j.spi.LoggingEventBuilder;
  * of a burst that no later one follows are not logged: the metrics count every request.
  *
  * <p>Kinds are keys: pass a small fixed set of texts (never one with a key, an address or a
- * path in it), and put what varies in the detail. Safe on any thread.
+ * path in it), and put what varies in the detail. An occurrence logged with a stack trace (an
+ * unexpected failure) is keyed by its kind and its exception's class, so that a second bug is
+ * not hidden behind a first one that recurs. Safe on any thread.
  */
 public final class ThrottledLog {
   /** The interval the servers use. */
@@ -67,11 +69,17 @@ public final class ThrottledLog {
    *     one for unexpected failures only: a known condition needs no stack trace)
    */
   public void log(Level level, String kind, String detail, Throwable trace) {
+    if (trace != null) {
+      kind = kind + " (" + unwrapped(trace).getClass().getName() + ")";
+    }
     Kind k = kinds.computeIfAbsent(kind, x -> new Kind());
-    long now = millis.getAsLong();
     long repeats;
     long since;
+    long now;
     synchronized (k) {
+      // Read under the lock: read before it, a line another thread wrote meanwhile would make
+      // this reading look like a clock that went back, and log again at once.
+      now = millis.getAsLong();
       if (k.logged && now - k.lastLine < intervalMillis && now >= k.lastLine) {
         k.suppressed++;
         return;
@@ -95,6 +103,15 @@ public final class ThrottledLog {
       line.setCause(trace);
     }
     line.log();
+  }
+
+  /** The exception inside the wrappers futures add, whose class tells one bug from another. */
+  private static Throwable unwrapped(Throwable t) {
+    while ((t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /** What one kind has logged. */

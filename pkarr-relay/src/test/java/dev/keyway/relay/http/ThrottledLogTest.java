@@ -71,4 +71,20 @@ class ThrottledLogTest {
         && e.getThrowableProxy() != null && e.getThrowableProxy().getMessage().equals("bug"));
     assertThat(appender.list.get(1).getFormattedMessage()).contains("2 times", "PUT /y");
   }
+
+  /** A second, different bug within the interval of a recurring one is logged, with its trace. */
+  @Test
+  void aDifferentUnexpectedFailureIsNotHiddenBehindARecurringOne() {
+    IllegalStateException steady = new IllegalStateException("steady");
+    for (int i = 0; i < 5; i++) {
+      log.error("unexpected", "PUT /x", new java.util.concurrent.CompletionException(steady));
+    }
+    ClassCastException rare = new ClassCastException("rare");
+    log.error("unexpected", "PUT /y", new java.util.concurrent.CompletionException(rare));
+    log.error("unexpected", "PUT /x", new java.util.concurrent.CompletionException(steady));
+    assertThat(appender.list).hasSize(2);
+    assertThat(appender.list.get(0).getFormattedMessage()).contains("IllegalStateException");
+    assertThat(appender.list.get(1).getFormattedMessage()).contains("ClassCastException", "PUT /y");
+    assertThat(appender.list.get(1).getThrowableProxy().getCause().getMessage()).isEqualTo("rare");
+  }
 }
