@@ -32,7 +32,8 @@ import org.xbill.DNS.SOARecord;
  *       min(SOA TTL, SOA MINIMUM). (iroh-dns-server answers NXDOMAIN for both.) A CNAME at the
  *       name answers any other type (RFC 1034 §3.6.2); the resolver follows it.
  *   <li><b>Refusals and errors.</b> REFUSED outside our origins, for classes other than IN (or
- *       ANY), and for AXFR/IXFR. NOTIMP for opcodes other than QUERY. FORMERR for anything that
+ *       ANY), and for AXFR/IXFR, with an Extended DNS Error to EDNS queries (RFC 8914: 20 not
+ *       authoritative, 21 not supported, 18 prohibited). NOTIMP for opcodes other than QUERY. FORMERR for anything that
  *       does not parse, a question count other than 1, more than one OPT record, an OPT record
  *       not at the root or outside the additional section, or a query for type OPT. BADVERS for EDNS versions above 0. SERVFAIL
  *       when the store fails. A message with QR=1 is never answered, nor one shorter than a
@@ -42,7 +43,7 @@ import org.xbill.DNS.SOARecord;
  *       §3.7.1); ID, opcode, RD and CD copied; RA never.
  *       The question is echoed byte for byte (DNS 0x20 case randomisation survives).
  *   <li><b>EDNS(0) (RFC 6891).</b> A query with OPT gets an OPT back: our UDP payload size,
- *       version 0, the DO bit copied, no options.
+ *       version 0, the DO bit copied, no options but the Extended DNS Error of a refusal.
  *   <li><b>Size (RFC 1035 §4.2.1, RFC 6891 §7, RFC 7766).</b> Over UDP a response may be as large
  *       as the client's EDNS payload size (at least 512, at most ours), or 512 without EDNS.
  *       A larger one is replaced by header + question (+ OPT) with TC=1 and empty sections, so
@@ -61,6 +62,13 @@ public final class ZoneAnswerer {
 
   private static final int HEADER = 12;
   private static final int OPT_LENGTH = 11;
+  /** An Extended DNS Error option (RFC 8914) with no extra text: code, length, info-code. */
+  private static final int EDE_LENGTH = 6;
+  private static final int OPTION_EDE = 15;
+  /** RFC 8914 info-codes of the refusals: a zone transfer, a class, a name not ours. */
+  static final int EDE_PROHIBITED = 18;
+  static final int EDE_NOT_AUTHORITATIVE = 20;
+  static final int EDE_NOT_SUPPORTED = 21;
   private static final int MAX_NAME = 255;
 
   static final int TYPE_A = 1;
@@ -322,10 +330,18 @@ public final class ZoneAnswerer {
         }
       }
     }
-    if (origin == null || (q.qclass != CLASS_IN && q.qclass != CLASS_ANY)) {
+    // Refusals say why in an Extended DNS Error when the query has EDNS (RFC 8914), as NSD,
+    // Knot and BIND do: a resolver logs it, and dig shows it.
+    if (origin == null) {
+      q.ede = EDE_NOT_AUTHORITATIVE;
+      return q.reply(Status.REFUSED, transport);
+    }
+    if (q.qclass != CLASS_IN && q.qclass != CLASS_ANY) {
+      q.ede = EDE_NOT_SUPPORTED;
       return q.reply(Status.REFUSED, transport);
     }
     if (q.qtype == TYPE_AXFR || q.qtype == TYPE_IXFR) {
+      q.ede = EDE_PROHIBITED;
       return q.reply(Status.REFUSED, transport);
     }
     q.originLabel = q.labels - origin.labels;
@@ -444,6 +460,8 @@ public final class ZoneAnswerer {
     int soaOwner = -2;
     /** Add {@link #nsGlue} to the additional section (apex NS), when it fits. */
     boolean glue;
+    /** Extended DNS Error info-code to put in the OPT record, or -1 for none. */
+    int ede = -1;
     boolean forceTruncation;
 
     Query(byte[] buf, int off, int flags) {
@@ -466,7 +484,7 @@ public final class ZoneAnswerer {
       int answerBytes = zone != null ? zone.setLength(set) : apexRecord != null ? apexRecord.length : 0;
       int answerCount = zone != null ? zone.setCount(set) : apexRecord != null ? 1 : 0;
       int authorityBytes = soaOwner == -2 ? 0 : (soaOwner == -1 ? 1 : 2) + negativeSoaTail.length;
-      int optBytes = edns ? OPT_LENGTH : 0;
+      int optBytes = edns ? OPT_LENGTH + (ede >= 0 ? EDE_LENGTH : 0) : 0;
       int glueBytes = 0;
       if (glue) {
         for (byte[] g : nsGlue) {
@@ -547,7 +565,14 @@ public final class ZoneAnswerer {
         out[p + 6] = 0;
         out[p + 7] = (byte) (dnssecOk ? 0x80 : 0);
         out[p + 8] = 0;
-        putU16(out, p + 9, 0);
+        if (ede >= 0) {
+          putU16(out, p + 9, EDE_LENGTH);
+          putU16(out, p + 11, OPTION_EDE);
+          putU16(out, p + 13, 2);
+          putU16(out, p + 15, ede);
+        } else {
+          putU16(out, p + 9, 0);
+        }
       }
       return new Answer(out, status, truncated, minTtl, qtype);
     }

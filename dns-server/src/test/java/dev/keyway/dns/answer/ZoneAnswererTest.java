@@ -186,6 +186,39 @@ class ZoneAnswererTest {
     assertThat(ask(ch.toWire(), Transport.UDP).getRcode()).isEqualTo(Rcode.REFUSED);
   }
 
+  /**
+   * A refusal says why to an EDNS query, in an Extended DNS Error (RFC 8914), as NSD, Knot and
+   * BIND do; without EDNS there is no OPT to carry it.
+   */
+  @Test
+  void refusalsCarryAnExtendedDnsErrorWhenTheQueryHasEdns() throws Exception {
+    ZoneAnswerer only = new ZoneAnswerer(new ZoneSettings(List.of(ORIGIN),
+        ZoneSettings.DEFAULT_SOA, null, null, null, 1232), cache);
+    record Case(String name, int type, int dclass, int ede) {}
+    for (Case c : List.of(new Case("example.org.", Type.A, DClass.IN, 20),
+        new Case(ORIGIN, Type.TXT, DClass.CH, 21),
+        new Case(ORIGIN, Type.AXFR, DClass.IN, 18),
+        new Case(ORIGIN, Type.IXFR, DClass.IN, 18))) {
+      Message q = Message.newQuery(Record.newRecord(Name.fromString(c.name()), c.type(), c.dclass()));
+      q.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+      for (Transport t : List.of(Transport.UDP, Transport.TCP)) {
+        Message m = new Message(only.answer(q.toWire(), t).wire());
+        assertThat(m.getRcode()).isEqualTo(Rcode.REFUSED);
+        List<org.xbill.DNS.EDNSOption> options = m.getOPT().getOptions();
+        assertThat(options).as(c + " " + t).singleElement().satisfies(o -> {
+          assertThat(o.getCode()).isEqualTo(15);
+          assertThat(((org.xbill.DNS.ExtendedErrorCodeOption) o).getErrorCode()).isEqualTo(c.ede());
+        });
+      }
+      Message plain = Message.newQuery(Record.newRecord(Name.fromString(c.name()), c.type(), c.dclass()));
+      assertThat(new Message(only.answer(plain.toWire(), Transport.UDP).wire()).getOPT()).isNull();
+    }
+    // answers other than refusals carry no option
+    Message q = Message.newQuery(Record.newRecord(Name.fromString(ORIGIN), Type.SOA, DClass.IN));
+    q.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    assertThat(new Message(only.answer(q.toWire(), Transport.UDP).wire()).getOPT().getOptions()).isEmpty();
+  }
+
   @Test
   void namesBetweenTwoOriginsAreEmptyNonTerminals() throws Exception {
     // "example." lies under the root origin and above dns.example.: it exists (RFC 8020: an
