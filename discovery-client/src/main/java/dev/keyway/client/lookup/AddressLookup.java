@@ -6,7 +6,7 @@ import dev.keyway.client.record.EndpointInfo;
 /**
  * A way to find an endpoint's addresses from its id, and optionally to publish one's own: the
  * Java form of iroh's {@code AddressLookup} trait. DNS, DoH and pkarr relay lookups, the
- * {@code PkarrPublisher} and (later) the gossip address book implement it;
+ * {@code PkarrPublisher} and the gossip address book ({@code GossipAddressLookup}) implement it;
  * {@link ConcurrentLookup} combines several.
  *
  * <p>Implementations are thread-safe and never block the caller: {@link #publish} is fire and

@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * broadcasts a signed {@link Announcement} on the book topic; every member verifies what it
  * receives and keeps an {@link AddressBook} of the others, which expires silent nodes. Plug
  * {@link #lookup()} into anything that takes the client's
- * {@link dev.keyway.client.lookup.AddressLookup}, including the {@link GossipNode} itself (so it
- * can dial nodes it only knows from the book).
+ * {@link dev.keyway.client.lookup.AddressLookup} (a {@code Resolver}, say; see
+ * {@link GossipAddressLookup} on its cache). The node itself learns the gossip addresses the book
+ * hears of, so it can dial members it only knows from the book.
  *
  * <p>Runs on its own Vert.x context: announcements, sweeps and joins are timers there, and the
  * topic's events are handled there. Expiry reads the injected {@link Clock}; {@link #sweep()}
@@ -522,12 +523,21 @@ public final class GossipAddressBook implements AutoCloseable {
     // A handed-over copy is held to T/10 (AddressBook#relayedSkew); the node's own announcement,
     // judged against T, still arrives through gossip: a warning here would blame a clock that is
     // within what the members are told to keep.
-    if (!relayed && skewMillis > 0 && now - lastSkewWarning > SKEW_WARNING_MILLIS) {
+    if (!relayed && now - lastSkewWarning > SKEW_WARNING_MILLIS) {
       lastSkewWarning = now;
-      LOG.warn("announcement of {} ({}) is {} s ahead of this node's clock, more than the expiry"
-          + " of {} s: refused. The book's members need clocks that agree to within the expiry"
-          + " (NTP).", a.nodeId().fmtShort(), a.name(), skewMillis / 1_000,
-          config.expiry().toSeconds());
+      if (skewMillis > 0) {
+        LOG.warn("announcement of {} ({}) is {} s ahead of this node's clock, more than the expiry"
+            + " of {} s: refused. The book's members need clocks that agree to within the expiry"
+            + " (NTP): {}'s clock is ahead, or this node's is behind.", a.nodeId().fmtShort(),
+            a.name(), skewMillis / 1_000, config.expiry().toSeconds(), a.name());
+      } else {
+        // Too old: a clock behind at the sender, or ahead here (then every member's is refused
+        // and this node's book stays empty; the others do not warn about it, they only count).
+        LOG.warn("announcement of {} ({}) was signed {} s before this node's clock says, older than"
+            + " the book accepts (expiry {} s): refused. If every member's is refused, this node's"
+            + " clock is ahead (NTP); if only {}'s, its clock is behind.", a.nodeId().fmtShort(),
+            a.name(), -skewMillis / 1_000, config.expiry().toSeconds(), a.name());
+      }
     }
   }
 

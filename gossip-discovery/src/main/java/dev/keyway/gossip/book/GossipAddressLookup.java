@@ -12,6 +12,13 @@ import java.util.Optional;
  * {@link AddressLookup} with provenance {@value #PROVENANCE}. {@link #resolve} answers from the
  * book at once (found, or not found); {@link #publish} changes what this node announces.
  * Thread-safe.
+ *
+ * <p>In a {@link dev.keyway.client.lookup.Resolver}, mind its cache: it keeps every item for at
+ * least 30 s ({@code TtlCache.DEFAULT_MIN_TTL}), so after a member moves or leaves, a resolve
+ * through a caching resolver may return its old address for that long, where the book itself
+ * answers from memory with what it heard last. Give the book a resolver of its own built with
+ * {@code noCache()}, or a short {@code cacheTtl}, when that matters (a rolling restart), or call
+ * {@link #resolve} directly.
  */
 public final class GossipAddressLookup implements AddressLookup {
   /** The provenance of this lookup's items. */

@@ -183,6 +183,43 @@ class GossipAddressBookTest {
   }
 
   /**
+   * A member whose clock is behind has its announcements refused as too old; the refusing node
+   * says so (it used to warn only of clocks ahead, and count the rest silently), naming both
+   * possible culprits: the sender's clock behind, or its own ahead.
+   */
+  @Test
+  void announcementsOfAMemberWhoseClockIsBehindAreRefusedWithAWarning() {
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(GossipAddressBook.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    log.addAppender(logged);
+    try {
+      Instant start = Instant.parse("2026-01-01T00:00:00Z");
+      TestClock c0 = new TestClock(start);
+      TestClock c1 = new TestClock(start.minus(Duration.ofHours(1)));
+      GossipNodeConfig netConfig = GossipNodeConfig.defaults().withTransport(TransportKind.TCP)
+          .withGossip(GossipConfig.defaults());
+      startBook(SecretKey.generate(RANDOM), netConfig, Duration.ofMillis(200), c0, List.of());
+      startBook(SecretKey.generate(RANDOM), netConfig, Duration.ofMillis(200), c1,
+          List.of(nodes.get(0).endpointAddr()));
+      GossipAddressBook zero = books.get(0);
+      await("node 1's announcements refused as too old", () -> zero.stats().untimely() >= 2,
+          () -> zero.stats().toString());
+      assertThat(ids(zero)).doesNotContain(nodes.get(1).id());
+      await("a warning naming the clocks", () -> {
+        synchronized (logged) {
+          return logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("older than the book accepts")
+              && e.getFormattedMessage().contains("this node's clock is ahead"));
+        }
+      }, () -> logged.list.toString());
+    } finally {
+      log.detachAppender(logged);
+    }
+  }
+
+  /**
    * Two processes with one key: whichever announced last wins in every book, so one of them is
    * unreachable. One that receives its own id with other addresses, signed with its key, counts
    * it (and warns); a forgery of its id is counted as forged instead. (Whether a twin's
