@@ -1,6 +1,7 @@
 package dev.keyway.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -115,11 +117,20 @@ class GossipCliTest {
         assertThat(metrics.body()).contains("gossip_book_accepted_total ", "gossip_book_forged_total 0.0",
             "gossip_net_frames_received_total ", "gossip_book_entries 1.0", "gossip_neighbors 1.0",
             "jvm_memory_used_bytes", "keyway_build_info");
+        // HELP says what a series counts, not only its name.
+        assertThat(metrics.body()).contains("# HELP gossip_book_joined_total address book: join requests sent:"
+            + " newly seen nodes asked to join, and redials of departed nodes (not members that joined)",
+            "# HELP gossip_net_dials_failed_total gossip network: dials that found no address");
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
             + "/healthz")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"ok\"", "\"neighbors\":1", "\"peers\":1");
         assertThat(b.err()).as("a node that joins at once warns about nothing").doesNotContain("cannot join");
+        // beta has bootstrap peers but no --key: its id, so alpha's way to name it, dies with it.
+        assertThat(b.err()).contains("keyway: warning: no --key: this node's id changes on every restart,"
+            + " so other members' --bootstrap strings naming this node stop working");
+        assertThat(count(b.err(), "no --key")).isEqualTo(1);
+        assertThat(a.err()).as("the first node has no bootstrap peers").doesNotContain("no --key");
         assertThat(b.stop()).isZero();
       }
       assertThat(a.stop()).isZero();
@@ -144,6 +155,61 @@ class GossipCliTest {
       assertThat(health.body()).contains("\"status\":\"isolated\"", "\"neighbors\":0");
       assertThat(solo.stop()).isZero();
     }
+  }
+
+  /**
+   * Bound to every address: the bootstrap lines give what the node advertises (never the wildcard
+   * [::] or 0.0.0.0, which no other member can dial), and --http-bind moves the web page.
+   */
+  @Test
+  void aWildcardBindPrintsTheAdvertisedAddressesAndHttpBindMovesTheWebPage() throws Exception {
+    try (ServingCommand wild = new ServingCommand("bootstrap: ", "gossip", "demo", "wild", "--quiet",
+        "--transport", "tcp", "--bind", "0.0.0.0", "--http", "0", "--http-bind", "0.0.0.0")) {
+      awaitText(wild, "web page: ");
+      String id = group(wild.out(), "gossip demo: node wild (\\S+)");
+      List<String> lines = wild.out().lines().filter(l -> l.startsWith("bootstrap: ")).toList();
+      assertThat(lines).as(wild.out()).isNotEmpty().allSatisfy(l -> assertThat(l)
+          .startsWith("bootstrap: " + id + "@").doesNotContain("[::]", "0.0.0.0"));
+      assertThat(wild.out()).contains("(listening on 0.0.0.0:");
+      int httpPort = wild.port("web page: http://127.0.0.1:(\\d+)/");
+      assertThat(get("http://127.0.0.1:" + httpPort + "/healthz").statusCode()).isEqualTo(503);
+      // Another member can join through a printed line.
+      try (ServingCommand joiner = new ServingCommand("bootstrap: ", "gossip", "demo", "joiner", "--quiet",
+          "--transport", "tcp", "--key", keyFile("joiner.key"), "--bootstrap",
+          lines.get(0).substring("bootstrap: ".length()))) {
+        await("the wildcard node gets a neighbour", () -> get("http://127.0.0.1:" + httpPort + "/healthz").statusCode() == 200);
+        assertThat(joiner.err()).doesNotContain("no --key");
+        assertThat(joiner.stop()).isZero();
+      }
+      assertThat(wild.stop()).isZero();
+    }
+    // 127.0.0.2 is a loopback address too (Linux): the page is there, and not on 127.0.0.1.
+    try (ServingCommand moved = new ServingCommand("bootstrap: ", "gossip", "demo", "moved", "--quiet",
+        "--transport", "tcp", "--http", "0", "--http-bind", "127.0.0.2")) {
+      awaitText(moved, "web page: ");
+      int httpPort = moved.port("web page: http://127.0.0.2:(\\d+)/");
+      assertThat(get("http://127.0.0.2:" + httpPort + "/metrics").statusCode()).isEqualTo(200);
+      assertThatThrownBy(() -> get("http://127.0.0.1:" + httpPort + "/metrics")).isInstanceOf(java.io.UncheckedIOException.class);
+      assertThat(moved.stop()).isZero();
+    }
+  }
+
+  private static HttpResponse<String> get(String url) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+          .build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String keyFile(String name) throws Exception {
+    Path f = dir.resolve(name);
+    KeyFiles.write(f, SecretKey.generate(new SecureRandom()));
+    return f.toString();
   }
 
   /**
@@ -194,6 +260,9 @@ class GossipCliTest {
             "--json-dump", dir.resolve("missing/x.json").toString()},
         {"--json-dump " + dir + " is a directory", "--json-dump", dir.toString()},
         {"--bind no-such-host.invalid: not an IP address or a known host name", "--bind", "no-such-host.invalid"},
+        {"--http-bind no-such-host.invalid: not an IP address or a known host name", "--http", "0",
+            "--http-bind", "no-such-host.invalid"},
+        {"--http-bind : not an IP address", "--http-bind", ""},
         {"--transport must be quic, tcp or auto, not 'carrier-pigeon'", "--transport", "carrier-pigeon"},
         {"--interval: not a duration: 'soon'", "--interval", "soon"},
         {"--interval 1ms is below 100ms", "--interval", "1ms", "--expiry", "3ms"},
@@ -209,6 +278,12 @@ class GossipCliTest {
       assertThat(run.code()).as(String.join(" ", args) + "\n" + run.err()).isEqualTo(2);
       assertThat(run.err()).as(String.join(" ", args)).startsWith("keyway: " + c[0]).contains("Usage: keyway gossip demo");
       assertThat(run.out()).as(String.join(" ", args)).doesNotContain("ticket:");
+    }
+    for (String empty : new String[] {"", " "}) {
+      CliTest.Run noName = runBounded("gossip", "demo", empty);
+      assertThat(noName.code()).as("'%s'", empty).isEqualTo(2);
+      assertThat(noName.err()).startsWith("keyway: the node name is empty").contains("Usage: keyway gossip demo");
+      assertThat(noName.out()).doesNotContain("ticket:");
     }
     CliTest.Run longName = runBounded("gossip", "demo", "n".repeat(65));
     assertThat(longName.code()).isEqualTo(2);

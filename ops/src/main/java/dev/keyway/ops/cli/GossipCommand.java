@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -115,7 +116,8 @@ public final class GossipCommand implements Runnable {
         "It prints its ticket, then an 'Address book' block whenever the book changes: itself and the"
             + " discovered peers with name, id, addresses and age. Start more nodes with --bootstrap set to"
             + " a ticket or ID@HOST:PORT printed by a running one. Ctrl-C stops it.",
-        "Warnings go to stderr: a bootstrap peer that cannot be joined (with the reason; the node keeps"
+        "Cluster members need fixed keys (--key): without one the id changes on every start.",
+        "Warnings go to stderr: --bootstrap without --key, a bootstrap peer that cannot be joined (with the reason; the node keeps"
             + " retrying, and says when it has joined), inbound handshakes it rejected, a JSON dump it cannot write.",
         "Exit codes: 0 stopped; 1 could not start (port taken, unreadable key); 2 bad arguments."
       })
@@ -130,14 +132,21 @@ public final class GossipCommand implements Runnable {
     @Option(names = "--port", paramLabel = "P", description = "Port to listen on, 0..65535 (default: ${DEFAULT-VALUE}, any free).")
     int port;
 
-    @Option(names = "--http", paramLabel = "PORT", description = "Serve the address book as a web page on 127.0.0.1:PORT, 0..65535 (0: any free), with /book.json, Prometheus series at /metrics and /healthz (503 while the node has no neighbour).")
+    @Option(names = "--http", paramLabel = "PORT", description = "Serve the address book as a web page on PORT of --http-bind, 0..65535 (0: any free), with /book.json, Prometheus series at /metrics and /healthz (503 while the node has no neighbour).")
     Integer httpPort;
+
+    @Option(names = "--http-bind", paramLabel = "ADDR", description = "Address of the --http web page (default: ${DEFAULT-VALUE},"
+        + " this host only; 0.0.0.0 or this host's address for a Prometheus on another host).")
+    String httpBind = "127.0.0.1";
 
     @Option(names = "--json-dump", paramLabel = "FILE",
         description = "Keep FILE updated with the address book as JSON (rewritten atomically on every change and every second).")
     Path jsonDump;
 
-    @Option(names = "--key", paramLabel = "FILE", description = "The node key (default: a new key for this run).")
+    @Option(names = "--key", paramLabel = "FILE", description = "The node key, whose public key is the node's id"
+        + " (default: a new key, so a new id, on every start). Every cluster member needs a fixed one, or the"
+        + " other members' --bootstrap ID@HOST:PORT strings naming it stop working when it restarts:"
+        + " 'keyway key generate --out FILE' once, then --key FILE.")
     Path keyFile;
 
     @Option(names = "--quiet", description = "Do not print address book blocks (the JSON dump and web page still update).")
@@ -151,6 +160,12 @@ public final class GossipCommand implements Runnable {
       GossipNodeOptions.checkPort(cli, "--port", port);
       if (httpPort != null) {
         GossipNodeOptions.checkPort(cli, "--http", httpPort);
+      }
+      InetAddress httpAddress = GossipNodeOptions.address(cli, "--http-bind", httpBind);
+      if (!node.bootstrap.isEmpty() && keyFile == null) {
+        warnings.add("warning: no --key: this node's id changes on every restart, so other members'"
+            + " --bootstrap strings naming this node stop working (create a key once with"
+            + " 'keyway key generate --out FILE', then run with --key FILE)");
       }
       if (jsonDump != null) {
         checkDumpFile(cli, jsonDump);
@@ -167,7 +182,7 @@ public final class GossipCommand implements Runnable {
       StopOnSignal stop = new StopOnSignal("gossip-demo");
       GossipDemoNode demo = new GossipDemoNode(out, err, quiet, jsonDump);
       try {
-        demo.start(key, kind, listen, bookConfig, boot, httpPort);
+        demo.start(key, kind, listen, bookConfig, boot, httpPort, httpAddress);
       } catch (RuntimeException e) {
         stop.abandon();
         demo.close();

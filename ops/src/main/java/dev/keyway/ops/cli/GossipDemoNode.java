@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -82,6 +83,16 @@ final class GossipDemoNode {
    */
   void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
       List<EndpointAddr> bootstrap, Integer httpPort) {
+    start(key, kind, bind, bookConfig, bootstrap, httpPort, null);
+  }
+
+  /**
+   * As above, with the web page on {@code httpBind} (127.0.0.1 when null): another host's
+   * Prometheus scrapes {@code /metrics} only from an address it can reach.
+   */
+  void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
+      List<EndpointAddr> bootstrap, Integer httpPort, InetAddress httpBind) {
+    InetAddress httpHost = httpBind != null ? httpBind : InetAddress.getLoopbackAddress();
     if (ownsVertx) {
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
           .setPreferNativeTransport(true)); // epoll: TCP_USER_TIMEOUT (GossipNode)
@@ -118,9 +129,9 @@ final class GossipDemoNode {
         }
       });
       try {
-        join(http.listen(httpPort, "127.0.0.1").toCompletionStage().toCompletableFuture());
+        join(http.listen(httpPort, httpHost.getHostAddress()).toCompletionStage().toCompletableFuture());
       } catch (IllegalStateException e) {
-        throw new StartFailure("cannot listen on 127.0.0.1:" + httpPort + " (http): "
+        throw new StartFailure("cannot listen on " + hostPort(new InetSocketAddress(httpHost, httpPort)) + " (http): "
             + GossipStartFailures.reason(e), e);
       }
     }
@@ -129,10 +140,23 @@ final class GossipDemoNode {
       out.println("gossip demo: node " + bookConfig.name() + " " + node.id() + " (" + node.transport()
           + " on " + hostPort(node.localAddress()) + ")");
       out.println("ticket: " + EndpointTicket.of(self));
-      out.println("bootstrap: " + node.id() + "@" + hostPort(node.localAddress()));
+      // What the node tells its peers, one line each: bound to a wildcard (--bind 0.0.0.0), its
+      // local address ([::]:P) is no address another member can dial.
+      List<SocketAddr> advertised = self.ipAddrs();
+      if (advertised.isEmpty()) {
+        out.println("bootstrap: " + node.id() + "@" + hostPort(node.localAddress()));
+      }
+      for (SocketAddr a : advertised) {
+        out.println("bootstrap: " + node.id() + "@" + a);
+      }
       out.println(bootstrap.isEmpty() ? "starting as the first node" : "joining through " + bootstrap.size() + " node(s)");
       if (http != null) {
-        out.println("web page: http://127.0.0.1:" + http.actualPort() + "/");
+        if (httpHost.isAnyLocalAddress()) {
+          out.println("web page: http://127.0.0.1:" + http.actualPort() + "/ (listening on "
+              + hostPort(new InetSocketAddress(httpHost, http.actualPort())) + ", every address of this host)");
+        } else {
+          out.println("web page: http://" + hostPort(new InetSocketAddress(httpHost, http.actualPort())) + "/");
+        }
       }
       out.flush();
     }

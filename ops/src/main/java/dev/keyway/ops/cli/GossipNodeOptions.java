@@ -37,7 +37,8 @@ final class GossipNodeOptions {
       description = "A running node to join through (repeatable): an endpoint ticket, or ID@HOST:PORT with HOST an IP address.")
   List<String> bootstrap = new ArrayList<>();
 
-  @Option(names = "--bind", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--bind", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE},"
+      + " this host only; a cluster on several hosts needs an address the others reach, or 0.0.0.0).")
   String bind = "127.0.0.1";
 
   @Option(names = "--transport", paramLabel = "KIND",
@@ -90,6 +91,10 @@ final class GossipNodeOptions {
           + ": a single lost announcement drops a node from the books until its next one");
     }
     for (String name : names) {
+      if (name.isBlank()) {
+        throw new CommandLine.ParameterException(cli, "the node name is empty: give each member a name"
+            + " (it is how the address book lists it)");
+      }
       int bytes = name.getBytes(StandardCharsets.UTF_8).length;
       if (bytes > Announcement.MAX_NAME_BYTES) {
         throw new CommandLine.ParameterException(cli, "node name '" + name + "' is " + bytes + " bytes long; at most "
@@ -102,10 +107,18 @@ final class GossipNodeOptions {
 
   /** The {@code --bind} address, resolved; a name that does not resolve is a usage error. */
   InetAddress bindAddress(CommandLine cli) {
+    return address(cli, "--bind", bind);
+  }
+
+  /** {@code host} (the value of {@code option}) resolved; a name that does not resolve is a usage error. */
+  static InetAddress address(CommandLine cli, String option, String host) {
     try {
-      return InetAddress.getByName(bind);
+      if (host.isBlank()) {
+        throw new UnknownHostException(host); // getByName("") is the loopback address
+      }
+      return InetAddress.getByName(host);
     } catch (UnknownHostException e) {
-      throw new CommandLine.ParameterException(cli, "--bind " + bind + ": not an IP address or a known host name");
+      throw new CommandLine.ParameterException(cli, option + " " + host + ": not an IP address or a known host name");
     }
   }
 
