@@ -468,6 +468,8 @@ public final class GossipAddressBook implements AutoCloseable {
         stats.discovered.increment();
         EVENTS.atDebug().addKeyValue("event", "discovered").addKeyValue("node", a.nodeId().fmtShort())
             .addKeyValue("name", a.name()).log();
+        // One line per arrival and per expiry: as many as the membership changes, not per message.
+        LOG.info("member {} ({}) is in the book, at {}", a.nodeId().fmtShort(), a.name(), a.addrs());
         node.addAddresses(EndpointAddr.of(a.nodeId(), a.addrs()));
         if (queued.size() < MAX_JOIN_QUEUE && queued.add(a.nodeId())) {
           joinQueue.add(a.nodeId());
@@ -663,6 +665,8 @@ public final class GossipAddressBook implements AutoCloseable {
       for (BookEntry e : expired) {
         EVENTS.atDebug().addKeyValue("event", "expired").addKeyValue("node", e.nodeId().fmtShort())
             .addKeyValue("name", e.name()).log();
+        LOG.info("member {} ({}) left the book: silent for over {} s", e.nodeId().fmtShort(), e.name(),
+            config.expiry().toSeconds());
       }
       context.runOnContext(v -> changed());
     }

@@ -219,6 +219,45 @@ class GossipAddressBookTest {
     }
   }
 
+  /** A member's arrival and its expiry are one INFO line each (the operator's view of churn). */
+  @Test
+  void membersArrivingAndExpiringAreLoggedOnceEach() {
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(GossipAddressBook.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    log.addAppender(logged);
+    ch.qos.logback.classic.Level level = log.getLevel();
+    log.setLevel(ch.qos.logback.classic.Level.INFO); // the tests' root logs warnings only
+    try {
+      TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+      GossipNodeConfig netConfig = GossipNodeConfig.defaults().withTransport(TransportKind.TCP)
+          .withGossip(GossipConfig.defaults());
+      startBook(SecretKey.generate(RANDOM), netConfig, Duration.ofMillis(200), clock, List.of());
+      startBook(SecretKey.generate(RANDOM), netConfig, Duration.ofMillis(200), clock,
+          List.of(nodes.get(0).endpointAddr()));
+      GossipAddressBook zero = books.get(0);
+      PublicKey one = nodes.get(1).id();
+      await("book 0 holds node 1", () -> ids(zero).contains(one), () -> zero.entries().toString());
+      books.get(1).close();
+      nodes.get(1).close();
+      awaitLastAnnouncementEverywhere(one, List.of(zero));
+      clock.advance(T.plusSeconds(1));
+      assertThat(zero.sweep()).extracting(BookEntry::nodeId).contains(one);
+      List<String> lines;
+      synchronized (logged) {
+        lines = logged.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            .filter(m -> m.contains(one.fmtShort())).toList();
+      }
+      assertThat(lines).filteredOn(m -> m.contains("is in the book")).hasSize(1);
+      assertThat(lines).filteredOn(m -> m.contains("left the book")).hasSize(1);
+    } finally {
+      log.setLevel(level);
+      log.detachAppender(logged);
+    }
+  }
+
   /**
    * Two processes with one key: whichever announced last wins in every book, so one of them is
    * unreachable. One that receives its own id with other addresses, signed with its key, counts
