@@ -189,13 +189,7 @@ class GossipAddressBookTest {
    */
   @Test
   void announcementsOfAMemberWhoseClockIsBehindAreRefusedWithAWarning() {
-    ch.qos.logback.classic.Logger log =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(GossipAddressBook.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-        new ch.qos.logback.core.read.ListAppender<>();
-    logged.start();
-    log.addAppender(logged);
-    try {
+    try (LogCapture logged = new LogCapture(GossipAddressBook.class, ch.qos.logback.classic.Level.WARN)) {
       Instant start = Instant.parse("2026-01-01T00:00:00Z");
       TestClock c0 = new TestClock(start);
       TestClock c1 = new TestClock(start.minus(Duration.ofHours(1)));
@@ -208,29 +202,16 @@ class GossipAddressBookTest {
       await("node 1's announcements refused as too old", () -> zero.stats().untimely() >= 2,
           () -> zero.stats().toString());
       assertThat(ids(zero)).doesNotContain(nodes.get(1).id());
-      await("a warning naming the clocks", () -> {
-        synchronized (logged) {
-          return logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("older than the book accepts")
-              && e.getFormattedMessage().contains("this node's clock is ahead"));
-        }
-      }, () -> logged.list.toString());
-    } finally {
-      log.detachAppender(logged);
+      await("a warning naming the clocks", () -> logged.messages().stream().anyMatch(m ->
+              m.contains("older than the book accepts") && m.contains("this node's clock is ahead")),
+          () -> logged.messages().toString());
     }
   }
 
   /** A member's arrival and its expiry are one INFO line each (the operator's view of churn). */
   @Test
   void membersArrivingAndExpiringAreLoggedOnceEach() {
-    ch.qos.logback.classic.Logger log =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(GossipAddressBook.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-        new ch.qos.logback.core.read.ListAppender<>();
-    logged.start();
-    log.addAppender(logged);
-    ch.qos.logback.classic.Level level = log.getLevel();
-    log.setLevel(ch.qos.logback.classic.Level.INFO); // the tests' root logs warnings only
-    try {
+    try (LogCapture logged = new LogCapture(GossipAddressBook.class, ch.qos.logback.classic.Level.INFO)) {
       TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
       GossipNodeConfig netConfig = GossipNodeConfig.defaults().withTransport(TransportKind.TCP)
           .withGossip(GossipConfig.defaults());
@@ -245,16 +226,9 @@ class GossipAddressBookTest {
       awaitLastAnnouncementEverywhere(one, List.of(zero));
       clock.advance(T.plusSeconds(1));
       assertThat(zero.sweep()).extracting(BookEntry::nodeId).contains(one);
-      List<String> lines;
-      synchronized (logged) {
-        lines = logged.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-            .filter(m -> m.contains(one.fmtShort())).toList();
-      }
+      List<String> lines = logged.messages().stream().filter(m -> m.contains(one.fmtShort())).toList();
       assertThat(lines).filteredOn(m -> m.contains("is in the book")).hasSize(1);
       assertThat(lines).filteredOn(m -> m.contains("left the book")).hasSize(1);
-    } finally {
-      log.setLevel(level);
-      log.detachAppender(logged);
     }
   }
 
