@@ -65,6 +65,32 @@ class ServingFailuresTest {
     }
   }
 
+  /**
+   * The gossip demo's own report lines (a bootstrap peer it cannot join, a missing --key) carry
+   * their priority under the journal too: they are written to stderr directly, not logged, and
+   * were filed at "info".
+   */
+  @Test
+  void underTheJournalTheGossipDemosWarningsAreFiledAsWarnings(@TempDir Path dir) throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    String nobody = dev.keyway.client.keys.SecretKey.generate(new java.security.SecureRandom())
+        .publicKey().toBase32();
+    try (KeywayProcess demo = KeywayProcess.start(dir, java.util.Map.of("KEYWAY_LOG_JOURNAL", "true"),
+        "gossip", "demo", "lonely", "--quiet", "--transport", "tcp",
+        "--bootstrap", nobody + "@127.0.0.1:" + closedPort)) {
+      demo.awaitOutput("cannot join through bootstrap peer");
+      List<String> lines = demo.output().lines().toList();
+      assertThat(lines).anyMatch(l -> l.startsWith("<4>keyway: warning: no --key"));
+      assertThat(lines).anyMatch(l -> l.startsWith("<4>warning: node lonely cannot join"));
+      assertThat(lines).noneMatch(l -> l.startsWith("warning: ") || l.startsWith("keyway: warning: "));
+      demo.signal("TERM");
+      assertThat(demo.waitFor()).isZero();
+    }
+  }
+
   @Test
   void aDataDirectoryInUseSaysByWhom(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("data");

@@ -233,7 +233,8 @@ public final class GossipCommand implements Runnable {
     }
     synchronized (err) {
       for (String w : warnings) {
-        err.println("keyway: " + w);
+        String line = "keyway: " + w;
+        err.println(dev.keyway.ops.log.JournalStream.reportPrefix(line) + line);
       }
       err.flush();
     }

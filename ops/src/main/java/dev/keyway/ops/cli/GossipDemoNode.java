@@ -220,7 +220,8 @@ final class GossipDemoNode {
     }
     synchronized (err) {
       for (String line : lines) {
-        err.println(line);
+        // With its priority under the journal, so that journalctl -p warning shows the warnings.
+        err.println(dev.keyway.ops.log.JournalStream.reportPrefix(line) + line);
       }
       err.flush();
     }

@@ -41,6 +41,18 @@ public final class JournalStream {
     return journalMode(System.getenv("KEYWAY_LOG_JOURNAL")) ? "<3>" : "";
   }
 
+  /**
+   * As {@link #errorPrefix()}, for a report line a command writes to stderr directly: {@code <4>}
+   * (warning) for a line that starts with {@code "warning: "} or {@code "keyway: warning: "},
+   * {@code <6>} (info) for the others, under the journal; nothing elsewhere.
+   */
+  public static String reportPrefix(String line) {
+    if (!journalMode(System.getenv("KEYWAY_LOG_JOURNAL"))) {
+      return "";
+    }
+    return line.startsWith("warning: ") || line.startsWith("keyway: warning: ") ? "<4>" : "<6>";
+  }
+
   /** Whether this process's stderr is the journal. */
   public static boolean stderrIsJournal() {
     Optional<String> link;
