@@ -15,6 +15,7 @@ import dev.keyway.client.store.PacketStore;
 import dev.keyway.client.store.StoredPacket;
 import dev.keyway.client.store.UpsertOutcome;
 import dev.keyway.dns.http.IrohHttpApi;
+import dev.keyway.dns.testing.LoopbackIrohServer;
 import dev.keyway.dns.testing.Packets;
 import dev.keyway.relay.store.H2Dialect;
 import dev.keyway.relay.store.PacketStoreException;
@@ -34,7 +35,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -74,21 +74,7 @@ class PutRefusalTest {
   }
 
   private IrohDnsServer start(Path dir, PacketStore store, String httpKeys) {
-    String toml = """
-        pkarr_put_rate_limit = "disabled"
-        data_dir = "%s"
-        [http]
-        port = 0
-        bind_addr = "127.0.0.1"
-        %s
-        [dns]
-        port = 0
-        bind_addr = "127.0.0.1"
-        origins = ["dns.example."]
-        [metrics]
-        disabled = true
-        """.formatted(dir.resolve("data").toString().replace("\\", "\\\\"), httpKeys);
-    IrohDnsServer.Builder b = IrohDnsServer.builder(DnsServerConfig.fromToml(toml, dir, Map.of()))
+    IrohDnsServer.Builder b = IrohDnsServer.builder(LoopbackIrohServer.config(dir, httpKeys, ""))
         .nanoTime(nanos::get).meterRegistry(registry);
     if (store != null) {
       b.store(store);

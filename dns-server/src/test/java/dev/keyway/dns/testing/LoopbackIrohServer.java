@@ -20,6 +20,11 @@ public final class LoopbackIrohServer {
 
   /** As {@link #start(Path, String)}, with {@code httpKeys} (TOML lines) added to {@code [http]}. */
   public static IrohDnsServer start(Path dir, String httpKeys, String extraToml) {
+    return IrohDnsServer.builder(config(dir, httpKeys, extraToml)).build().start();
+  }
+
+  /** The configuration {@link #start(Path, String, String)} starts, for a builder of one's own. */
+  public static DnsServerConfig config(Path dir, String httpKeys, String extraToml) {
     String toml = """
         pkarr_put_rate_limit = "disabled"
         data_dir = "%s"
@@ -34,6 +39,6 @@ public final class LoopbackIrohServer {
         [metrics]
         disabled = true
         """.formatted(dir.resolve("data"), httpKeys) + extraToml;
-    return IrohDnsServer.builder(DnsServerConfig.fromToml(toml, dir, Map.of())).build().start();
+    return DnsServerConfig.fromToml(toml, dir, Map.of());
   }
 }
