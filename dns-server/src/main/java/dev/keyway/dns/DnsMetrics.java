@@ -238,6 +238,7 @@ public final class DnsMetrics {
       case 408 -> refusedTimeout;
       case 413 -> refusedTooLarge;
       case 503 -> refusedOverloaded;
+      case 501 -> refusedInvalid; // a transfer coding the client chose, not a server fault
       default -> status >= 500 ? refusedError : status >= 400 ? refusedInvalid : null;
     };
     if (c != null) {

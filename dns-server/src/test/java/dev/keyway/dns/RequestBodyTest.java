@@ -277,6 +277,55 @@ class RequestBodyTest {
     }
   }
 
+  /**
+   * A body under a coding is not read as if it were the bytes sent: a transfer coding besides
+   * chunked is a 501, a content coding a 415 naming what would be accepted, and nothing is
+   * stored, though the bytes are a valid payload (iroh reads them as sent and stores them).
+   */
+  @Test
+  void bodiesUnderACodingAreRefusedNotStored() throws Exception {
+    for (String[] c : new String[][] {
+        {"Transfer-Encoding: gzip, chunked", "501", "Transfer-Encoding gzip is not supported"},
+        {"Transfer-Encoding: x-custom;q=1 , Chunked", "501", "Transfer-Encoding x-custom is not supported"},
+        {"Content-Encoding: gzip\r\nTransfer-Encoding: chunked", "415", "Content-Encoding gzip is not supported"},
+        {"Content-Encoding: identity, br\r\nTransfer-Encoding: chunked", "415", "Content-Encoding br"}}) {
+      SecretKey key = Packets.key(random);
+      String z = key.publicKey().toZ32();
+      String response = rawChunkedPut(z, c[0],
+          Packets.iroh(key, Packets.recent(0), "https://relay.example./", "127.0.0.1:4433").toRelayPayload());
+      assertThat(response).as(c[0]).startsWith("HTTP/1.1 " + c[1] + " ").contains(c[2])
+          .containsIgnoringCase("content-type: application/json");
+      if (c[1].equals("415")) {
+        assertThat(response).as(c[0]).containsIgnoringCase("accept-encoding: identity");
+      }
+      assertThat(send(HttpRequest.newBuilder(url("/pkarr/" + z)).GET()).statusCode()).as(c[0]).isEqualTo(404);
+    }
+    // chunked alone, in any case, and the identity content coding are read as before
+    for (String headers : new String[] {"Transfer-Encoding: Chunked",
+        "Transfer-Encoding: chunked\r\nContent-Encoding: identity"}) {
+      SecretKey key = Packets.key(random);
+      String response = rawChunkedPut(key.publicKey().toZ32(), headers,
+          Packets.iroh(key, Packets.recent(0), "https://relay.example./", "127.0.0.1:4433").toRelayPayload());
+      assertThat(response).as(headers).startsWith("HTTP/1.1 204 ");
+    }
+  }
+
+  /** The whole answer to a PUT whose body is sent as one chunk under {@code headers}. */
+  private static String rawChunkedPut(String z32, String headers, byte[] body) throws Exception {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", server.httpPort()), 10_000);
+      s.setSoTimeout(20_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("PUT /pkarr/" + z32 + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
+          + "\r\nConnection: close\r\n\r\n" + Integer.toHexString(body.length) + "\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return readAll(s.getInputStream());
+    }
+  }
+
   @Test
   void rawHttp1ChunkedOverflowAndBadContentLength() throws Exception {
     String z = Packets.key(random).publicKey().toZ32();

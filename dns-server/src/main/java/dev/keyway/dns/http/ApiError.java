@@ -44,6 +44,18 @@ public record ApiError(int status, String detail, Map<String, String> headers) {
     return new ApiError(413, "request body larger than " + limit + " bytes", Map.of());
   }
 
+  /** 415: the body is under a content coding this server does not decode. */
+  public static ApiError unsupportedContentCoding(String coding) {
+    return new ApiError(415, "Content-Encoding " + coding + " is not supported; send the body uncoded",
+        Map.of("accept-encoding", dev.keyway.relay.http.BodyCodings.ACCEPTED_CONTENT_CODING));
+  }
+
+  /** 501: the body is under a transfer coding this server does not decode (RFC 9112 §6.1). */
+  public static ApiError unsupportedTransferCoding(String coding) {
+    return new ApiError(501, "Transfer-Encoding " + coding
+        + " is not supported; send the body with Content-Length or as chunked alone", Map.of());
+  }
+
   /** 429 with iroh's headers. */
   public static ApiError rateLimited(long retryAfterSeconds) {
     String s = Long.toString(retryAfterSeconds);

@@ -205,7 +205,7 @@ public final class IrohHttpApi {
     if (publish) {
       metrics.publishRefused(error.status());
     }
-    if (error.status() >= 500) {
+    if (error.status() >= 500 && error.status() != 501) {
       logServerError(ctx, f, error, publish);
     }
     error.send(ctx.response());

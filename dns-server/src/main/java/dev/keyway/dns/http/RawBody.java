@@ -1,5 +1,6 @@
 package dev.keyway.dns.http;
 
+import dev.keyway.relay.http.BodyCodings;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  *   <li>otherwise the body is collected chunk by chunk (with or without {@code Content-Length}:
  *       chunked HTTP/1.1 and HTTP/2 included) and refused with 413 as soon as it passes the
  *       limit, so never more than the limit is buffered;
+ *   <li>a body under a content coding is refused with 415, one under a transfer coding other
+ *       than chunked with 501 ({@link BodyCodings}): the bytes would be read as sent;
  *   <li>{@code Expect: 100-continue} is answered (after the length check); any other
  *       expectation is a 417;
  *   <li>a body not complete within the timeout is a 408;
@@ -110,6 +113,18 @@ final class RawBody implements Handler<RoutingContext> {
         refuse(ctx, () -> ctx.fail(413));
         return;
       }
+    }
+    String coding = BodyCodings.unsupportedTransferCoding(req);
+    if (coding != null) {
+      ApiError error = ApiError.unsupportedTransferCoding(coding);
+      refuse(ctx, () -> ctx.fail(error.asFailure()));
+      return;
+    }
+    coding = BodyCodings.unsupportedContentCoding(req);
+    if (coding != null) {
+      ApiError error = ApiError.unsupportedContentCoding(coding);
+      refuse(ctx, () -> ctx.fail(error.asFailure()));
+      return;
     }
     if (req.isEnded()) {
       ctx.put(KEY, Buffer.buffer());

@@ -16,6 +16,10 @@ import java.util.concurrent.CompletionException;
  * <tr><td>bad key, bad payload, bad signature, bad DNS, bad policy, timestamp too far ahead</td>
  *     <td>400, the parser's message</td></tr>
  * <tr><td>body over 1104 bytes</td><td>413</td></tr>
+ * <tr><td>body under a content coding ({@code Content-Encoding: gzip})</td><td>415 with
+ *     {@code Accept-Encoding: identity}</td></tr>
+ * <tr><td>body under a transfer coding other than chunked ({@code gzip, chunked})</td><td>501,
+ *     connection closed</td></tr>
  * <tr><td>body not complete within {@code request_body_timeout}</td><td>408, connection
  *     closed</td></tr>
  * <tr><td>a more recent packet is stored</td><td>409</td></tr>
@@ -58,6 +62,19 @@ public record RelayError(int status, String message, Map<String, String> headers
   /** 413: the body is over {@code limit} bytes. */
   public static RelayError tooLarge(long limit) {
     return new RelayError(413, "Payload Too Large: a relay payload is at most " + limit + " bytes", Map.of());
+  }
+
+  /** 415: the body is under a content coding this relay does not decode. */
+  public static RelayError unsupportedContentCoding(String coding) {
+    return new RelayError(415, "Unsupported Media Type: Content-Encoding " + coding
+        + " is not supported; send the body uncoded",
+        Map.of("Accept-Encoding", BodyCodings.ACCEPTED_CONTENT_CODING));
+  }
+
+  /** 501: the body is under a transfer coding this relay does not decode (RFC 9112 §6.1). */
+  public static RelayError unsupportedTransferCoding(String coding) {
+    return new RelayError(501, "Not Implemented: Transfer-Encoding " + coding
+        + " is not supported; send the body with Content-Length or as chunked alone", Map.of());
   }
 
   /** 408: the request body did not arrive within {@code limit}; the connection is closed. */
@@ -104,8 +121,11 @@ public record RelayError(int status, String message, Map<String, String> headers
     return internal();
   }
 
-  /** Whether this is the server's fault (logged as a warning, not as a rejected input). */
+  /**
+   * Whether this is the server's fault (logged as a warning, not as a rejected input). A 501
+   * is the client's choice of a coding this server does not implement, not a fault.
+   */
   public boolean isServerError() {
-    return status >= 500;
+    return status >= 500 && status != 501;
   }
 }

@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  *       bytes again); 400 bad key / payload / signature / DNS / timestamp too far ahead / signed
  *       longer ago than the store keeps packets (it would be evicted at once); 413 body
  *       over 1104 bytes (refused from {@code Content-Length} before reading, or as soon as a
- *       chunked body passes the limit); 409 a more recent packet is stored; {@code If-Match} is
- *       ignored (pkarr v7). No {@code Pkarr-Dht-Stored-Nodes}: there is no DHT.
+ *       chunked body passes the limit); 415 a body under a {@code Content-Encoding}, 501 one
+ *       under a transfer coding besides chunked ({@link BodyCodings}); 409 a more recent
+ *       packet is stored; {@code If-Match} is ignored (pkarr v7). No {@code Pkarr-Dht-Stored-Nodes}: there is no DHT.
  *   <li>{@code GET} / {@code HEAD /{key}}: 200 with the payload, {@code Content-Type:
  *       application/pkarr.org/relays#payload}, {@code Cache-Control: public, max-age=<ttl clamped
  *       to [min, max]>}, {@code Last-Modified} (signed timestamp, whole seconds; never after
@@ -456,6 +457,18 @@ public final class RelayHandler implements Handler<HttpServerRequest> {
     if (declared > MAX_BODY_BYTES) {
       metrics.published(RelayMetrics.Publish.TOO_LARGE);
       fail(req, RelayError.tooLarge(MAX_BODY_BYTES), "too large (declared " + declared + ")");
+      return;
+    }
+    String coding = BodyCodings.unsupportedTransferCoding(req);
+    if (coding != null) {
+      metrics.published(RelayMetrics.Publish.INVALID);
+      fail(req, RelayError.unsupportedTransferCoding(coding), "transfer coding " + coding);
+      return;
+    }
+    coding = BodyCodings.unsupportedContentCoding(req);
+    if (coding != null) {
+      metrics.published(RelayMetrics.Publish.INVALID);
+      fail(req, RelayError.unsupportedContentCoding(coding), "content coding " + coding);
       return;
     }
     // Never a 1xx to an HTTP/1.0 client, which must not be sent one (RFC 9110 §15.2).

@@ -757,6 +757,65 @@ class RelayHttpTest {
         null))).isEqualTo(200);
   }
 
+  /**
+   * A body under a coding is not read as if it were the bytes sent: a transfer coding besides
+   * chunked is a 501 (RFC 9112 §6.1) and the connection closes, a content coding a 415 with
+   * {@code Accept-Encoding: identity}; nothing is stored, though the bytes are a valid payload
+   * (pkarr-relay reads them as sent and stores them).
+   */
+  @Test
+  void bodiesUnderACodingAreRefusedNotStored() throws Exception {
+    int seed = 170;
+    for (String[] c : new String[][] {
+        {"Transfer-Encoding: gzip, chunked", "501", "Transfer-Encoding gzip is not supported"},
+        {"Transfer-Encoding: x-custom;q=1 , Chunked", "501", "Transfer-Encoding x-custom is not supported"},
+        {"Content-Encoding: gzip\r\nTransfer-Encoding: chunked", "415", "Content-Encoding gzip is not supported"},
+        {"Content-Encoding: identity, br\r\nTransfer-Encoding: chunked", "415", "Content-Encoding br"}}) {
+      SecretKey k = key(seed++);
+      String response = chunkedPut(k, c[0]);
+      assertThat(response).as(c[0]).startsWith("HTTP/1.1 " + c[1] + " ").contains(c[2]);
+      if (c[1].equals("415")) {
+        assertThat(response).as(c[0]).containsIgnoringCase("Accept-Encoding: identity");
+      } else {
+        assertThat(response).as(c[0]).containsIgnoringCase("Connection: close");
+      }
+      assertThat(relay.get(path(k)).statusCode()).as(c[0]).isEqualTo(404);
+    }
+    // A content coding with a Content-Length: 415, and the connection stays usable.
+    SecretKey k = key(seed++);
+    byte[] payload = packet(k, nowMicros(), "coded").toRelayPayload();
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", relay.server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("PUT " + path(k) + " HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\n"
+          + "Content-Length: " + payload.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().write(payload);
+      s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      String both = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(both).startsWith("HTTP/1.1 415").contains("HTTP/1.1 200");
+    }
+    // Chunked alone, in any case, and the identity content coding are read as before.
+    for (String headers : new String[] {"Transfer-Encoding: Chunked",
+        "Transfer-Encoding: chunked\r\nContent-Encoding: identity"}) {
+      assertThat(chunkedPut(key(seed++), headers)).as(headers).startsWith("HTTP/1.1 204 ");
+    }
+  }
+
+  /** The whole answer to a PUT of a valid payload sent as one chunk under {@code headers}. */
+  private String chunkedPut(SecretKey k, String headers) throws Exception {
+    byte[] payload = packet(k, nowMicros(), "coded").toRelayPayload();
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", relay.server.port())) {
+      s.setSoTimeout(10_000);
+      var out = s.getOutputStream();
+      out.write(("PUT " + path(k) + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\nConnection: close\r\n\r\n"
+          + Integer.toHexString(payload.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(payload);
+      out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+
   /** RFC 9112 §6.3: a PUT without Content-Length or Transfer-Encoding has an empty body. */
   @Test
   void anEmptyBodiedPutRefusedEarlyKeepsTheConnection() throws Exception {
