@@ -10,10 +10,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Warns when a client loop is held by one handler or task for longer than {@link #THRESHOLD},
  * with the loop thread's stack at that moment, as Vert.x's blocked-thread checker does for its
- * event loops. The usual cause is an application callback that blocks: callbacks on
+ * event loops. The usual cause is an application callback that blocks: by default, callbacks on
  * {@link LookupStream#first()}, {@link LookupStream#done()} and {@link LookupStream#onItem} of
  * DNS answers run on the loop, and a blocked loop delays every timer and DNS answer of the
- * client, including the lookup the callback may be waiting for.
+ * client, including the lookup the callback may be waiting for. With a
+ * {@linkplain ClientRuntime.Builder#callbackExecutor callback executor} they run there instead
+ * (unless it refuses them), and the watch only ever reports the client's own work.
  *
  * <p>One daemon thread, {@code keyway-client-watch}, runs while any loop is open, and ends
  * with the last one. A loop costs it two volatile writes per task.
@@ -65,7 +67,8 @@ final class BlockedLoopWatch {
           where.setStackTrace(loop.thread().getStackTrace());
           LOG.warn("{} has been running one task for {} ms; it serves every DNS answer and timer of"
               + " this client, so they all wait. Callbacks on first(), done() and onItem() run on it"
-              + " and must not block: use thenApplyAsync (or another executor) for blocking work",
+              + " and must not block: use thenApplyAsync for blocking work, or give the runtime an"
+              + " executor for callbacks (ClientRuntime.Builder.callbackExecutor)",
               loop.thread().getName(), TimeUnit.NANOSECONDS.toMillis(now - since), where);
         }
       }

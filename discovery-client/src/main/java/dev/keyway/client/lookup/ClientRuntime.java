@@ -11,11 +11,15 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every lookup and publisher of one client shares: the time, the randomness, the one
@@ -37,10 +41,18 @@ import java.util.random.RandomGenerator;
  * those threads end with their task. An
  * {@linkplain Builder#httpClient injected HTTP client} is never closed by the runtime.
  *
+ * <h2>Where application callbacks run</h2>
+ * By default, callbacks of the futures and listeners the client hands out run on the thread that
+ * completes them: the loop thread for DNS answers and timeouts, a JDK thread for HTTP answers.
+ * They must not block then, or every DNS answer and timer of the client waits. With
+ * {@link Builder#callbackExecutor} they run on the application's executor instead, one at a time
+ * per stream or publisher, in order, and may block.
+ *
  * <p>{@link #close()} stops all of them, fails the lookups and publish rounds still running, and
  * fails further use, all with {@link IllegalStateException}. Thread-safe.
  */
 public final class ClientRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClientRuntime.class);
   private static final AtomicLong HTTP_THREADS = new AtomicLong();
 
   /** Default for HTTP requests that set no timeout of their own. */
@@ -51,6 +63,10 @@ public final class ClientRuntime implements AutoCloseable {
   private final Scheduler injectedScheduler;
   private final RandomGenerator random;
   private final HttpClient injectedHttp;
+  /** Where application callbacks run, or null: on the thread that completes them. */
+  private final Executor callbackExecutor;
+  /** Whether a refusal of {@link #callbackExecutor} was logged at WARN (the others at DEBUG). */
+  private final AtomicBoolean callbackRefusalWarned = new AtomicBoolean();
   private EventLoop loop;
   private ExecutorService httpExecutor;
   private HttpClient http;
@@ -68,6 +84,7 @@ public final class ClientRuntime implements AutoCloseable {
         : new Timestamps(clock);
     this.random = b.random != null ? b.random : new SecureRandom();
     this.injectedHttp = b.httpClient;
+    this.callbackExecutor = b.callbackExecutor;
   }
 
   /** A runtime on the system clock, with secure randomness and its own HTTP client. */
@@ -105,6 +122,43 @@ public final class ClientRuntime implements AutoCloseable {
    */
   public AtomicLong publishFloor(dev.keyway.client.keys.PublicKey key, java.net.URI relay) {
     return publishFloors.computeIfAbsent(key.toZ32() + " " + relay, k -> new AtomicLong(Long.MIN_VALUE));
+  }
+
+  /**
+   * A new executor for one sequence of application callbacks (one publisher's outcome listeners,
+   * say), for components that call application code. With a
+   * {@linkplain Builder#callbackExecutor callback executor}, its tasks run one at a time, in the
+   * order given, on that executor (on the calling thread if the executor refuses them, see
+   * there); without one, each runs at once on the calling thread, as before. A task that throws
+   * is logged, and the next one runs.
+   */
+  public Executor serialCallbackExecutor() {
+    SerialExecutor lane = newCallbackLane();
+    return lane != null ? lane : ClientRuntime::runLogged;
+  }
+
+  private static void runLogged(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.warn("keyway client callback failed", e);
+    }
+  }
+
+  /** A lane on the callback executor, or null when callbacks run where they complete. */
+  SerialExecutor newCallbackLane() {
+    return callbackExecutor == null ? null : new SerialExecutor(callbackExecutor, this::callbackRefused);
+  }
+
+  private void callbackRefused(RuntimeException e) {
+    if (callbackRefusalWarned.compareAndSet(false, true)) {
+      LOG.warn("the callback executor refused a task ({}); keyway runs its callbacks on its own"
+          + " threads instead, where they must not block. Shut that executor down only after"
+          + " the ClientRuntime (logged once; later refusals at DEBUG)", e.toString());
+    } else {
+      LOG.debug("the callback executor refused a task; running it on {}",
+          Thread.currentThread().getName(), e);
+    }
   }
 
   /** Randomness for DNS query ids and jitter. */
@@ -239,6 +293,7 @@ public final class ClientRuntime implements AutoCloseable {
     private Scheduler scheduler;
     private RandomGenerator random;
     private HttpClient httpClient;
+    private Executor callbackExecutor;
 
     private Builder() {}
 
@@ -263,6 +318,46 @@ public final class ClientRuntime implements AutoCloseable {
     /** Use this HTTP client instead of creating one; the caller keeps ownership. */
     public Builder httpClient(HttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /**
+     * Where application callbacks run (default: none, see below): the dependents of the futures
+     * of {@link LookupStream#first()} and {@link LookupStream#done()} (as Caffeine's
+     * {@code executor} is for its futures), {@link LookupStream#onItem} listeners, and a
+     * {@code PkarrPublisher}'s outcome listeners and {@code publishNow} futures. Each stream and
+     * each publisher gets a serial lane on the executor: its callbacks run one at a time, in the
+     * order produced (a stream's items in arrival order, {@code first()} after the listeners had
+     * that item, {@code done()} after the last item), on whichever executor thread is free; the
+     * lane holds no thread of its own. Timers, socket reads and parsing stay on the client's
+     * threads. With it, a callback may block, e.g. wait for another lookup of the same runtime,
+     * as long as the executor has a free thread for that lookup's callbacks (a single-thread
+     * executor has not). A callback must not wait for a later callback of its own stream (say
+     * {@code done().join()} inside a {@code first()} callback): they run one at a time.
+     *
+     * <p>A future asked for once its outcome is known and the stream's earlier callbacks have
+     * run (or from one of them) is returned complete, and dependents added to a complete future
+     * run on the thread that adds them, as with any {@code CompletableFuture}; {@code *Async}
+     * methods choose their own executor as usual. A callback that throws is logged and the next
+     * one runs, with or without an executor.
+     *
+     * <p>If the executor refuses a task ({@link java.util.concurrent.RejectedExecutionException},
+     * e.g. it was shut down before the runtime), the callbacks of that lane run on the thread
+     * that produced them (usually the loop) rather than being dropped, so that nothing waits
+     * forever for a future; the first refusal is logged at WARN, later ones at DEBUG. The runtime
+     * never shuts the executor down: shut it down after closing the runtime.
+     *
+     * <p>Without an executor (the default) callbacks run on the thread that completes them, as in
+     * earlier versions: the loop thread for DNS answers and timeouts, a JDK thread for HTTP
+     * answers, the caller's thread for what is already known. The default stays so because a
+     * hand-off costs a thread switch per callback, changes the thread (and thread-locals) that
+     * existing callbacks see, and a shared default pool (the common pool has one thread on two
+     * cores) would still let blocking callbacks starve each other: only the application knows
+     * which executor fits. Without one a callback that holds the loop for over a second is logged
+     * with its stack.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

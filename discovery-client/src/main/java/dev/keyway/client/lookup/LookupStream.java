@@ -28,12 +28,21 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #done()}: a {@link LookupSummary} once every source has ended; it never completes
  *       exceptionally.
  * </ul>
- * Callbacks run on the thread that completes a source: the client's loop thread for DNS answers
- * and timeouts (the thread that serves every DNS answer and timer of the client), a thread of the
- * JDK's {@code CompletableFuture} default executor for HTTP answers (see {@link ClientRuntime}), or
- * the caller's thread when the item has already arrived. They must not block; use the
- * {@code *Async} methods of the futures to move work elsewhere. A callback that holds the loop
- * thread for over a second is logged with its stack.
+ * <h2>Threads</h2>
+ * Streams handed out by a {@link Resolver} or by the runtime's lookups follow the runtime's
+ * {@linkplain ClientRuntime.Builder#callbackExecutor callback executor}, if one is set: every
+ * listener call and every completion of the futures of {@link #first()} and {@link #done()} then
+ * runs on it, one at a time per stream, in order (items in arrival order, {@code first()} after
+ * the listeners had its item, {@code done()} after the last item), and may block.
+ *
+ * <p>Without one (the default), callbacks run on the thread that completes a source: the
+ * client's loop thread for DNS answers and timeouts (the thread that serves every DNS answer and
+ * timer of the client), a thread of the JDK's {@code CompletableFuture} default executor for HTTP
+ * answers (see {@link ClientRuntime}), or the caller's thread when the item has already arrived.
+ * They must not block then; use the {@code *Async} methods of the futures to move work elsewhere.
+ * A callback that holds the loop thread for over a second is logged with its stack.
+ *
+ * <p>Either way, a listener that throws is logged and the others still run.
  *
  * <h2>Cancelling</h2>
  * {@link #cancel()} cancels every source that has not ended: its pending network work (sockets,
@@ -56,6 +65,8 @@ public final class LookupStream {
   private final List<LookupStream> parts;
   /** Per source: done once its item (if any) has reached this stream's listeners. */
   private final List<CompletableFuture<?>> recorded;
+  /** Where this stream's callbacks run, in order; null: on the thread that completes them. */
+  private final SerialExecutor callbacks;
 
   private record Source(String name, CompletableFuture<Optional<LookupItem>> result) {}
 
@@ -68,6 +79,12 @@ public final class LookupStream {
   }
 
   private LookupStream(List<Source> sources, Runnable onCancel, List<LookupStream> parts) {
+    this(sources, onCancel, parts, null);
+  }
+
+  private LookupStream(List<Source> sources, Runnable onCancel, List<LookupStream> parts,
+      SerialExecutor callbacks) {
+    this.callbacks = callbacks;
     this.onCancel = onCancel;
     this.parts = parts;
     this.sources = List.copyOf(sources);
@@ -126,7 +143,15 @@ public final class LookupStream {
       all.addAll(s.sources);
     }
     // Cancelled through its parts, so that each part's hook (a view's reader count) runs, once.
-    return new LookupStream(all, null, List.copyOf(streams));
+    // A merge of streams whose callbacks go to an executor is handed out too: its own go there.
+    SerialExecutor lane = null;
+    for (LookupStream s : streams) {
+      if (s.callbacks != null) {
+        lane = s.callbacks.sibling();
+        break;
+      }
+    }
+    return new LookupStream(all, null, List.copyOf(streams), lane);
   }
 
   /** Like {@link #merge(Collection)}. */
@@ -134,17 +159,47 @@ public final class LookupStream {
     return merge(List.of(streams));
   }
 
+  /**
+   * This stream, with its callbacks on {@code runtime}'s
+   * {@linkplain ClientRuntime.Builder#callbackExecutor callback executor}: for lookups that hand
+   * streams to the application. Itself when the runtime has none or this stream already has one;
+   * otherwise a stream of the same sources whose {@link #cancel()} cancels this one.
+   */
+  public LookupStream callbacksOn(ClientRuntime runtime) {
+    if (callbacks != null) {
+      return this;
+    }
+    SerialExecutor lane = runtime.newCallbackLane();
+    return lane == null ? this : new LookupStream(sources, null, List.of(this), lane);
+  }
+
+  /** This stream with callbacks where its sources complete: for the client's own bookkeeping. */
+  LookupStream withoutCallbacks() {
+    return callbacks == null ? this : new LookupStream(sources, null, List.of(this), null);
+  }
+
   private void arrive(LookupItem item) {
     List<Consumer<? super LookupItem>> toCall;
     synchronized (this) {
       arrived.add(item);
       toCall = List.copyOf(listeners);
+      if (callbacks != null) {
+        // Queued under the lock that orders arrivals: listeners see items in arrival order.
+        for (Consumer<? super LookupItem> l : toCall) {
+          callbacks.enqueue(() -> deliver(l, item));
+        }
+      }
     }
-    // Listeners first: whoever waits on first() must find their effects (e.g. the resolver's
-    // cache insert) already done.
-    for (Consumer<? super LookupItem> l : toCall) {
-      deliver(l, item);
+    if (callbacks != null) {
+      callbacks.flush();
+    } else {
+      // Listeners first: whoever waits on first() must find their effects (e.g. the resolver's
+      // cache insert) already done.
+      for (Consumer<? super LookupItem> l : toCall) {
+        deliver(l, item);
+      }
     }
+    // With an executor, first()'s futures complete in the lane, behind the deliveries above.
     first.complete(Optional.of(item));
   }
 
@@ -159,6 +214,15 @@ public final class LookupStream {
     synchronized (this) {
       past = List.copyOf(arrived);
       listeners.add(listener);
+      if (callbacks != null) {
+        for (LookupItem item : past) {
+          callbacks.enqueue(() -> deliver(listener, item));
+        }
+      }
+    }
+    if (callbacks != null) {
+      callbacks.flush();
+      return this;
     }
     for (LookupItem item : past) {
       deliver(listener, item);
@@ -174,14 +238,38 @@ public final class LookupStream {
     }
   }
 
-  /** The first item of any source; see the class description for absent and failed. */
+  /**
+   * The first item of any source; see the class description for absent and failed, and for the
+   * thread its dependents run on. A new future per call: cancelling it does not cancel the stream.
+   */
   public CompletableFuture<Optional<LookupItem>> first() {
-    return first.copy();
+    return callbacks == null ? first.copy() : relay(first);
   }
 
-  /** The summary, once every source has ended. */
+  /** The summary, once every source has ended; a new future per call. */
   public CompletableFuture<LookupSummary> done() {
-    return done.copy();
+    return callbacks == null ? done.copy() : relay(done);
+  }
+
+  /**
+   * A copy of {@code source} completed in this stream's lane, behind the listener calls queued
+   * before it. Already complete if {@code source} is and the lane has caught up, or when asked
+   * from one of this stream's callbacks (which would wait for itself in the lane).
+   */
+  private <T> CompletableFuture<T> relay(CompletableFuture<T> source) {
+    if (source.isDone() && callbacks.caughtUp()) {
+      return source.copy();
+    }
+    CompletableFuture<T> out = new CompletableFuture<>();
+    source.whenComplete((value, error) -> callbacks.execute(() -> {
+      if (error == null) {
+        out.complete(value);
+      } else {
+        // as copy() does, so that the copy is not itself "cancelled", and join() says the same
+        out.completeExceptionally(error instanceof CompletionException ? error : new CompletionException(error));
+      }
+    }));
+    return out;
   }
 
   /** Items that arrived so far, in arrival order. */

@@ -48,6 +48,11 @@ import java.util.function.Function;
  * selector thread ends only once the client is garbage-collected). A runtime passed to the
  * builder stays open for its owner. {@code first().get(timeout)} that times out leaves the lookup
  * running: cancel the stream to stop it. Thread-safe.
+ *
+ * <p>The streams it returns run their callbacks on the runtime's
+ * {@linkplain ClientRuntime.Builder#callbackExecutor callback executor} when one is set (each
+ * stream in order, see {@link LookupStream}); its own work (the cache, joining lookups) stays on
+ * the client's threads.
  */
 public final class Resolver implements AutoCloseable {
   /** Source name and provenance of cache hits. */
@@ -110,6 +115,10 @@ public final class Resolver implements AutoCloseable {
    * cancelling one stops the lookup only when it was the last reader).
    */
   public LookupStream resolve(PublicKey id) {
+    return toCaller(lookUp(id));
+  }
+
+  private LookupStream lookUp(PublicKey id) {
     Objects.requireNonNull(id, "id");
     checkOpen();
     if (cache != null) {
@@ -125,7 +134,7 @@ public final class Resolver implements AutoCloseable {
   public LookupStream refresh(PublicKey id) {
     Objects.requireNonNull(id, "id");
     checkOpen();
-    return discover(id);
+    return toCaller(discover(id));
   }
 
   /**
@@ -137,9 +146,14 @@ public final class Resolver implements AutoCloseable {
     checkOpen();
     LookupStream own = LookupStream.found(TICKET, LookupItem.of(EndpointInfo.of(addr), TICKET));
     if (!refresh) {
-      return own;
+      return toCaller(own);
     }
-    return LookupStream.merge(own, resolve(addr.id()));
+    return toCaller(LookupStream.merge(own, lookUp(addr.id())));
+  }
+
+  /** {@code stream} with its callbacks on the runtime's callback executor, if it has one. */
+  private LookupStream toCaller(LookupStream stream) {
+    return stream.callbacksOn(runtime);
   }
 
   /**
@@ -164,7 +178,9 @@ public final class Resolver implements AutoCloseable {
       // Join only a lookup that has not answered yet: one that has is in the cache already (for
       // resolve), and refresh() asks for a lookup newer than any answer the caller may have seen.
       if (flight == null || flight.stream.isDone() || !flight.stream.itemsSoFar().isEmpty()) {
-        LookupStream asked = lookups.resolve(id);
+        // The services' streams may deliver to the callback executor; this bookkeeping (the
+        // cache insert before anyone sees the item, the flight's end) stays where they complete.
+        LookupStream asked = lookups.resolve(id).withoutCallbacks();
         // A signed answer older than the packet the cache has seen is "not found", as in pkarr:
         // a lagging relay must not hand the caller addresses already replaced.
         LookupStream stream = cache == null ? asked

@@ -12,5 +12,10 @@
  * the JDK HTTP client; time comes from its {@link dev.keyway.client.lookup.Scheduler}, which tests
  * replace with a manual one. Every call returns at once; absent results are
  * {@code Optional.empty()} ("not found"), failures complete futures exceptionally.
+ *
+ * <p>Application callbacks (listeners, dependents of the futures handed out) run on the thread
+ * that completes them, often the loop, where they must not block; or, with
+ * {@link dev.keyway.client.lookup.ClientRuntime.Builder#callbackExecutor}, on the application's
+ * executor, in order per stream, where they may.
  */
 package dev.keyway.client.lookup;

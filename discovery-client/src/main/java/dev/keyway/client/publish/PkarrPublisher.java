@@ -29,6 +29,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -74,9 +75,15 @@ import org.slf4j.LoggerFactory;
  * and into {@link #status()}; {@link #publishNow()} returns the outcomes of one round.
  *
  * <h2>Threads</h2>
- * Timers run on the runtime's {@link Scheduler}, requests on its HTTP client; listeners are
- * called on those threads and must not block. {@link #close()} cancels timers and requests in
- * flight; nothing is published afterwards. Thread-safe.
+ * Timers run on the runtime's {@link Scheduler}, requests on its HTTP client. Listeners, and the
+ * futures of {@link #publishNow()}, are called on the runtime's
+ * {@linkplain ClientRuntime.Builder#callbackExecutor callback executor} if it has one, where they
+ * may block: each listener in a lane of its own (its calls one at a time, in order), so that one
+ * listener that waits, even for this publisher's next round, holds up neither the others nor
+ * that round. Without one they are called on the client's threads (HTTP answers, timers) and
+ * must not block.
+ * A listener that throws is logged; the others still run. {@link #close()} cancels timers and
+ * requests in flight; nothing is published afterwards. Thread-safe.
  */
 public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PkarrPublisher.class);
@@ -119,7 +126,10 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private final Scheduler scheduler;
   private final RandomGenerator random;
   private final HttpClient http;
-  private final List<Consumer<? super PublishOutcome>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+  /** A listener and the lane its calls run in (see the class description). */
+  private record Listener(Consumer<? super PublishOutcome> consumer, Executor lane) {}
   private final Map<URI, Relay> states = new LinkedHashMap<>();
 
   // guarded by this
@@ -176,7 +186,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     this.scheduler = b.runtime.scheduler();
     this.random = b.runtime.random();
     this.http = b.runtime.http();
-    this.listeners.addAll(b.listeners);
+    b.listeners.forEach(this::listen);
     for (URI r : relays) {
       states.put(r, new Relay(r, b.runtime.publishFloor(secretKey.publicKey(), r)));
     }
@@ -199,7 +209,11 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
 
   /** Adds a listener for every outcome from now on. */
   public void addListener(Consumer<? super PublishOutcome> listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    listen(Objects.requireNonNull(listener, "listener"));
+  }
+
+  private void listen(Consumer<? super PublishOutcome> listener) {
+    listeners.add(new Listener(listener, runtime.serialCallbackExecutor()));
   }
 
   /**
@@ -551,13 +565,18 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     } else if (ok && !wasOk) {
       LOG.info("publishing {} to {} works again", secretKey.publicKey().fmtShort(), r.base);
     }
-    waiting.forEach(f -> f.complete(outcome));
-    for (Consumer<? super PublishOutcome> l : listeners) {
-      try {
-        l.accept(outcome);
-      } catch (RuntimeException e) {
-        LOG.warn("publish listener failed", e);
-      }
+    if (!waiting.isEmpty()) {
+      // A lane of its own: a listener may wait for this round.
+      runtime.serialCallbackExecutor().execute(() -> waiting.forEach(f -> f.complete(outcome)));
+    }
+    for (Listener l : listeners) {
+      l.lane().execute(() -> {
+        try {
+          l.consumer().accept(outcome);
+        } catch (RuntimeException e) {
+          LOG.warn("publish listener failed", e);
+        }
+      });
     }
     if (sendChanged) {
       attempt(r, false);

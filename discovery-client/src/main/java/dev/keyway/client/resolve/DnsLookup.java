@@ -133,7 +133,7 @@ public final class DnsLookup implements AddressLookup {
 
   @Override
   public LookupStream resolve(PublicKey endpointId) {
-    return LookupStream.of(name, lookup(endpointId));
+    return LookupStream.of(name, lookup(endpointId)).callbacksOn(runtime);
   }
 
   /**
@@ -141,6 +141,8 @@ public final class DnsLookup implements AddressLookup {
    * {@link ResolveException} when no attempt got a usable answer; an
    * {@link IllegalStateException} if the runtime is closed first. Cancelling the future stops
    * every attempt.
+   * Completes on the client's own threads, whatever the runtime's callback executor: the
+   * streams of {@link #resolve} follow that executor.
    */
   public CompletableFuture<Optional<LookupItem>> lookup(PublicKey id) {
     Staggered s = new Staggered(queryName(id));

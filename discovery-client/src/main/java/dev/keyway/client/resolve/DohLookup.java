@@ -74,13 +74,15 @@ public final class DohLookup implements AddressLookup {
 
   @Override
   public LookupStream resolve(PublicKey endpointId) {
-    return LookupStream.of(name, lookup(endpointId));
+    return LookupStream.of(name, lookup(endpointId)).callbacksOn(runtime);
   }
 
   /**
    * Looks {@code id} up: the item, empty for NXDOMAIN or NODATA, or a {@link ResolveException}
    * (also when the whole exchange, body included, takes longer than the timeout); an
    * {@link IllegalStateException} if the runtime is closed first.
+   * Completes on the client's own threads, whatever the runtime's callback executor: the
+   * streams of {@link #resolve} follow that executor.
    */
   public CompletableFuture<Optional<LookupItem>> lookup(PublicKey id) {
     Name qname = DnsAnswers.queryName(id, origin);

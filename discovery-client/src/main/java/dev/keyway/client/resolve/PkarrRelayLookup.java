@@ -107,7 +107,7 @@ public final class PkarrRelayLookup implements AddressLookup {
 
   @Override
   public LookupStream resolve(PublicKey endpointId) {
-    return LookupStream.of(name, lookup(endpointId));
+    return LookupStream.of(name, lookup(endpointId)).callbacksOn(runtime);
   }
 
   /**
@@ -115,6 +115,8 @@ public final class PkarrRelayLookup implements AddressLookup {
    * whole exchange, body included, takes longer than the timeout); an
    * {@link IllegalStateException} if the runtime is closed first. Cancelling the future cancels
    * the request.
+   * Completes on the client's own threads, whatever the runtime's callback executor: the
+   * streams of {@link #resolve} follow that executor.
    */
   public CompletableFuture<Optional<LookupItem>> lookup(PublicKey id) {
     CompletableFuture<Optional<LookupItem>> result = runtime.track(new CompletableFuture<>());
