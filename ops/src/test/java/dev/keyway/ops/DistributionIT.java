@@ -45,6 +45,7 @@ class DistributionIT {
     assertThat(home.getFileName().toString()).startsWith("keyway-");
     for (String f : List.of("bin/keyway", "keyway.jar", "config/relay.toml", "config/dns.toml",
         "deploy/systemd/keyway-relay.service", "deploy/systemd/keyway-dns-server.service",
+        "deploy/systemd/keyway-gossip.service", "deploy/config/gossip.env",
         "deploy/prometheus/keyway-rules.yml", "deploy/grafana/keyway-dashboard.json",
         "deploy/README.md", "INSTALL.md")) {
       assertThat(home.resolve(f)).as(f).isRegularFile();

@@ -306,6 +306,171 @@ class GossipCliTest {
     assertThat(swarm.err()).contains("an endpoint ticket", "ID@HOST:PORT", "Usage: keyway gossip swarm");
   }
 
+  /**
+   * --bootstrap ID@NAME:PORT: the name is resolved at start (localhost here) and the node joins
+   * through what it resolves to; the other forms keep working beside it.
+   */
+  @Test
+  void aBootstrapHostNameIsResolvedAndJoined() throws Exception {
+    try (ServingCommand a = new ServingCommand("bootstrap: ", "gossip", "demo", "alpha", "--quiet",
+        "--transport", "tcp", "--interval", "500ms", "--http", "0")) {
+      awaitText(a, "web page: ");
+      String idA = group(a.out(), "gossip demo: node alpha (\\S+)");
+      int port = Integer.parseInt(group(a.out(), "bootstrap: \\S+@127\\.0\\.0\\.1:(\\d+)"));
+      int httpPort = a.port("web page: http://127.0.0.1:(\\d+)/");
+      Path dump = dir.resolve("named.json");
+      try (ServingCommand b = new ServingCommand("bootstrap: ", "gossip", "demo", "named", "--quiet",
+          "--transport", "tcp", "--interval", "500ms", "--key", keyFile("named.key"), "--json-dump", dump.toString(),
+          "--bootstrap", idA + "@localhost:" + port)) {
+        assertThat(b.out()).contains("joining through 1 node(s)");
+        await("the node that named its peer by host name joins it", () -> peers(dump).contains(idA)
+            && get("http://127.0.0.1:" + httpPort + "/healthz").statusCode() == 200);
+        assertThat(b.err()).doesNotContain("cannot resolve", "warning");
+        assertThat(b.stop()).isZero();
+      }
+      assertThat(a.stop()).isZero();
+    }
+  }
+
+  /**
+   * A bootstrap name that does not resolve (DNS not ready yet, in a cluster) is a warning naming
+   * the peer as written, not a failure: the node starts, stays up without a neighbour and keeps
+   * trying; it exits 0 when stopped.
+   */
+  @Test
+  void aBootstrapNameThatDoesNotResolveIsAWarningAndTheNodeKeepsRunning() throws Exception {
+    PublicKey peer = SecretKey.generate(new SecureRandom()).publicKey();
+    String bootstrap = peer + "@no-such-host.invalid:7000";
+    try (ServingCommand n = new ServingCommand("bootstrap: ", "gossip", "demo", "early", "--quiet",
+        "--transport", "tcp", "--interval", "500ms", "--http", "0", "--bootstrap", bootstrap)) {
+      awaitText(n, "web page: ");
+      await("the warning naming the unresolved peer", () -> n.err().contains("warning: node early cannot resolve"
+          + " bootstrap peer " + bootstrap + ": the host name does not resolve"));
+      assertThat(n.err()).contains("resolves the name again every 10 s while it has no neighbour");
+      // The join warning names the peer as the operator wrote it, not a bare id.
+      await("the join warning", () -> n.err().contains("warning: node early cannot join through bootstrap peer "
+          + bootstrap + ": no address known; retrying"));
+      int httpPort = n.port("web page: http://127.0.0.1:(\\d+)/");
+      assertThat(get("http://127.0.0.1:" + httpPort + "/healthz").statusCode()).isEqualTo(503);
+      assertThat(count(n.err(), "cannot resolve")).as(n.err()).isEqualTo(1);
+      assertThat(n.stop()).isZero();
+    }
+  }
+
+  /** Bad ID@HOST:PORT values: exit 2 before anything starts, saying what is wrong with HOST or PORT. */
+  @Test
+  void aBadBootstrapHostOrPortIsAUsageError() {
+    String id = SecretKey.generate(new SecureRandom()).publicKey().toString();
+    String[][] cases = {
+        {"exa mple.org:7000", "'exa mple.org' is neither an IP address nor a host name"},
+        {"-dash.example:7000", "'-dash.example' is neither an IP address nor a host name"},
+        {"a..b:7000", "'a..b' is neither an IP address nor a host name"},
+        {"x".repeat(64) + ".example:7000", "'" + "x".repeat(64) + ".example' is neither an IP address nor a host name"},
+        {"example.org", "invalid socket address 'example.org'"},
+        {"example.org:", "the port must be a number, not ''"},
+        {"example.org:http", "the port must be a number, not 'http'"},
+        {"example.org:0", "the port must be 1..65535 (where the node listens), not 0"},
+        {"example.org:70000", "the port must be 1..65535 (where the node listens), not 70000"},
+        {"example.org:-1", "the port must be a number, not '-1'"},
+        {"127.0.0.1:0", "the port must be 1..65535 (where the node listens), not 0"},
+        {"999.1.1.1:7000", "invalid socket address '999.1.1.1:7000'"},
+        {"2001:db8::1:7000", "invalid socket address '2001:db8::1:7000'"},
+        {":7000", "invalid socket address ':7000'"},
+    };
+    for (String[] c : cases) {
+      String bad = id + "@" + c[0];
+      CliTest.Run run = runBounded("gossip", "demo", "n", "--bootstrap", bad);
+      assertThat(run.code()).as(bad + "\n" + run.err()).isEqualTo(2);
+      String first = run.err().lines().findFirst().orElseThrow();
+      // Shown in full up to 120 characters.
+      String shown = bad.length() > 120 ? bad.substring(0, 117) + "..." : bad;
+      assertThat(first).as(bad).startsWith("keyway: --bootstrap '" + shown + "' is not an endpoint ticket")
+          .contains("HOST an IP address or a host name", "(as ID@HOST:PORT: " + c[1]);
+      assertThat(run.out()).as(bad).doesNotContain("ticket:");
+    }
+  }
+
+  /**
+   * --advertise: the node announces (and prints in its bootstrap lines) exactly the given addresses
+   * instead of what it binds; another member joins through one of them and its book lists them.
+   */
+  @Test
+  void advertiseReplacesTheAddressesTheNodeAnnouncesAndPrints() throws Exception {
+    int port = freeTcpPort();
+    // Bound to every address; advertised as 127.0.0.2 (a loopback address too, on Linux) and an
+    // address of TEST-NET-1 that stands for a NAT's public side.
+    try (ServingCommand a = new ServingCommand("bootstrap: ", "gossip", "demo", "natted", "--quiet",
+        "--transport", "tcp", "--interval", "500ms", "--bind", "0.0.0.0", "--port", Integer.toString(port),
+        "--advertise", "127.0.0.2:" + port + ",192.0.2.7:4433")) {
+      String idA = group(a.out(), "gossip demo: node natted (\\S+)");
+      List<String> lines = a.out().lines().filter(l -> l.startsWith("bootstrap: ")).toList();
+      assertThat(lines).as(a.out()).containsExactly("bootstrap: " + idA + "@127.0.0.2:" + port,
+          "bootstrap: " + idA + "@192.0.2.7:4433");
+      Path dump = dir.resolve("b.json");
+      try (ServingCommand b = new ServingCommand("bootstrap: ", "gossip", "demo", "b", "--quiet",
+          "--transport", "tcp", "--interval", "500ms", "--key", keyFile("b.key"), "--json-dump", dump.toString(),
+          "--bootstrap", lines.get(0).substring("bootstrap: ".length()))) {
+        await("b's book lists the advertised addresses", () -> advertisedIn(dump, idA)
+            .equals(List.of("127.0.0.2:" + port, "192.0.2.7:4433")));
+        assertThat(b.stop()).isZero();
+      }
+      assertThat(a.stop()).isZero();
+    }
+  }
+
+  /** The addresses {@code id} announced, as {@code dump} lists them (empty while not there). */
+  private static List<String> advertisedIn(Path dump, String id) {
+    try {
+      for (JsonNode p : read(dump).get("peers")) {
+        if (p.get("id").asText().equals(id)) {
+          List<String> addrs = new java.util.ArrayList<>();
+          p.get("addrs").forEach(x -> addrs.add(x.asText()));
+          return addrs;
+        }
+      }
+    } catch (Exception e) {
+      // missing or being rewritten
+    }
+    return List.of();
+  }
+
+  /** Bad --advertise values: exit 2 before anything starts, with what is wrong and what to give. */
+  @Test
+  void aBadAdvertiseIsAUsageError() {
+    StringBuilder seventeen = new StringBuilder();
+    for (int i = 1; i <= 17; i++) {
+      seventeen.append(i == 1 ? "" : ",").append("192.0.2.").append(i).append(":7000");
+    }
+    String[][] cases = {
+        {"gossip1.example.org:7947", "--advertise 'gossip1.example.org:7947': HOST must be an IP address, not a host name"},
+        {"localhost:7947", "--advertise 'localhost:7947': HOST must be an IP address, not a host name"},
+        {"192.0.2.1", "--advertise '192.0.2.1' is not IP:PORT or [IPv6]:PORT"},
+        {"192.0.2.1:", "--advertise '192.0.2.1:' is not IP:PORT or [IPv6]:PORT"},
+        {"192.0.2.1:70000", "--advertise '192.0.2.1:70000' is not IP:PORT or [IPv6]:PORT"},
+        {"2001:db8::1:7947", "--advertise '2001:db8::1:7947' is not IP:PORT or [IPv6]:PORT"},
+        {"192.0.2.1:0", "--advertise 192.0.2.1:0: port 0 cannot be dialled"},
+        {"0.0.0.0:7947", "--advertise 0.0.0.0:7947: 0.0.0.0 is the wildcard address, which no member can dial"},
+        {"[::]:7947", "--advertise [::]:7947: :: is the wildcard address"},
+        {"224.0.0.1:7947", "--advertise 224.0.0.1:7947: 224.0.0.1 is a multicast address"},
+        {"255.255.255.255:7947", "is the broadcast address"},
+        {"192.0.2.1:7947,,192.0.2.2:7947", "an empty address"},
+        {"192.0.2.1:7947,192.0.2.1:7947", "--advertise 192.0.2.1:7947 is given twice"},
+        {seventeen.toString(), "--advertise: at most 16 addresses (what an announcement carries), got 17"},
+    };
+    for (String[] c : cases) {
+      CliTest.Run run = runBounded("gossip", "demo", "n", "--advertise", c[0]);
+      assertThat(run.code()).as(c[0] + "\n" + run.err()).isEqualTo(2);
+      assertThat(run.err()).as(c[0]).startsWith("keyway: ").contains(c[1], "Usage: keyway gossip demo");
+      assertThat(run.out()).as(c[0]).doesNotContain("ticket:");
+    }
+    CliTest.Run empty = runBounded("gossip", "demo", "n", "--advertise", "");
+    assertThat(empty.code()).isEqualTo(2);
+    assertThat(empty.out()).doesNotContain("ticket:");
+    // The help says what it is for and what it takes.
+    CliTest.Run help = CliTest.run("gossip", "demo", "--help");
+    assertThat(help.out()).contains("--advertise=IP:PORT[,...]", "behind NAT", "or a host name");
+  }
+
   /** A port that cannot be had fails the start (exit 1) naming the address and the transport. */
   @Test
   void aStartFailureNamesTheAddressAndTransport() throws Exception {

@@ -1,6 +1,6 @@
 package dev.keyway.ops.cli;
 
-import dev.keyway.client.addr.EndpointAddr;
+import dev.keyway.client.addr.SocketAddr;
 import dev.keyway.client.keys.KeyFiles;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.gossip.book.BookConfig;
@@ -117,6 +117,8 @@ public final class GossipCommand implements Runnable {
             + " discovered peers with name, id, addresses and age. Start more nodes with --bootstrap set to"
             + " a ticket or ID@HOST:PORT printed by a running one. Ctrl-C stops it.",
         "Cluster members need fixed keys (--key): without one the id changes on every start.",
+        "Behind NAT or in a container, --advertise sets the addresses the other members dial (announced, and"
+            + " printed in the bootstrap lines) instead of those the node binds.",
         "Warnings go to stderr: --bootstrap without --key, a bootstrap peer that cannot be joined (with the reason; the node keeps"
             + " retrying, and says when it has joined), inbound handshakes it rejected, a JSON dump it cannot write.",
         "Exit codes: 0 stopped; 1 could not start (port taken, unreadable key); 2 bad arguments."
@@ -152,6 +154,13 @@ public final class GossipCommand implements Runnable {
     @Option(names = "--quiet", description = "Do not print address book blocks (the JSON dump and web page still update).")
     boolean quiet;
 
+    @Option(names = "--advertise", paramLabel = "IP:PORT[,...]", split = ",",
+        description = "The addresses other members are to dial, announced and printed in the bootstrap lines instead of"
+            + " what the node binds (default: the --bind address; with 0.0.0.0 every interface's). For a node"
+            + " behind NAT or in a container: its public or host address and the port forwarded to --port."
+            + " IP addresses only (IPv6 in brackets), at most 16; repeatable or comma-separated.")
+    List<String> advertise = new ArrayList<>();
+
     @Override
     public void run() {
       CommandLine cli = spec.commandLine();
@@ -162,6 +171,7 @@ public final class GossipCommand implements Runnable {
         GossipNodeOptions.checkPort(cli, "--http", httpPort);
       }
       InetAddress httpAddress = GossipNodeOptions.address(cli, "--http-bind", httpBind);
+      List<SocketAddr> advertised = GossipNodeOptions.usage(cli, () -> GossipNodeOptions.parseAdvertise(advertise));
       if (!node.bootstrap.isEmpty() && keyFile == null) {
         warnings.add("warning: no --key: this node's id changes on every restart, so other members'"
             + " --bootstrap strings naming this node stop working (create a key once with"
@@ -174,13 +184,14 @@ public final class GossipCommand implements Runnable {
       PrintWriter err = cli.getErr();
       TransportKind kind = node.transportKind();
       BookConfig bookConfig = node.bookConfig(name);
-      List<EndpointAddr> boot = node.bootstrapAddrs();
+      List<GossipBootstrapNames.Peer> boot = node.bootstrapPeers();
       InetSocketAddress listen = new InetSocketAddress(node.bindAddress(cli), port);
       SecretKey key = readKey();
       printWarnings(err, warnings);
       // Listening before it starts: a signal while it starts closes what has started, exit 0.
       StopOnSignal stop = new StopOnSignal("gossip-demo");
       GossipDemoNode demo = new GossipDemoNode(out, err, quiet, jsonDump);
+      demo.advertise(advertised);
       try {
         demo.start(key, kind, listen, bookConfig, boot, httpPort, httpAddress);
       } catch (RuntimeException e) {

@@ -55,6 +55,14 @@ final class GossipDemoNode {
   private String printedListing;
   /** When shared names were last reported (tick thread only). */
   private long sharedNamesReportedAt = Long.MIN_VALUE;
+  /** Resolves the host names of {@code --bootstrap} peers (the system's resolver, or a test's). */
+  private final GossipBootstrapNames.Lookup lookup;
+  /** The bootstrap peers given by name; null until started. */
+  private GossipBootstrapNames names;
+  /** Whether a lookup of those names is running (tick thread only). */
+  private volatile boolean resolving;
+  /** The {@code --advertise} addresses; empty: what the node binds (see GossipNodeConfig). */
+  private List<SocketAddr> advertise = List.of();
 
   /** A node with its own Vert.x instance. */
   GossipDemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump) {
@@ -67,6 +75,13 @@ final class GossipDemoNode {
   }
 
   GossipDemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump, Vertx shared, Clock clock) {
+    this(out, err, quiet, jsonDump, shared, clock, GossipBootstrapNames.SYSTEM);
+  }
+
+  /** As above, resolving the bootstrap peers' host names with {@code lookup}. */
+  GossipDemoNode(PrintWriter out, PrintWriter err, boolean quiet, Path jsonDump, Vertx shared, Clock clock,
+      GossipBootstrapNames.Lookup lookup) {
+    this.lookup = lookup;
     this.out = out;
     this.err = err;
     this.quiet = quiet;
@@ -77,12 +92,21 @@ final class GossipDemoNode {
   }
 
   /**
-   * Starts the node, the web page (if asked) and the book, in that order, so a port that cannot
-   * be had fails the start before the ticket is printed; a {@link StartFailure} names the address
-   * and the transport.
+   * The addresses the node is to announce, and print in its bootstrap lines, instead of those it
+   * binds (behind NAT, in a container); call before {@link #start}.
+   */
+  void advertise(List<SocketAddr> addrs) {
+    this.advertise = List.copyOf(addrs);
+  }
+
+  /**
+   * Resolves the bootstrap peers' host names (a name that does not resolve is a warning: see
+   * {@link GossipBootstrapNames}), then starts the node, the web page (if asked) and the book, in
+   * that order, so a port that cannot be had fails the start before the ticket is printed; a
+   * {@link StartFailure} names the address and the transport.
    */
   void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
-      List<EndpointAddr> bootstrap, Integer httpPort) {
+      List<GossipBootstrapNames.Peer> bootstrap, Integer httpPort) {
     start(key, kind, bind, bookConfig, bootstrap, httpPort, null);
   }
 
@@ -91,14 +115,18 @@ final class GossipDemoNode {
    * Prometheus scrapes {@code /metrics} only from an address it can reach.
    */
   void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
-      List<EndpointAddr> bootstrap, Integer httpPort, InetAddress httpBind) {
+      List<GossipBootstrapNames.Peer> peers, Integer httpPort, InetAddress httpBind) {
+    names = new GossipBootstrapNames(bookConfig.name(), peers, lookup);
+    GossipBootstrapNames.Resolution resolved = names.start(clock.millis());
+    report(resolved.lines());
+    List<EndpointAddr> bootstrap = resolved.addrs();
     InetAddress httpHost = httpBind != null ? httpBind : InetAddress.getLoopbackAddress();
     if (ownsVertx) {
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
           .setPreferNativeTransport(true)); // epoll: TCP_USER_TIMEOUT (GossipNode)
     }
     GossipNodeConfig config = GossipAddressBook.nodeConfig(
-        GossipNodeConfig.defaults().withTransport(kind).withBind(bind), bookConfig);
+        GossipNodeConfig.defaults().withTransport(kind).withBind(bind).withAdvertise(advertise), bookConfig);
     try {
       node = join(GossipNode.builder(key).vertx(vertx).config(config).start());
     } catch (IllegalStateException e) {
@@ -140,8 +168,8 @@ final class GossipDemoNode {
       out.println("gossip demo: node " + bookConfig.name() + " " + node.id() + " (" + node.transport()
           + " on " + hostPort(node.localAddress()) + ")");
       out.println("ticket: " + EndpointTicket.of(self));
-      // What the node tells its peers, one line each: bound to a wildcard (--bind 0.0.0.0), its
-      // local address ([::]:P) is no address another member can dial.
+      // What the node tells its peers (--advertise, or what it binds), one line each: bound to a
+      // wildcard (--bind 0.0.0.0), its local address ([::]:P) is no address another member can dial.
       List<SocketAddr> advertised = self.ipAddrs();
       if (advertised.isEmpty()) {
         out.println("bootstrap: " + node.id() + "@" + hostPort(node.localAddress()));
@@ -162,7 +190,7 @@ final class GossipDemoNode {
     }
     // Before the book joins: the first dials to the bootstrap peers can fail at once.
     joinWatch = new GossipJoinWatch(bookConfig.name(), node.id(), bootstrap,
-        bookConfig.expiry().multipliedBy(2));
+        bookConfig.expiry().multipliedBy(2), names.labels());
     node.onDialFailure((peer, why) -> report(joinWatch.dialFailed(peer, why, neighbours(), clock.millis())));
     book = join(GossipAddressBook.start(node, key, bookConfig, clock, bootstrap));
     if (httpPort != null) {
@@ -181,6 +209,7 @@ final class GossipDemoNode {
     }
     writeDump();
     report(joinWatch.tick(neighbours(), clock.millis()));
+    resolveNamesAgain();
     long rejected = node.stats().handshakesRejected();
     long now = clock.millis();
     if (rejected > rejectedReported && (rejectedReportedAt == Long.MIN_VALUE
@@ -206,6 +235,33 @@ final class GossipDemoNode {
         sharedNamesReportedAt = now;
       }
     }
+  }
+
+  /**
+   * While the node has no neighbour, its bootstrap peers' host names are resolved again (off the
+   * event loop: a lookup blocks), and new addresses go to the node, which keeps retrying its
+   * bootstrap peers while isolated.
+   */
+  private void resolveNamesAgain() {
+    if (resolving || !names.hasNames() || !names.due(neighbours(), clock.millis())) {
+      return;
+    }
+    resolving = true;
+    vertx.executeBlocking(() -> names.retry(neighbours(), clock.millis()), false).onComplete(r -> {
+      resolving = false;
+      if (closed) {
+        return;
+      }
+      if (r.failed()) {
+        report(List.of("warning: node " + book.name() + " cannot resolve its bootstrap peers' names: "
+            + GossipStartFailures.reason(r.cause())));
+        return;
+      }
+      for (EndpointAddr a : r.result().addrs()) {
+        node.addAddresses(a);
+      }
+      report(r.result().lines());
+    });
   }
 
   /** The topic's neighbour count now (0 before the book has joined it). */

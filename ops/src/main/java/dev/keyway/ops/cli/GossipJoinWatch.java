@@ -25,6 +25,8 @@ final class GossipJoinWatch {
   private final String name;
   private final Map<PublicKey, EndpointAddr> bootstrap = new LinkedHashMap<>();
   private final Map<PublicKey, Failures> failures = new LinkedHashMap<>();
+  /** {@code ID@NAME:PORT} of the peers given by host name. */
+  private final Map<PublicKey, String> labels;
 
   private static final class Failures {
     long total;
@@ -47,8 +49,19 @@ final class GossipJoinWatch {
    *     neighbour before a warning says how to connect it (a restarted first node waits alone)
    */
   GossipJoinWatch(String name, PublicKey self, List<EndpointAddr> bootstrap, Duration aloneAfter) {
+    this(name, self, bootstrap, aloneAfter, Map.of());
+  }
+
+  /**
+   * As above, with the peers given by host name: {@code labels} maps their ids to
+   * {@code ID@NAME:PORT} as the operator wrote it, which the warnings name (the addresses behind
+   * a name may change, and may be none while it does not resolve).
+   */
+  GossipJoinWatch(String name, PublicKey self, List<EndpointAddr> bootstrap, Duration aloneAfter,
+      Map<PublicKey, String> labels) {
     this.name = name;
     this.aloneAfter = aloneAfter;
+    this.labels = Map.copyOf(labels);
     for (EndpointAddr a : bootstrap) {
       if (!a.id().equals(self)) {
         this.bootstrap.put(a.id(), a);
@@ -115,7 +128,11 @@ final class GossipJoinWatch {
         + " failed dial(s) to its bootstrap peers");
   }
 
-  private static String label(EndpointAddr a) {
+  private String label(EndpointAddr a) {
+    String named = labels.get(a.id());
+    if (named != null) {
+      return named;
+    }
     List<String> ips = new ArrayList<>();
     for (SocketAddr s : a.ipAddrs()) {
       ips.add(s.toString());

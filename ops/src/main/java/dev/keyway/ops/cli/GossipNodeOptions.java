@@ -34,7 +34,9 @@ import picocli.CommandLine.Option;
  */
 final class GossipNodeOptions {
   @Option(names = "--bootstrap", paramLabel = "TICKET|ID@HOST:PORT",
-      description = "A running node to join through (repeatable): an endpoint ticket, or ID@HOST:PORT with HOST an IP address.")
+      description = "A running node to join through (repeatable): an endpoint ticket, or ID@HOST:PORT with HOST an IP"
+          + " address or a host name. A name is resolved at start (every address it has is tried); one that does not"
+          + " resolve yet is a warning, not a failure, and is resolved again every 10 s while the node has no neighbour.")
   List<String> bootstrap = new ArrayList<>();
 
   @Option(names = "--bind", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE},"
@@ -67,7 +69,7 @@ final class GossipNodeOptions {
 
   List<String> validate(CommandLine cli, String... names) {
     usage(cli, this::transportKind);
-    usage(cli, this::bootstrapAddrs);
+    usage(cli, this::bootstrapPeers);
     Duration announce = usage(cli, () -> parseDuration(interval, "--interval"));
     Duration t = usage(cli, () -> parseDuration(expiry, "--expiry"));
     if (announce.compareTo(MIN_INTERVAL) < 0) {
@@ -129,7 +131,8 @@ final class GossipNodeOptions {
     }
   }
 
-  private static <T> T usage(CommandLine cli, Supplier<T> parse) {
+  /** {@code parse()}, its InvalidInputException (or another IllegalArgumentException) a usage error. */
+  static <T> T usage(CommandLine cli, Supplier<T> parse) {
     try {
       return parse.get();
     } catch (IllegalArgumentException e) { // InvalidInputException and the parsers' own
@@ -141,12 +144,13 @@ final class GossipNodeOptions {
     return parseTransport(transport);
   }
 
-  List<EndpointAddr> bootstrapAddrs() {
-    List<EndpointAddr> addrs = new ArrayList<>();
+  /** The {@code --bootstrap} peers, parsed (host names not resolved yet). */
+  List<GossipBootstrapNames.Peer> bootstrapPeers() {
+    List<GossipBootstrapNames.Peer> peers = new ArrayList<>();
     for (String b : bootstrap) {
-      addrs.add(parseBootstrap(b));
+      peers.add(parseBootstrap(b));
     }
-    return addrs;
+    return peers;
   }
 
   /** The book settings of a node called {@code name}; bad durations throw InvalidInputException. */
@@ -189,28 +193,127 @@ final class GossipNodeOptions {
   }
 
   /** The forms {@code --bootstrap} accepts, for its error messages. */
-  static final String BOOTSTRAP_FORMS =
-      "an endpoint ticket (endpoint... or node...) or ID@HOST:PORT (ID a node id, HOST an IP address)";
+  static final String BOOTSTRAP_FORMS = "an endpoint ticket (endpoint... or node...) or ID@HOST:PORT"
+      + " (ID a node id, HOST an IP address or a host name)";
 
   /**
-   * A ticket ({@code endpoint...} or {@code node...}) or {@code ID@HOST:PORT} (an IP literal host).
-   * Anything else is an InvalidInputException whose one line names both accepted forms, and why
-   * the text is not the form it looks like.
+   * A ticket ({@code endpoint...} or {@code node...}) or {@code ID@HOST:PORT}, HOST an IP literal
+   * ({@code 192.0.2.1}, {@code [2001:db8::1]}) or a host name, resolved later. Anything else is an
+   * InvalidInputException whose one line names both accepted forms, and why the text is not the
+   * form it looks like.
    */
-  static EndpointAddr parseBootstrap(String text) {
+  static GossipBootstrapNames.Peer parseBootstrap(String text) {
     int at = text.indexOf('@');
     String shown = text.length() > 120 ? text.substring(0, 117) + "..." : text;
     try {
       if (at < 0) {
-        return Tickets.parse(text);
+        return GossipBootstrapNames.Peer.of(Tickets.parse(text));
       }
       PublicKey id = PublicKey.parse(text.substring(0, at));
-      return EndpointAddr.of(id, new TransportAddr.Ip(SocketAddr.parse(text.substring(at + 1))));
+      return hostPort(id, text.substring(at + 1));
     } catch (IllegalArgumentException e) {
       String lower = text.toLowerCase(Locale.ROOT);
       String why = at >= 0 ? " (as ID@HOST:PORT: " + e.getMessage() + ")"
           : lower.startsWith("endpoint") || lower.startsWith("node") ? " (as a ticket: " + e.getMessage() + ")" : "";
       throw new InvalidInputException("--bootstrap '" + shown + "' is not " + BOOTSTRAP_FORMS + why, e);
     }
+  }
+
+  /**
+   * A host name: dot-separated labels of letters, digits, '-' and '_' (container and compose
+   * service names have them), the last one not all digits (that is a mistyped IPv4 address).
+   */
+  private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile(
+      "(?=.{1,253}\\.?$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\\.)*"
+          + "(?![0-9]+\\.?$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\\.?");
+
+  private static GossipBootstrapNames.Peer hostPort(PublicKey id, String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+    if (colon < 0 || host.startsWith("[") || host.contains(":") || host.matches("[0-9.]*")) {
+      // An IP literal, or meant as one: SocketAddr's error names the literal forms.
+      SocketAddr addr = SocketAddr.parse(hostPort);
+      dialPort(addr.port());
+      return GossipBootstrapNames.Peer.of(EndpointAddr.of(id, new TransportAddr.Ip(addr)));
+    }
+    if (!HOST_NAME.matcher(host).matches()) {
+      throw new InvalidInputException("'" + host + "' is neither an IP address nor a host name (letters, digits,"
+          + " '-', '_' and dots)");
+    }
+    String port = hostPort.substring(colon + 1);
+    if (!port.matches("[0-9]{1,5}")) {
+      throw new InvalidInputException("the port must be a number, not '" + port + "'");
+    }
+    dialPort(Integer.parseInt(port));
+    return GossipBootstrapNames.Peer.named(id, host, Integer.parseInt(port));
+  }
+
+  /** A port another node can dial: 1..65535. */
+  private static void dialPort(int port) {
+    if (port < 1 || port > 65535) {
+      throw new InvalidInputException("the port must be 1..65535 (where the node listens), not " + port);
+    }
+  }
+
+  /** Most {@code --advertise} addresses: what one announcement carries. */
+  static final int MAX_ADVERTISED = Announcement.MAX_ADDRS;
+
+  /**
+   * The {@code --advertise} values (each one or several comma-separated {@code IP:PORT} or
+   * {@code [IPv6]:PORT}), in order: the addresses other members are to dial. Throws an
+   * InvalidInputException for a host name (an announcement carries addresses, and a name resolved
+   * once would silently go stale), port 0, an address no member can dial (wildcard, multicast,
+   * broadcast), a duplicate, or more than {@link #MAX_ADVERTISED}.
+   */
+  static List<SocketAddr> parseAdvertise(List<String> values) {
+    List<SocketAddr> out = new ArrayList<>();
+    for (String value : values) {
+      for (String text : value.split(",", -1)) {
+        String t = text.strip();
+        if (t.isEmpty()) {
+          throw new InvalidInputException("--advertise '" + value + "': an empty address; give IP:PORT or"
+              + " [IPv6]:PORT, several separated by commas");
+        }
+        SocketAddr a = advertised(t);
+        if (out.contains(a)) {
+          throw new InvalidInputException("--advertise " + a + " is given twice");
+        }
+        out.add(a);
+      }
+    }
+    if (out.size() > MAX_ADVERTISED) {
+      throw new InvalidInputException("--advertise: at most " + MAX_ADVERTISED + " addresses (what an"
+          + " announcement carries), got " + out.size());
+    }
+    return out;
+  }
+
+  private static SocketAddr advertised(String text) {
+    int colon = text.lastIndexOf(':');
+    String host = colon < 0 ? text : text.substring(0, colon);
+    if (!host.startsWith("[") && !host.contains(":") && !host.matches("[0-9.]*")
+        && HOST_NAME.matcher(host).matches()) {
+      throw new InvalidInputException("--advertise '" + text + "': HOST must be an IP address, not a host name:"
+          + " members dial the addresses this node announces, and announcements carry addresses");
+    }
+    SocketAddr a;
+    try {
+      a = SocketAddr.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--advertise '" + text + "' is not IP:PORT or [IPv6]:PORT (" + e.getMessage() + ")", e);
+    }
+    InetAddress ip = a.toInetSocketAddress().getAddress();
+    String no = ip.isAnyLocalAddress() ? "the wildcard address"
+        : ip.isMulticastAddress() ? "a multicast address"
+        : ip.getHostAddress().equals("255.255.255.255") ? "the broadcast address" : null;
+    if (no != null) {
+      throw new InvalidInputException("--advertise " + a + ": " + a.ipString() + " is " + no + ", which no member"
+          + " can dial; give an address of this node that the others reach");
+    }
+    if (a.port() == 0) {
+      throw new InvalidInputException("--advertise " + a + ": port 0 cannot be dialled; give the port the others"
+          + " reach this node on (--port, or the port forwarded to it)");
+    }
+    return a;
   }
 }

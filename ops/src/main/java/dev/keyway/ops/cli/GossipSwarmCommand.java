@@ -1,6 +1,5 @@
 package dev.keyway.ops.cli;
 
-import dev.keyway.client.addr.EndpointAddr;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.gossip.book.BookConfig;
 import dev.keyway.gossip.net.TransportKind;
@@ -78,7 +77,7 @@ final class GossipSwarmCommand implements Runnable, StopOnSignal.Serving {
     PrintWriter out = cli.getOut();
     PrintWriter err = cli.getErr();
     TransportKind kind = node.transportKind();
-    List<EndpointAddr> boot = node.bootstrapAddrs();
+    List<GossipBootstrapNames.Peer> boot = node.bootstrapPeers();
     InetSocketAddress listen = new InetSocketAddress(node.bindAddress(cli), 0);
     GossipCommand.printWarnings(err, warnings);
     // Listening before it starts: a signal while it starts closes what has started, exit 0.
@@ -97,7 +96,8 @@ final class GossipSwarmCommand implements Runnable, StopOnSignal.Serving {
         synchronized (nodes) {
           nodes.add(demo);
         }
-        List<EndpointAddr> via = !boot.isEmpty() || i == 0 ? boot : List.of(nodes.get(0).endpointAddr());
+        List<GossipBootstrapNames.Peer> via = !boot.isEmpty() || i == 0 ? boot
+            : List.of(GossipBootstrapNames.Peer.of(nodes.get(0).endpointAddr()));
         demo.start(SecretKey.generate(random), kind, listen, config, via, null);
       }
     } catch (RuntimeException e) {
