@@ -294,7 +294,7 @@ public record DnsServerConfig(
     lines.add("pkarr_max_future_skew: " + Durations.format(maxFutureSkew));
     lines.add("store: " + dataDir.toAbsolutePath() + ", eviction " + Durations.format(store.maxAge())
         + ", batch " + store.maxBatchSize() + "/" + Durations.format(store.maxBatchDelay())
-        + ", fsync " + store.fsync());
+        + ", fsync " + store.fsync() + ", " + RelayConfig.describeBackups(store.backup()));
     lines.add("metrics: " + (metrics.enabled() ? hostPort(metrics.bindAddress(), metrics.port()) : "off"));
     return lines;
   }
@@ -328,7 +328,8 @@ public record DnsServerConfig(
 
   record ZoneStoreTable(Integer maxBatchSize, Object maxBatchTime, Object eviction,
       Object evictionInterval, Integer queueCapacity, Boolean fsync, Long capacity,
-      Integer readCacheSize, Integer readerConnections) {}
+      Integer readCacheSize, Integer readerConnections, String backupDir, Object backupInterval,
+      Integer backupKeep) {}
 
   record MainlineTable(Boolean enabled, List<String> bootstrap) {}
 
@@ -505,6 +506,7 @@ public record DnsServerConfig(
           .capacity(or(z.capacity(), d.capacity()))
           .readCacheSize(or(z.readCacheSize(), d.readCacheSize()))
           .readerConnections(or(z.readerConnections(), d.readerConnections()))
+          .backup(StoreKeys.backup("zone_store", z.backupDir(), z.backupInterval(), z.backupKeep()))
           .build();
     } catch (IllegalArgumentException e) {
       throw ConfigException.renaming(e, STORE_KEYS);

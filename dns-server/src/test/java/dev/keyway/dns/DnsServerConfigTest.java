@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.relay.config.ConfigException;
-import dev.keyway.relay.store.StoreOptions;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +56,15 @@ class DnsServerConfigTest {
     assertThat(c.store().maxBatchDelay()).isEqualTo(Duration.ofMillis(10));
     assertThat(read(MINIMAL + "[zone_store]\neviction = \"7days\"").store().maxAge())
         .isEqualTo(Duration.ofDays(7));
+  }
+
+  @Test
+  void backupsAreOffUnlessAnIntervalIsSet() {
+    assertThat(read(MINIMAL).store().backup().enabled()).isFalse();
+    DnsServerConfig c = read(MINIMAL + "[zone_store]\nbackup_interval = \"1d\"\nbackup_keep = 2\n");
+    assertThat(c.store().backup()).isEqualTo(new dev.keyway.relay.store.BackupOptions(
+        java.nio.file.Path.of("backups"), Duration.ofDays(1), 2));
+    assertThat(c.describe()).anyMatch(l -> l.endsWith("backups every 1d into backups (keep 2)"));
   }
 
   @Test
@@ -129,6 +135,9 @@ class DnsServerConfigTest {
     assertError(MINIMAL + "[zone_store]\nreader_connections = 0",
         "zone_store.reader_connections must be 1..256, got 0");
     assertError(MINIMAL + "[zone_store]\ncapacity = -1", "zone_store.capacity must not be negative, got -1");
+    assertError(MINIMAL + "[zone_store]\nbackup_keep = 0", "zone_store.backup_keep must be 1..10000, got 0");
+    assertError(MINIMAL + "[zone_store]\nbackup_interval = \"10ms\"",
+        "zone_store.backup_interval must be 0s (off) or 1s..366d, got 10ms");
     assertError("[http]\n[dns]\n[dns.rrl]\nburst = 0\n", "dns.rrl.burst must be at least 1, got 0");
     assertError("[http]\n[dns]\norigins = []\n",
         "dns.origins must name at least one origin, e.g. [\"irohdns.example.\"], got []");
@@ -170,9 +179,8 @@ class DnsServerConfigTest {
 
   @Test
   void everyStoreOptionHasTheKeyItIsReadFrom() {
-    assertThat(DnsServerConfig.STORE_KEYS.keySet()).containsExactlyInAnyOrder(
-        Arrays.stream(StoreOptions.class.getRecordComponents()).map(RecordComponent::getName)
-            .toArray(String[]::new));
+    assertThat(DnsServerConfig.STORE_KEYS.keySet()).containsExactlyInAnyOrderElementsOf(
+        dev.keyway.relay.config.StoreKeys.optionNames());
     assertThat(DnsServerConfig.fileKeys()).containsAll(DnsServerConfig.STORE_KEYS.values())
         .contains("pkarr_put_rate_limit", "http.rate_limit", "dns.rrl.burst", "mainline.bootstrap");
   }

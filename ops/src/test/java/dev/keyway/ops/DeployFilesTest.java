@@ -294,8 +294,19 @@ class DeployFilesTest {
         [metrics]
         disabled = false
         bind_addr = "127.0.0.1:0"
+        [zone_store]
+        backup_interval = "1h"
         """.formatted(dir.resolve("dns").toString().replace("\\", "\\\\")));
     try (ServingCommand s = new ServingCommand("metrics on", "dns-server", "-c", dns.toString())) {
+      exported.addAll(scrape(s.port("metrics on http://127\\.0\\.0\\.1:(\\d+)")));
+      assertThat(s.stop()).isZero();
+    }
+    // The backup series exist only with backups on, as the deploy configs have them.
+    Path relay = dir.resolve("relay.toml");
+    Files.writeString(relay, "[http]\nport = 0\n[metrics]\nbind_addr = \"127.0.0.1:0\"\n"
+        + "[store]\nbackup_interval = \"1h\"\n");
+    try (ServingCommand s = new ServingCommand("metrics on", "relay", "-c", relay.toString(),
+        "--data-dir", dir.resolve("relay").toString())) {
       exported.addAll(scrape(s.port("metrics on http://127\\.0\\.0\\.1:(\\d+)")));
       assertThat(s.stop()).isZero();
     }

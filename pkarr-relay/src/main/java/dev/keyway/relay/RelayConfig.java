@@ -304,7 +304,7 @@ public record RelayConfig(
 
   record StoreTable(Integer maxBatchSize, Object maxBatchDelay, Integer queueCapacity,
       Boolean fsync, Object eviction, Object evictionInterval, Integer readCacheSize,
-      Integer readerConnections) {}
+      Integer readerConnections, String backupDir, Object backupInterval, Integer backupKeep) {}
 
   /** pkarr-relay 0.12's {@code per_second} / {@code burst_size} are read only to be refused. */
   record RateLimiterTable(Boolean behindProxy, String quota, Long burst, String dhtQuota,
@@ -389,6 +389,9 @@ public record RelayConfig(
           .readerConnections(or(st.readerConnections(), d.readerConnections()));
     }
     try {
+      if (st != null) {
+        s.backup(StoreKeys.backup("store", st.backupDir(), st.backupInterval(), st.backupKeep()));
+      }
       b.store(s.build());
     } catch (IllegalArgumentException e) {
       throw ConfigException.renaming(e, STORE_KEYS);
@@ -447,7 +450,8 @@ public record RelayConfig(
         + ", eviction " + Durations.format(store.maxAge()) + " every "
         + Durations.format(store.evictionInterval()) + ", fsync " + store.fsync()
         + ", batch " + store.maxBatchSize() + "/" + Durations.format(store.maxBatchDelay())
-        + ", read cache " + store.readCacheSize());
+        + ", read cache " + store.readCacheSize()
+        + (forPublic ? "" : ", " + describeBackups(store.backup())));
     lines.add("ttl: " + minimumTtl + ".." + maximumTtl + " s");
     lines.add("rate limit: " + rateLimit.map(r -> r.quota() + (r.behindProxy() ? ", behind proxy" : ""))
         .orElse("off"));
@@ -457,6 +461,12 @@ public record RelayConfig(
   }
 
   // ---- helpers ----
+
+  /** The backup settings in one phrase, for the start-up summary. */
+  public static String describeBackups(dev.keyway.relay.store.BackupOptions b) {
+    return !b.enabled() ? "backups off"
+        : "backups every " + Durations.format(b.interval()) + " into " + b.dir() + " (keep " + b.keep() + ")";
+  }
 
   private static <T> T or(T value, T fallback) {
     return value != null ? value : fallback;

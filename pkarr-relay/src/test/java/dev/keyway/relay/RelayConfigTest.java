@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.relay.config.ConfigException;
 import dev.keyway.relay.ratelimit.Quota;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,6 +87,9 @@ class RelayConfigTest {
         eviction_interval = "1m"
         read_cache_size = 0
         reader_connections = 2
+        backup_interval = "12h"
+        backup_dir = "/srv/copies"
+        backup_keep = 5
 
         [metrics]
         bind_addr = "[::1]:9200"
@@ -103,6 +104,10 @@ class RelayConfigTest {
     assertThat(c.store().maxAge()).isEqualTo(Duration.ofHours(36));
     assertThat(c.store().evictionInterval()).isEqualTo(Duration.ofMinutes(1));
     assertThat(c.store().readCacheSize()).isZero();
+    assertThat(c.store().backup()).isEqualTo(new dev.keyway.relay.store.BackupOptions(
+        java.nio.file.Path.of("/srv/copies"), Duration.ofHours(12), 5));
+    assertThat(c.describe()).anyMatch(l -> l.endsWith("backups every 12h into /srv/copies (keep 5)"));
+    assertThat(RelayConfig.builder().build().store().backup().enabled()).as("off by default").isFalse();
     assertThat(c.metrics()).isEqualTo(new RelayConfig.Metrics(true, "::1", 9200));
     assertThat(RelayConfig.fromToml("[metrics]\ndisabled = true", dir).metrics().enabled()).isFalse();
   }
@@ -122,6 +127,11 @@ class RelayConfigTest {
     assertError("[store]\neviction = \"7 days\"", "store.eviction: expected a whole number of seconds"
         + " or a duration string like \"10s\", \"7d\" or \"1h30m\" (units ms, s, m, h, d), got \"7 days\"");
     assertError("[store]\nmax_batch_size = 0", "store.max_batch_size must be at least 1, got 0");
+    assertError("[store]\nbackup_interval = \"500ms\"",
+        "store.backup_interval must be 0s (off) or 1s..366d, got 500ms");
+    assertError("[store]\nbackup_interval = \"daily\"", "store.backup_interval: expected a whole number");
+    assertError("[store]\nbackup_keep = 0", "store.backup_keep must be 1..10000, got 0");
+    assertError("[store]\nbackup_dir = \"\"", "store.backup_dir must not be empty");
     assertError("[rate_limiter]\nquota = \"2r/s\"", "rate_limiter.behind_proxy is required");
     assertError("[rate_limiter]\nbehind_proxy = false\nquota = \"2/s\"",
         "rate_limiter.quota '2/s' is not <N>r/<unit>");
@@ -231,9 +241,8 @@ class RelayConfigTest {
 
   @Test
   void everyStoreOptionHasTheKeyItIsReadFrom() {
-    assertThat(RelayConfig.STORE_KEYS.keySet()).containsExactlyInAnyOrder(
-        Arrays.stream(dev.keyway.relay.store.StoreOptions.class.getRecordComponents())
-            .map(RecordComponent::getName).toArray(String[]::new));
+    assertThat(RelayConfig.STORE_KEYS.keySet()).containsExactlyInAnyOrderElementsOf(
+        dev.keyway.relay.config.StoreKeys.optionNames());
     assertThat(RelayConfig.fileKeys()).containsAll(RelayConfig.STORE_KEYS.values());
   }
 

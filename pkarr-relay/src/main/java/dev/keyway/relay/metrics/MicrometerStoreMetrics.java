@@ -3,6 +3,7 @@ package dev.keyway.relay.metrics;
 import dev.keyway.client.store.PacketStore;
 import dev.keyway.client.store.UpsertOutcome;
 import dev.keyway.relay.store.JdbcPacketStore;
+import dev.keyway.relay.store.StoreBackups;
 import dev.keyway.relay.store.StoreMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -81,7 +82,31 @@ public final class MicrometerStoreMetrics implements StoreMetrics {
       FunctionCounter.builder(prefix + "store.cache.misses", jdbc, s -> s.cacheStats().missCount())
           .description("reads that missed the read cache")
           .register(registry);
+      jdbc.backups().ifPresent(this::bindBackupGauges);
     }
+  }
+
+  private void bindBackupGauges(StoreBackups b) {
+    Gauge.builder(prefix + "store.backup.last.success", b,
+            s -> s.lastSuccess() == null ? 0 : s.lastSuccess().toEpochMilli() / 1e3)
+        .description("when the newest database copy began, seconds since the epoch (0: none yet)")
+        .baseUnit("seconds")
+        .register(registry);
+    Gauge.builder(prefix + "store.backup.size", b, s -> Math.max(0, s.lastBytes()))
+        .description("size of the newest database copy")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder(prefix + "store.backup.duration", b, s -> Math.max(0, s.lastSeconds()))
+        .description("how long the last database copy of this process took")
+        .baseUnit("seconds")
+        .register(registry);
+    Gauge.builder(prefix + "store.backup.interval", b, s -> s.interval().toSeconds())
+        .description("time between two database copies (backup_interval)")
+        .baseUnit("seconds")
+        .register(registry);
+    FunctionCounter.builder(prefix + "store.backup.failures", b, StoreBackups::failures)
+        .description("database copies that failed (each is logged with its reason)")
+        .register(registry);
   }
 
   @Override

@@ -29,6 +29,11 @@
  * <caption>store (iroh-dns-server's names where it has the metric)</caption>
  * <tr><td>{@code store_packets}</td><td>packets stored (gauge)</td></tr>
  * <tr><td>{@code store_bytes}</td><td>database size on disk (gauge)</td></tr>
+ * <tr><td>{@code store_backup_last_success_seconds}, {@code store_backup_size_bytes},
+ *     {@code store_backup_duration_seconds}, {@code store_backup_interval_seconds}, {@code
+ *     store_backup_failures_total}</td><td>the newest database copy (when it began, its size),
+ *     how long the last one took, the configured interval, copies that failed; only when {@code
+ *     backup_interval} is set</td></tr>
  * <tr><td>{@code store_packets_inserted_total}, {@code _updated_total},
  *     {@code _unchanged_total}, {@code _stale_total}</td><td>upsert outcomes</td></tr>
  * <tr><td>{@code store_packets_expired_total}</td><td>removed for age</td></tr>

@@ -131,6 +131,33 @@ public final class H2Dialect extends SqlDialect {
     return new H2Dialect(dataDir, rows);
   }
 
+  @Override
+  public boolean supportsBackup() {
+    return true;
+  }
+
+  /** Relative to the data directory, so that the default ({@code backups}) lives beside the data. */
+  @Override
+  public Path backupDirectory(Path dir) {
+    return dataDir.resolve(dir).normalize();
+  }
+
+  /** H2's {@code BACKUP} writes a zip archive holding {@value #DATABASE_NAME}{@code .mv.db}. */
+  @Override
+  public String backupSuffix() {
+    return ".zip";
+  }
+
+  /**
+   * H2's online {@code BACKUP TO}: the MVStore stops reusing file space while it copies the file,
+   * so the copy holds every chunk of the last commit before it began; writers go on meanwhile.
+   * Restoring is unzipping the archive into the data directory of a stopped server.
+   */
+  @Override
+  public void backup(Statement statement, Path target) throws SQLException {
+    statement.execute("BACKUP TO '" + target.toAbsolutePath().toString().replace("'", "''") + "'");
+  }
+
   /** The data directory. */
   public Path dataDir() {
     return dataDir;

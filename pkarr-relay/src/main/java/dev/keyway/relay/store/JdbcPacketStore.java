@@ -119,6 +119,8 @@ public final class JdbcPacketStore implements PacketStore {
   private final AtomicLong count = new AtomicLong();
   private final Writer writer;
   private final Thread writerThread;
+  /** Set once by {@link #open} when backups are on. */
+  private volatile StoreBackups backups;
   /** Null without fsync: then a commit acknowledges its batch at once. */
   private final Syncer syncer;
   private final Thread syncerThread;
@@ -204,14 +206,23 @@ public final class JdbcPacketStore implements PacketStore {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(metrics, "metrics");
+    JdbcPacketStore store;
     try {
-      JdbcPacketStore store = new JdbcPacketStore(dialect, options, clock, metrics);
+      store = new JdbcPacketStore(dialect, options, clock, metrics);
       LOG.info("packet store open: {}, {} packets", dialect.describe(), store.count());
-      return store;
     } catch (SQLException e) {
       throw new PacketStoreException("cannot open packet store " + dialect.describe() + ": "
           + dialect.explain(e), e);
     }
+    if (options.backup().enabled()) {
+      try {
+        store.backups = StoreBackups.start(store, options.backup(), clock);
+      } catch (RuntimeException e) {
+        store.close();
+        throw e instanceof PacketStoreException p ? p : new PacketStoreException(e.getMessage(), e);
+      }
+    }
+    return store;
   }
 
   /** Opens an H2 store under {@code dataDir} with these options and no metrics. */
@@ -510,6 +521,11 @@ public final class JdbcPacketStore implements PacketStore {
     }
   }
 
+  /** The copies taken while the store runs, when {@link StoreOptions#backup()} turns them on. */
+  public Optional<StoreBackups> backups() {
+    return Optional.ofNullable(backups);
+  }
+
   /** Upserts waiting for the writer (not the wake-up markers that share their queue). */
   public int pendingUpserts() {
     int n = 0;
@@ -542,6 +558,11 @@ public final class JdbcPacketStore implements PacketStore {
         return;
       }
       closed = true;
+    }
+    // Before the connections close: a copy in progress is cancelled, none starts.
+    StoreBackups b = backups;
+    if (b != null) {
+      b.close();
     }
     writer.stopping = true;
     queue.offer(WAKE);

@@ -105,6 +105,40 @@ public abstract class SqlDialect {
     return -1;
   }
 
+  /**
+   * Whether {@link #backup} can copy this database while the store runs. A server database such
+   * as PostgreSQL is backed up with its own tools ({@code pg_dump}, {@code pg_basebackup}).
+   */
+  public boolean supportsBackup() {
+    return false;
+  }
+
+  /** Where backups configured to go to {@code dir} go: relative paths are resolved here. */
+  public java.nio.file.Path backupDirectory(java.nio.file.Path dir) {
+    return dir.toAbsolutePath().normalize();
+  }
+
+  /** What a backup file's name starts with, before its time stamp. */
+  public String backupPrefix() {
+    return "keyway-packets-";
+  }
+
+  /** What a backup file's name ends with, after its time stamp. */
+  public String backupSuffix() {
+    return ".backup";
+  }
+
+  /**
+   * Writes a consistent copy of the whole database to {@code target}, a file that does not exist
+   * yet, while the store goes on reading and writing ({@link StoreBackups}), by statements run
+   * on {@code statement} (which the caller may cancel from another thread).
+   *
+   * @throws UnsupportedOperationException unless {@link #supportsBackup()}
+   */
+  public void backup(java.sql.Statement statement, java.nio.file.Path target) throws SQLException {
+    throw new UnsupportedOperationException(name() + " databases are backed up with their own tools");
+  }
+
   /** Called once after the store has closed all its connections. */
   public void afterClose() {}
 

@@ -23,6 +23,7 @@ import java.util.Objects;
  *     removed; zero means unbounded
  * @param readCacheSize most parsed packets held in the read cache; zero disables it
  * @param readerConnections database connections for reads that miss the cache
+ * @param backup copies of the database taken while it runs ({@link StoreBackups}); off by default
  */
 public record StoreOptions(
     int maxBatchSize,
@@ -33,7 +34,8 @@ public record StoreOptions(
     Duration evictionInterval,
     long capacity,
     int readCacheSize,
-    int readerConnections) {
+    int readerConnections,
+    BackupOptions backup) {
 
   /** 1024 upserts: a group commit of that many 1 KB packets is about 1 MB of writes (guess). */
   public static final int DEFAULT_MAX_BATCH_SIZE = 1024;
@@ -60,6 +62,7 @@ public record StoreOptions(
     Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
     Objects.requireNonNull(maxAge, "maxAge");
     Objects.requireNonNull(evictionInterval, "evictionInterval");
+    Objects.requireNonNull(backup, "backup");
     // Messages name each option by its builder method and show durations as a config file writes
     // them ("0s", "2ms"); the config readers replace the names by their keys (store.queue_capacity).
     require(maxBatchSize >= 1, "maxBatchSize must be at least 1, got " + maxBatchSize);
@@ -101,7 +104,8 @@ public record StoreOptions(
         .evictionInterval(evictionInterval)
         .capacity(capacity)
         .readCacheSize(readCacheSize)
-        .readerConnections(readerConnections);
+        .readerConnections(readerConnections)
+        .backup(backup);
   }
 
   private static void require(boolean ok, String message) {
@@ -121,6 +125,7 @@ public record StoreOptions(
     private long capacity = DEFAULT_CAPACITY;
     private int readCacheSize = DEFAULT_READ_CACHE_SIZE;
     private int readerConnections = DEFAULT_READER_CONNECTIONS;
+    private BackupOptions backup = BackupOptions.defaults();
 
     private Builder() {}
 
@@ -169,10 +174,15 @@ public record StoreOptions(
       return this;
     }
 
+    public Builder backup(BackupOptions value) {
+      backup = Objects.requireNonNull(value);
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the first option out of range */
     public StoreOptions build() {
       return new StoreOptions(maxBatchSize, maxBatchDelay, queueCapacity, fsync, maxAge,
-          evictionInterval, capacity, readCacheSize, readerConnections);
+          evictionInterval, capacity, readCacheSize, readerConnections, backup);
     }
   }
 }

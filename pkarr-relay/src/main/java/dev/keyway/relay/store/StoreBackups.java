@@ -1,0 +1,368 @@
+package dev.keyway.relay.store;
+
+import dev.keyway.client.packet.MicrosClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies of a {@link JdbcPacketStore}'s database taken while the server runs: one every
+ * {@link BackupOptions#interval()} into {@link BackupOptions#dir()}, named by the UTC time they
+ * began ({@code keyway-packets-20261203T184500.123Z.zip} for H2), keeping the newest
+ * {@link BackupOptions#keep()}.
+ *
+ * <ul>
+ *   <li>A copy is written under a {@code .partial} name, forced to the device, then renamed: a
+ *       file with the final name is always complete. Partial files left by a crash are deleted at
+ *       start.
+ *   <li>Only files named as this class names them are counted and deleted; anything else in the
+ *       directory is left alone.
+ *   <li>The schedule survives restarts: the next copy is due one interval after the newest copy
+ *       in the directory, but never sooner than {@link #FIRST_DELAY_MAX} after start (start-up is
+ *       busy), and a failed copy is retried after at most {@link #RETRY_DELAY_MAX}.
+ *   <li>One copy at a time, on its own thread and database connection; the store's reads and
+ *       writes go on meanwhile.
+ * </ul>
+ * Restoring: stop the server, move the data directory's database aside, unpack the copy into the
+ * data directory (H2: {@code unzip keyway-packets-….zip -d <data dir>}), start the server.
+ */
+public final class StoreBackups implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StoreBackups.class);
+  /** Longest wait after start before an overdue (or first) copy. */
+  public static final Duration FIRST_DELAY_MAX = Duration.ofMinutes(1);
+  /** Longest wait before retrying a failed copy. */
+  public static final Duration RETRY_DELAY_MAX = Duration.ofMinutes(5);
+  private static final String PARTIAL = ".partial";
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final long CLOSE_WAIT_SECONDS = 10;
+
+  private final JdbcPacketStore store;
+  private final SqlDialect dialect;
+  private final Path dir;
+  private final BackupOptions options;
+  private final MicrosClock clock;
+  private final Instant started;
+  private final Object schedule = new Object();
+  private final Object oneAtATime = new Object();
+  private final AtomicLong failures = new AtomicLong();
+  private volatile boolean closed;
+  private volatile java.sql.Statement running;
+  private volatile Instant lastSuccess;
+  private volatile long lastBytes = -1;
+  private volatile double lastSeconds = -1;
+  private Instant lastFailure;
+  private Thread thread;
+
+  private StoreBackups(JdbcPacketStore store, BackupOptions options, MicrosClock clock) {
+    SqlDialect dialect = store.dialect();
+    if (!dialect.supportsBackup()) {
+      throw new PacketStoreException("backups are configured, but " + dialect.name()
+          + " databases are backed up with their own tools");
+    }
+    this.store = store;
+    this.dialect = dialect;
+    this.options = options;
+    this.clock = clock;
+    this.dir = dialect.backupDirectory(options.dir());
+    this.started = now();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use backup directory " + dir, e);
+    }
+    if (!Files.isWritable(dir)) {
+      throw new UncheckedIOException("cannot use backup directory " + dir,
+          new java.nio.file.AccessDeniedException(dir.toString()));
+    }
+    deletePartials();
+    List<Path> existing = list();
+    if (!existing.isEmpty()) {
+      Path newest = existing.get(existing.size() - 1);
+      lastSuccess = stampOf(newest);
+      lastBytes = sizeOf(newest);
+    }
+  }
+
+  /**
+   * Copies of {@code store}'s database every {@code options.interval()} on a daemon thread
+   * ({@code keyway-store-backup}) until {@link #close()}.
+   *
+   * @throws IllegalArgumentException if backups are off in {@code options}
+   * @throws PacketStoreException if the store's database cannot be backed up this way
+   * @throws UncheckedIOException if the directory cannot be created or written
+   */
+  public static StoreBackups start(JdbcPacketStore store, BackupOptions options, MicrosClock clock) {
+    Objects.requireNonNull(store, "store");
+    if (!options.enabled()) {
+      throw new IllegalArgumentException("backups are off (interval 0s)");
+    }
+    StoreBackups b = new StoreBackups(store, options, clock);
+    b.thread = new Thread(b::run, "keyway-store-backup");
+    b.thread.setDaemon(true);
+    b.thread.start();
+    LOG.info("store backups every {} into {}, keeping the newest {}{}",
+        dev.keyway.relay.config.Durations.format(options.interval()), b.dir, options.keep(),
+        b.lastSuccess == null ? "" : "; newest " + STAMP.format(b.lastSuccess));
+    return b;
+  }
+
+  /** Backups of {@code store}'s database taken only when {@link #backupNow()} is called. */
+  static StoreBackups unscheduled(JdbcPacketStore store, BackupOptions options, MicrosClock clock) {
+    return new StoreBackups(store, options, clock);
+  }
+
+  /** Time between two copies. */
+  public Duration interval() {
+    return options.interval();
+  }
+
+  /** Where the copies go. */
+  public Path directory() {
+    return dir;
+  }
+
+  /** When the newest copy began (from its name), or null if there is none. */
+  public Instant lastSuccess() {
+    return lastSuccess;
+  }
+
+  /** Size of the newest copy in bytes, or -1 if there is none. */
+  public long lastBytes() {
+    return lastBytes;
+  }
+
+  /** How long the last copy this process made took, in seconds, or -1 if it made none. */
+  public double lastSeconds() {
+    return lastSeconds;
+  }
+
+  /** Copies that failed since start. */
+  public long failures() {
+    return failures.get();
+  }
+
+  /** The copies in the directory, oldest first. */
+  public List<Path> list() {
+    List<Path> found = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, dialect.backupPrefix() + "*")) {
+      for (Path f : files) {
+        if (stampOf(f) != null && Files.isRegularFile(f)) {
+          found.add(f);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list backup directory " + dir, e);
+    }
+    // The stamp's fixed-width digits sort by time.
+    found.sort(java.util.Comparator.comparing(p -> p.getFileName().toString()));
+    return found;
+  }
+
+  /**
+   * Writes a copy now (waiting for one in progress to end first), then deletes the oldest
+   * copies beyond {@link BackupOptions#keep()}.
+   *
+   * @return the new copy
+   * @throws PacketStoreException if the copy failed (nothing is left of it)
+   */
+  public Path backupNow() {
+    synchronized (oneAtATime) {
+      // A new connection to a closed embedded database would open it again.
+      if (closed || !store.isOpen()) {
+        throw new PacketStoreException("store backups are closed");
+      }
+      Instant began = now();
+      Path target = dir.resolve(dialect.backupPrefix() + STAMP.format(began) + dialect.backupSuffix());
+      Path partial = dir.resolve(target.getFileName() + PARTIAL);
+      long t0 = System.nanoTime();
+      try {
+        Files.deleteIfExists(partial);
+        try (Connection c = dialect.connect(); java.sql.Statement st = c.createStatement()) {
+          running = st; // for close() to cancel
+          dialect.backup(st, partial);
+        }
+        force(partial);
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        force(dir);
+      } catch (SQLException | IOException | RuntimeException e) {
+        failures.incrementAndGet();
+        try {
+          Files.deleteIfExists(partial);
+        } catch (IOException ignored) {
+          // reported with the failure itself
+        }
+        String why = e instanceof SQLException s ? dialect.explain(s) : e.toString();
+        throw new PacketStoreException("store backup to " + target + " failed: " + why, e);
+      } finally {
+        running = null;
+      }
+      lastSeconds = (System.nanoTime() - t0) / 1e9;
+      lastSuccess = began;
+      lastBytes = sizeOf(target);
+      LOG.info("store backup written: {} ({} bytes in {} s)", target, lastBytes,
+          String.format(java.util.Locale.ROOT, "%.1f", lastSeconds));
+      prune();
+      return target;
+    }
+  }
+
+  /**
+   * When the next copy is due: one interval after the newest copy (or at start with none), not
+   * sooner than the first delay after start, and after a failure not sooner than the retry
+   * delay after it. Pure, for tests.
+   */
+  static Instant nextDue(Instant newest, Instant lastFailure, Instant started, Duration interval) {
+    Duration first = interval.compareTo(FIRST_DELAY_MAX) < 0 ? interval : FIRST_DELAY_MAX;
+    Instant due = newest == null ? started : newest.plus(interval);
+    Instant earliest = started.plus(first);
+    if (due.isBefore(earliest)) {
+      due = earliest;
+    }
+    if (lastFailure != null) {
+      Duration retry = interval.compareTo(RETRY_DELAY_MAX) < 0 ? interval : RETRY_DELAY_MAX;
+      Instant retryAt = lastFailure.plus(retry);
+      if (due.isBefore(retryAt)) {
+        due = retryAt;
+      }
+    }
+    return due;
+  }
+
+  private void run() {
+    while (!closed) {
+      Instant due = nextDue(lastSuccess, lastFailure, started, options.interval());
+      try {
+        synchronized (schedule) {
+          long wait;
+          while (!closed && (wait = Duration.between(now(), due).toMillis()) > 0) {
+            schedule.wait(wait);
+          }
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (closed) {
+        return;
+      }
+      try {
+        backupNow();
+        lastFailure = null;
+      } catch (PacketStoreException e) {
+        lastFailure = now();
+        if (!closed) {
+          LOG.warn("{}; retrying at {}", e.getMessage(),
+              STAMP.format(nextDue(lastSuccess, lastFailure, started, options.interval())));
+        }
+      } catch (RuntimeException e) {
+        lastFailure = now();
+        LOG.warn("store backup failed unexpectedly", e);
+      }
+    }
+  }
+
+  private Instant now() {
+    return Instant.EPOCH.plus(clock.nowMicros(), java.time.temporal.ChronoUnit.MICROS);
+  }
+
+  private void prune() {
+    List<Path> all = list();
+    for (int i = 0; i < all.size() - options.keep(); i++) {
+      try {
+        Files.deleteIfExists(all.get(i));
+        LOG.info("store backup deleted (keeping the newest {}): {}", options.keep(), all.get(i));
+      } catch (IOException e) {
+        LOG.warn("cannot delete old store backup {}: {}", all.get(i), e.toString());
+      }
+    }
+  }
+
+  private void deletePartials() {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir,
+        dialect.backupPrefix() + "*" + PARTIAL)) {
+      for (Path f : files) {
+        Files.deleteIfExists(f);
+        LOG.info("deleted a store backup left unfinished: {}", f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clean backup directory " + dir, e);
+    }
+  }
+
+  /** The time stamp in a copy's name, or null if the name is not one this class writes. */
+  Instant stampOf(Path file) {
+    String name = file.getFileName().toString();
+    String prefix = dialect.backupPrefix();
+    String suffix = dialect.backupSuffix();
+    if (!name.startsWith(prefix) || !name.endsWith(suffix)
+        || name.length() <= prefix.length() + suffix.length()) {
+      return null;
+    }
+    try {
+      return STAMP.parse(name.substring(prefix.length(), name.length() - suffix.length()), Instant::from);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** fsync of a file, or of a directory (so that a rename in it is on the device too). */
+  private static void force(Path path) throws IOException {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  /**
+   * Stops the schedule; a copy in progress is cancelled (its partial file deleted) or, if the
+   * database does not stop it, given up to 10 s to finish.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    synchronized (schedule) {
+      schedule.notifyAll();
+    }
+    java.sql.Statement s = running;
+    if (s != null) {
+      try {
+        s.cancel();
+      } catch (SQLException e) {
+        LOG.debug("cancelling the store backup: {}", e.toString());
+      }
+    }
+    if (thread != null) {
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,277 @@
+package dev.keyway.relay.store;
+
+import static dev.keyway.relay.store.JdbcPacketStoreTest.await;
+import static dev.keyway.relay.store.JdbcPacketStoreTest.key;
+import static dev.keyway.relay.store.JdbcPacketStoreTest.packet;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyway.client.packet.MicrosClock;
+import dev.keyway.client.packet.SignedPacket;
+import dev.keyway.client.store.UpsertOutcome;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Online copies of the H2 store: consistent under writes, restorable, named, pruned, scheduled. */
+class StoreBackupsTest {
+  static final Instant T0 = Instant.parse("2026-12-03T18:45:00Z");
+  @TempDir Path dir;
+  final AtomicLong nowMicros = new AtomicLong(T0.toEpochMilli() * 1_000);
+
+  /** A clock the test moves. */
+  static final class MovableClock extends Clock {
+    final AtomicReference<Instant> now = new AtomicReference<>(T0);
+
+    void advance(Duration d) {
+      now.updateAndGet(t -> t.plus(d));
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+  }
+
+  JdbcPacketStore open(Path dataDir) {
+    return JdbcPacketStore.openH2(dataDir, StoreOptions.defaults(), nowMicros::get);
+  }
+
+  static BackupOptions every(Duration interval, int keep) {
+    return new BackupOptions(BackupOptions.DEFAULT_DIR, interval, keep);
+  }
+
+  /** Unpacks an H2 backup into {@code target}; returns the names of its entries. */
+  static List<String> unzip(Path zip, Path target) throws IOException {
+    List<String> names = new ArrayList<>();
+    Files.createDirectories(target);
+    try (InputStream in = Files.newInputStream(zip); ZipInputStream z = new ZipInputStream(in)) {
+      for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
+        names.add(e.getName());
+        Files.copy(z, target.resolve(e.getName()));
+      }
+    }
+    return names;
+  }
+
+  @Test
+  void aCopyTakenDuringAWriteStormHoldsEveryPacketAcknowledgedBeforeItAndRestores(@TempDir Path restored)
+      throws Exception {
+    Path data = dir.resolve("data");
+    List<SignedPacket> before = new ArrayList<>();
+    Path copy;
+    AtomicBoolean stop = new AtomicBoolean();
+    try (JdbcPacketStore store = open(data)) {
+      List<CompletableFuture<UpsertOutcome>> acks = new ArrayList<>();
+      for (int i = 0; i < 3_000; i++) {
+        SignedPacket p = packet(key(i), nowMicros.get() - i, "before " + i);
+        before.add(p);
+        acks.add(store.upsert(p));
+      }
+      for (CompletableFuture<UpsertOutcome> a : acks) {
+        assertThat(await(a)).isEqualTo(UpsertOutcome.INSERTED);
+      }
+      // Writes go on while the copy is taken: new keys and newer packets of the first keys.
+      Thread writer = new Thread(() -> {
+        for (int i = 0; !stop.get() && i < 200_000; i++) {
+          store.upsert(packet(key(10_000 + i), nowMicros.get(), "during " + i));
+          if (i % 7 == 0) {
+            store.upsert(packet(key(i % 3_000), nowMicros.get() + 1 + i, "newer " + i));
+          }
+          if (i % 500 == 0) {
+            try {
+              Thread.sleep(1);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        }
+      });
+      writer.start();
+      try (StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 3),
+          MicrosClock.system())) {
+        copy = backups.backupNow();
+        assertThat(backups.lastBytes()).isEqualTo(Files.size(copy)).isPositive();
+        assertThat(backups.lastSuccess()).isNotNull();
+        assertThat(backups.failures()).isZero();
+      } finally {
+        stop.set(true);
+        writer.join(TimeUnit.SECONDS.toMillis(30));
+      }
+      assertThat(copy.getParent()).isEqualTo(data.resolve("backups"));
+      assertThat(copy.getFileName().toString()).matches("keyway-packets-\\d{8}T\\d{6}\\.\\d{3}Z\\.zip");
+    }
+    assertThat(unzip(copy, restored)).containsExactly(H2Dialect.DATABASE_NAME + ".mv.db");
+    try (JdbcPacketStore store = open(restored)) {
+      assertThat(store.count()).isGreaterThanOrEqualTo(before.size());
+      for (SignedPacket p : before) {
+        // The packet acknowledged before the copy, or a newer one written during it.
+        SignedPacket got = store.get(p.publicKey()).orElseThrow().packet();
+        assertThat(got.timestampMicros()).isGreaterThanOrEqualTo(p.timestampMicros());
+      }
+    }
+  }
+
+  @Test
+  void keepsTheNewestCopiesAndLeavesOtherFilesAlone() throws Exception {
+    Path data = dir.resolve("data");
+    Path backupDir = data.resolve("backups");
+    Files.createDirectories(backupDir);
+    Path notes = Files.writeString(backupDir.resolve("notes.txt"), "mine");
+    Path foreign = Files.writeString(backupDir.resolve("keyway-packets-old-copy.zip"), "mine too");
+    Path leftover = Files.writeString(backupDir.resolve("keyway-packets-20261201T000000.000Z.zip.partial"), "x");
+    MovableClock clock = new MovableClock();
+    try (JdbcPacketStore store = open(data);
+        StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2), MicrosClock.of(clock))) {
+      assertThat(leftover).doesNotExist();
+      await(store.upsert(packet(key(1), nowMicros.get(), "one")));
+      List<Path> made = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        made.add(backups.backupNow());
+        clock.advance(Duration.ofMinutes(61));
+      }
+      assertThat(made.get(0).getFileName()).hasToString("keyway-packets-20261203T184500.000Z.zip");
+      assertThat(backups.list()).containsExactly(made.get(2), made.get(3));
+      assertThat(backups.lastSuccess()).isEqualTo(T0.plus(Duration.ofMinutes(3 * 61)));
+      assertThat(notes).exists();
+      assertThat(foreign).exists();
+    }
+    // A new start finds the newest copy, so its schedule continues from it.
+    try (JdbcPacketStore store = open(data);
+        StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2), MicrosClock.of(clock))) {
+      assertThat(backups.lastSuccess()).isEqualTo(T0.plus(Duration.ofMinutes(3 * 61)));
+      assertThat(backups.lastBytes()).isPositive();
+    }
+  }
+
+  @Test
+  void aFailedCopyLeavesNothingAndIsCounted() throws Exception {
+    Path data = dir.resolve("data");
+    MovableClock clock = new MovableClock();
+    try (JdbcPacketStore store = open(data);
+        StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2), MicrosClock.of(clock))) {
+      // Where the copy would be written, a directory with a file in it: H2 cannot write there.
+      Path blocked = backups.directory().resolve("keyway-packets-20261203T184500.000Z.zip.partial");
+      Files.createDirectories(blocked);
+      Files.writeString(blocked.resolve("x"), "x");
+      assertThatThrownBy(backups::backupNow).isInstanceOf(PacketStoreException.class)
+          .hasMessageContaining("store backup to " + backups.directory())
+          .hasMessageContaining("failed");
+      assertThat(backups.failures()).isEqualTo(1);
+      assertThat(backups.list()).isEmpty();
+      assertThat(backups.lastSuccess()).isNull();
+      // The next one, a moment later, works.
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(backups.backupNow()).exists();
+      assertThat(backups.list()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aClosedStoreIsNotOpenedAgainForACopy() throws Exception {
+    Path data = dir.resolve("data");
+    JdbcPacketStore store = open(data);
+    StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2),
+        MicrosClock.of(new MovableClock()));
+    store.close();
+    assertThatThrownBy(backups::backupNow).isInstanceOf(PacketStoreException.class)
+        .hasMessageContaining("closed");
+    // The file lock is free: another store opens the database at once.
+    try (JdbcPacketStore again = open(data)) {
+      assertThat(again.count()).isZero();
+    }
+    backups.close();
+  }
+
+  @Test
+  void aStoreWithBackupsOnTakesCopiesOnItsOwnAndStopsThemWhenItCloses() throws Exception {
+    Path data = dir.resolve("data");
+    StoreOptions options = StoreOptions.builder().backup(every(Duration.ofSeconds(1), 2)).build();
+    StoreBackups backups;
+    try (JdbcPacketStore store = JdbcPacketStore.openH2(data, options, MicrosClock.system())) {
+      await(store.upsert(packet(key(2), nowMicros.get(), "two")));
+      backups = store.backups().orElseThrow();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (backups.list().size() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(backups.list()).hasSize(2);
+    }
+    List<Path> after = backups.list();
+    Thread.sleep(1_500); // more than an interval: no copy comes after close
+    assertThat(backups.list()).isEqualTo(after);
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("keyway-store-backup"));
+    // Without the option there are none.
+    try (JdbcPacketStore store = open(dir.resolve("other"))) {
+      assertThat(store.backups()).isEmpty();
+    }
+  }
+
+  @Test
+  void anUnusableBackupDirectoryStopsTheStoreFromOpeningAndSaysWhy() throws Exception {
+    Path data = dir.resolve("data");
+    Files.createDirectories(data);
+    Files.writeString(data.resolve("backups"), "a file, not a directory");
+    StoreOptions options = StoreOptions.builder().backup(every(Duration.ofHours(1), 2)).build();
+    assertThatThrownBy(() -> JdbcPacketStore.openH2(data, options, MicrosClock.system()))
+        .isInstanceOf(PacketStoreException.class)
+        .hasMessageContaining("cannot use backup directory " + data.resolve("backups"));
+    // The store it opened was closed again: the database is free.
+    try (JdbcPacketStore store = open(data)) {
+      assertThat(store.count()).isZero();
+    }
+  }
+
+  @Test
+  void offOrOutOfRangeOptionsAreRefused() {
+    assertThat(BackupOptions.defaults().enabled()).isFalse();
+    assertThatThrownBy(() -> every(Duration.ofMillis(500), 1)).hasMessageContaining("backupInterval must be 0s (off) or 1s..366d");
+    assertThatThrownBy(() -> every(Duration.ofHours(1), 0)).hasMessageContaining("backupKeep must be 1..10000, got 0");
+    assertThatThrownBy(() -> new BackupOptions(Path.of(""), Duration.ofHours(1), 1)).hasMessageContaining("backupDir");
+  }
+
+  @Test
+  void whenTheNextCopyIsDue() {
+    Instant start = T0;
+    Duration day = Duration.ofDays(1);
+    // None yet: a minute after start (the interval, if shorter).
+    assertThat(StoreBackups.nextDue(null, null, start, day)).isEqualTo(start.plusSeconds(60));
+    assertThat(StoreBackups.nextDue(null, null, start, Duration.ofSeconds(5))).isEqualTo(start.plusSeconds(5));
+    // A recent copy: one interval after it, across a restart.
+    Instant recent = start.minus(Duration.ofHours(3));
+    assertThat(StoreBackups.nextDue(recent, null, start, day)).isEqualTo(recent.plus(day));
+    // An overdue one: soon after start, not at once.
+    assertThat(StoreBackups.nextDue(start.minus(Duration.ofDays(3)), null, start, day)).isEqualTo(start.plusSeconds(60));
+    // After a failure: five minutes later (the interval, if shorter), not at once again.
+    Instant failed = start.plus(Duration.ofHours(30));
+    assertThat(StoreBackups.nextDue(recent, failed, start, day)).isEqualTo(failed.plus(Duration.ofMinutes(5)));
+    assertThat(StoreBackups.nextDue(recent, failed, start, Duration.ofSeconds(30))).isEqualTo(failed.plusSeconds(30));
+  }
+}
