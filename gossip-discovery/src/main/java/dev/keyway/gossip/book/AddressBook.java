@@ -49,6 +49,12 @@ import java.util.Optional;
  *       drop out of a newcomer's book until its next announcement; the same copy arriving again
  *       through gossip is a replay and changes nothing, so that late duplicates never keep a
  *       dead node.)
+ *   <li>A node that stops on purpose signs a {@link Leave}; {@link #leave} removes its entry at
+ *       once if the leave is newer than the entry's announcement (else it is a replay: a leave
+ *       captured and sent again after the node restarted removes nothing). The removed node's
+ *       tombstone is dated at the leave, so an announcement of the run that left, arriving late,
+ *       does not bring it back, while the announcements of a restart (dated later) do. Leaves obey
+ *       the announcements' time window (through gossip: at most T ahead, at most 2·T old).
  *   <li>At most {@code maxEntries} nodes; a new node beyond that evicts the one silent longest.
  * </ul>
  */
@@ -69,16 +75,42 @@ public final class AddressBook {
     SELF
   }
 
+  /** What {@link #leave} did. */
+  public enum LeaveOutcome {
+    /** The node's entry was older than the leave: removed. */
+    REMOVED,
+    /** The node had no entry: nothing removed, but its older announcements are refused from now on. */
+    ABSENT,
+    /** Not newer than the node's entry (it restarted since), or than what the book had before: dropped. */
+    REPLAYED,
+    /** Signed more than T ahead of our clock, or more than 2·T ago: dropped. */
+    UNTIMELY,
+    /** Our own leave (from an earlier run): ignored. */
+    SELF
+  }
+
+  /**
+   * What {@link #leave} did, and the entry it removed.
+   *
+   * @param outcome what happened
+   * @param removed the entry as it was before removal ({@link LeaveOutcome#REMOVED} only), else null
+   */
+  public record LeaveResult(LeaveOutcome outcome, BookEntry removed) {}
+
   private final PublicKey self;
   private final Duration expiry;
   private final Clock clock;
   private final int maxEntries;
   private final Map<PublicKey, Slot> byId = new HashMap<>();
   private final Map<String, PublicKey> names = new HashMap<>();
-  /** Newest announcement of each removed node, oldest removal first; at most maxEntries. */
+  /**
+   * Of each removed node, its newest message (its last announcement, or its leave), oldest removal
+   * first; at most maxEntries.
+   */
   private final LinkedHashMap<PublicKey, Tombstone> removed = new LinkedHashMap<>();
 
-  private record Tombstone(Announcement newest, Instant removedAt) {}
+  /** A removed node's newest message, as its timestamp and counter. */
+  private record Tombstone(long timestampMicros, long counter, Instant removedAt) {}
 
   private static final class Slot {
     Announcement latest;
@@ -152,7 +184,40 @@ public final class AddressBook {
       return a.isNewerThan(slot.latest) ? null : Outcome.REPLAYED;
     }
     Tombstone tomb = removed.get(a.nodeId());
-    return tomb != null && !a.isNewerThan(tomb.newest()) ? Outcome.REPLAYED : null;
+    return tomb != null && !a.isNewerThan(tomb.timestampMicros(), tomb.counter()) ? Outcome.REPLAYED : null;
+  }
+
+  /**
+   * Records a verified leave, received through gossip: removes the node's entry if the leave is
+   * newer than its announcement. With no entry, the leave is remembered as the node's newest
+   * message, so an announcement older than it (still in flight, or handed over by a member that
+   * has not heard of the leave yet) does not add the node again.
+   */
+  public synchronized LeaveResult leave(Leave l) {
+    if (l.nodeId().equals(self)) {
+      return new LeaveResult(LeaveOutcome.SELF, null);
+    }
+    long nowMicros = micros(clock.instant());
+    // The window of announcements through gossip (see precheck): the same clocks sign both.
+    if (l.timestampMicros() > nowMicros + expiry.toNanos() / 1_000
+        || l.timestampMicros() < nowMicros - expiry.multipliedBy(2).toNanos() / 1_000) {
+      return new LeaveResult(LeaveOutcome.UNTIMELY, null);
+    }
+    Slot slot = byId.get(l.nodeId());
+    if (slot != null) {
+      if (!l.isNewerThan(slot.latest)) {
+        return new LeaveResult(LeaveOutcome.REPLAYED, null);
+      }
+      BookEntry gone = entry(slot);
+      remove(l.nodeId(), l.timestampMicros(), l.counter());
+      return new LeaveResult(LeaveOutcome.REMOVED, gone);
+    }
+    Tombstone tomb = removed.get(l.nodeId());
+    if (tomb != null && !l.isNewerThan(tomb.timestampMicros(), tomb.counter())) {
+      return new LeaveResult(LeaveOutcome.REPLAYED, null);
+    }
+    bury(l.nodeId(), l.timestampMicros(), l.counter());
+    return new LeaveResult(LeaveOutcome.ABSENT, null);
   }
 
   /**
@@ -251,18 +316,32 @@ public final class AddressBook {
     }
   }
 
+  /** Removes {@code id}'s entry; its tombstone is its last announcement. */
   private void remove(PublicKey id) {
+    Slot s = byId.get(id);
+    if (s != null) {
+      remove(id, s.latest.timestampMicros(), s.latest.counter());
+    }
+  }
+
+  /** Removes {@code id}'s entry; its tombstone is the message signed at {@code timestampMicros}. */
+  private void remove(PublicKey id, long timestampMicros, long counter) {
     Slot s = byId.remove(id);
     if (s == null) {
       return;
     }
-    removed.remove(id);
-    removed.put(id, new Tombstone(s.latest, clock.instant()));
-    if (removed.size() > maxEntries) {
-      removed.remove(removed.keySet().iterator().next());
-    }
+    bury(id, timestampMicros, counter);
     if (id.equals(names.get(s.latest.name()))) {
       reassign(s.latest.name());
+    }
+  }
+
+  /** Remembers {@code id}'s newest message as removed now (the newest removal last). */
+  private void bury(PublicKey id, long timestampMicros, long counter) {
+    removed.remove(id);
+    removed.put(id, new Tombstone(timestampMicros, counter, clock.instant()));
+    if (removed.size() > maxEntries) {
+      removed.remove(removed.keySet().iterator().next());
     }
   }
 

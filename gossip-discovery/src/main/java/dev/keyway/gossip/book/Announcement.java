@@ -53,10 +53,19 @@ public record Announcement(PublicKey nodeId, String name, List<RelayUrl> relayUr
 
   /** Whether this announcement is newer than {@code other} (same node): timestamp, then counter. */
   public boolean isNewerThan(Announcement other) {
-    if (timestampMicros != other.timestampMicros) {
-      return timestampMicros > other.timestampMicros;
+    return isNewerThan(other.timestampMicros, other.counter);
+  }
+
+  /**
+   * Whether this announcement is newer than a message of the same node signed at
+   * {@code otherTimestampMicros} with {@code otherCounter} (a {@link Leave}, say): timestamp, then
+   * counter.
+   */
+  public boolean isNewerThan(long otherTimestampMicros, long otherCounter) {
+    if (timestampMicros != otherTimestampMicros) {
+      return timestampMicros > otherTimestampMicros;
     }
-    return counter > other.counter;
+    return counter > otherCounter;
   }
 
   /** All addresses: relays first, then direct ones (iroh's order). */

@@ -259,14 +259,16 @@ public final class Announcements {
     }
   }
 
-  private static void expect(CBORParser p, JsonToken token) throws IOException, MalformedException {
+  // Readers shared with Leaves, whose envelope has the same shape.
+
+  static void expect(CBORParser p, JsonToken token) throws IOException, MalformedException {
     JsonToken t = p.nextToken();
     if (t != token) {
       throw new MalformedException("expected " + token + ", found " + t);
     }
   }
 
-  private static byte[] bytes(CBORParser p, int min, int max) throws IOException, MalformedException {
+  static byte[] bytes(CBORParser p, int min, int max) throws IOException, MalformedException {
     expect(p, JsonToken.VALUE_EMBEDDED_OBJECT);
     byte[] b = p.getBinaryValue();
     if (b.length < min || b.length > max) {
@@ -280,7 +282,7 @@ public final class Announcements {
     return p.getText();
   }
 
-  private static long uint(CBORParser p) throws IOException, MalformedException {
+  static long uint(CBORParser p) throws IOException, MalformedException {
     expect(p, JsonToken.VALUE_NUMBER_INT);
     long v = p.getLongValue();
     if (v < 0) {

@@ -14,6 +14,7 @@ public final class BookStats {
   final LongAdder untimely = new LongAdder();
   final LongAdder malformed = new LongAdder();
   final LongAdder expired = new LongAdder();
+  final LongAdder left = new LongAdder();
   final LongAdder joined = new LongAdder();
   final LongAdder lagged = new LongAdder();
   final LongAdder relayed = new LongAdder();
@@ -35,25 +36,32 @@ public final class BookStats {
     return discovered.sum();
   }
 
-  /** Dropped: bad signature, or signed by another key than the node announced. */
+  /** Dropped: bad signature, or signed by another key than the node announced (or leaving). */
   public long forged() {
     return forged.sum();
   }
 
   /**
    * Dropped: not newer than the book's entry (or a removed node's last one). Checked before the
-   * signature, so a forged replay counts here; repeats inside hand-overs are not counted.
+   * signature, so a forged replay counts here; repeats inside hand-overs are not counted. Leaves
+   * count here too (verified first): one older than the node's entry, a replay after it restarted.
    */
   public long replayed() {
     return replayed.sum();
   }
 
-  /** Dropped: signed more than the expiry ahead of this node's clock, or before the replay window. */
+  /**
+   * Dropped: signed more than the expiry ahead of this node's clock, or before the replay window
+   * (leaves: more than 2·T ago).
+   */
   public long untimely() {
     return untimely.sum();
   }
 
-  /** Dropped: not an announcement (a hand-over message counts once, however many of its entries). */
+  /**
+   * Dropped: not an announcement, hand-over or leave, or a kind this version does not know (a
+   * hand-over message counts once, however many of its entries).
+   */
   public long malformed() {
     return malformed.sum();
   }
@@ -61,6 +69,14 @@ public final class BookStats {
   /** Entries removed by the sweep. */
   public long expired() {
     return expired.sum();
+  }
+
+  /**
+   * Entries removed because their node said it was leaving (a verified {@link Leave} newer than
+   * the entry): nodes stopped on purpose, removed at once rather than expired.
+   */
+  public long left() {
+    return left.sum();
   }
 
   /** Newly seen nodes this node asked to join. */
@@ -102,6 +118,7 @@ public final class BookStats {
     m.put("untimely", untimely());
     m.put("malformed", malformed());
     m.put("expired", expired());
+    m.put("left", left());
     m.put("joined", joined());
     m.put("lagged", lagged());
     m.put("relayed", relayed());

@@ -12,7 +12,10 @@ import dev.keyway.gossip.net.GossipEvents;
 import dev.keyway.gossip.net.GossipNode;
 import dev.keyway.gossip.net.GossipNodeConfig;
 import dev.keyway.gossip.net.GossipTopic;
+import dev.keyway.gossip.proto.DuplicateMessageException;
 import dev.keyway.gossip.proto.PlumTreeConfig;
+import dev.keyway.gossip.proto.Scope;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
@@ -30,7 +33,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +64,15 @@ import org.slf4j.LoggerFactory;
  * them ({@link BookSync}), so the newcomer learns the swarm at once instead of one announcement
  * interval later. Each is verified like gossip, and counts as seen when it was signed, so relaying
  * never keeps a dead node alive (see {@link AddressBook#apply(Announcement, byte[], boolean)}).
+ *
+ * <p>A node that stops on purpose ({@link #close()}) says so: it signs a {@link Leave} (wire form
+ * in {@link Leaves}) dated after its last announcement and broadcasts it on the book topic before
+ * it leaves the topic, so every member drops its entry at once instead of after the expiry T, and
+ * no lookup hands out its addresses meanwhile. A member that takes a leave counts it
+ * ({@link BookStats#left()}), logs one INFO line as it does for an expiry, and does not ask the
+ * node to join again as it does departed (expired) nodes: a node that left on purpose bootstraps
+ * itself when it comes back. See {@link AddressBook#leave} for the ordering that keeps a replayed
+ * leave from removing a restarted node.
  *
  * <p>A node that exists for its book does best started with {@link #nodeConfig}, which batches
  * the gossip layer's IHaves to suit periodic announcements.
@@ -289,10 +305,11 @@ public final class GossipAddressBook implements AutoCloseable {
 
   // ------------------------------------------------------------------ on the context
 
-  private void announce() {
-    if (closed) {
-      return;
-    }
+  /**
+   * The timestamp of this node's next signed message (announcement or leave): the clock, but
+   * always after the last one, so each outranks the one before.
+   */
+  private long nextTimestamp() {
     long now = micros(clock.instant());
     long ts = Math.max(now, lastTimestamp + 1);
     long ahead = ts - now;
@@ -307,6 +324,14 @@ public final class GossipAddressBook implements AutoCloseable {
       ts = now;
     }
     lastTimestamp = ts;
+    return ts;
+  }
+
+  private void announce() {
+    if (closed) {
+      return;
+    }
+    long ts = nextTimestamp();
     firstTimestamp = Math.min(firstTimestamp, ts);
     Announcement a = new Announcement(node.id(), config.name(), relayUrls, directAddrs, userData, counter++, ts);
     signedThisRun.put(a.counter(), ts);
@@ -386,7 +411,10 @@ public final class GossipAddressBook implements AutoCloseable {
   }
 
   private void receive(GossipEvent.Received r) {
-    if (BookSync.isSync(r.content())) {
+    BookMessageKind kind = BookMessageKind.of(r.content());
+    if (kind == BookMessageKind.LEAVE) {
+      receiveLeave(r);
+    } else if (kind == BookMessageKind.SYNC) {
       List<byte[]> envelopes;
       try {
         envelopes = BookSync.decode(r.content());
@@ -406,6 +434,8 @@ public final class GossipAddressBook implements AutoCloseable {
         malformed(r, firstMalformed); // once per message, however many of its envelopes
       }
     } else {
+      // An announcement, or an unknown kind: the announcement parser refuses every kind but its own
+      // (counted malformed), as it always has, which is how older nodes treat a leave.
       try {
         receive(r, Announcements.parse(r.content()), false);
       } catch (Announcements.MalformedException e) {
@@ -483,6 +513,88 @@ public final class GossipAddressBook implements AutoCloseable {
       }
       case REFRESHED -> stats.accepted.increment();
       default -> throw new IllegalStateException();
+    }
+  }
+
+  /**
+   * Takes a leave: verified, then applied to the book ({@link AddressBook#leave}). The leaving
+   * node sends it twice, broadcast to the swarm and directly to each neighbour (see
+   * {@link #sayLeaving}): a neighbour whose link to it is lazy gets only the direct copy, which the
+   * gossip layer does not forward, so that neighbour broadcasts it on (the same bytes, so the
+   * same message id: wherever the original arrived too, gossip drops the second as a duplicate).
+   */
+  private void receiveLeave(GossipEvent.Received r) {
+    Leave l;
+    try {
+      l = Leaves.verify(Leaves.parse(r.content()));
+    } catch (Announcements.MalformedException e) {
+      malformed(r, e);
+      return;
+    } catch (Announcements.ForgedException e) {
+      stats.forged.increment();
+      EVENTS.atDebug().addKeyValue("event", "forged").addKeyValue("from", fmt(r.deliveredFrom()))
+          .addKeyValue("reason", e.getMessage()).log();
+      return;
+    }
+    // The leaving node's own direct copy (see sayLeaving), not one relayed or replayed by another.
+    boolean direct = r.scope() == Scope.NEIGHBORS && l.nodeId().equals(r.deliveredFrom());
+    AddressBook.LeaveResult result = book.leave(l);
+    switch (result.outcome()) {
+      case REMOVED -> {
+        forgetDeparted(l.nodeId());
+        stats.left.increment();
+        BookEntry e = result.removed();
+        EVENTS.atDebug().addKeyValue("event", "left").addKeyValue("node", l.nodeId().fmtShort())
+            .addKeyValue("name", e.name()).log();
+        LOG.info("member {} ({}) left the book: it stopped and said so", l.nodeId().fmtShort(), e.name());
+        changed();
+      }
+      case ABSENT -> {
+        // Not in the book (expired already, say): it is not to be asked back either.
+        forgetDeparted(l.nodeId());
+        EVENTS.atDebug().addKeyValue("event", "left_unknown").addKeyValue("node", l.nodeId().fmtShort()).log();
+      }
+      case REPLAYED -> {
+        if (direct) {
+          return; // the leaving node's direct copy of what its broadcast brought us already
+        }
+        stats.replayed.increment();
+        EVENTS.atDebug().addKeyValue("event", "replayed_leave").addKeyValue("node", l.nodeId().fmtShort())
+            .addKeyValue("counter", l.counter()).log();
+        return;
+      }
+      case UNTIMELY -> {
+        stats.untimely.increment();
+        EVENTS.atDebug().addKeyValue("event", "untimely_leave").addKeyValue("node", l.nodeId().fmtShort())
+            .addKeyValue("skew_ms", l.timestampMicros() / 1_000 - clock.millis()).log();
+        return;
+      }
+      case SELF -> {
+        return; // ours, from before a restart
+      }
+      default -> throw new IllegalStateException();
+    }
+    if (direct) {
+      topic.broadcast(r.content()).whenComplete((v, e) -> {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause != null && !(cause instanceof DuplicateMessageException)) {
+          LOG.debug("leave not broadcast on", e);
+        }
+      });
+    }
+  }
+
+  /** The departed nodes this book asks to join again (diagnostics and tests). */
+  Set<PublicKey> departedIds() {
+    synchronized (departed) {
+      return Set.copyOf(departed.keySet());
+    }
+  }
+
+  /** Drops {@code id} from the nodes asked to join again: it left on purpose. */
+  private void forgetDeparted(PublicKey id) {
+    synchronized (departed) {
+      departed.remove(id);
     }
   }
 
@@ -683,11 +795,58 @@ public final class GossipAddressBook implements AutoCloseable {
     }
   }
 
-  /** Stops announcing and leaves the book topic (the node keeps running). */
+  /** How long {@link #close()} gives the leave to be handed to the node before it leaves the topic. */
+  static final Duration LEAVE_GRACE = Duration.ofMillis(500);
+  /** How long {@link #close()} waits in all: the grace, then leaving the topic. */
+  static final Duration CLOSE_WAIT = LEAVE_GRACE.multipliedBy(2);
+
+  /**
+   * Says this node is leaving, then stops announcing and leaves the book topic (the node keeps
+   * running): every member that hears the leave drops this node at once. Waits until the leave is
+   * handed to the node and the topic is left, at most {@link #CLOSE_WAIT} (1 s; at once with no
+   * neighbours); on an event-loop thread it does not wait (see {@link #closeAsync()}).
+   */
   @Override
   public void close() {
+    CompletableFuture<Void> done = closeAsync();
+    if (Context.isOnEventLoopThread()) {
+      return; // blocking here could hold up the very loop that sends the leave
+    }
+    try {
+      done.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("address book close did not finish in time", e);
+    }
+  }
+
+  /**
+   * {@link #close()} without waiting: completes once the topic is left. The leave is broadcast to
+   * the swarm and sent to each neighbour directly (a neighbour whose link is lazy would otherwise
+   * get only a batched IHave, which leaving the topic drops); the topic is left once the node has
+   * queued both (frames go out in order, so the leave precedes the Disconnects), or after
+   * {@link #LEAVE_GRACE} if it has not. Quitting the topic closes each connection only once its
+   * queued frames are written.
+   */
+  public CompletableFuture<Void> closeAsync() {
+    return stop(true);
+  }
+
+  /**
+   * Stops announcing and leaves the book topic <em>without</em> saying so: the others keep this
+   * node until it expires, as after a crash. For tests and demos of expiry (with
+   * {@link GossipNode#kill()}); completes once the topic is left.
+   */
+  public CompletableFuture<Void> closeWithoutLeaving() {
+    return stop(false);
+  }
+
+  private CompletableFuture<Void> stop(boolean sayLeaving) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     context.runOnContext(v -> {
       if (closed) {
+        done.complete(null);
         return;
       }
       closed = true;
@@ -697,11 +856,39 @@ public final class GossipAddressBook implements AutoCloseable {
       if (spacingTimer >= 0) {
         vertx.cancelTimer(spacingTimer);
       }
-      if (events != null) {
-        events.close();
+      if (topic == null) {
+        done.complete(null);
+        return;
       }
-      if (topic != null) {
-        topic.leave();
+      CompletableFuture<Void> handed = sayLeaving ? sayLeaving() : CompletableFuture.completedFuture(null);
+      CompletableFuture<Void> gate = new CompletableFuture<>();
+      long graceTimer = vertx.setTimer(LEAVE_GRACE.toMillis(), id -> gate.complete(null));
+      handed.whenComplete((x, e) -> gate.complete(null));
+      gate.whenComplete((x, e) -> context.runOnContext(w -> {
+        vertx.cancelTimer(graceTimer);
+        if (events != null) {
+          events.close();
+        }
+        topic.leave().whenComplete((y, f) -> done.complete(null));
+      }));
+    });
+    return done;
+  }
+
+  /**
+   * Signs this node's leave (after its last announcement: the next timestamp and counter) and hands
+   * it to the node twice: broadcast to the swarm, and to the neighbours directly. Completes when
+   * both are queued, or failed (the node closed, say).
+   */
+  private CompletableFuture<Void> sayLeaving() {
+    Leave l = new Leave(node.id(), counter++, nextTimestamp());
+    byte[] signed = Leaves.sign(l, key);
+    EVENTS.atDebug().addKeyValue("event", "leaving").addKeyValue("neighbors", topic.neighbors().size()).log();
+    CompletableFuture<Void> swarm = topic.broadcast(signed);
+    CompletableFuture<Void> direct = topic.broadcastNeighbors(signed);
+    return CompletableFuture.allOf(swarm, direct).whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.debug("leave not sent", e);
       }
     });
   }

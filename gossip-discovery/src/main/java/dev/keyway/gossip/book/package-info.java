@@ -6,6 +6,8 @@
  *   <li>{@link dev.keyway.gossip.book.Announcement} and {@link dev.keyway.gossip.book.Announcements}:
  *       the CBOR announcement and its Ed25519 envelope; forged ones (bad signature, or a signer
  *       other than the node announced) are rejected.
+ *   <li>{@link dev.keyway.gossip.book.Leave} and {@link dev.keyway.gossip.book.Leaves}: the signed
+ *       "leaving" message a node broadcasts when it stops on purpose, so the others drop it at once.
  *   <li>{@link dev.keyway.gossip.book.AddressBook}: entries keyed by node id, a name view, replay
  *       rejection, expiry after T with a sweep every T/4 (gone between T and 1.25·T), no IO, an
  *       injected clock.

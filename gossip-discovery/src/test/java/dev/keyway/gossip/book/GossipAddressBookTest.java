@@ -221,7 +221,7 @@ class GossipAddressBookTest {
       GossipAddressBook zero = books.get(0);
       PublicKey one = nodes.get(1).id();
       await("book 0 holds node 1", () -> ids(zero).contains(one), () -> zero.entries().toString());
-      books.get(1).close();
+      get(books.get(1).closeWithoutLeaving()); // expiry, not a leave: as after a crash
       nodes.get(1).close();
       awaitLastAnnouncementEverywhere(one, List.of(zero));
       clock.advance(T.plusSeconds(1));
@@ -327,7 +327,7 @@ class GossipAddressBookTest {
       await("book " + i + " holds the others", () -> ids(b).size() == 2, () -> b.entries().toString());
     }
     java.net.InetSocketAddress seedAddress = nodes.get(0).localAddress();
-    books.get(0).close();
+    get(books.get(0).closeWithoutLeaving()); // a crash: it is to expire and be redialled
     get(nodes.get(0).kill());
     awaitLastAnnouncementEverywhere(seed, books.subList(1, 3));
     clock.advance(T.plusSeconds(1));
@@ -406,7 +406,7 @@ class GossipAddressBookTest {
 
     // Node 4 dies. After T without its announcements it expires everywhere; the others stay.
     PublicKey dead = nodes.get(4).id();
-    books.get(4).close();
+    get(books.get(4).closeWithoutLeaving()); // a crash: no leave, so it is to expire
     await("closing a book leaves its topic", () -> books.get(4).topic().orElseThrow().neighbors().isEmpty(),
         () -> books.get(4).topic().orElseThrow().neighbors().toString());
     get(nodes.get(4).kill());
@@ -560,7 +560,7 @@ class GossipAddressBookTest {
         () -> books.get(0).book().get(id).map(e -> e.announcement().counter() >= 4).orElse(false),
         () -> books.get(0).book().get(id).toString());
 
-    books.get(2).close();
+    get(books.get(2).closeWithoutLeaving()); // a crash: the others keep it, and see it restart
     get(nodes.get(2).kill());
     clock.advance(Duration.ofSeconds(5));
     // Let any hand-over still deferred by the pacing (real time: the earlier joins came within one

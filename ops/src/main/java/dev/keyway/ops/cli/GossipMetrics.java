@@ -27,11 +27,16 @@ final class GossipMetrics implements AutoCloseable {
       Map.entry("announced", "announcements of this node's own record broadcast"),
       Map.entry("accepted", "verified, newer announcements of other nodes taken into the book (hand-overs included)"),
       Map.entry("discovered", "nodes that were new to the book when announced"),
-      Map.entry("forged", "announcements dropped: bad signature, or signed by another key than the node announced"),
-      Map.entry("replayed", "announcements dropped: not newer than the book's entry or a removed node's last one"),
-      Map.entry("untimely", "announcements dropped: signed more than the expiry ahead of this node's clock,"
-          + " or before the replay window (clock skew)"),
-      Map.entry("malformed", "messages on the topic dropped: not an announcement (a hand-over counts once)"),
+      Map.entry("forged", "announcements and leaves dropped: bad signature, or signed by another key than"
+          + " the node named"),
+      Map.entry("replayed", "announcements and leaves dropped: not newer than the book's entry or a removed"
+          + " node's last message (a leave replayed after its node restarted)"),
+      Map.entry("untimely", "announcements and leaves dropped: signed more than the expiry ahead of this"
+          + " node's clock, or before the replay window (clock skew)"),
+      Map.entry("malformed", "messages on the topic dropped: not an announcement, hand-over or leave of a"
+          + " known kind (a hand-over counts once)"),
+      Map.entry("left", "entries removed because their node said it was leaving (a verified leave newer"
+          + " than its announcement): nodes stopped on purpose, removed at once instead of expiring"),
       Map.entry("expired", "entries removed by the sweep: nodes silent for longer than the expiry"),
       Map.entry("joined", "join requests sent: newly seen nodes asked to join, and redials of departed nodes"
           + " (not members that joined)"),
