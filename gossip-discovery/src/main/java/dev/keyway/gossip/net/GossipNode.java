@@ -105,6 +105,10 @@ public final class GossipNode implements AutoCloseable {
   private final GossipCodec<PublicKey> codec;
   private final NetStats stats = new NetStats();
   private final Map<TopicId, GossipTopic> topics = new ConcurrentHashMap<>();
+  /** Every topic this node joined since it started: frames on the others are a misconfiguration. */
+  private final Set<TopicId> everJoined = ConcurrentHashMap.newKeySet();
+  /** Peer and topic pairs already warned about (bounded by {@link #MAX_FOREIGN_TOPIC_WARNINGS}). */
+  private final Set<String> foreignTopicWarned = ConcurrentHashMap.newKeySet();
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
   private volatile InetSocketAddress localAddress;
   private volatile List<TransportAddr> advertised = List.of();
@@ -266,6 +270,7 @@ public final class GossipNode implements AutoCloseable {
     List<EndpointAddr> boot = List.copyOf(bootstrap);
     GossipTopic handle = topics.compute(topic,
         (k, old) -> old == null || old.left || old.leaving ? new GossipTopic(this, k) : old);
+    everJoined.add(topic);
     post(() -> {
       if (handle.left) {
         return;
@@ -949,7 +954,34 @@ public final class GossipNode implements AutoCloseable {
       return;
     }
     stats.framesReceived.increment();
+    if (!everJoined.contains(topic)) {
+      foreignTopic(c.peer, topic);
+      return;
+    }
     handle(new InEvent.RecvMessage<>(c.peer, topic, frame.message()));
+  }
+
+  /** Most peer and topic pairs {@link #foreignTopic} warns about; later ones are only counted. */
+  static final int MAX_FOREIGN_TOPIC_WARNINGS = 64;
+
+  /**
+   * A frame on a topic this node never joined: the state machine would ignore it, and the peer,
+   * which joined through us, would stay alone without either side saying why. The usual cause
+   * is a member started with another {@code --topic}; one warning per peer and topic.
+   */
+  private void foreignTopic(PublicKey peer, TopicId topic) {
+    stats.framesForeignTopic.increment();
+    // Before this node's first join a frame on the topic it is about to join is no mistake.
+    if (!everJoined.isEmpty() && foreignTopicWarned.size() < MAX_FOREIGN_TOPIC_WARNINGS
+        && foreignTopicWarned.add(peer + " " + topic)) {
+      List<String> joined = new ArrayList<>();
+      for (TopicId t : everJoined) {
+        joined.add(t.fmtShort());
+      }
+      LOG.warn("node {} sends on topic {}, which this node has not joined (it joined {}): is it"
+          + " configured with another topic? Its messages on that topic are ignored.",
+          peer.fmtShort(), topic.fmtShort(), joined);
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ public final class NetStats {
   final LongAdder framesOversized = new LongAdder();
   final LongAdder framesMalformed = new LongAdder();
   final LongAdder protocolErrors = new LongAdder();
+  final LongAdder framesForeignTopic = new LongAdder();
 
   /** Authenticated connections opened (dialled or accepted). */
   public long connectionsOpened() {
@@ -67,6 +68,11 @@ public final class NetStats {
     return protocolErrors.sum();
   }
 
+  /** Frames received on a topic this node never joined (a peer configured with another topic). */
+  public long framesForeignTopic() {
+    return framesForeignTopic.sum();
+  }
+
   /** All counters by name, for dumps. */
   public Map<String, Long> asMap() {
     Map<String, Long> m = new LinkedHashMap<>();
@@ -80,6 +86,7 @@ public final class NetStats {
     m.put("frames_oversized", framesOversized());
     m.put("frames_malformed", framesMalformed());
     m.put("protocol_errors", protocolErrors());
+    m.put("frames_foreign_topic", framesForeignTopic());
     return m;
   }
 

@@ -8,12 +8,12 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** The messages one logger writes while open, at {@code level} and above (tests log WARN only). */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final Level previous;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  LogCapture(Class<?> source, Level level) {
+  public LogCapture(Class<?> source, Level level) {
     this.logger = (Logger) LoggerFactory.getLogger(source);
     this.previous = logger.getLevel();
     appender.start();
@@ -22,7 +22,7 @@ final class LogCapture implements AutoCloseable {
   }
 
   /** The formatted messages so far. */
-  List<String> messages() {
+  public List<String> messages() {
     synchronized (appender) { // the appender adds under its own lock
       return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }

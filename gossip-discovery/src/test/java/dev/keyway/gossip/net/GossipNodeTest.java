@@ -194,6 +194,31 @@ class GossipNodeTest {
     assertThat(topic.subscriptions).isEmpty();
   }
 
+  /**
+   * A member started with another topic joins through a node that never joined that topic: both
+   * stay alone. The node it dialled now says so, once per peer and topic, and counts the frames.
+   */
+  @Test
+  void framesOnATopicThisNodeNeverJoinedAreWarnedAboutOnceAndCounted() {
+    GossipNode a = start(TransportKind.TCP);
+    GossipNode b = start(TransportKind.TCP);
+    TopicId other = TopicId.ofName("keyway-net-test-other");
+    try (dev.keyway.gossip.book.LogCapture log =
+        new dev.keyway.gossip.book.LogCapture(GossipNode.class, ch.qos.logback.classic.Level.WARN)) {
+      a.join(TOPIC, List.of());
+      b.join(other, List.of(a.endpointAddr()));
+      await("a counts b's frames on the other topic", () -> a.stats().framesForeignTopic() > 0);
+      await("a warns", () -> log.messages().stream().anyMatch(m -> m.contains("sends on topic")));
+      String warning = log.messages().stream().filter(m -> m.contains("sends on topic")).findFirst().orElseThrow();
+      assertThat(warning).contains(b.id().fmtShort(), other.fmtShort(), TOPIC.fmtShort(), "another topic");
+      // b keeps trying (rejoins of an isolated topic): more frames, no second warning
+      long first = a.stats().framesForeignTopic();
+      await("b sends again", () -> a.stats().framesForeignTopic() > first);
+      assertThat(log.messages().stream().filter(m -> m.contains("sends on topic"))).hasSize(1);
+      assertThat(a.stats().asMap()).containsKey("frames_foreign_topic");
+    }
+  }
+
   /** A join right after a leave (before the node ran the leave) gets a new, live handle. */
   @Test
   void joiningAgainRightAfterLeavingGivesALiveTopic() {

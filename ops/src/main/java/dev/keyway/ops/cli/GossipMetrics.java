@@ -58,7 +58,9 @@ final class GossipMetrics implements AutoCloseable {
       Map.entry("frames_dropped", "frames not sent: a send queue was full, or a dial failed with frames waiting"),
       Map.entry("frames_oversized", "received frames over the size limit, skipped unread"),
       Map.entry("frames_malformed", "received frames that did not decode"),
-      Map.entry("protocol_errors", "stream rule violations by peers"));
+      Map.entry("protocol_errors", "stream rule violations by peers"),
+      Map.entry("frames_foreign_topic", "received frames on a topic this node never joined: a peer"
+          + " configured with another --topic (warned once per peer)"));
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ProcessMeters process;
