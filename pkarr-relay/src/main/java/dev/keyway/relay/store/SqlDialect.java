@@ -130,13 +130,21 @@ public abstract class SqlDialect {
 
   /**
    * Writes a consistent copy of the whole database to {@code target}, a file that does not exist
-   * yet, while the store goes on reading and writing ({@link StoreBackups}), by statements run
-   * on {@code statement} (which the caller may cancel from another thread).
+   * yet, while the store goes on reading and writing ({@link StoreBackups}), through
+   * {@code connection} (the backups' own). Stops early with an {@link java.io.IOException} once
+   * {@code cancelled} says so.
    *
+   * @return the bytes the copy should hold (for a free-space check before the next one)
    * @throws UnsupportedOperationException unless {@link #supportsBackup()}
    */
-  public void backup(java.sql.Statement statement, java.nio.file.Path target) throws SQLException {
+  public long backup(Connection connection, java.nio.file.Path target,
+      java.util.function.BooleanSupplier cancelled) throws SQLException, java.io.IOException {
     throw new UnsupportedOperationException(name() + " databases are backed up with their own tools");
+  }
+
+  /** Bytes a copy by {@link #backup} would take now (the database's size), or -1 if unknown. */
+  public long backupSize() {
+    return storageBytes();
   }
 
   /** Called once after the store has closed all its connections. */

@@ -4,6 +4,8 @@ import dev.keyway.client.packet.MicrosClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +18,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,23 +32,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Copies of a {@link JdbcPacketStore}'s database taken while the server runs: one every
  * {@link BackupOptions#interval()} into {@link BackupOptions#dir()}, named by the UTC time they
- * began ({@code keyway-packets-20261203T184500.123Z.zip} for H2), keeping the newest
+ * began ({@code keyway-packets-20261203T184500.123Z.mv.db} for H2), keeping the newest
  * {@link BackupOptions#keep()}.
  *
  * <ul>
  *   <li>A copy is written under a {@code .partial} name, forced to the device, then renamed: a
  *       file with the final name is always complete. Partial files left by a crash are deleted at
  *       start.
- *   <li>Only files named as this class names them are counted and deleted; anything else in the
- *       directory is left alone.
+ *   <li>A copy is not started without room for it: the database's size plus a reserve
+ *       ({@link #RESERVE_MIN}, or a quarter of the database if more) must be free where it goes,
+ *       so that a copy on the database's own file system never takes the space its next commits
+ *       need (a failed write closes H2 and stops every PUT until a restart).
+ *   <li>Only files named as this class names them, and not dated in the future, are counted and
+ *       deleted; anything else in the directory is left alone. A lock file keeps two processes
+ *       (a relay and a DNS server given one directory) from pruning each other's copies.
  *   <li>The schedule survives restarts: the next copy is due one interval after the newest copy
  *       in the directory, but never sooner than {@link #FIRST_DELAY_MAX} after start (start-up is
  *       busy), and a failed copy is retried after at most {@link #RETRY_DELAY_MAX}.
- *   <li>One copy at a time, on its own thread and database connection; the store's reads and
- *       writes go on meanwhile.
+ *   <li>One copy at a time, on its own thread and its own database connection, opened with the
+ *       store: after the database has closed (H2 does after a failed write) a copy fails instead
+ *       of opening it again. The store's reads and writes go on meanwhile.
  * </ul>
- * Restoring: stop the server, move the data directory's database aside, unpack the copy into the
- * data directory (H2: {@code unzip keyway-packets-….zip -d <data dir>}), start the server.
+ * Restoring: stop the server, move the data directory's database aside, copy the backup into
+ * the data directory under the database's name (H2: {@code keyway-packets.mv.db}), start it.
  */
 public final class StoreBackups implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StoreBackups.class);
@@ -51,6 +62,12 @@ public final class StoreBackups implements AutoCloseable {
   public static final Duration FIRST_DELAY_MAX = Duration.ofMinutes(1);
   /** Longest wait before retrying a failed copy. */
   public static final Duration RETRY_DELAY_MAX = Duration.ofMinutes(5);
+  /** Least space left free beside a copy: room for the database's next commits (guess). */
+  public static final long RESERVE_MIN = 64L << 20;
+  /** A copy dated further ahead of the clock than this is not this schedule's (clock set back). */
+  static final Duration FUTURE_SLACK = Duration.ofMinutes(1);
+  /** The lock file in the backup directory. */
+  static final String LOCK_FILE = ".keyway-backups.lock";
   private static final String PARTIAL = ".partial";
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -62,16 +79,26 @@ public final class StoreBackups implements AutoCloseable {
   private final BackupOptions options;
   private final MicrosClock clock;
   private final Instant started;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final Connection connection;
   private final Object schedule = new Object();
   private final Object oneAtATime = new Object();
   private final AtomicLong failures = new AtomicLong();
   private volatile boolean closed;
-  private volatile java.sql.Statement running;
   private volatile Instant lastSuccess;
   private volatile long lastBytes = -1;
   private volatile double lastSeconds = -1;
   private Instant lastFailure;
   private Thread thread;
+  /** Free bytes for a copy in a directory (tests replace it to fake a full disk). */
+  volatile SpaceProbe usableSpace = d -> Files.getFileStore(d).getUsableSpace();
+
+  /** Free space where copies go. */
+  @FunctionalInterface
+  interface SpaceProbe {
+    long usable(Path dir) throws IOException;
+  }
 
   private StoreBackups(JdbcPacketStore store, BackupOptions options, MicrosClock clock) {
     SqlDialect dialect = store.dialect();
@@ -85,17 +112,55 @@ public final class StoreBackups implements AutoCloseable {
     this.clock = clock;
     this.dir = dialect.backupDirectory(options.dir());
     this.started = now();
+    String what = "cannot use backup directory " + dir;
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot use backup directory " + dir, e);
+      throw new UncheckedIOException(what, e);
     }
     if (!Files.isWritable(dir)) {
-      throw new UncheckedIOException("cannot use backup directory " + dir,
-          new java.nio.file.AccessDeniedException(dir.toString()));
+      throw new UncheckedIOException(what, new java.nio.file.AccessDeniedException(dir.toString()));
     }
-    deletePartials();
-    List<Path> existing = list();
+    FileChannel channel = null;
+    FileLock held = null;
+    try {
+      channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      try {
+        held = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        held = null; // this process holds it already: another store of this JVM
+      }
+      if (held == null) {
+        throw new PacketStoreException(what + ": another keyway process (or store) keeps its"
+            + " backups there; give each server its own backup_dir");
+      }
+      deletePartials();
+      this.connection = dialect.connect();
+    } catch (IOException | SQLException | RuntimeException e) {
+      release(held, channel);
+      if (e instanceof PacketStoreException p) {
+        throw p;
+      }
+      if (e instanceof SQLException s) {
+        throw new PacketStoreException("cannot open the backups' database connection: "
+            + dialect.explain(s), s);
+      }
+      throw e instanceof IOException io ? new UncheckedIOException(what, io) : (RuntimeException) e;
+    }
+    this.lockChannel = channel;
+    this.lock = held;
+    List<Path> future = new ArrayList<>();
+    for (Path p : list()) {
+      if (!isCurrent(p)) {
+        future.add(p);
+      }
+    }
+    if (!future.isEmpty()) {
+      LOG.warn("store backups dated in the future (was the clock ahead?) are neither counted nor"
+          + " deleted: {}", future);
+    }
+    List<Path> existing = copies();
     if (!existing.isEmpty()) {
       Path newest = existing.get(existing.size() - 1);
       lastSuccess = stampOf(newest);
@@ -108,7 +173,8 @@ public final class StoreBackups implements AutoCloseable {
    * ({@code keyway-store-backup}) until {@link #close()}.
    *
    * @throws IllegalArgumentException if backups are off in {@code options}
-   * @throws PacketStoreException if the store's database cannot be backed up this way
+   * @throws PacketStoreException if the store's database cannot be backed up this way, or
+   *     another process uses the directory
    * @throws UncheckedIOException if the directory cannot be created or written
    */
   public static StoreBackups start(JdbcPacketStore store, BackupOptions options, MicrosClock clock) {
@@ -161,8 +227,22 @@ public final class StoreBackups implements AutoCloseable {
     return failures.get();
   }
 
-  /** The copies in the directory, oldest first. */
-  public List<Path> list() {
+  /**
+   * The copies this schedule counts, oldest first: named as it names them and not dated more
+   * than {@link #FUTURE_SLACK} ahead of the clock.
+   */
+  public List<Path> copies() {
+    List<Path> current = new ArrayList<>();
+    for (Path p : list()) {
+      if (isCurrent(p)) {
+        current.add(p);
+      }
+    }
+    return current;
+  }
+
+  /** Every file named as a copy, oldest first (the stamp's fixed-width digits sort by time). */
+  private List<Path> list() {
     List<Path> found = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, dialect.backupPrefix() + "*")) {
       for (Path f : files) {
@@ -173,9 +253,12 @@ public final class StoreBackups implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list backup directory " + dir, e);
     }
-    // The stamp's fixed-width digits sort by time.
-    found.sort(java.util.Comparator.comparing(p -> p.getFileName().toString()));
+    found.sort(Comparator.comparing(p -> p.getFileName().toString()));
     return found;
+  }
+
+  private boolean isCurrent(Path copy) {
+    return !stampOf(copy).isAfter(now().plus(FUTURE_SLACK));
   }
 
   /**
@@ -183,12 +266,11 @@ public final class StoreBackups implements AutoCloseable {
    * copies beyond {@link BackupOptions#keep()}.
    *
    * @return the new copy
-   * @throws PacketStoreException if the copy failed (nothing is left of it)
+   * @throws PacketStoreException if the copy failed or was not started (nothing is left of it)
    */
   public Path backupNow() {
     synchronized (oneAtATime) {
-      // A new connection to a closed embedded database would open it again.
-      if (closed || !store.isOpen()) {
+      if (closed) {
         throw new PacketStoreException("store backups are closed");
       }
       Instant began = now();
@@ -196,11 +278,12 @@ public final class StoreBackups implements AutoCloseable {
       Path partial = dir.resolve(target.getFileName() + PARTIAL);
       long t0 = System.nanoTime();
       try {
+        store.failure().ifPresent(f -> {
+          throw new PacketStoreException("the store has failed (" + f + "); no copy of it is made");
+        });
+        checkRoom();
         Files.deleteIfExists(partial);
-        try (Connection c = dialect.connect(); java.sql.Statement st = c.createStatement()) {
-          running = st; // for close() to cancel
-          dialect.backup(st, partial);
-        }
+        dialect.backup(connection, partial, () -> closed);
         force(partial);
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         force(dir);
@@ -211,18 +294,32 @@ public final class StoreBackups implements AutoCloseable {
         } catch (IOException ignored) {
           // reported with the failure itself
         }
-        String why = e instanceof SQLException s ? dialect.explain(s) : e.toString();
+        String why = e instanceof SQLException s ? dialect.explain(s)
+            : e instanceof PacketStoreException p ? p.getMessage() : e.toString();
         throw new PacketStoreException("store backup to " + target + " failed: " + why, e);
-      } finally {
-        running = null;
       }
       lastSeconds = (System.nanoTime() - t0) / 1e9;
       lastSuccess = began;
       lastBytes = sizeOf(target);
       LOG.info("store backup written: {} ({} bytes in {} s)", target, lastBytes,
-          String.format(java.util.Locale.ROOT, "%.1f", lastSeconds));
+          String.format(Locale.ROOT, "%.1f", lastSeconds));
       prune();
       return target;
+    }
+  }
+
+  /** Refuses to start a copy that would leave less than the reserve free. */
+  private void checkRoom() throws IOException {
+    long size = dialect.backupSize();
+    if (size < 0) {
+      return;
+    }
+    long free = usableSpace.usable(dir);
+    long need = size + Math.max(RESERVE_MIN, size / 4);
+    if (free < need) {
+      throw new PacketStoreException(String.format(Locale.ROOT, "not enough free space in %s for a"
+          + " copy of the %d MB database: %d MB free, %d MB needed (the copy and a reserve for"
+          + " the database's own writes)", dir, size >> 20, free >> 20, need >> 20));
     }
   }
 
@@ -281,11 +378,11 @@ public final class StoreBackups implements AutoCloseable {
   }
 
   private Instant now() {
-    return Instant.EPOCH.plus(clock.nowMicros(), java.time.temporal.ChronoUnit.MICROS);
+    return Instant.EPOCH.plus(clock.nowMicros(), ChronoUnit.MICROS);
   }
 
   private void prune() {
-    List<Path> all = list();
+    List<Path> all = copies();
     for (int i = 0; i < all.size() - options.keep(); i++) {
       try {
         Files.deleteIfExists(all.get(i));
@@ -296,15 +393,13 @@ public final class StoreBackups implements AutoCloseable {
     }
   }
 
-  private void deletePartials() {
+  private void deletePartials() throws IOException {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir,
         dialect.backupPrefix() + "*" + PARTIAL)) {
       for (Path f : files) {
         Files.deleteIfExists(f);
         LOG.info("deleted a store backup left unfinished: {}", f);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot clean backup directory " + dir, e);
     }
   }
 
@@ -339,9 +434,23 @@ public final class StoreBackups implements AutoCloseable {
     }
   }
 
+  private static void release(FileLock held, FileChannel channel) {
+    try {
+      if (held != null) {
+        held.release();
+      }
+      if (channel != null) {
+        channel.close();
+      }
+    } catch (IOException e) {
+      LOG.debug("releasing the backup directory's lock: {}", e.toString());
+    }
+  }
+
   /**
-   * Stops the schedule; a copy in progress is cancelled (its partial file deleted) or, if the
-   * database does not stop it, given up to 10 s to finish.
+   * Stops the schedule; a copy in progress stops at its next step (a few megabytes), its
+   * partial file deleted. Then the backups' database connection and the directory's lock are
+   * released. Called by the store's close before its own connections close.
    */
   @Override
   public void close() {
@@ -349,20 +458,20 @@ public final class StoreBackups implements AutoCloseable {
     synchronized (schedule) {
       schedule.notifyAll();
     }
-    java.sql.Statement s = running;
-    if (s != null) {
-      try {
-        s.cancel();
-      } catch (SQLException e) {
-        LOG.debug("cancelling the store backup: {}", e.toString());
-      }
-    }
     if (thread != null) {
       try {
         thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    synchronized (oneAtATime) { // a backupNow() of another thread has ended too
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        LOG.debug("closing the backups' connection: {}", e.toString());
+      }
+      release(lock, lockChannel);
     }
   }
 }

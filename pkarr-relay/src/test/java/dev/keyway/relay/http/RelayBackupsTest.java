@@ -42,7 +42,7 @@ class RelayBackupsTest {
       assertThat(metrics).contains("store_backup_duration_seconds ");
       assertThat(RelayHttpTest.metricValue(metrics, "store_backup_interval_seconds")).isEqualTo(1);
       try (Stream<Path> copies = Files.list(dir.resolve("copies"))) {
-        assertThat(copies).anyMatch(p -> p.getFileName().toString().matches("keyway-packets-.*Z\\.zip"));
+        assertThat(copies).anyMatch(p -> p.getFileName().toString().matches("keyway-packets-.*Z\\.mv\\.db"));
       }
     }
   }

@@ -10,7 +10,6 @@ import dev.keyway.client.packet.MicrosClock;
 import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.client.store.UpsertOutcome;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,8 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,17 +65,10 @@ class StoreBackupsTest {
     return new BackupOptions(BackupOptions.DEFAULT_DIR, interval, keep);
   }
 
-  /** Unpacks an H2 backup into {@code target}; returns the names of its entries. */
-  static List<String> unzip(Path zip, Path target) throws IOException {
-    List<String> names = new ArrayList<>();
-    Files.createDirectories(target);
-    try (InputStream in = Files.newInputStream(zip); ZipInputStream z = new ZipInputStream(in)) {
-      for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
-        names.add(e.getName());
-        Files.copy(z, target.resolve(e.getName()));
-      }
-    }
-    return names;
+  /** Puts a copy in place as the database of {@code dataDir}, as the restore steps say. */
+  static void restore(Path copy, Path dataDir) throws IOException {
+    Files.createDirectories(dataDir);
+    Files.copy(copy, dataDir.resolve(H2Dialect.DATABASE_NAME + ".mv.db"));
   }
 
   @Test
@@ -126,9 +116,9 @@ class StoreBackupsTest {
         writer.join(TimeUnit.SECONDS.toMillis(30));
       }
       assertThat(copy.getParent()).isEqualTo(data.resolve("backups"));
-      assertThat(copy.getFileName().toString()).matches("keyway-packets-\\d{8}T\\d{6}\\.\\d{3}Z\\.zip");
+      assertThat(copy.getFileName().toString()).matches("keyway-packets-\\d{8}T\\d{6}\\.\\d{3}Z\\.mv\\.db");
     }
-    assertThat(unzip(copy, restored)).containsExactly(H2Dialect.DATABASE_NAME + ".mv.db");
+    restore(copy, restored);
     try (JdbcPacketStore store = open(restored)) {
       assertThat(store.count()).isGreaterThanOrEqualTo(before.size());
       for (SignedPacket p : before) {
@@ -145,8 +135,8 @@ class StoreBackupsTest {
     Path backupDir = data.resolve("backups");
     Files.createDirectories(backupDir);
     Path notes = Files.writeString(backupDir.resolve("notes.txt"), "mine");
-    Path foreign = Files.writeString(backupDir.resolve("keyway-packets-old-copy.zip"), "mine too");
-    Path leftover = Files.writeString(backupDir.resolve("keyway-packets-20261201T000000.000Z.zip.partial"), "x");
+    Path foreign = Files.writeString(backupDir.resolve("keyway-packets-old-copy.mv.db"), "mine too");
+    Path leftover = Files.writeString(backupDir.resolve("keyway-packets-20261201T000000.000Z.mv.db.partial"), "x");
     MovableClock clock = new MovableClock();
     try (JdbcPacketStore store = open(data);
         StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2), MicrosClock.of(clock))) {
@@ -157,8 +147,8 @@ class StoreBackupsTest {
         made.add(backups.backupNow());
         clock.advance(Duration.ofMinutes(61));
       }
-      assertThat(made.get(0).getFileName()).hasToString("keyway-packets-20261203T184500.000Z.zip");
-      assertThat(backups.list()).containsExactly(made.get(2), made.get(3));
+      assertThat(made.get(0).getFileName()).hasToString("keyway-packets-20261203T184500.000Z.mv.db");
+      assertThat(backups.copies()).containsExactly(made.get(2), made.get(3));
       assertThat(backups.lastSuccess()).isEqualTo(T0.plus(Duration.ofMinutes(3 * 61)));
       assertThat(notes).exists();
       assertThat(foreign).exists();
@@ -178,36 +168,117 @@ class StoreBackupsTest {
     try (JdbcPacketStore store = open(data);
         StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2), MicrosClock.of(clock))) {
       // Where the copy would be written, a directory with a file in it: H2 cannot write there.
-      Path blocked = backups.directory().resolve("keyway-packets-20261203T184500.000Z.zip.partial");
+      Path blocked = backups.directory().resolve("keyway-packets-20261203T184500.000Z.mv.db.partial");
       Files.createDirectories(blocked);
       Files.writeString(blocked.resolve("x"), "x");
       assertThatThrownBy(backups::backupNow).isInstanceOf(PacketStoreException.class)
           .hasMessageContaining("store backup to " + backups.directory())
           .hasMessageContaining("failed");
       assertThat(backups.failures()).isEqualTo(1);
-      assertThat(backups.list()).isEmpty();
+      assertThat(backups.copies()).isEmpty();
       assertThat(backups.lastSuccess()).isNull();
       // The next one, a moment later, works.
       clock.advance(Duration.ofSeconds(1));
       assertThat(backups.backupNow()).exists();
-      assertThat(backups.list()).hasSize(1);
+      assertThat(backups.copies()).hasSize(1);
+    }
+  }
+
+  /**
+   * After the database closed itself (H2 does after a failed write), a copy fails: the backups'
+   * own connection is closed with it, and no new connection opens the database again.
+   */
+  @Test
+  void aDatabaseThatClosedItselfIsNotOpenedAgainForACopy() throws Exception {
+    Path data = dir.resolve("data");
+    try (JdbcPacketStore store = open(data);
+        StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2),
+            MicrosClock.of(new MovableClock()))) {
+      await(store.upsert(packet(key(1), nowMicros.get(), "one")));
+      try (java.sql.Connection c = H2Dialect.file(data).connect(); java.sql.Statement st = c.createStatement()) {
+        st.execute("SHUTDOWN");
+      }
+      assertThatThrownBy(backups::backupNow).isInstanceOf(PacketStoreException.class)
+          .hasMessageContaining("closed");
+      assertThat(backups.copies()).isEmpty();
+      assertThat(backups.failures()).isEqualTo(1);
     }
   }
 
   @Test
-  void aClosedStoreIsNotOpenedAgainForACopy() throws Exception {
-    Path data = dir.resolve("data");
-    JdbcPacketStore store = open(data);
-    StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2),
-        MicrosClock.of(new MovableClock()));
-    store.close();
-    assertThatThrownBy(backups::backupNow).isInstanceOf(PacketStoreException.class)
-        .hasMessageContaining("closed");
-    // The file lock is free: another store opens the database at once.
-    try (JdbcPacketStore again = open(data)) {
-      assertThat(again.count()).isZero();
+  void twoStoresCannotShareABackupDirectory() throws Exception {
+    Path shared = dir.resolve("shared-backups");
+    BackupOptions options = new BackupOptions(shared, Duration.ofHours(1), 2);
+    try (JdbcPacketStore one = open(dir.resolve("one"));
+        StoreBackups first = StoreBackups.unscheduled(one, options, MicrosClock.system());
+        JdbcPacketStore two = open(dir.resolve("two"))) {
+      assertThatThrownBy(() -> StoreBackups.unscheduled(two, options, MicrosClock.system()))
+          .isInstanceOf(PacketStoreException.class)
+          .hasMessageContaining("cannot use backup directory " + shared)
+          .hasMessageContaining("give each server its own backup_dir");
+      assertThat(first.backupNow()).exists();
     }
-    backups.close();
+    // Released on close: the second may use it now.
+    try (JdbcPacketStore two = open(dir.resolve("two"));
+        StoreBackups second = StoreBackups.unscheduled(two, options, MicrosClock.system())) {
+      assertThat(second.copies()).hasSize(1);
+    }
+  }
+
+  /** A copy dated in the future (a clock that was ahead) neither anchors the schedule nor is pruned. */
+  @Test
+  void copiesDatedInTheFutureAreNeitherCountedNorDeleted() throws Exception {
+    Path data = dir.resolve("data");
+    Path backupDir = data.resolve("backups");
+    Files.createDirectories(backupDir);
+    Path future = Files.writeString(backupDir.resolve("keyway-packets-20300101T000000.000Z.mv.db"), "x");
+    MovableClock clock = new MovableClock();
+    try (JdbcPacketStore store = open(data);
+        StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 1), MicrosClock.of(clock))) {
+      assertThat(backups.lastSuccess()).isNull();
+      Path made = backups.backupNow();
+      clock.advance(Duration.ofMinutes(61));
+      Path next = backups.backupNow();
+      assertThat(backups.copies()).containsExactly(next);
+      assertThat(made).doesNotExist();
+      assertThat(future).exists();
+    }
+  }
+
+  @Test
+  void aCopyIsNotStartedWithoutRoomForItAndAReserve() throws Exception {
+    Path data = dir.resolve("data");
+    try (JdbcPacketStore store = open(data);
+        StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2),
+            MicrosClock.of(new MovableClock()))) {
+      long size = store.storageBytes();
+      backups.usableSpace = d -> size + StoreBackups.RESERVE_MIN - 1;
+      assertThatThrownBy(backups::backupNow).isInstanceOf(PacketStoreException.class)
+          .hasMessageContaining("not enough free space in " + backups.directory());
+      assertThat(backups.failures()).isEqualTo(1);
+      assertThat(backups.copies()).isEmpty();
+      try (var files = Files.list(backups.directory())) {
+        assertThat(files).allMatch(f -> f.getFileName().toString().equals(StoreBackups.LOCK_FILE));
+      }
+      backups.usableSpace = d -> size + StoreBackups.RESERVE_MIN;
+      assertThat(backups.backupNow()).exists();
+    }
+  }
+
+  @Test
+  void aCancelledCopyStopsAndLeavesItsPartialFileToTheCaller() throws Exception {
+    Path data = dir.resolve("data");
+    try (JdbcPacketStore store = open(data)) {
+      await(store.upsert(packet(key(1), nowMicros.get(), "one")));
+      H2Dialect h2 = H2Dialect.file(data);
+      Path target = dir.resolve("copy.partial");
+      try (java.sql.Connection c = h2.connect()) {
+        assertThatThrownBy(() -> h2.backup(c, target, () -> true))
+            .isInstanceOf(java.io.InterruptedIOException.class).hasMessageContaining("cancelled");
+        Files.delete(target);
+        assertThat(h2.backup(c, target, () -> false)).isEqualTo(Files.size(target)).isPositive();
+      }
+    }
   }
 
   @Test
@@ -219,14 +290,14 @@ class StoreBackupsTest {
       await(store.upsert(packet(key(2), nowMicros.get(), "two")));
       backups = store.backups().orElseThrow();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (backups.list().size() < 2 && System.nanoTime() < deadline) {
+      while (backups.copies().size() < 2 && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      assertThat(backups.list()).hasSize(2);
+      assertThat(backups.copies()).hasSize(2);
     }
-    List<Path> after = backups.list();
+    List<Path> after = backups.copies();
     Thread.sleep(1_500); // more than an interval: no copy comes after close
-    assertThat(backups.list()).isEqualTo(after);
+    assertThat(backups.copies()).isEqualTo(after);
     assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("keyway-store-backup"));
     // Without the option there are none.
     try (JdbcPacketStore store = open(dir.resolve("other"))) {
