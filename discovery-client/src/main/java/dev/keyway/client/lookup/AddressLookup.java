@@ -12,6 +12,13 @@ import dev.keyway.client.record.EndpointInfo;
  * <p>Implementations are thread-safe and never block the caller: {@link #publish} is fire and
  * forget, {@link #resolve} returns a {@link LookupStream} at once and does its work in the
  * background.
+ *
+ * <p>An implementation whose streams an application may read directly should return them
+ * through {@link LookupStream#callbacksOn(ClientRuntime) callbacksOn(runtime)}, so that their
+ * callbacks follow the runtime's {@linkplain ClientRuntime.Builder#callbackExecutor callback
+ * executor} as the built-in lookups' do. That costs no extra work per lookup: a
+ * {@link Resolver} or {@link ConcurrentLookup} that merges them keeps one lane for the merge,
+ * and a resolver takes the stream without it for its own bookkeeping.
  */
 public interface AddressLookup {
 

@@ -15,7 +15,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -45,8 +44,12 @@ import org.slf4j.LoggerFactory;
  * By default, callbacks of the futures and listeners the client hands out run on the thread that
  * completes them: the loop thread for DNS answers and timeouts, a JDK thread for HTTP answers.
  * They must not block then, or every DNS answer and timer of the client waits. With
- * {@link Builder#callbackExecutor} they run on the application's executor instead, one at a time
- * per stream or publisher, in order, and may block.
+ * {@link Builder#callbackExecutor} they run on the application's executor instead, in serial
+ * lanes: one per {@link LookupStream} (its listeners and the futures of its {@code first()} and
+ * {@code done()}, in order), one per {@code PkarrPublisher} <em>listener</em> (listeners of one
+ * publisher may run concurrently), and a fresh one per answer that completes
+ * {@code publishNow()} futures. Callbacks of different lanes may run concurrently; there they
+ * may block. What {@link #close()} and a publisher's {@code close()} complete is described there.
  *
  * <p>{@link #close()} stops all of them, fails the lookups and publish rounds still running, and
  * fails further use, all with {@link IllegalStateException}. Thread-safe.
@@ -54,6 +57,9 @@ import org.slf4j.LoggerFactory;
 public final class ClientRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClientRuntime.class);
   private static final AtomicLong HTTP_THREADS = new AtomicLong();
+
+  /** Longest {@link #close()} waits for queued callbacks on the callback executor. */
+  public static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
   /** Default for HTTP requests that set no timeout of their own. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -63,10 +69,8 @@ public final class ClientRuntime implements AutoCloseable {
   private final Scheduler injectedScheduler;
   private final RandomGenerator random;
   private final HttpClient injectedHttp;
-  /** Where application callbacks run, or null: on the thread that completes them. */
-  private final Executor callbackExecutor;
-  /** Whether a refusal of {@link #callbackExecutor} was logged at WARN (the others at DEBUG). */
-  private final AtomicBoolean callbackRefusalWarned = new AtomicBoolean();
+  /** Lanes on the application's callback executor, or null: callbacks run where they complete. */
+  private final CallbackLanes callbackLanes;
   private EventLoop loop;
   private ExecutorService httpExecutor;
   private HttpClient http;
@@ -84,7 +88,7 @@ public final class ClientRuntime implements AutoCloseable {
         : new Timestamps(clock);
     this.random = b.random != null ? b.random : new SecureRandom();
     this.injectedHttp = b.httpClient;
-    this.callbackExecutor = b.callbackExecutor;
+    this.callbackLanes = b.callbackExecutor == null ? null : new CallbackLanes(b.callbackExecutor);
   }
 
   /** A runtime on the system clock, with secure randomness and its own HTTP client. */
@@ -125,14 +129,15 @@ public final class ClientRuntime implements AutoCloseable {
   }
 
   /**
-   * A new executor for one sequence of application callbacks (one publisher's outcome listeners,
-   * say), for components that call application code. With a
-   * {@linkplain Builder#callbackExecutor callback executor}, its tasks run one at a time, in the
-   * order given, on that executor (on the calling thread if the executor refuses them, see
-   * there); without one, each runs at once on the calling thread, as before. A task that throws
-   * is logged, and the next one runs.
+   * Makes a new lane: an executor for one sequence of application callbacks (one publisher
+   * listener's calls, say), for components that call application code. Each call makes a new,
+   * independent lane: tasks given to one lane run one at a time, in the order given; tasks of
+   * different lanes may run concurrently. With a {@linkplain Builder#callbackExecutor callback
+   * executor} they run on that executor (on the calling thread if it refuses them, see there);
+   * without one, each runs at once on the calling thread, as before. A task that throws is
+   * logged, and the next one runs.
    */
-  public Executor serialCallbackExecutor() {
+  public Executor newSerialCallbackExecutor() {
     SerialExecutor lane = newCallbackLane();
     return lane != null ? lane : ClientRuntime::runLogged;
   }
@@ -147,18 +152,7 @@ public final class ClientRuntime implements AutoCloseable {
 
   /** A lane on the callback executor, or null when callbacks run where they complete. */
   SerialExecutor newCallbackLane() {
-    return callbackExecutor == null ? null : new SerialExecutor(callbackExecutor, this::callbackRefused);
-  }
-
-  private void callbackRefused(RuntimeException e) {
-    if (callbackRefusalWarned.compareAndSet(false, true)) {
-      LOG.warn("the callback executor refused a task ({}); keyway runs its callbacks on its own"
-          + " threads instead, where they must not block. Shut that executor down only after"
-          + " the ClientRuntime (logged once; later refusals at DEBUG)", e.toString());
-    } else {
-      LOG.debug("the callback executor refused a task; running it on {}",
-          Thread.currentThread().getName(), e);
-    }
+    return callbackLanes == null ? null : callbackLanes.newLane();
   }
 
   /** Randomness for DNS query ids and jitter. */
@@ -243,6 +237,10 @@ public final class ClientRuntime implements AutoCloseable {
   /**
    * Stops the loop and the HTTP executor, and fails the {@linkplain #track tracked} operations
    * still running (lookups, publish rounds) with an {@link IllegalStateException}; idempotent.
+   * With a {@linkplain Builder#callbackExecutor callback executor}, then waits up to
+   * {@link #CLOSE_WAIT} for the callbacks queued so far (those failures' among them) to have run
+   * there, not counting those of the calling thread's own lane when called from a callback. It
+   * never shuts that executor down.
    */
   @Override
   public void close() {
@@ -272,6 +270,11 @@ public final class ClientRuntime implements AutoCloseable {
     }
     for (CompletableFuture<?> f : List.copyOf(pending)) {
       f.completeExceptionally(closedWhilePending());
+    }
+    // The failures above set callbacks off on the application's executor: give them a moment,
+    // so that an executor shut down right after this call does not strand them.
+    if (callbackLanes != null && !callbackLanes.awaitIdle(CLOSE_WAIT)) {
+      LOG.debug("closed with {} callback lanes still busy", callbackLanes.busyLanes());
     }
   }
 
@@ -322,30 +325,53 @@ public final class ClientRuntime implements AutoCloseable {
     }
 
     /**
-     * Where application callbacks run (default: none, see below): the dependents of the futures
-     * of {@link LookupStream#first()} and {@link LookupStream#done()} (as Caffeine's
-     * {@code executor} is for its futures), {@link LookupStream#onItem} listeners, and a
-     * {@code PkarrPublisher}'s outcome listeners and {@code publishNow} futures. Each stream and
-     * each publisher gets a serial lane on the executor: its callbacks run one at a time, in the
-     * order produced (a stream's items in arrival order, {@code first()} after the listeners had
-     * that item, {@code done()} after the last item), on whichever executor thread is free; the
-     * lane holds no thread of its own. Timers, socket reads and parsing stay on the client's
-     * threads. With it, a callback may block, e.g. wait for another lookup of the same runtime,
-     * as long as the executor has a free thread for that lookup's callbacks (a single-thread
-     * executor has not). A callback must not wait for a later callback of its own stream (say
-     * {@code done().join()} inside a {@code first()} callback): they run one at a time.
+     * Where application callbacks run (default: none, see below): {@link LookupStream#onItem}
+     * listeners and the dependents of the futures of {@link LookupStream#first()} and
+     * {@link LookupStream#done()}, and a {@code PkarrPublisher}'s outcome listeners and
+     * {@code publishNow} futures. The client completes the futures it hands out on this
+     * executor, so that their dependents run there; timers, socket reads and parsing stay on the
+     * client's threads.
      *
-     * <p>A future asked for once its outcome is known and the stream's earlier callbacks have
-     * run (or from one of them) is returned complete, and dependents added to a complete future
-     * run on the thread that adds them, as with any {@code CompletableFuture}; {@code *Async}
-     * methods choose their own executor as usual. A callback that throws is logged and the next
-     * one runs, with or without an executor.
+     * <p>Callbacks run in serial lanes on the executor; a lane holds no thread, only a queue, and
+     * its callbacks run one at a time, in the order produced, on whichever executor thread is
+     * free. Each {@link LookupStream} handed to the application has a lane: its items in arrival
+     * order, {@code first()} after the listeners had that item, {@code done()} after the last
+     * item and after {@code first()}. Each listener of a {@code PkarrPublisher} has a lane of its
+     * own (its outcomes in order; listeners of one publisher may run concurrently), and the
+     * {@code publishNow} futures an answer completes get a fresh lane, so that a listener that
+     * waits for a round holds up neither. Lanes run concurrently with each other.
      *
-     * <p>If the executor refuses a task ({@link java.util.concurrent.RejectedExecutionException},
-     * e.g. it was shut down before the runtime), the callbacks of that lane run on the thread
-     * that produced them (usually the loop) rather than being dropped, so that nothing waits
-     * forever for a future; the first refusal is logged at WARN, later ones at DEBUG. The runtime
-     * never shuts the executor down: shut it down after closing the runtime.
+     * <p>With it, a callback may block, e.g. wait for another lookup of the same runtime, as long
+     * as the executor has a free thread for that lookup's callbacks (a single-thread executor has
+     * not). A callback must not wait for a later callback of its own lane (say, for another item
+     * inside an {@code onItem} listener): they run one at a time. A future asked for once its
+     * outcome is known and its lane has caught up (or from one of the lane's callbacks) is
+     * returned complete, and dependents added to a complete future run on the thread that adds
+     * them, as with any {@code CompletableFuture}; {@code *Async} methods choose their own
+     * executor as usual. A callback that throws is logged and the next one runs, with or without
+     * an executor.
+     *
+     * <p>What the executor must do:
+     * <ul>
+     *   <li>{@code execute} must neither block nor run the task on the calling thread: it is
+     *       called on the client's loop and HTTP threads. With {@code Runnable::run} or
+     *       {@code CallerRunsPolicy} callbacks work and keep their order, but run back on those
+     *       threads, where they must not block.
+     *   <li>It must run every task it accepts: no {@code DiscardPolicy} or
+     *       {@code DiscardOldestPolicy}, and no {@code shutdownNow()} while the runtime is open.
+     *       A lane whose task was accepted and then dropped never runs again, and its futures
+     *       never complete.
+     *   <li>Shut it down after {@linkplain ClientRuntime#close() closing} the runtime, with
+     *       {@code shutdown()} then {@code awaitTermination}: close fails the operations still
+     *       running, which sets their callbacks off on the executor, and waits up to
+     *       {@link ClientRuntime#CLOSE_WAIT} for the queued ones to have run (not for ever: a
+     *       callback may be blocked). The runtime never shuts the executor down.
+     * </ul>
+     * If it refuses a task anyway ({@link java.util.concurrent.RejectedExecutionException}, or
+     * any other exception or error from {@code execute}), the callbacks of that lane run on the
+     * thread that produced them (usually the loop) rather than being dropped, so that nothing
+     * waits forever for a future; refusals are logged at WARN at most once a minute (with the
+     * count since the last warning), the others at DEBUG.
      *
      * <p>Without an executor (the default) callbacks run on the thread that completes them, as in
      * earlier versions: the loop thread for DNS answers and timeouts, a JDK thread for HTTP

@@ -51,8 +51,9 @@ import java.util.function.Function;
  *
  * <p>The streams it returns run their callbacks on the runtime's
  * {@linkplain ClientRuntime.Builder#callbackExecutor callback executor} when one is set (each
- * stream in order, see {@link LookupStream}); its own work (the cache, joining lookups) stays on
- * the client's threads.
+ * stream in its own lane, in order, see {@link LookupStream}); its own work (the cache, joining
+ * lookups) stays on the client's threads, so an item is cached before any application callback
+ * sees it.
  */
 public final class Resolver implements AutoCloseable {
   /** Source name and provenance of cache hits. */
@@ -180,6 +181,7 @@ public final class Resolver implements AutoCloseable {
       if (flight == null || flight.stream.isDone() || !flight.stream.itemsSoFar().isEmpty()) {
         // The services' streams may deliver to the callback executor; this bookkeeping (the
         // cache insert before anyone sees the item, the flight's end) stays where they complete.
+        // Stripping the lane is free (the same stream without it); toCaller adds one at the end.
         LookupStream asked = lookups.resolve(id).withoutCallbacks();
         // A signed answer older than the packet the cache has seen is "not found", as in pkarr:
         // a lagging relay must not hand the caller addresses already replaced.

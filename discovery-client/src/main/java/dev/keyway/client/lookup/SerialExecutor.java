@@ -5,46 +5,57 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One sequence of application callbacks (one stream's, one publisher's) on the application's
- * {@linkplain ClientRuntime.Builder#callbackExecutor callback executor}: tasks run one at a time,
- * in the order they were given, on the executor's threads. A lane has no thread of its own, only
- * a queue and at most one drain task handed to the executor at a time, so many lanes share a
- * small pool and an idle lane costs nothing.
+ * One sequence of application callbacks (one stream's, one publisher listener's) on the
+ * application's {@linkplain ClientRuntime.Builder#callbackExecutor callback executor}: tasks run
+ * one at a time, in the order they were given, on the executor's threads. A lane has no thread
+ * of its own, only a queue and at most one drain task handed to the executor at a time, so many
+ * lanes share a small pool and an idle lane costs nothing.
  *
  * <p>{@link #enqueue} and {@link #flush} are split so that a caller can fix the order of its
  * tasks under its own lock and hand the drain to the executor (foreign code) outside it.
  *
  * <p>If the executor refuses the drain ({@link RejectedExecutionException}: shut down, or a full
- * bounded queue; any other exception of {@code execute} counts the same) the drain runs on the
- * calling thread instead, usually the client's loop: callbacks late on the wrong thread beat
- * futures that never complete. The runtime is told ({@code onRejected}) and warns once. A task
- * that throws is logged and the lane goes on with the next.
+ * bounded queue) or fails to take it (any other exception or error of {@code execute}, such as
+ * an {@link OutOfMemoryError} for want of a native thread), the drain runs on the calling thread
+ * instead, usually the client's loop: callbacks late on the wrong thread beat futures that never
+ * complete. The runtime is told ({@link CallbackLanes#refused}). A task that throws is logged and
+ * the lane goes on with the next.
+ *
+ * <p>A drain the executor accepts and then drops without running it ({@code shutdownNow()}, a
+ * discard policy) cannot be told from one that waits for a thread: the lane then stays
+ * "scheduled" and never runs again. {@link ClientRuntime.Builder#callbackExecutor} says so.
  */
 final class SerialExecutor implements Executor {
   // The runtime's logger: everything about application callbacks is under one name.
   private static final Logger LOG = LoggerFactory.getLogger(ClientRuntime.class);
+  /** How many lanes the current thread is draining (more than one if a refused drain nests). */
+  private static final ThreadLocal<int[]> DRAINING = ThreadLocal.withInitial(() -> new int[1]);
 
   private final Executor executor;
-  private final Consumer<RuntimeException> onRejected;
+  private final CallbackLanes owner;
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   /** True while a drain is handed to the executor or running. */
   private final AtomicBoolean scheduled = new AtomicBoolean();
   /** The thread running this lane's tasks, or null. */
   private volatile Thread drainer;
 
-  SerialExecutor(Executor executor, Consumer<RuntimeException> onRejected) {
+  SerialExecutor(Executor executor, CallbackLanes owner) {
     this.executor = Objects.requireNonNull(executor, "executor");
-    this.onRejected = Objects.requireNonNull(onRejected, "onRejected");
+    this.owner = Objects.requireNonNull(owner, "owner");
   }
 
   /** Another lane on the same executor (for a stream made of streams that had one). */
   SerialExecutor sibling() {
-    return new SerialExecutor(executor, onRejected);
+    return owner.newLane();
+  }
+
+  /** How many lanes the calling thread is draining now. */
+  static int drainsOnThisThread() {
+    return DRAINING.get()[0];
   }
 
   @Override
@@ -63,10 +74,13 @@ final class SerialExecutor implements Executor {
     if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
       return;
     }
+    owner.busy();
     try {
       executor.execute(this::drain);
-    } catch (RuntimeException refused) {
-      onRejected.accept(refused);
+    } catch (Throwable refused) {
+      // Errors too (as Caffeine does when it submits): a lane left "scheduled" would never run
+      // again, and the error would surface in whatever completed a source.
+      owner.refused(refused);
       drain();
     }
   }
@@ -80,6 +94,8 @@ final class SerialExecutor implements Executor {
   }
 
   private void drain() {
+    int[] draining = DRAINING.get();
+    draining[0]++;
     drainer = Thread.currentThread();
     try {
       Runnable task;
@@ -92,7 +108,11 @@ final class SerialExecutor implements Executor {
       }
     } finally {
       drainer = null;
-      scheduled.set(false);
+      draining[0]--;
+      // getAndSet: an executor that ran the drain and then threw must not count it idle twice.
+      if (scheduled.getAndSet(false)) {
+        owner.idle();
+      }
       // A task queued after the last poll, before the flag cleared, found a drain running.
       flush();
     }

@@ -16,6 +16,6 @@
  * <p>Application callbacks (listeners, dependents of the futures handed out) run on the thread
  * that completes them, often the loop, where they must not block; or, with
  * {@link dev.keyway.client.lookup.ClientRuntime.Builder#callbackExecutor}, on the application's
- * executor, in order per stream, where they may.
+ * executor, in order per stream (and per publisher listener), where they may.
  */
 package dev.keyway.client.lookup;

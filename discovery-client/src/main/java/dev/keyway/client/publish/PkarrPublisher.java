@@ -75,15 +75,28 @@ import org.slf4j.LoggerFactory;
  * and into {@link #status()}; {@link #publishNow()} returns the outcomes of one round.
  *
  * <h2>Threads</h2>
- * Timers run on the runtime's {@link Scheduler}, requests on its HTTP client. Listeners, and the
- * futures of {@link #publishNow()}, are called on the runtime's
- * {@linkplain ClientRuntime.Builder#callbackExecutor callback executor} if it has one, where they
- * may block: each listener in a lane of its own (its calls one at a time, in order), so that one
- * listener that waits, even for this publisher's next round, holds up neither the others nor
- * that round. Without one they are called on the client's threads (HTTP answers, timers) and
- * must not block.
- * A listener that throws is logged; the others still run. {@link #close()} cancels timers and
- * requests in flight; nothing is published afterwards. Thread-safe.
+ * Timers run on the runtime's {@link Scheduler}, requests on its HTTP client.
+ *
+ * <p>With a {@linkplain ClientRuntime.Builder#callbackExecutor callback executor} on the runtime,
+ * listeners and {@link #publishNow()} futures are called there, where they may block:
+ * <ul>
+ *   <li>each listener has a lane of its own: its calls run one at a time, in the order the
+ *       outcomes were recorded; different listeners of one publisher may run concurrently, so a
+ *       listener that waits holds up neither the others nor the next round;
+ *   <li>the {@code publishNow} futures one relay's answer completes get a fresh lane, so a
+ *       listener that waits for a round (even from inside its own call) does not stall it; they
+ *       are not ordered against the listeners' calls for the same outcome, and the future of a
+ *       round of several relays completes in the lane of the relay that answered last.
+ * </ul>
+ * Without one, listeners and futures are called on the client's threads (HTTP answers, timers)
+ * and must not block.
+ *
+ * <p>A listener that throws is logged; the others still run. {@link #close()} cancels timers and
+ * requests in flight; nothing is published afterwards, and listeners are not called for answers
+ * that arrive later (a call already queued in a lane still runs). The {@code publishNow} futures
+ * still waiting are then cancelled on the thread calling {@code close()}, not on the executor;
+ * closing the runtime first fails them likewise, with an {@link IllegalStateException}, on the
+ * thread closing it. Thread-safe.
  */
 public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PkarrPublisher.class);
@@ -128,7 +141,7 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
   private final HttpClient http;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
-  /** A listener and the lane its calls run in (see the class description). */
+  /** A listener and its own lane (see the class description): one per listener, not per publisher. */
   private record Listener(Consumer<? super PublishOutcome> consumer, Executor lane) {}
   private final Map<URI, Relay> states = new LinkedHashMap<>();
 
@@ -207,13 +220,16 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
     return relays;
   }
 
-  /** Adds a listener for every outcome from now on. */
+  /**
+   * Adds a listener for every outcome from now on. With a callback executor it gets a lane of
+   * its own (see the class description).
+   */
   public void addListener(Consumer<? super PublishOutcome> listener) {
     listen(Objects.requireNonNull(listener, "listener"));
   }
 
   private void listen(Consumer<? super PublishOutcome> listener) {
-    listeners.add(new Listener(listener, runtime.serialCallbackExecutor()));
+    listeners.add(new Listener(listener, runtime.newSerialCallbackExecutor()));
   }
 
   /**
@@ -256,7 +272,8 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
    * (after the one immediate retry of a stale answer). Later retries continue in the background.
    * An answer to a request sent before this call never completes the round. If the publisher
    * is closed first, the future fails with a {@link java.util.concurrent.CancellationException}
-   * as its cause; if its runtime is closed first, with an {@link IllegalStateException}.
+   * as its cause; if its runtime is closed first, with an {@link IllegalStateException}; either
+   * way on the closing thread, even with a callback executor (see the class description).
    *
    * @throws IllegalStateException if nothing was {@linkplain #publish published} yet
    */
@@ -566,8 +583,8 @@ public final class PkarrPublisher implements AddressLookup, AutoCloseable {
       LOG.info("publishing {} to {} works again", secretKey.publicKey().fmtShort(), r.base);
     }
     if (!waiting.isEmpty()) {
-      // A lane of its own: a listener may wait for this round.
-      runtime.serialCallbackExecutor().execute(() -> waiting.forEach(f -> f.complete(outcome)));
+      // A fresh lane, not a listener's: a listener may wait for this round.
+      runtime.newSerialCallbackExecutor().execute(() -> waiting.forEach(f -> f.complete(outcome)));
     }
     for (Listener l : listeners) {
       l.lane().execute(() -> {

@@ -147,7 +147,7 @@ class CallbackExecutorTest {
       assertThat(thread.get(30, TimeUnit.SECONDS)).startsWith(PREFIX);
 
       // And a task of a publisher's kind that throws does not stop its lane.
-      java.util.concurrent.Executor lane = rt.serialCallbackExecutor();
+      java.util.concurrent.Executor lane = rt.newSerialCallbackExecutor();
       CountDownLatch after = new CountDownLatch(1);
       lane.execute(() -> {
         throw new IllegalStateException("task bug");
@@ -212,7 +212,7 @@ class CallbackExecutorTest {
       assertThat(first).isCompletedWithValue("source-completer");
       assertThat(threads).containsExactly("source-completer");
       AtomicInteger ran = new AtomicInteger();
-      rt.serialCallbackExecutor().execute(ran::incrementAndGet);
+      rt.newSerialCallbackExecutor().execute(ran::incrementAndGet);
       assertThat(ran).as("at once, on the calling thread").hasValue(1);
     }
   }

@@ -2,6 +2,10 @@ package dev.keyway.client.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.lookup.ClientRuntime;
 import dev.keyway.client.lookup.Fixtures;
@@ -21,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** A publisher's listeners and publishNow futures on the runtime's callback executor. */
 class PublisherCallbackExecutorTest {
@@ -60,6 +65,34 @@ class PublisherCallbackExecutorTest {
    */
   @Test
   void outcomesReachTheApplicationOnTheExecutorEvenPastAThrowingListener() throws Exception {
+    Logger log = (Logger) LoggerFactory.getLogger(PkarrPublisher.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    log.addAppender(logged);
+    List<String> failures = List.of();
+    try {
+      outcomesReachTheApplication();
+      // The throwing listener has a lane of its own: its calls may still be under way.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while ((failures = listenerFailures(logged)).size() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } finally {
+      log.detachAppender(logged);
+    }
+    assertThat(failures).as("each call of the throwing listener logged, on the executor")
+        .hasSize(2).allMatch(f -> f.startsWith("listener bug on " + PREFIX));
+  }
+
+  private static List<String> listenerFailures(ListAppender<ILoggingEvent> logged) {
+    synchronized (logged) { // the appender adds under its own lock
+      return logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
+          .filter(e -> e.getFormattedMessage().contains("publish listener failed"))
+          .map(e -> e.getThrowableProxy().getMessage() + " on " + e.getThreadName()).toList();
+    }
+  }
+
+  private void outcomesReachTheApplication() throws Exception {
     CountDownLatch hold = new CountDownLatch(1);
     relay.holdPuts = hold; // the answer waits until every callback is in place
     try (PkarrPublisher publisher = PkarrPublisher.builder(rt, key).relay(relay.base()).jitter(0)
@@ -94,6 +127,7 @@ class PublisherCallbackExecutorTest {
     PkarrPublisher[] self = new PkarrPublisher[1];
     try (PkarrPublisher publisher = PkarrPublisher.builder(rt, key).relay(relay.base()).jitter(0)
         .listener(o -> {
+          listenerThreads.add(Thread.currentThread().getName());
           if (calls.incrementAndGet() != 1) {
             return;
           }
@@ -109,6 +143,8 @@ class PublisherCallbackExecutorTest {
       publisher.publish(info);
       assertThat(waited.poll(30, TimeUnit.SECONDS)).isEqualTo("PUBLISHED");
       assertThat(relay.requests("PUT")).hasSize(2);
+      // On the executor: on the HTTP thread that recorded the outcome it would stall that round.
+      assertThat(listenerThreads.poll(30, TimeUnit.SECONDS)).startsWith(PREFIX);
     }
   }
 }

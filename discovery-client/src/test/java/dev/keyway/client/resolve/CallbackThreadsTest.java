@@ -124,6 +124,25 @@ class CallbackThreadsTest {
   }
 
   /**
+   * A service's resolve() called by the application directly, not through a resolver, hands out
+   * a stream whose callbacks run on the executor too.
+   */
+  @Test
+  void aServiceCalledDirectlyDeliversOnTheExecutor() throws Exception {
+    EndpointInfo info = Fixtures.info(a, "https://relay.example./");
+    relay.store.put(a.publicKey(), Fixtures.packet(a, info, 30, System.currentTimeMillis() * 1000));
+    relay.holdGets = answer;
+    try (ClientRuntime rt = ClientRuntime.builder().callbackExecutor(pool).build()) {
+      Seen dnsSeen = Seen.watch(DnsLookup.builder(rt, ORIGIN).nameserver(dns.address()).build()
+          .resolve(a.publicKey()));
+      Seen relaySeen = Seen.watch(PkarrRelayLookup.builder(rt, relay.base()).build().resolve(a.publicKey()));
+      answer.countDown();
+      assertThat(dnsSeen.all()).hasSize(3).allMatch(t -> t.startsWith(PREFIX));
+      assertThat(relaySeen.all()).hasSize(3).allMatch(t -> t.startsWith(PREFIX));
+    }
+  }
+
+  /**
    * A callback that waits for a second lookup of the same runtime: on the loop (the old and
    * default behaviour) it held the thread that had to read the second answer, so the second
    * lookup stalled; on the executor it completes. The wait is bounded, so a stall fails.
