@@ -8,6 +8,7 @@ import dev.keyway.ops.cli.PublishCommand;
 import dev.keyway.ops.cli.RelayCommand;
 import dev.keyway.ops.cli.ResolveCommand;
 import dev.keyway.ops.cli.StopOnSignal;
+import dev.keyway.ops.cli.StoreCommand;
 import dev.keyway.ops.cli.TicketCommand;
 import dev.keyway.ops.cli.UpCommand;
 import picocli.CommandLine;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Command;
       ResolveCommand.class,
       PublishCommand.class,
       GossipCommand.class,
+      StoreCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

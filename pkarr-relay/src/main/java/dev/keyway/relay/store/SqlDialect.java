@@ -167,6 +167,11 @@ public abstract class SqlDialect {
     return "SELECT packet, last_seen FROM signed_packets WHERE k = ?";
   }
 
+  /** () → k, packet of every row (a full scan, for {@link StoreVerifier}). */
+  public String selectAllPackets() {
+    return "SELECT k, packet FROM signed_packets";
+  }
+
   /** (k, packet, ts, last_seen, last_access). */
   public String insertPacket() {
     return "INSERT INTO signed_packets (k, packet, ts, last_seen, last_access) VALUES (?, ?, ?, ?, ?)";
