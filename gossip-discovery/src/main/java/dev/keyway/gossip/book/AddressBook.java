@@ -194,30 +194,42 @@ public final class AddressBook {
    * has not heard of the leave yet) does not add the node again.
    */
   public synchronized LeaveResult leave(Leave l) {
+    LeaveOutcome refused = precheckLeave(l);
+    if (refused != null) {
+      return new LeaveResult(refused, null);
+    }
+    Slot slot = byId.get(l.nodeId());
+    if (slot != null) {
+      BookEntry gone = entry(slot);
+      remove(l.nodeId(), l.timestampMicros(), l.counter());
+      return new LeaveResult(LeaveOutcome.REMOVED, gone);
+    }
+    bury(l.nodeId(), l.timestampMicros(), l.counter());
+    return new LeaveResult(LeaveOutcome.ABSENT, null);
+  }
+
+  /**
+   * What {@link #leave} would say of {@code l} if it is one of the leaves the book drops
+   * ({@link LeaveOutcome#SELF}, {@link LeaveOutcome#UNTIMELY}, {@link LeaveOutcome#REPLAYED});
+   * null if it would be taken. Lets a receiver skip the signature check of what it would drop
+   * anyway, as {@link #precheck} does for announcements.
+   */
+  public synchronized LeaveOutcome precheckLeave(Leave l) {
     if (l.nodeId().equals(self)) {
-      return new LeaveResult(LeaveOutcome.SELF, null);
+      return LeaveOutcome.SELF;
     }
     long nowMicros = micros(clock.instant());
     // The window of announcements through gossip (see precheck): the same clocks sign both.
     if (l.timestampMicros() > nowMicros + expiry.toNanos() / 1_000
         || l.timestampMicros() < nowMicros - expiry.multipliedBy(2).toNanos() / 1_000) {
-      return new LeaveResult(LeaveOutcome.UNTIMELY, null);
+      return LeaveOutcome.UNTIMELY;
     }
     Slot slot = byId.get(l.nodeId());
     if (slot != null) {
-      if (!l.isNewerThan(slot.latest)) {
-        return new LeaveResult(LeaveOutcome.REPLAYED, null);
-      }
-      BookEntry gone = entry(slot);
-      remove(l.nodeId(), l.timestampMicros(), l.counter());
-      return new LeaveResult(LeaveOutcome.REMOVED, gone);
+      return l.isNewerThan(slot.latest) ? null : LeaveOutcome.REPLAYED;
     }
     Tombstone tomb = removed.get(l.nodeId());
-    if (tomb != null && !l.isNewerThan(tomb.timestampMicros(), tomb.counter())) {
-      return new LeaveResult(LeaveOutcome.REPLAYED, null);
-    }
-    bury(l.nodeId(), l.timestampMicros(), l.counter());
-    return new LeaveResult(LeaveOutcome.ABSENT, null);
+    return tomb != null && !l.isNewerThan(tomb.timestampMicros(), tomb.counter()) ? LeaveOutcome.REPLAYED : null;
   }
 
   /**

@@ -68,11 +68,15 @@ import org.slf4j.LoggerFactory;
  * <p>A node that stops on purpose ({@link #close()}) says so: it signs a {@link Leave} (wire form
  * in {@link Leaves}) dated after its last announcement and broadcasts it on the book topic before
  * it leaves the topic, so every member drops its entry at once instead of after the expiry T, and
- * no lookup hands out its addresses meanwhile. A member that takes a leave counts it
- * ({@link BookStats#left()}), logs one INFO line as it does for an expiry, and does not ask the
- * node to join again as it does departed (expired) nodes: a node that left on purpose bootstraps
- * itself when it comes back. See {@link AddressBook#leave} for the ordering that keeps a replayed
- * leave from removing a restarted node.
+ * the book's own {@link #lookup()} no longer hands out its addresses (a caching
+ * {@code Resolver} in front of it may hand out what it resolved until its cache TTL runs out, at
+ * least 30 s by default: see {@link GossipAddressLookup}). A member that takes a leave counts it
+ * ({@link BookStats#left()}) and logs one INFO line as it does for an expiry. It still asks the
+ * node to join again, as it does expired nodes, but later and for less long (see
+ * {@link #departed}): a stop on purpose is most often a restart (an upgrade, a reboot), and a
+ * member restarted without bootstrap peers (the first member, say) is found again only by being
+ * dialled. See {@link AddressBook#leave} for the ordering that keeps a replayed leave from
+ * removing a restarted node.
  *
  * <p>A node that exists for its book does best started with {@link #nodeConfig}, which batches
  * the gossip layer's IHaves to suit periodic announcements.
@@ -138,13 +142,16 @@ public final class GossipAddressBook implements AutoCloseable {
   private final ArrayDeque<PublicKey> joinQueue = new ArrayDeque<>();
   private final Set<PublicKey> queued = new HashSet<>();
   /**
-   * Nodes expired from the book, with their last addresses, for {@link #DEPARTED_FOR_EXPIRIES}
-   * · T (at least {@link #DEPARTED_AT_LEAST}) after they expired, oldest first (synchronized:
-   * {@link #sweep()} may run on any thread). Each announcement interval, with no newly seen node
-   * to join, this node asks one of them to join again: round robin while it has fewer neighbours
-   * than it wants, and otherwise each one with a backoff doubling up to
+   * Nodes that left the book, with their last addresses, oldest first (synchronized:
+   * {@link #sweep()} may run on any thread): expired ones for {@link #DEPARTED_FOR_EXPIRIES} · T
+   * (at least {@link #DEPARTED_AT_LEAST}) after they expired, and ones that left on purpose (a
+   * verified leave) for {@link #LEFT_FOR_EXPIRIES} · T after the leave, first asked back only
+   * {@link #LEFT_FIRST_REDIAL_TICKS} intervals after it. Each announcement interval, with no newly
+   * seen node to join, this node asks one of them to join again: round robin while it has fewer
+   * neighbours than it wants, and otherwise each one with a backoff doubling up to
    * {@link #MAX_REDIAL_BACKOFF_TICKS} intervals. A member restarted without bootstrap peers (the
-   * first node, say) knows nobody, and nobody else would ever dial it again; and after a network
+   * first node, say) knows nobody, and nobody else would ever dial it again (HyParView forgets a
+   * peer that said Disconnect without "alive", as a leaving node does); and after a network
    * partition heals, the two halves have full views of their own, so only a redial across the
    * former split joins them again (HyParView itself never replaces a neighbour that works).
    */
@@ -517,41 +524,52 @@ public final class GossipAddressBook implements AutoCloseable {
   }
 
   /**
-   * Takes a leave: verified, then applied to the book ({@link AddressBook#leave}). The leaving
-   * node sends it twice, broadcast to the swarm and directly to each neighbour (see
-   * {@link #sayLeaving}): a neighbour whose link to it is lazy gets only the direct copy, which the
-   * gossip layer does not forward, so that neighbour broadcasts it on (the same bytes, so the
-   * same message id: wherever the original arrived too, gossip drops the second as a duplicate).
+   * Takes a leave: dropped unchecked if the book would not use it (ours, untimely, or a replay:
+   * {@link AddressBook#precheckLeave}), else verified, then applied to the book
+   * ({@link AddressBook#leave}); so a flood of stale leaves costs a parse each, not an Ed25519
+   * verification, as with announcements. The leaving node sends it twice, broadcast to the swarm
+   * and directly to each neighbour (see {@link #sayLeaving}): a neighbour whose link to it is lazy
+   * gets only the direct copy, which the gossip layer does not forward, so that neighbour
+   * broadcasts it on (the same bytes, so the same message id: wherever the original arrived too,
+   * gossip drops the second as a duplicate).
    */
   private void receiveLeave(GossipEvent.Received r) {
-    Leave l;
+    Leaves.Parsed parsed;
     try {
-      l = Leaves.verify(Leaves.parse(r.content()));
+      parsed = Leaves.parse(r.content());
     } catch (Announcements.MalformedException e) {
       malformed(r, e);
       return;
-    } catch (Announcements.ForgedException e) {
-      stats.forged.increment();
-      EVENTS.atDebug().addKeyValue("event", "forged").addKeyValue("from", fmt(r.deliveredFrom()))
-          .addKeyValue("reason", e.getMessage()).log();
-      return;
+    }
+    Leave l = parsed.leave();
+    AddressBook.LeaveOutcome refused = book.precheckLeave(l);
+    if (refused == null) {
+      try {
+        Leaves.verify(parsed);
+      } catch (Announcements.ForgedException e) {
+        stats.forged.increment();
+        EVENTS.atDebug().addKeyValue("event", "forged").addKeyValue("from", fmt(r.deliveredFrom()))
+            .addKeyValue("reason", e.getMessage()).log();
+        return;
+      }
     }
     // The leaving node's own direct copy (see sayLeaving), not one relayed or replayed by another.
     boolean direct = r.scope() == Scope.NEIGHBORS && l.nodeId().equals(r.deliveredFrom());
-    AddressBook.LeaveResult result = book.leave(l);
+    AddressBook.LeaveResult result = refused != null ? new AddressBook.LeaveResult(refused, null) : book.leave(l);
     switch (result.outcome()) {
       case REMOVED -> {
-        forgetDeparted(l.nodeId());
-        stats.left.increment();
         BookEntry e = result.removed();
+        rememberLeft(EndpointAddr.of(l.nodeId(), e.announcement().addrs()));
+        stats.left.increment();
         EVENTS.atDebug().addKeyValue("event", "left").addKeyValue("node", l.nodeId().fmtShort())
             .addKeyValue("name", e.name()).log();
         LOG.info("member {} ({}) left the book: it stopped and said so", l.nodeId().fmtShort(), e.name());
         changed();
       }
       case ABSENT -> {
-        // Not in the book (expired already, say): it is not to be asked back either.
-        forgetDeparted(l.nodeId());
+        // Not in the book (expired already, say): if it is asked back, only for as long as a
+        // node that left on purpose.
+        shortenDeparted(l.nodeId());
         EVENTS.atDebug().addKeyValue("event", "left_unknown").addKeyValue("node", l.nodeId().fmtShort()).log();
       }
       case REPLAYED -> {
@@ -591,10 +609,39 @@ public final class GossipAddressBook implements AutoCloseable {
     }
   }
 
-  /** Drops {@code id} from the nodes asked to join again: it left on purpose. */
-  private void forgetDeparted(PublicKey id) {
+  /**
+   * Remembers a node that left on purpose, to ask it back: not before
+   * {@link #LEFT_FIRST_REDIAL_TICKS} intervals, and until {@link #LEFT_FOR_EXPIRIES} · T from now.
+   */
+  private void rememberLeft(EndpointAddr addr) {
+    Departed d = new Departed(addr, clock.instant().plus(leftHorizon()));
+    d.hold = LEFT_FIRST_REDIAL_TICKS;
+    remember(d);
+  }
+
+  /** An expired node's leave came after all: it is asked back only as long as one that left. */
+  private void shortenDeparted(PublicKey id) {
+    Instant until = clock.instant().plus(leftHorizon());
     synchronized (departed) {
-      departed.remove(id);
+      Departed d = departed.get(id);
+      if (d != null && d.until.isAfter(until)) {
+        d.until = until;
+      }
+    }
+  }
+
+  private Duration leftHorizon() {
+    return config.expiry().multipliedBy(LEFT_FOR_EXPIRIES);
+  }
+
+  /** Adds {@code d} as the newest departed node (replacing an older one), at most {@link #MAX_DEPARTED}. */
+  private void remember(Departed d) {
+    synchronized (departed) {
+      departed.remove(d.addr.id());
+      departed.put(d.addr.id(), d);
+      if (departed.size() > MAX_DEPARTED) {
+        departed.remove(departed.keySet().iterator().next());
+      }
     }
   }
 
@@ -671,16 +718,30 @@ public final class GossipAddressBook implements AutoCloseable {
   static final int MAX_DEPARTED = 64;
   /** Longest wait between redials of one departed node while the view is full, in intervals. */
   static final int MAX_REDIAL_BACKOFF_TICKS = 64;
+  /**
+   * How long a node that left on purpose is asked to join again, in expiries T (5 min at the
+   * default 30 s): a restart or an upgrade takes seconds, a reboot a minute or two, while a member
+   * removed for good should not be dialled for the hour an expired one is (an expiry may be a
+   * partition, which heals by itself; a leave is not).
+   */
+  static final int LEFT_FOR_EXPIRIES = 10;
+  /**
+   * Announcement intervals before a node that left on purpose is first asked back (9 s at the
+   * default 3 s): it is still shutting down when its leave arrives, and a dial then only fails.
+   */
+  static final int LEFT_FIRST_REDIAL_TICKS = 3;
 
   /**
-   * A node that expired, its last addresses and until when it is asked to come back; with a full
-   * view, it is asked again after {@code wait} more redial ticks. Guarded by {@link #departed}.
+   * A node that expired or left, its last addresses and until when it is asked to come back; it is
+   * not asked before {@code hold} more redial ticks, and, with a full view, again only after
+   * {@code wait} more. Guarded by {@link #departed}.
    */
   private static final class Departed {
     final EndpointAddr addr;
-    final Instant until;
+    Instant until;
     int redials;
     int wait = 1;
+    int hold;
 
     Departed(EndpointAddr addr, Instant until) {
       this.addr = addr;
@@ -732,9 +793,13 @@ public final class GossipAddressBook implements AutoCloseable {
       departed.entrySet().removeIf(e -> now.isAfter(e.getValue().until)
           || book.get(e.getKey()).isPresent()); // gone for good, or back in the book
       for (Departed d : departed.values()) {
+        if (d.hold > 0) {
+          d.hold--; // left on purpose just now: give it time to come back
+          continue;
+        }
         if (needy) {
-          next = d;
-          break;
+          next = next == null ? d : next;
+          continue;
         }
         d.wait = Math.max(0, d.wait - 1);
         if (next == null && d.wait == 0) {
@@ -763,15 +828,8 @@ public final class GossipAddressBook implements AutoCloseable {
       Duration remembered = config.expiry().multipliedBy(DEPARTED_FOR_EXPIRIES);
       Instant until = clock.instant().plus(
           remembered.compareTo(DEPARTED_AT_LEAST) < 0 ? DEPARTED_AT_LEAST : remembered);
-      synchronized (departed) {
-        for (BookEntry e : expired) {
-          departed.remove(e.nodeId());
-          departed.put(e.nodeId(), new Departed(
-              EndpointAddr.of(e.nodeId(), e.announcement().addrs()), until));
-          if (departed.size() > MAX_DEPARTED) {
-            departed.remove(departed.keySet().iterator().next());
-          }
-        }
+      for (BookEntry e : expired) {
+        remember(new Departed(EndpointAddr.of(e.nodeId(), e.announcement().addrs()), until));
       }
       stats.expired.add(expired.size());
       for (BookEntry e : expired) {
@@ -805,6 +863,11 @@ public final class GossipAddressBook implements AutoCloseable {
    * running): every member that hears the leave drops this node at once. Waits until the leave is
    * handed to the node and the topic is left, at most {@link #CLOSE_WAIT} (1 s; at once with no
    * neighbours); on an event-loop thread it does not wait (see {@link #closeAsync()}).
+   *
+   * <p>Close the book before its node. From an event-loop thread (a Vert.x handler, say) this
+   * returns at once, and a {@link GossipNode#close()} right after it would overtake the book's stop
+   * and drop the leave: there, chain the two instead,
+   * {@code book.closeAsync().thenCompose(v -> node.closeAsync())}.
    */
   @Override
   public void close() {
@@ -828,6 +891,10 @@ public final class GossipAddressBook implements AutoCloseable {
    * queued both (frames go out in order, so the leave precedes the Disconnects), or after
    * {@link #LEAVE_GRACE} if it has not. Quitting the topic closes each connection only once its
    * queued frames are written.
+   *
+   * <p>To stop the node too, close it once this completes, so that the leave is queued first:
+   * {@code book.closeAsync().thenCompose(v -> node.closeAsync())}. Closing the node at once may
+   * drop the leave, and the others then keep this node until it expires.
    */
   public CompletableFuture<Void> closeAsync() {
     return stop(true);

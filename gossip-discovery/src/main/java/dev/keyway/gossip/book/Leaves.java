@@ -31,6 +31,18 @@ import java.util.Arrays;
  * <p>A keyway from before leaves existed reads the {@code 3} as an unknown announcement version,
  * counts the message as malformed and otherwise ignores it (its gossip layer has forwarded it
  * already, as it forwards any payload); it keeps the node until it expires.
+ *
+ * <p>Receivers check what is cheap first ({@link AddressBook#precheckLeave}: their own id, the time
+ * window, a replay against the book) and verify the signature only of a leave that passes, so
+ * stale or replayed leaves cost a parse, not an Ed25519 verification.
+ *
+ * <p>Note for the next wire version: the signature covers neither the book topic nor anything
+ * else that ties the leave to one book, so a node that is a member of two books under one key can
+ * have its leave from one replayed into the other within the time window (2·T), where it removes
+ * the node's entry if it is newer than the node's last announcement there. The node's next
+ * announcement adds it back (it is dated later); a later wire version should sign the topic id
+ * with the body (and announcements likewise). Not changed here: it would break every deployed
+ * member's verification.
  */
 public final class Leaves {
   /** The message kind: the first element of the array, where an announcement has its 1. */

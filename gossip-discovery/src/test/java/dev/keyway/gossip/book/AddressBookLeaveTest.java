@@ -106,6 +106,23 @@ class AddressBookLeaveTest {
     assertThat(book.leave(leave(a, 4, now + t - 1)).outcome()).isEqualTo(AddressBook.LeaveOutcome.REMOVED);
   }
 
+  /** The cheap checks agree with {@link AddressBook#leave} and change nothing. */
+  @Test
+  void thePrecheckNamesWhatTheBookWouldDropAndChangesNothing() {
+    book.apply(ann(a, "worker", 3, 1_000, "127.0.0.1:1"));
+    long t = T.toNanos() / 1_000;
+    assertThat(book.precheckLeave(leave(self, 0, 1))).isEqualTo(AddressBook.LeaveOutcome.SELF);
+    assertThat(book.precheckLeave(leave(a, 4, t + 1_000_000))).isEqualTo(AddressBook.LeaveOutcome.UNTIMELY);
+    assertThat(book.precheckLeave(leave(a, 3, 1_000))).isEqualTo(AddressBook.LeaveOutcome.REPLAYED);
+    assertThat(book.precheckLeave(leave(a, 4, 1_001))).isNull();
+    assertThat(book.get(a)).isPresent();
+    assertThat(book.leave(leave(a, 4, 1_001)).outcome()).isEqualTo(AddressBook.LeaveOutcome.REMOVED);
+    // Against the tombstone now: the same leave again is a replay.
+    assertThat(book.precheckLeave(leave(a, 4, 1_001))).isEqualTo(AddressBook.LeaveOutcome.REPLAYED);
+    PublicKey unknown = SecretKey.generate(RANDOM).publicKey();
+    assertThat(book.precheckLeave(leave(unknown, 0, 1))).isNull();
+  }
+
   @Test
   void ourOwnLeaveIsIgnored() {
     assertThat(book.leave(leave(self, 0, 1)).outcome()).isEqualTo(AddressBook.LeaveOutcome.SELF);

@@ -13,6 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The bootstrap peers of one node, some of them given by host name ({@code ID@NAME:PORT}). A name
@@ -21,6 +27,15 @@ import java.util.Objects;
  * starts without its addresses, and the names are resolved again every {@link #RETRY} while the
  * node has no gossip neighbour. Once joined, the members' own announcements carry the addresses,
  * as the book's redial rules say, so resolving stops until the node is isolated again.
+ *
+ * <p>A broken resolver must not hold up the node: every lookup runs on a thread of its own, all
+ * names at once, and a round waits for them at most {@link #LOOKUP_CAP} in all. A name without an
+ * answer by then counts as not resolved (a warning); its lookup goes on, and a later round takes
+ * its answer rather than starting another one, so a hanging resolver costs one thread per name.
+ * The JVM caches answers ({@code networkaddress.cache.ttl}: 30 s, failures
+ * {@code networkaddress.cache.negative.ttl}: 10 s), so a changed record is seen up to 30 s late.
+ * The node keeps at most 16 addresses per peer (newest first), so only the first 16 a name
+ * resolves to are dialled.
  *
  * <p>Failures become warnings for an operator: a name's first failure at once, then at most one
  * line a {@linkplain GossipJoinWatch#REPEAT minute} per name (with the count since), and one line
@@ -39,6 +54,16 @@ final class GossipBootstrapNames {
 
   /** The system's resolver (hosts file, then DNS). */
   static final Lookup SYSTEM = host -> List.of(InetAddress.getAllByName(host));
+
+  /** Longest a round of lookups (at start, or a retry) waits for the answers. */
+  static final Duration LOOKUP_CAP = Duration.ofSeconds(2);
+
+  /** Runs the lookups: a daemon thread each (at most one running per name, see the class doc). */
+  private static final Executor LOOKUPS = task -> {
+    Thread t = new Thread(task, "keyway-bootstrap-lookup");
+    t.setDaemon(true);
+    t.start();
+  };
 
   /**
    * One {@code --bootstrap} peer: {@code addr} with its addresses (a ticket or {@code ID@IP:PORT}),
@@ -78,18 +103,27 @@ final class GossipBootstrapNames {
     long failures;
     long sinceReport;
     long reportedAt;
+    /** The lookup running or finished and not yet taken, or null. */
+    CompletableFuture<List<InetAddress>> pending;
   }
 
   private final String node;
   private final List<Peer> peers;
   private final Lookup lookup;
+  private final Duration cap;
   private final Map<Peer, State> named = new LinkedHashMap<>();
   private long nextAt = Long.MIN_VALUE;
 
   GossipBootstrapNames(String node, List<Peer> peers, Lookup lookup) {
+    this(node, peers, lookup, LOOKUP_CAP);
+  }
+
+  /** As above, waiting at most {@code cap} for a round's answers. */
+  GossipBootstrapNames(String node, List<Peer> peers, Lookup lookup, Duration cap) {
     this.node = node;
     this.peers = List.copyOf(peers);
     this.lookup = lookup;
+    this.cap = cap;
     for (Peer p : this.peers) {
       if (p.isNamed()) {
         named.putIfAbsent(p, new State());
@@ -112,8 +146,9 @@ final class GossipBootstrapNames {
   }
 
   /**
-   * Resolves every name now (blocking): returns all bootstrap peers, a named one with the
-   * addresses its name has (none if it did not resolve), and the warnings.
+   * Resolves every name now (blocking for at most {@link #LOOKUP_CAP}): returns all bootstrap
+   * peers, a named one with the addresses its name has (none if it did not resolve in time), and
+   * the warnings.
    */
   synchronized Resolution start(long nowMillis) {
     List<String> lines = lookUpAll(nowMillis);
@@ -130,7 +165,8 @@ final class GossipBootstrapNames {
   }
 
   /**
-   * Called regularly: while the node has no neighbour, every {@link #RETRY} (blocking) resolves the
+   * Called regularly: while the node has no neighbour, every {@link #RETRY} (blocking for at most
+   * {@link #LOOKUP_CAP}) resolves the
    * names again and returns the named peers whose addresses changed, and the lines to print;
    * otherwise nothing.
    */
@@ -152,9 +188,16 @@ final class GossipBootstrapNames {
 
   private List<String> lookUpAll(long nowMillis) {
     nextAt = nowMillis + RETRY.toMillis();
+    named.forEach((p, s) -> {
+      if (s.pending == null) {
+        s.pending = CompletableFuture.supplyAsync(() -> resolve(p.host()), LOOKUPS);
+      }
+    });
+    // One deadline for the round (a wait, not the injected clock): N names cost at most the cap.
+    long deadline = System.nanoTime() + cap.toNanos();
     List<String> lines = new ArrayList<>();
     named.forEach((p, s) -> {
-      String line = lookUp(p, s, nowMillis);
+      String line = lookUp(p, s, nowMillis, deadline);
       if (line != null) {
         lines.add(line);
       }
@@ -162,20 +205,39 @@ final class GossipBootstrapNames {
     return lines;
   }
 
-  /** One lookup; returns the line to print, if any. */
-  private String lookUp(Peer p, State s, long nowMillis) {
+  private List<InetAddress> resolve(String host) {
+    try {
+      return lookup.resolve(host);
+    } catch (UnknownHostException e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  /** Waits for one name's lookup until {@code deadline}; returns the line to print, if any. */
+  private String lookUp(Peer p, State s, long nowMillis, long deadline) {
     List<SocketAddr> found = new ArrayList<>();
     String why;
     try {
-      for (InetAddress ip : lookup.resolve(p.host())) {
+      List<InetAddress> ips = s.pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      s.pending = null;
+      for (InetAddress ip : ips) {
         SocketAddr a = SocketAddr.of(new InetSocketAddress(ip, p.port()));
         if (!found.contains(a)) {
           found.add(a);
         }
       }
       why = found.isEmpty() ? "no addresses" : null;
-    } catch (UnknownHostException e) {
-      why = reason(p.host(), e);
+    } catch (TimeoutException e) {
+      long ms = cap.toMillis();
+      why = "the resolver gave no answer within " + (ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms")
+          + " (the lookup goes on; the next try takes its answer)";
+    } catch (ExecutionException e) {
+      s.pending = null;
+      why = e.getCause() instanceof UnknownHostException u ? reason(p.host(), u)
+          : "the lookup failed (" + e.getCause() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      why = "interrupted";
     }
     if (why == null) {
       s.addrs = List.copyOf(found);

@@ -172,6 +172,7 @@ public final class GossipCommand implements Runnable {
       }
       InetAddress httpAddress = GossipNodeOptions.address(cli, "--http-bind", httpBind);
       List<SocketAddr> advertised = GossipNodeOptions.usage(cli, () -> GossipNodeOptions.parseAdvertise(advertise));
+      warnings.addAll(GossipNodeOptions.advertiseWarnings(advertised, node.bindAddress(cli)));
       if (!node.bootstrap.isEmpty() && keyFile == null) {
         warnings.add("warning: no --key: this node's id changes on every restart, so other members'"
             + " --bootstrap strings naming this node stop working (create a key once with"

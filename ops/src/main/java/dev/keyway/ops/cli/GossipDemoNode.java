@@ -100,10 +100,11 @@ final class GossipDemoNode {
   }
 
   /**
-   * Resolves the bootstrap peers' host names (a name that does not resolve is a warning: see
-   * {@link GossipBootstrapNames}), then starts the node, the web page (if asked) and the book, in
-   * that order, so a port that cannot be had fails the start before the ticket is printed; a
-   * {@link StartFailure} names the address and the transport.
+   * Starts the node and the web page (if asked), so a port that cannot be had fails the start
+   * before the ticket is printed (a {@link StartFailure} names the address and the transport);
+   * then resolves the bootstrap peers' host names, waiting at most
+   * {@link GossipBootstrapNames#LOOKUP_CAP} (a name that does not resolve in time is a warning,
+   * and is resolved again later: see {@link GossipBootstrapNames}), and starts the book.
    */
   void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
       List<GossipBootstrapNames.Peer> bootstrap, Integer httpPort) {
@@ -117,9 +118,6 @@ final class GossipDemoNode {
   void start(SecretKey key, TransportKind kind, InetSocketAddress bind, BookConfig bookConfig,
       List<GossipBootstrapNames.Peer> peers, Integer httpPort, InetAddress httpBind) {
     names = new GossipBootstrapNames(bookConfig.name(), peers, lookup);
-    GossipBootstrapNames.Resolution resolved = names.start(clock.millis());
-    report(resolved.lines());
-    List<EndpointAddr> bootstrap = resolved.addrs();
     InetAddress httpHost = httpBind != null ? httpBind : InetAddress.getLoopbackAddress();
     if (ownsVertx) {
       vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
@@ -163,6 +161,10 @@ final class GossipDemoNode {
             + GossipStartFailures.reason(e), e);
       }
     }
+    // Bound first: a slow resolver delays the join by at most the cap, never the sockets.
+    GossipBootstrapNames.Resolution resolved = names.start(clock.millis());
+    report(resolved.lines());
+    List<EndpointAddr> bootstrap = resolved.addrs();
     EndpointAddr self = node.endpointAddr();
     synchronized (out) {
       out.println("gossip demo: node " + bookConfig.name() + " " + node.id() + " (" + node.transport()

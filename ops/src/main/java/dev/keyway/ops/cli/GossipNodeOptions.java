@@ -35,8 +35,9 @@ import picocli.CommandLine.Option;
 final class GossipNodeOptions {
   @Option(names = "--bootstrap", paramLabel = "TICKET|ID@HOST:PORT",
       description = "A running node to join through (repeatable): an endpoint ticket, or ID@HOST:PORT with HOST an IP"
-          + " address or a host name. A name is resolved at start (every address it has is tried); one that does not"
-          + " resolve yet is a warning, not a failure, and is resolved again every 10 s while the node has no neighbour.")
+          + " address or a host name. A name is resolved at start, once the node listens, waiting at most 2 s (up to 16"
+          + " of its addresses are tried); one that does not resolve yet is a warning, not a failure, and is resolved"
+          + " again every 10 s while the node has no neighbour (the JVM caches answers 30 s, failures 10 s).")
   List<String> bootstrap = new ArrayList<>();
 
   @Option(names = "--bind", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE},"
@@ -284,6 +285,32 @@ final class GossipNodeOptions {
     if (out.size() > MAX_ADVERTISED) {
       throw new InvalidInputException("--advertise: at most " + MAX_ADVERTISED + " addresses (what an"
           + " announcement carries), got " + out.size());
+    }
+    return out;
+  }
+
+  /**
+   * Warnings (not errors) about {@code --advertise} addresses that only this host (loopback) or
+   * this link (link-local: 169.254.0.0/16, fe80::/10) can dial, while the node binds {@code bind},
+   * an address other hosts reach: the other members would be told to dial an address that, from
+   * their host, is not this node (a container's or a VM's own address, most likely). Bound to
+   * loopback, the node is reachable from this host only anyway, so nothing is said.
+   */
+  static List<String> advertiseWarnings(List<SocketAddr> advertised, InetAddress bind) {
+    List<String> out = new ArrayList<>();
+    if (bind.isLoopbackAddress()) {
+      return out;
+    }
+    for (SocketAddr a : advertised) {
+      InetAddress ip = a.toInetSocketAddress().getAddress();
+      String only = ip.isLoopbackAddress() ? "a loopback address, which only this host can dial"
+          : ip.isLinkLocalAddress() ? "a link-local address, which only hosts on the same link can dial"
+          : null;
+      if (only != null) {
+        out.add("warning: --advertise " + a + ": " + a.ipString() + " is " + only + ", yet --bind "
+            + bind.getHostAddress() + " takes connections from other hosts: members elsewhere are told to"
+            + " dial it and reach themselves or nothing; advertise an address the other members reach");
+      }
     }
     return out;
   }

@@ -124,6 +124,43 @@ class GossipBootstrapNamesTest {
     assertThat(moved.lines()).isEmpty();
   }
 
+  /**
+   * A resolver that does not answer holds a round up for at most the cap: the start returns with
+   * the name unresolved and a warning, and the next round takes the answer of the lookup still
+   * running rather than starting a second one.
+   */
+  @Test
+  void aResolverThatDoesNotAnswerHoldsTheStartForAtMostTheCap() throws Exception {
+    PublicKey id = secret().publicKey();
+    java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger lookups = new AtomicInteger();
+    GossipBootstrapNames names = new GossipBootstrapNames("n1",
+        List.of(GossipBootstrapNames.Peer.named(id, "seed", 7947)), host -> {
+          lookups.incrementAndGet();
+          try {
+            if (!answer.await(60, TimeUnit.SECONDS)) {
+              throw new UnknownHostException(host + ": still no answer");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnknownHostException(host + ": interrupted");
+          }
+          return List.of(ip("10.0.0.5"));
+        });
+    try {
+      GossipBootstrapNames.Resolution start = names.start(0);
+      assertThat(start.addrs()).containsExactly(EndpointAddr.of(id));
+      assertThat(start.lines()).singleElement().asString().startsWith("warning: node n1 cannot resolve bootstrap peer "
+          + id + "@seed:7947: the resolver gave no answer within 2 s (the lookup goes on; the next try takes its"
+          + " answer)");
+    } finally {
+      answer.countDown();
+    }
+    GossipBootstrapNames.Resolution resolved = names.retry(0, RETRY);
+    assertThat(resolved.addrs()).containsExactly(EndpointAddr.of(id, new TransportAddr.Ip(SocketAddr.parse("10.0.0.5:7947"))));
+    assertThat(lookups).hasValue(1);
+  }
+
   @Test
   void withoutNamesNothingIsLookedUp() {
     EndpointAddr literal = EndpointAddr.of(secret().publicKey(), new TransportAddr.Ip(SocketAddr.parse("192.0.2.1:7000")));
@@ -158,6 +195,23 @@ class GossipBootstrapNamesTest {
       assertThatThrownBy(() -> GossipNodeOptions.parseBootstrap(id + "@" + bad)).as(bad)
           .isInstanceOf(InvalidInputException.class).hasMessageContaining("is not an endpoint ticket");
     }
+  }
+
+  /** Loopback and link-local advertised addresses are warned about, unless the node binds loopback. */
+  @Test
+  void advertisingALoopbackOrLinkLocalAddressWhileBoundBeyondLoopbackIsAWarning() throws Exception {
+    List<SocketAddr> advertised = GossipNodeOptions.parseAdvertise(
+        List.of("127.0.0.2:7947,169.254.1.2:7947,[fe80::1]:7947,192.0.2.7:7947"));
+    List<String> warnings = GossipNodeOptions.advertiseWarnings(advertised, ip("0.0.0.0"));
+    assertThat(warnings).hasSize(3);
+    assertThat(warnings.get(0)).startsWith("warning: --advertise 127.0.0.2:7947: 127.0.0.2 is a loopback address,"
+        + " which only this host can dial, yet --bind 0.0.0.0 takes connections from other hosts");
+    assertThat(warnings.get(1)).startsWith("warning: --advertise 169.254.1.2:7947: 169.254.1.2 is a link-local address");
+    assertThat(warnings.get(2)).contains("fe80::1 is a link-local address");
+    assertThat(GossipNodeOptions.advertiseWarnings(advertised, ip("192.0.2.1"))).hasSize(3);
+    assertThat(GossipNodeOptions.advertiseWarnings(advertised, ip("127.0.0.1"))).isEmpty();
+    assertThat(GossipNodeOptions.advertiseWarnings(List.of(SocketAddr.parse("192.0.2.7:7947")), ip("0.0.0.0")))
+        .isEmpty();
   }
 
   @Test
@@ -233,6 +287,50 @@ class GossipBootstrapNamesTest {
       await("b resolves the name and joins", () -> errB.toString().contains("node b resolved bootstrap peer " + label
           + " after 1 failed lookup(s): 127.0.0.1:" + port) && errB.toString().contains("node b joined: "));
     } finally {
+      b.close();
+      a.close();
+    }
+  }
+
+  /**
+   * A resolver that hangs does not keep the node from listening: the start returns once the cap
+   * is over (with a warning), and the node joins its peer once the lookup answers.
+   */
+  @Test
+  void aNodeWhoseResolverHangsStartsAndJoinsOnceItAnswers() throws Exception {
+    StringWriter outA = new StringWriter();
+    StringWriter errB = new StringWriter();
+    SecretKey keyA = secret();
+    GossipDemoNode a = new GossipDemoNode(new PrintWriter(outA, true), new PrintWriter(new StringWriter(), true),
+        true, null);
+    java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+    GossipDemoNode b = new GossipDemoNode(new PrintWriter(new StringWriter(), true), new PrintWriter(errB, true),
+        true, null, null, Clock.systemUTC(), host -> {
+          try {
+            if (!answer.await(60, TimeUnit.SECONDS)) {
+              throw new UnknownHostException(host + ": still no answer");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnknownHostException(host + ": interrupted");
+          }
+          return List.of(InetAddress.getLoopbackAddress());
+        });
+    try {
+      InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+      a.start(keyA, TransportKind.TCP, loopback, BookConfig.defaults("a").withAnnounceInterval(Duration.ofMillis(500)),
+          List.of(), null);
+      int port = a.endpointAddr().ipAddrs().get(0).port();
+      b.start(secret(), TransportKind.TCP, loopback,
+          BookConfig.defaults("b").withAnnounceInterval(Duration.ofMillis(500)),
+          List.of(GossipBootstrapNames.Peer.named(keyA.publicKey(), "seed.cluster.test", port)), null);
+      assertThat(b.endpointAddr().ipAddrs()).isNotEmpty(); // listening
+      assertThat(errB.toString()).contains("warning: node b cannot resolve bootstrap peer " + keyA.publicKey()
+          + "@seed.cluster.test:" + port + ": the resolver gave no answer within 2 s");
+      answer.countDown();
+      await("b takes the answer and joins", () -> errB.toString().contains("node b joined: "));
+    } finally {
+      answer.countDown();
       b.close();
       a.close();
     }
