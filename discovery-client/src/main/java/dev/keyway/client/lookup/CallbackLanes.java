@@ -26,6 +26,8 @@ final class CallbackLanes {
   private final LongSupplier nanoTime;
   /** Lanes with a drain handed to the executor or running. */
   private final AtomicInteger busy = new AtomicInteger();
+  /** Calls of {@link #awaitIdle} that had to wait: what tests observe instead of wall time. */
+  private final AtomicInteger waits = new AtomicInteger();
   // guarded by this
   private boolean warned;
   private long lastWarnNanos;
@@ -58,13 +60,31 @@ final class CallbackLanes {
     return busy.get();
   }
 
+  /** How many times {@link #awaitIdle} found lanes to wait for and waited (tests). */
+  int waits() {
+    return waits.get();
+  }
+
   /**
    * Waits until no lane is busy but those draining on this thread (a callback that closes the
    * runtime must not wait for itself), for at most {@code max}. False if some still were.
+   *
+   * <p>Does not wait at all on a thread the executor has run drains on: on a single-thread
+   * executor (a UI thread, say) the drains are queued behind the calling code and cannot run
+   * before it returns, and on a pool, code on one of its threads has no use for it either (it
+   * cannot shut its own pool down and wait for that).
    */
   boolean awaitIdle(Duration max) {
+    if (SerialExecutor.isThreadOf(executor)) {
+      return busy.get() <= SerialExecutor.drainsOnThisThread();
+    }
     long deadline = System.nanoTime() + max.toNanos();
+    boolean counted = false;
     while (busy.get() > SerialExecutor.drainsOnThisThread()) {
+      if (!counted) {
+        counted = true;
+        waits.incrementAndGet();
+      }
       if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
         return false;
       }

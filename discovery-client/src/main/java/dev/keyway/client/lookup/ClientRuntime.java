@@ -239,8 +239,10 @@ public final class ClientRuntime implements AutoCloseable {
    * still running (lookups, publish rounds) with an {@link IllegalStateException}; idempotent.
    * With a {@linkplain Builder#callbackExecutor callback executor}, then waits up to
    * {@link #CLOSE_WAIT} for the callbacks queued so far (those failures' among them) to have run
-   * there, not counting those of the calling thread's own lane when called from a callback. It
-   * never shuts that executor down.
+   * there, not counting those of the calling thread's own lane when called from a callback. On
+   * one of that executor's own threads (one it has run callbacks on, such as the single thread
+   * of a UI toolkit's executor) it does not wait: the callbacks may be queued behind the caller,
+   * and run once it returns. It never shuts that executor down.
    */
   @Override
   public void close() {
@@ -276,6 +278,11 @@ public final class ClientRuntime implements AutoCloseable {
     if (callbackLanes != null && !callbackLanes.awaitIdle(CLOSE_WAIT)) {
       LOG.debug("closed with {} callback lanes still busy", callbackLanes.busyLanes());
     }
+  }
+
+  /** Lanes on the callback executor, or null without one (tests observe their close waits). */
+  CallbackLanes callbackLanes() {
+    return callbackLanes;
   }
 
   /** Java 21 added {@code HttpClient.shutdownNow()}; on 17 the client ends when unreachable. */
@@ -365,7 +372,9 @@ public final class ClientRuntime implements AutoCloseable {
      *       {@code shutdown()} then {@code awaitTermination}: close fails the operations still
      *       running, which sets their callbacks off on the executor, and waits up to
      *       {@link ClientRuntime#CLOSE_WAIT} for the queued ones to have run (not for ever: a
-     *       callback may be blocked). The runtime never shuts the executor down.
+     *       callback may be blocked; not at all when closed on one of the executor's threads,
+     *       where they may be queued behind the caller). The runtime never shuts the executor
+     *       down.
      * </ul>
      * If it refuses a task anyway ({@link java.util.concurrent.RejectedExecutionException}, or
      * any other exception or error from {@code execute}), the callbacks of that lane run on the

@@ -32,8 +32,22 @@ import org.slf4j.LoggerFactory;
 final class SerialExecutor implements Executor {
   // The runtime's logger: everything about application callbacks is under one name.
   private static final Logger LOG = LoggerFactory.getLogger(ClientRuntime.class);
-  /** How many lanes the current thread is draining (more than one if a refused drain nests). */
-  private static final ThreadLocal<int[]> DRAINING = ThreadLocal.withInitial(() -> new int[1]);
+  /** What the current thread is doing with lanes, see {@link OnThread}. */
+  private static final ThreadLocal<OnThread> ON_THREAD = ThreadLocal.withInitial(OnThread::new);
+
+  /** Per thread: lanes it drains and hands over now, and the executor it last ran a drain for. */
+  private static final class OnThread {
+    /** Lanes this thread is draining (more than one if a refused or inline drain nests). */
+    int draining;
+    /** Calls of an executor's {@code execute} under way here (a drain run inside is inline). */
+    int handingOver;
+    /**
+     * The callback executor that last ran a drain on this thread, handed over from elsewhere:
+     * this thread is one of that executor's own (a pool's, a UI thread), so tasks queued there
+     * may be waiting for whatever this thread does next.
+     */
+    Executor ranDrainsFor;
+  }
 
   private final Executor executor;
   private final CallbackLanes owner;
@@ -55,7 +69,16 @@ final class SerialExecutor implements Executor {
 
   /** How many lanes the calling thread is draining now. */
   static int drainsOnThisThread() {
-    return DRAINING.get()[0];
+    return ON_THREAD.get().draining;
+  }
+
+  /**
+   * True when {@code executor} has run a lane's drain on the calling thread before (now or in
+   * the past), not counting drains run inline (by a refusal, {@code Runnable::run} or
+   * {@code CallerRunsPolicy}): the calling thread is one of the executor's own.
+   */
+  static boolean isThreadOf(Executor executor) {
+    return ON_THREAD.get().ranDrainsFor == executor;
   }
 
   @Override
@@ -75,13 +98,17 @@ final class SerialExecutor implements Executor {
       return;
     }
     owner.busy();
+    OnThread here = ON_THREAD.get();
+    here.handingOver++;
     try {
       executor.execute(this::drain);
     } catch (Throwable refused) {
       // Errors too (as Caffeine does when it submits): a lane left "scheduled" would never run
       // again, and the error would surface in whatever completed a source.
       owner.refused(refused);
-      drain();
+      drain(); // inline: handingOver keeps it from marking this thread
+    } finally {
+      here.handingOver--;
     }
   }
 
@@ -94,8 +121,13 @@ final class SerialExecutor implements Executor {
   }
 
   private void drain() {
-    int[] draining = DRAINING.get();
-    draining[0]++;
+    OnThread here = ON_THREAD.get();
+    if (here.handingOver == 0) {
+      // Run by the executor on a thread of its own, not inline in execute: remember the thread
+      // as the executor's, so that close() on it does not wait for tasks queued behind it.
+      here.ranDrainsFor = executor;
+    }
+    here.draining++;
     drainer = Thread.currentThread();
     try {
       Runnable task;
@@ -108,7 +140,7 @@ final class SerialExecutor implements Executor {
       }
     } finally {
       drainer = null;
-      draining[0]--;
+      here.draining--;
       // getAndSet: an executor that ran the drain and then threw must not count it idle twice.
       if (scheduled.getAndSet(false)) {
         owner.idle();

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -336,7 +337,11 @@ class CallbackLaneTest {
     }
   }
 
-  /** close() from inside a callback does not wait for its own lane. */
+  /**
+   * close() from inside a callback does not wait for its own lane: no wait at all, observed
+   * through the lanes' count of waits rather than the time close() took (a wait for itself
+   * would end after CLOSE_WAIT, well within any timeout a test could use).
+   */
   @Test
   void closeFromACallbackDoesNotWaitForItself() throws Exception {
     ClientRuntime rt = runtime(pool);
@@ -347,5 +352,62 @@ class CallbackLaneTest {
     CompletableFuture<Boolean> closed = s.first().thenApply(i -> rt.isClosed());
     f.complete(Optional.of(item(1)));
     assertThat(closed.get(30, TimeUnit.SECONDS)).isTrue();
+    // first() completes in the lane after the listener, so after close() returned.
+    assertThat(rt.callbackLanes().waits()).as("close() waited").isZero();
+  }
+
+  /**
+   * The same from a callback that a refusing executor left on the thread completing the source:
+   * that thread is not one of the executor's, yet close() must not wait for the lane it drains.
+   */
+  @Test
+  void closeFromARefusedCallbackDoesNotWaitForItself() throws Exception {
+    Executor refusing = task -> {
+      throw new RejectedExecutionException("shut down");
+    };
+    ClientRuntime rt = runtime(refusing);
+    CompletableFuture<Optional<LookupItem>> f = new CompletableFuture<>();
+    LookupStream s = LookupStream.of("s", f).callbacksOn(rt);
+    s.onItem(i -> rt.close());
+    f.complete(Optional.of(item(1))); // runs the lane here, close() included
+    assertThat(rt.isClosed()).isTrue();
+    assertThat(rt.callbackLanes().waits()).as("close() waited").isZero();
+  }
+
+  /**
+   * close() on the callback executor's own thread, outside any callback (a window-close handler
+   * on a UI thread): the callbacks it sets off are queued behind the caller on that one thread,
+   * so waiting for them would only take CLOSE_WAIT and achieve nothing. It does not wait, and
+   * they run once it returned, in order.
+   */
+  @Test
+  void closeOnTheExecutorsOwnThreadDoesNotWaitForCallbacksQueuedBehindIt() throws Exception {
+    ExecutorService ui = Executors.newSingleThreadExecutor(CallbackExecutorTest.named(PREFIX));
+    try {
+      ClientRuntime rt = runtime(ui);
+      // As in an application, the thread has run callbacks of the runtime before.
+      CompletableFuture<Optional<LookupItem>> earlier = new CompletableFuture<>();
+      LookupStream before = LookupStream.of("earlier", earlier).callbacksOn(rt);
+      CountDownLatch ranBefore = new CountDownLatch(1);
+      before.onItem(i -> ranBefore.countDown());
+      earlier.complete(Optional.of(item(1)));
+      assertThat(ranBefore.await(30, TimeUnit.SECONDS)).isTrue();
+      // A lookup still running at close: close() fails it, which queues its callbacks.
+      LookupStream s = LookupStream.of("s", rt.track(new CompletableFuture<>())).callbacksOn(rt);
+      List<String> events = new CopyOnWriteArrayList<>();
+      CompletableFuture<Void> failed = s.first().handle((i, e) -> events.add("first"))
+          .thenCompose(x -> s.done()).thenAccept(x -> events.add("done"));
+      CompletableFuture<Integer> waits = CompletableFuture.supplyAsync(() -> {
+        rt.close(); // not inside any drain: a plain task on the executor's thread
+        events.add("closed");
+        return rt.callbackLanes().waits();
+      }, ui);
+      assertThat(waits.get(30, TimeUnit.SECONDS)).as("close() waited").isZero();
+      failed.get(30, TimeUnit.SECONDS);
+      assertThat(events).containsExactly("closed", "first", "done");
+    } finally {
+      ui.shutdown();
+      ui.awaitTermination(10, TimeUnit.SECONDS);
+    }
   }
 }
