@@ -37,7 +37,10 @@ public final class StoreCommand {
             + " filed under its own key. Exit 0 when every packet is good and the schema is the one"
             + " this keyway reads, 1 otherwise (the reasons are printed).",
         "FILE itself is never written: it is copied into a temporary directory (--scratch) and"
-            + " the copy is opened, so that much space must be free there."
+            + " the copy is opened, so that much space must be free there (the system's temporary"
+            + " directory may be memory: give --scratch for a large file). A running server's own"
+            + " file cannot be checked this way (a copy taken meanwhile may not open): check its"
+            + " backups, or stop it."
       })
   static final class Verify implements Runnable {
     @Spec CommandSpec spec;

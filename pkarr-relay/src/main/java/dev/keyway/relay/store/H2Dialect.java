@@ -168,8 +168,12 @@ public final class H2Dialect extends SqlDialect {
     org.h2.mvstore.MVStore mv = mvStore(connection);
     boolean reused = mv.isSpaceReused();
     mv.setReuseSpace(false);
+    org.h2.mvstore.MVStore.TxCounter pinned = null;
     try {
       mv.commit(); // waits for a chunk being written under the store lock
+      // Keeps every chunk of the version committed now until the copy is done: with reuse off
+      // H2 still drops chunks that die, and may then write new ones where they were.
+      pinned = mv.registerVersionUsage();
       long size = Files.size(databaseFile());
       try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(databaseFile(),
               java.nio.file.StandardOpenOption.READ);
@@ -189,7 +193,47 @@ public final class H2Dialect extends SqlDialect {
       }
       return size;
     } finally {
+      if (pinned != null) {
+        mv.deregisterVersionUsage(pinned);
+      }
       mv.setReuseSpace(reused);
+    }
+  }
+
+  /** H2 opens only files whose names end so. */
+  @Override
+  public String partialBackupSuffix() {
+    return ".partial.mv.db";
+  }
+
+  /**
+   * Opens the copy read-only, without a file lock, checks the schema version and reads every row
+   * of the packet table (which reads every leaf page of its map): a copy H2 cannot open, or whose
+   * pages do not read, is not renamed into a backup.
+   */
+  @Override
+  public long verifyBackup(Path copy) throws SQLException {
+    String name = copy.toAbsolutePath().toString();
+    if (!name.endsWith(".mv.db") || name.indexOf(';') >= 0) {
+      throw new IllegalArgumentException("not an H2 file name: " + copy);
+    }
+    String url = "jdbc:h2:file:" + name.substring(0, name.length() - ".mv.db".length())
+        + ";ACCESS_MODE_DATA=r;FILE_LOCK=NO;IFEXISTS=TRUE;TRACE_LEVEL_FILE=0";
+    Properties props = new Properties();
+    props.setProperty("user", "sa"); // as connect(): H2 records the creator as the admin
+    props.setProperty("password", "");
+    try (Connection c = new org.h2.Driver().connect(url, props);
+        Statement s = c.createStatement()) {
+      try (java.sql.ResultSet rs = s.executeQuery(selectSchemaVersion())) {
+        if (!rs.next() || rs.getInt(1) != SCHEMA_VERSION) {
+          throw new SQLException("the copy has no schema version " + SCHEMA_VERSION);
+        }
+      }
+      try (java.sql.ResultSet rs = s.executeQuery(
+          "SELECT COUNT(*), SUM(OCTET_LENGTH(packet)) FROM signed_packets")) {
+        rs.next();
+        return rs.getLong(1);
+      }
     }
   }
 

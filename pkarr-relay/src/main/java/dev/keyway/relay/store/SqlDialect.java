@@ -142,6 +142,19 @@ public abstract class SqlDialect {
     throw new UnsupportedOperationException(name() + " databases are backed up with their own tools");
   }
 
+  /** The name ending of a copy being written, before it is checked and renamed. */
+  public String partialBackupSuffix() {
+    return backupSuffix() + ".partial";
+  }
+
+  /**
+   * Opens a copy written by {@link #backup} on its own, without changing it, and reads it
+   * through; fails if the database would not open or read it. Returns the packets it holds.
+   */
+  public long verifyBackup(java.nio.file.Path copy) throws SQLException {
+    return -1;
+  }
+
   /** Bytes a copy by {@link #backup} would take now (the database's size), or -1 if unknown. */
   public long backupSize() {
     return storageBytes();

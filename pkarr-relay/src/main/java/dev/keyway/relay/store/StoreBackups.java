@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@link BackupOptions#keep()}.
  *
  * <ul>
- *   <li>A copy is written under a {@code .partial} name, forced to the device, then renamed: a
- *       file with the final name is always complete. Partial files left by a crash are deleted at
- *       start.
+ *   <li>A copy is written under a {@code .partial} name, forced to the device, opened on its
+ *       own and read through ({@link SqlDialect#verifyBackup}), then renamed: a file with the
+ *       final name is whole and opens. Partial files left by a crash are deleted at start.
  *   <li>A copy is not started without room for it: the database's size plus a reserve
  *       ({@link #RESERVE_MIN}, or a quarter of the database if more) must be free where it goes,
  *       so that a copy on the database's own file system never takes the space its next commits
@@ -68,10 +67,11 @@ public final class StoreBackups implements AutoCloseable {
   static final Duration FUTURE_SLACK = Duration.ofMinutes(1);
   /** The lock file in the backup directory. */
   static final String LOCK_FILE = ".keyway-backups.lock";
-  private static final String PARTIAL = ".partial";
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final long CLOSE_WAIT_SECONDS = 10;
+  /** Backup directories a StoreBackups of this JVM holds. */
+  private static final java.util.Set<Path> LOCKED_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final JdbcPacketStore store;
   private final SqlDialect dialect;
@@ -121,24 +121,51 @@ public final class StoreBackups implements AutoCloseable {
     if (!Files.isWritable(dir)) {
       throw new UncheckedIOException(what, new java.nio.file.AccessDeniedException(dir.toString()));
     }
+    // One holder per directory in this JVM: a second FileChannel on the lock file, once closed,
+    // would drop this process's lock for the first (POSIX locks are per process and file).
+    if (!LOCKED_HERE.add(dir)) {
+      throw new PacketStoreException(what + ": another store of this process keeps its backups"
+          + " there; give each server its own backup_dir");
+    }
     FileChannel channel = null;
     FileLock held = null;
+    Connection opened = null;
     try {
       channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE);
-      try {
-        held = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        held = null; // this process holds it already: another store of this JVM
-      }
+      held = channel.tryLock();
       if (held == null) {
-        throw new PacketStoreException(what + ": another keyway process (or store) keeps its"
-            + " backups there; give each server its own backup_dir");
+        throw new PacketStoreException(what + ": another keyway process keeps its backups there;"
+            + " give each server its own backup_dir");
       }
       deletePartials();
-      this.connection = dialect.connect();
+      opened = dialect.connect();
+      List<Path> future = new ArrayList<>();
+      for (Path p : list()) {
+        if (!isCurrent(p)) {
+          future.add(p);
+        }
+      }
+      if (!future.isEmpty()) {
+        LOG.warn("store backups dated in the future (was the clock ahead?) are neither counted"
+            + " nor deleted: {}", future);
+      }
+      List<Path> existing = copies();
+      if (!existing.isEmpty()) {
+        Path newest = existing.get(existing.size() - 1);
+        lastSuccess = stampOf(newest);
+        lastBytes = sizeOf(newest);
+      }
     } catch (IOException | SQLException | RuntimeException e) {
+      if (opened != null) {
+        try {
+          opened.close();
+        } catch (SQLException ignored) {
+          // the failure below is what is reported
+        }
+      }
       release(held, channel);
+      LOCKED_HERE.remove(dir);
       if (e instanceof PacketStoreException p) {
         throw p;
       }
@@ -148,24 +175,9 @@ public final class StoreBackups implements AutoCloseable {
       }
       throw e instanceof IOException io ? new UncheckedIOException(what, io) : (RuntimeException) e;
     }
+    this.connection = opened;
     this.lockChannel = channel;
     this.lock = held;
-    List<Path> future = new ArrayList<>();
-    for (Path p : list()) {
-      if (!isCurrent(p)) {
-        future.add(p);
-      }
-    }
-    if (!future.isEmpty()) {
-      LOG.warn("store backups dated in the future (was the clock ahead?) are neither counted nor"
-          + " deleted: {}", future);
-    }
-    List<Path> existing = copies();
-    if (!existing.isEmpty()) {
-      Path newest = existing.get(existing.size() - 1);
-      lastSuccess = stampOf(newest);
-      lastBytes = sizeOf(newest);
-    }
   }
 
   /**
@@ -275,7 +287,8 @@ public final class StoreBackups implements AutoCloseable {
       }
       Instant began = now();
       Path target = dir.resolve(dialect.backupPrefix() + STAMP.format(began) + dialect.backupSuffix());
-      Path partial = dir.resolve(target.getFileName() + PARTIAL);
+      Path partial = dir.resolve(dialect.backupPrefix() + STAMP.format(began)
+          + dialect.partialBackupSuffix());
       long t0 = System.nanoTime();
       try {
         store.failure().ifPresent(f -> {
@@ -285,6 +298,7 @@ public final class StoreBackups implements AutoCloseable {
         Files.deleteIfExists(partial);
         dialect.backup(connection, partial, () -> closed);
         force(partial);
+        dialect.verifyBackup(partial);
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         force(dir);
       } catch (SQLException | IOException | RuntimeException e) {
@@ -395,7 +409,7 @@ public final class StoreBackups implements AutoCloseable {
 
   private void deletePartials() throws IOException {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir,
-        dialect.backupPrefix() + "*" + PARTIAL)) {
+        dialect.backupPrefix() + "*" + dialect.partialBackupSuffix())) {
       for (Path f : files) {
         Files.deleteIfExists(f);
         LOG.info("deleted a store backup left unfinished: {}", f);
@@ -472,6 +486,7 @@ public final class StoreBackups implements AutoCloseable {
         LOG.debug("closing the backups' connection: {}", e.toString());
       }
       release(lock, lockChannel);
+      LOCKED_HERE.remove(dir);
     }
   }
 }

@@ -24,7 +24,10 @@ import java.util.stream.Stream;
  *
  * <p>The file is copied into a scratch directory first and the copy is opened, so the file
  * itself is never written (opening an H2 database can write to it: a crash copy's recovery, the
- * compaction at close), and a file a running server holds can be checked too.
+ * compaction at close). The scratch copy is as large as the file: choose its directory for that
+ * (the system's temporary directory may be memory). The file of a running server is not a
+ * consistent thing to check: a copy of it taken meanwhile may not open, which says nothing about
+ * the database; check its backups, or stop it.
  */
 public final class StoreVerifier {
   /** At most this many bad rows are described in a report; the rest are only counted. */

@@ -136,7 +136,7 @@ class StoreBackupsTest {
     Files.createDirectories(backupDir);
     Path notes = Files.writeString(backupDir.resolve("notes.txt"), "mine");
     Path foreign = Files.writeString(backupDir.resolve("keyway-packets-old-copy.mv.db"), "mine too");
-    Path leftover = Files.writeString(backupDir.resolve("keyway-packets-20261201T000000.000Z.mv.db.partial"), "x");
+    Path leftover = Files.writeString(backupDir.resolve("keyway-packets-20261201T000000.000Z.partial.mv.db"), "x");
     MovableClock clock = new MovableClock();
     try (JdbcPacketStore store = open(data);
         StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2), MicrosClock.of(clock))) {
@@ -168,7 +168,7 @@ class StoreBackupsTest {
     try (JdbcPacketStore store = open(data);
         StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2), MicrosClock.of(clock))) {
       // Where the copy would be written, a directory with a file in it: H2 cannot write there.
-      Path blocked = backups.directory().resolve("keyway-packets-20261203T184500.000Z.mv.db.partial");
+      Path blocked = backups.directory().resolve("keyway-packets-20261203T184500.000Z.partial.mv.db");
       Files.createDirectories(blocked);
       Files.writeString(blocked.resolve("x"), "x");
       assertThatThrownBy(backups::backupNow).isInstanceOf(PacketStoreException.class)
@@ -262,6 +262,34 @@ class StoreBackupsTest {
       }
       backups.usableSpace = d -> size + StoreBackups.RESERVE_MIN;
       assertThat(backups.backupNow()).exists();
+    }
+  }
+
+  /** A copy is opened and read through before it is renamed: one H2 cannot read is refused. */
+  @Test
+  void aCopyIsReadThroughBeforeItCounts() throws Exception {
+    Path data = dir.resolve("data");
+    try (JdbcPacketStore store = open(data)) {
+      for (int i = 0; i < 20; i++) {
+        await(store.upsert(packet(key(i), nowMicros.get(), "v" + i)));
+      }
+      H2Dialect h2 = H2Dialect.file(data);
+      Path good = dir.resolve("good.partial.mv.db");
+      try (java.sql.Connection c = h2.connect()) {
+        h2.backup(c, good, () -> false);
+      }
+      assertThat(h2.verifyBackup(good)).isEqualTo(20);
+      byte[] bytes = Files.readAllBytes(good);
+      // Damaged past the file header: chunks that no longer read.
+      for (int i = 8192; i < bytes.length; i += 97) {
+        bytes[i] ^= 0x5a;
+      }
+      Path bad = Files.write(dir.resolve("bad.partial.mv.db"), bytes);
+      assertThatThrownBy(() -> h2.verifyBackup(bad)).isInstanceOf(java.sql.SQLException.class);
+      Path garbage = Files.writeString(dir.resolve("garbage.partial.mv.db"), "not a database");
+      assertThatThrownBy(() -> h2.verifyBackup(garbage)).isInstanceOf(java.sql.SQLException.class);
+      assertThat(Files.readAllBytes(good)).as("read-only: the copy checked is not written")
+          .hasSize((int) Files.size(good));
     }
   }
 
