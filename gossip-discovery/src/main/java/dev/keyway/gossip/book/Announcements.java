@@ -67,19 +67,7 @@ public final class Announcements {
 
   /** Test and tooling hook: an envelope whose signer and signing key may differ from the body. */
   static byte[] envelope(PublicKey signer, byte[] body, SecretKey signingKey) {
-    byte[] sig = signingKey.sign(signed(body));
-    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 120);
-    try (CBORGenerator g = CBOR.createGenerator(out)) {
-      g.writeStartArray(null, 4);
-      g.writeNumber(VERSION);
-      g.writeBinary(signer.toBytes());
-      g.writeBinary(body);
-      g.writeBinary(sig);
-      g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return SignedEnvelope.seal(VERSION, DOMAIN, signer, body, signingKey);
   }
 
   /** The unsigned body of {@code a}. */
@@ -111,12 +99,6 @@ public final class Announcements {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
-  }
-
-  private static byte[] signed(byte[] body) {
-    byte[] m = Arrays.copyOf(DOMAIN, DOMAIN.length + body.length);
-    System.arraycopy(body, 0, m, DOMAIN.length, body.length);
-    return m;
   }
 
   /**
@@ -151,7 +133,7 @@ public final class Announcements {
       throw new ForgedException("signed by " + p.signer().fmtShort() + " but announces "
           + p.announcement().nodeId().fmtShort());
     }
-    if (!p.signer().verify(signed(p.body()), p.signature())) {
+    if (!p.signer().verify(SignedEnvelope.signed(DOMAIN, p.body()), p.signature())) {
       throw new ForgedException("bad signature for " + p.signer().fmtShort());
     }
     return p.announcement();
@@ -163,39 +145,11 @@ public final class Announcements {
    * @throws MalformedException if the bytes are not an announcement
    */
   public static Parsed parse(byte[] envelope) throws MalformedException {
-    byte[] signer;
-    byte[] body;
-    byte[] sig;
-    try (CBORParser p = CBOR.createParser(envelope)) {
-      expect(p, JsonToken.START_ARRAY);
-      expect(p, JsonToken.VALUE_NUMBER_INT);
-      if (p.getLongValue() != VERSION) {
-        throw new MalformedException("unknown announcement version " + p.getLongValue());
-      }
-      signer = bytes(p, 32, 32);
-      body = bytes(p, 1, 4096);
-      sig = bytes(p, 64, 64);
-      expect(p, JsonToken.END_ARRAY);
-      if (p.nextToken() != null) {
-        throw new MalformedException("trailing bytes");
-      }
-    } catch (IOException | IllegalArgumentException e) {
-      throw new MalformedException("not an announcement: " + e.getMessage());
-    }
-    Announcement a = parseBody(body);
-    // The honest case: the signer is the node announced, whose key the body already decoded
-    // (decoding a point is a good part of a signature check's cost).
-    PublicKey signerKey;
-    if (Arrays.equals(signer, a.nodeId().toBytes())) {
-      signerKey = a.nodeId();
-    } else {
-      try {
-        signerKey = key(signer);
-      } catch (IllegalArgumentException e) {
-        throw new MalformedException("not an announcement: " + e.getMessage());
-      }
-    }
-    return new Parsed(a, envelope, signerKey, body, sig);
+    SignedEnvelope.Opened o = SignedEnvelope.open(envelope, VERSION, 4096, "an announcement",
+        kind -> "unknown announcement version " + kind);
+    Announcement a = parseBody(o.body());
+    return new Parsed(a, envelope, SignedEnvelope.signer(o.signer(), a.nodeId(), "an announcement"),
+        o.body(), o.signature());
   }
 
   private static Announcement parseBody(byte[] body) throws MalformedException {

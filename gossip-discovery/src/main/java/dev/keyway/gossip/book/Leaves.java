@@ -74,19 +74,7 @@ public final class Leaves {
 
   /** Test hook: an envelope whose signer and signing key may differ from the body's node. */
   static byte[] envelope(PublicKey signer, byte[] body, SecretKey signingKey) {
-    byte[] sig = signingKey.sign(signed(body));
-    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 110);
-    try (CBORGenerator g = CBOR.createGenerator(out)) {
-      g.writeStartArray(null, 4);
-      g.writeNumber(KIND);
-      g.writeBinary(signer.toBytes());
-      g.writeBinary(body);
-      g.writeBinary(sig);
-      g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return SignedEnvelope.seal(KIND, DOMAIN, signer, body, signingKey);
   }
 
   /** The unsigned body of {@code l}. */
@@ -102,12 +90,6 @@ public final class Leaves {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
-  }
-
-  private static byte[] signed(byte[] body) {
-    byte[] m = Arrays.copyOf(DOMAIN, DOMAIN.length + body.length);
-    System.arraycopy(body, 0, m, DOMAIN.length, body.length);
-    return m;
   }
 
   /**
@@ -132,7 +114,7 @@ public final class Leaves {
       throw new Announcements.ForgedException("leave signed by " + p.signer().fmtShort() + " for "
           + p.leave().nodeId().fmtShort());
     }
-    if (!p.signer().verify(signed(p.body()), p.signature())) {
+    if (!p.signer().verify(SignedEnvelope.signed(DOMAIN, p.body()), p.signature())) {
       throw new Announcements.ForgedException("bad leave signature for " + p.signer().fmtShort());
     }
     return p.leave();
@@ -144,32 +126,10 @@ public final class Leaves {
    * @throws Announcements.MalformedException if the bytes are not a leave
    */
   public static Parsed parse(byte[] envelope) throws Announcements.MalformedException {
-    byte[] signer;
-    byte[] body;
-    byte[] sig;
-    try (CBORParser p = CBOR.createParser(envelope)) {
-      Announcements.expect(p, JsonToken.START_ARRAY);
-      Announcements.expect(p, JsonToken.VALUE_NUMBER_INT);
-      if (p.getLongValue() != KIND) {
-        throw new Announcements.MalformedException("not a leave: kind " + p.getLongValue());
-      }
-      signer = Announcements.bytes(p, 32, 32);
-      body = Announcements.bytes(p, 1, MAX_BODY_BYTES);
-      sig = Announcements.bytes(p, 64, 64);
-      Announcements.expect(p, JsonToken.END_ARRAY);
-      if (p.nextToken() != null) {
-        throw new Announcements.MalformedException("trailing bytes after a leave");
-      }
-    } catch (IOException | IllegalArgumentException e) {
-      throw new Announcements.MalformedException("not a leave: " + e.getMessage());
-    }
-    Leave l = parseBody(body);
-    try {
-      PublicKey signerKey = Arrays.equals(signer, l.nodeId().toBytes()) ? l.nodeId() : PublicKey.fromBytes(signer);
-      return new Parsed(l, signerKey, body, sig);
-    } catch (IllegalArgumentException e) {
-      throw new Announcements.MalformedException("not a leave: " + e.getMessage());
-    }
+    SignedEnvelope.Opened o = SignedEnvelope.open(envelope, KIND, MAX_BODY_BYTES, "a leave",
+        kind -> "not a leave: kind " + kind);
+    Leave l = parseBody(o.body());
+    return new Parsed(l, SignedEnvelope.signer(o.signer(), l.nodeId(), "a leave"), o.body(), o.signature());
   }
 
   private static Leave parseBody(byte[] body) throws Announcements.MalformedException {

@@ -16,19 +16,15 @@ import dev.keyway.client.store.PacketStore;
 import dev.keyway.client.store.StoredPacket;
 import dev.keyway.client.store.UpsertOutcome;
 import dev.keyway.relay.RelayServer;
+import dev.keyway.relay.SteppedClock;
 import dev.keyway.relay.TestRelay;
 import dev.keyway.relay.store.H2Dialect;
 import dev.keyway.relay.store.PacketStoreException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,35 +143,4 @@ class StoreFailureLogTest {
   }
 
   /** A clock that stands still at the time it was made until the test moves it forward. */
-  static final class SteppedClock extends Clock {
-    private final AtomicLong offsetMillis = new AtomicLong(System.currentTimeMillis());
-
-    void advance(Duration d) {
-      offsetMillis.addAndGet(d.toMillis());
-    }
-
-    long micros() {
-      return millis() * 1_000L;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public long millis() {
-      return offsetMillis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
-  }
 }

@@ -9,21 +9,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keyway.client.packet.MicrosClock;
 import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.client.store.UpsertOutcome;
+import dev.keyway.relay.SteppedClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,30 +29,6 @@ class StoreBackupsTest {
   static final Instant T0 = Instant.parse("2026-12-03T18:45:00Z");
   @TempDir Path dir;
   final AtomicLong nowMicros = new AtomicLong(T0.toEpochMilli() * 1_000);
-
-  /** A clock the test moves. */
-  static final class MovableClock extends Clock {
-    final AtomicReference<Instant> now = new AtomicReference<>(T0);
-
-    void advance(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  }
 
   JdbcPacketStore open(Path dataDir) {
     return JdbcPacketStore.openH2(dataDir, StoreOptions.defaults(), nowMicros::get);
@@ -137,7 +110,7 @@ class StoreBackupsTest {
     Path notes = Files.writeString(backupDir.resolve("notes.txt"), "mine");
     Path foreign = Files.writeString(backupDir.resolve("keyway-packets-old-copy.mv.db"), "mine too");
     Path leftover = Files.writeString(backupDir.resolve("keyway-packets-20261201T000000.000Z.partial.mv.db"), "x");
-    MovableClock clock = new MovableClock();
+    SteppedClock clock = new SteppedClock(T0);
     try (JdbcPacketStore store = open(data);
         StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2), MicrosClock.of(clock))) {
       assertThat(leftover).doesNotExist();
@@ -164,7 +137,7 @@ class StoreBackupsTest {
   @Test
   void aFailedCopyLeavesNothingAndIsCounted() throws Exception {
     Path data = dir.resolve("data");
-    MovableClock clock = new MovableClock();
+    SteppedClock clock = new SteppedClock(T0);
     try (JdbcPacketStore store = open(data);
         StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2), MicrosClock.of(clock))) {
       // Where the copy would be written, a directory with a file in it: H2 cannot write there.
@@ -193,7 +166,7 @@ class StoreBackupsTest {
     Path data = dir.resolve("data");
     try (JdbcPacketStore store = open(data);
         StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2),
-            MicrosClock.of(new MovableClock()))) {
+            MicrosClock.of(new SteppedClock(T0)))) {
       await(store.upsert(packet(key(1), nowMicros.get(), "one")));
       try (java.sql.Connection c = H2Dialect.file(data).connect(); java.sql.Statement st = c.createStatement()) {
         st.execute("SHUTDOWN");
@@ -232,7 +205,7 @@ class StoreBackupsTest {
     Path backupDir = data.resolve("backups");
     Files.createDirectories(backupDir);
     Path future = Files.writeString(backupDir.resolve("keyway-packets-20300101T000000.000Z.mv.db"), "x");
-    MovableClock clock = new MovableClock();
+    SteppedClock clock = new SteppedClock(T0);
     try (JdbcPacketStore store = open(data);
         StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 1), MicrosClock.of(clock))) {
       assertThat(backups.lastSuccess()).isNull();
@@ -250,7 +223,7 @@ class StoreBackupsTest {
     Path data = dir.resolve("data");
     try (JdbcPacketStore store = open(data);
         StoreBackups backups = StoreBackups.unscheduled(store, every(Duration.ofHours(1), 2),
-            MicrosClock.of(new MovableClock()))) {
+            MicrosClock.of(new SteppedClock(T0)))) {
       long size = store.storageBytes();
       backups.usableSpace = d -> size + StoreBackups.RESERVE_MIN - 1;
       assertThatThrownBy(backups::backupNow).isInstanceOf(PacketStoreException.class)
