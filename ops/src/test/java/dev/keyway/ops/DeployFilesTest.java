@@ -139,7 +139,8 @@ class DeployFilesTest {
       GossipCliTest.awaitText(node, "web page: ");
       assertThat(node.out()).contains("gossip demo: node host " + id + " ").doesNotContain("Address book");
       int port = node.port("web page: http://127\\.0\\.0\\.1:(\\d+)/");
-      assertThat(scrape(port)).contains("gossip_neighbors", "gossip_book_entries", "keyway_build_info");
+      assertThat(scrape(port)).contains("gossip_neighbors", "gossip_book_entries", "gossip_bootstrap_peers",
+          "keyway_build_info");
       assertThat(node.stop()).isZero();
     }
   }
@@ -257,7 +258,7 @@ class DeployFilesTest {
     }
     assertThat(used).contains("store_commit_failures_total", "dns_server_store_commit_failures_total",
         "relay_publishes_total", "dns_server_dns_requests_udp_total", "keyway_build_info", "gossip_neighbors",
-        "gossip_book_entries", "gossip_book_expired_total", "gossip_book_untimely_total");
+        "gossip_book_entries", "gossip_book_expired_total", "gossip_book_untimely_total", "gossip_bootstrap_peers");
     // `keyway up` exports the relay's and the DNS server's series with the store as store_*;
     // `keyway dns-server` names its store dns_server_store_* (iroh-dns-server's prefix).
     Set<String> exported = new TreeSet<>();

@@ -89,7 +89,7 @@ class GossipCliTest {
       String ticket = group(a.out(), "ticket: (\\S+)");
       assertThat(ticket).startsWith("endpoint");
       try (ServingCommand b = new ServingCommand("bootstrap: ", "gossip", "demo", "beta", "--interval", "500ms",
-          "--json-dump", dumpB.toString(), "--bootstrap", bootstrap)) {
+          "--json-dump", dumpB.toString(), "--bootstrap", bootstrap, "--http", "0")) {
         String idA = group(a.out(), "gossip demo: node alpha (\\S+)");
         String idB = group(b.out(), "gossip demo: node beta (\\S+)");
         await("both dumps list the other node", () -> peers(dumpA).contains(idB) && peers(dumpB).contains(idA));
@@ -116,11 +116,18 @@ class GossipCliTest {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("gossip_book_accepted_total ", "gossip_book_forged_total 0.0",
             "gossip_net_frames_received_total ", "gossip_book_entries 1.0", "gossip_neighbors 1.0",
-            "jvm_memory_used_bytes", "keyway_build_info");
+            "gossip_bootstrap_peers 0.0", "jvm_memory_used_bytes", "keyway_build_info");
         // HELP says what a series counts, not only its name.
         assertThat(metrics.body()).contains("# HELP gossip_book_joined_total address book: join requests sent:"
             + " newly seen nodes asked to join, and redials of departed nodes (not members that joined)",
-            "# HELP gossip_net_dials_failed_total gossip network: dials that found no address");
+            "# HELP gossip_net_dials_failed_total gossip network: dials that found no address",
+            "# HELP gossip_bootstrap_peers --bootstrap peers this member was started with (0: a first member");
+        // beta was given one bootstrap peer (KeywayGossipIsolated fires for it even if scraped alone).
+        awaitText(b, "web page: ");
+        int httpPortB = b.port("web page: http://127.0.0.1:(\\d+)/");
+        HttpResponse<String> metricsB = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPortB
+            + "/metrics")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metricsB.body()).contains("gossip_bootstrap_peers 1.0");
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
             + "/healthz")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);

@@ -32,6 +32,9 @@ import java.util.concurrent.TimeoutException;
  * names at once, and a round waits for them at most {@link #LOOKUP_CAP} in all. A name without an
  * answer by then counts as not resolved (a warning); its lookup goes on, and a later round takes
  * its answer rather than starting another one, so a hanging resolver costs one thread per name.
+ * A later round may come much later (the node joined, and is isolated again an hour on): an
+ * answer, or a failure, of a lookup started more than {@link #ANSWER_TTL} before is dropped, and
+ * the name looked up again. An interrupted round (the node shutting down) warns about nothing.
  * The JVM caches answers ({@code networkaddress.cache.ttl}: 30 s, failures
  * {@code networkaddress.cache.negative.ttl}: 10 s), so a changed record is seen up to 30 s late.
  * The node keeps at most 16 addresses per peer (newest first), so only the first 16 a name
@@ -57,6 +60,13 @@ final class GossipBootstrapNames {
 
   /** Longest a round of lookups (at start, or a retry) waits for the answers. */
   static final Duration LOOKUP_CAP = Duration.ofSeconds(2);
+
+  /**
+   * Oldest answer a round takes from a lookup an earlier round started (the JVM's positive cache
+   * TTL, {@code networkaddress.cache.ttl}: 30 s): an older one, or failure, is dropped and the name
+   * looked up again. Dated from the round that started the lookup, so never older than it seems.
+   */
+  static final Duration ANSWER_TTL = Duration.ofSeconds(30);
 
   /** Runs the lookups: a daemon thread each (at most one running per name, see the class doc). */
   private static final Executor LOOKUPS = task -> {
@@ -105,6 +115,8 @@ final class GossipBootstrapNames {
     long reportedAt;
     /** The lookup running or finished and not yet taken, or null. */
     CompletableFuture<List<InetAddress>> pending;
+    /** When (the round's time, ms) that lookup was started. */
+    long pendingSince;
   }
 
   private final String node;
@@ -177,6 +189,9 @@ final class GossipBootstrapNames {
     Map<Peer, List<SocketAddr>> before = new LinkedHashMap<>();
     named.forEach((p, s) -> before.put(p, s.addrs));
     List<String> lines = lookUpAll(nowMillis);
+    if (Thread.currentThread().isInterrupted()) {
+      return new Resolution(List.of(), lines); // shutting down: the round was cut short
+    }
     List<EndpointAddr> changed = new ArrayList<>();
     named.forEach((p, s) -> {
       if (!s.addrs.isEmpty() && !s.addrs.equals(before.get(p))) {
@@ -189,19 +204,26 @@ final class GossipBootstrapNames {
   private List<String> lookUpAll(long nowMillis) {
     nextAt = nowMillis + RETRY.toMillis();
     named.forEach((p, s) -> {
+      if (s.pending != null && s.pending.isDone() && nowMillis - s.pendingSince > ANSWER_TTL.toMillis()) {
+        s.pending = null; // an answer (or failure) from a lookup that timed out long ago: stale
+      }
       if (s.pending == null) {
         s.pending = CompletableFuture.supplyAsync(() -> resolve(p.host()), LOOKUPS);
+        s.pendingSince = nowMillis;
       }
     });
     // One deadline for the round (a wait, not the injected clock): N names cost at most the cap.
     long deadline = System.nanoTime() + cap.toNanos();
     List<String> lines = new ArrayList<>();
-    named.forEach((p, s) -> {
-      String line = lookUp(p, s, nowMillis, deadline);
+    for (Map.Entry<Peer, State> e : named.entrySet()) {
+      if (Thread.currentThread().isInterrupted()) {
+        break; // shutting down: no name counts as not resolved; the lookups begun are kept
+      }
+      String line = lookUp(e.getKey(), e.getValue(), nowMillis, deadline);
       if (line != null) {
         lines.add(line);
       }
-    });
+    }
     return lines;
   }
 
@@ -236,8 +258,9 @@ final class GossipBootstrapNames {
       why = e.getCause() instanceof UnknownHostException u ? reason(p.host(), u)
           : "the lookup failed (" + e.getCause() + ")";
     } catch (InterruptedException e) {
+      // Shutting down: not a failure of the name (no warning, not counted); the lookup is kept.
       Thread.currentThread().interrupt();
-      why = "interrupted";
+      return null;
     }
     if (why == null) {
       s.addrs = List.copyOf(found);

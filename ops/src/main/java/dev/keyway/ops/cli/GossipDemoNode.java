@@ -196,7 +196,8 @@ final class GossipDemoNode {
     node.onDialFailure((peer, why) -> report(joinWatch.dialFailed(peer, why, neighbours(), clock.millis())));
     book = join(GossipAddressBook.start(node, key, bookConfig, clock, bootstrap));
     if (httpPort != null) {
-      metrics = new GossipMetrics(node, book, this::neighbours); // before the views open the page
+      // before the views open the page
+      metrics = new GossipMetrics(node, book, this::neighbours, peers.size());
     }
     views = new GossipBookViews(clock, node, book);
     book.onChange(this::changed);

@@ -15,8 +15,10 @@ import java.util.function.IntSupplier;
  * A gossip node's Prometheus series, served at {@code /metrics} of its web page: every counter of
  * the book ({@code gossip_book_<counter>_total}: announced, accepted, forged, untimely, expired,
  * ...) and of the network ({@code gossip_net_<counter>_total}: connections, dials, frames), the
- * book's size ({@code gossip_book_entries}), the gossip neighbours ({@code gossip_neighbors}),
- * and the JVM and process series every keyway server exports.
+ * book's size ({@code gossip_book_entries}), the gossip neighbours ({@code gossip_neighbors}), the
+ * number of {@code --bootstrap} peers it was started with ({@code gossip_bootstrap_peers}: a member
+ * given some is meant to have neighbours, so KeywayGossipIsolated fires for it even when it is the
+ * only member its Prometheus scrapes), and the JVM and process series every keyway server exports.
  */
 final class GossipMetrics implements AutoCloseable {
   /**
@@ -65,7 +67,8 @@ final class GossipMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ProcessMeters process;
 
-  GossipMetrics(GossipNode node, GossipAddressBook book, IntSupplier neighbours) {
+  /** {@code bootstrapPeers}: the number of {@code --bootstrap} values the node was started with. */
+  GossipMetrics(GossipNode node, GossipAddressBook book, IntSupplier neighbours, int bootstrapPeers) {
     process = ProcessMeters.bind(registry, RelayServer.version());
     for (String counter : book.stats().asMap().keySet()) {
       FunctionCounter.builder("gossip.book." + counter, book, b -> b.stats().asMap().get(counter))
@@ -82,6 +85,10 @@ final class GossipMetrics implements AutoCloseable {
     // Strong: Micrometer holds a gauge's object weakly, and nothing else holds this lambda.
     Gauge.builder("gossip.neighbors", neighbours, IntSupplier::getAsInt).strongReference(true)
         .description("gossip neighbours now (the topic's active view); 0: isolated, hears of no change").register(registry);
+    Gauge.builder("gossip.bootstrap.peers", () -> bootstrapPeers).strongReference(true)
+        .description("--bootstrap peers this member was started with (0: a first member, which waits to be"
+            + " joined); a member with some and no neighbour is isolated even if it is the only one scraped")
+        .register(registry);
   }
 
   /** The Prometheus text. */

@@ -161,6 +161,90 @@ class GossipBootstrapNamesTest {
     assertThat(lookups).hasValue(1);
   }
 
+  /**
+   * The answer of a lookup that timed out, taken by a round more than {@link
+   * GossipBootstrapNames#ANSWER_TTL} after the lookup began (the node was not isolated meanwhile,
+   * say), is stale: dropped, and the name looked up again. The first lookup's thread has ended, so
+   * its answer is there to be taken, before that round.
+   */
+  @Test
+  void anAnswerOlderThanTheCacheTtlIsDroppedAndTheNameLookedUpAgain() throws Exception {
+    PublicKey id = secret().publicKey();
+    java.util.concurrent.CountDownLatch began = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Thread> first = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicInteger lookups = new AtomicInteger();
+    GossipBootstrapNames names = new GossipBootstrapNames("n1",
+        List.of(GossipBootstrapNames.Peer.named(id, "seed", 7947)), host -> {
+          if (lookups.incrementAndGet() > 1) {
+            return List.of(ip("10.0.0.9")); // the record now
+          }
+          first.set(Thread.currentThread());
+          began.countDown();
+          try {
+            answer.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return List.of(ip("10.0.0.5")); // the record when it was asked
+        }, Duration.ofMillis(100));
+    try {
+      GossipBootstrapNames.Resolution start = names.start(0);
+      assertThat(start.addrs()).containsExactly(EndpointAddr.of(id));
+      assertThat(start.lines()).singleElement().asString().contains("the resolver gave no answer within 100 ms");
+      assertThat(began.await(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      answer.countDown();
+    }
+    first.get().join(TimeUnit.SECONDS.toMillis(60)); // its answer is in
+    assertThat(first.get().isAlive()).isFalse();
+    long later = GossipBootstrapNames.ANSWER_TTL.toMillis() + 1;
+    GossipBootstrapNames.Resolution resolved = names.retry(0, later);
+    assertThat(resolved.addrs()).containsExactly(EndpointAddr.of(id, new TransportAddr.Ip(SocketAddr.parse("10.0.0.9:7947"))));
+    assertThat(resolved.lines()).containsExactly("node n1 resolved bootstrap peer " + id + "@seed:7947 after 1 failed"
+        + " lookup(s): 10.0.0.9:7947");
+    assertThat(lookups).hasValue(2);
+  }
+
+  /**
+   * A round interrupted (the node shutting down) warns about no name and counts no failure; the
+   * lookups it began are taken by the next round.
+   */
+  @Test
+  void anInterruptedRoundWarnsAboutNoName() throws Exception {
+    PublicKey one = secret().publicKey();
+    PublicKey two = secret().publicKey();
+    java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger lookups = new AtomicInteger();
+    GossipBootstrapNames names = new GossipBootstrapNames("n1", List.of(
+        GossipBootstrapNames.Peer.named(one, "seed-1", 7947), GossipBootstrapNames.Peer.named(two, "seed-2", 7947)),
+        host -> {
+          lookups.incrementAndGet();
+          try {
+            answer.await(60, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return List.of(ip(host.equals("seed-1") ? "10.0.0.1" : "10.0.0.2"));
+        });
+    GossipBootstrapNames.Resolution start;
+    try {
+      Thread.currentThread().interrupt();
+      start = names.start(0);
+    } finally {
+      assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+      answer.countDown();
+    }
+    assertThat(start.lines()).isEmpty();
+    assertThat(start.addrs()).containsExactly(EndpointAddr.of(one), EndpointAddr.of(two));
+    GossipBootstrapNames.Resolution next = names.retry(0, RETRY);
+    assertThat(next.addrs()).containsExactly(
+        EndpointAddr.of(one, new TransportAddr.Ip(SocketAddr.parse("10.0.0.1:7947"))),
+        EndpointAddr.of(two, new TransportAddr.Ip(SocketAddr.parse("10.0.0.2:7947"))));
+    assertThat(next.lines()).as("no failure was counted").isEmpty();
+    assertThat(lookups).hasValue(2);
+  }
+
   @Test
   void withoutNamesNothingIsLookedUp() {
     EndpointAddr literal = EndpointAddr.of(secret().publicKey(), new TransportAddr.Ip(SocketAddr.parse("192.0.2.1:7000")));
