@@ -107,7 +107,8 @@ public final class PacketZone {
         set.writeTo(out);
       }
     }
-    return new PacketZone(packet.publicKey(), packet.timestampMicros(), out.toByteArray());
+    // Compact: a zone cache holds one per published key, and the point is never needed here.
+    return new PacketZone(packet.publicKey().compact(), packet.timestampMicros(), out.toByteArray());
   }
 
   /** The key that signed the packet. */

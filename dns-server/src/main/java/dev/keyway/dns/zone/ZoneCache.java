@@ -134,7 +134,7 @@ public final class ZoneCache {
       zone.expiresAt = now + positiveTtl;
       entry = zone;
     } else {
-      entry = new Absent(validKey ? publicKey : null, now + (validKey ? negativeTtl : positiveTtl));
+      entry = new Absent(validKey ? publicKey.compact() : null, now + (validKey ? negativeTtl : positiveTtl));
     }
     if (map.put(key, entry) == null && map.size() > maxZones) {
       trim();
