@@ -1,6 +1,7 @@
 package dev.keyway.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.dns.testing.Packets;
@@ -200,6 +201,30 @@ class TransportTest {
       Message m = udp(s, server.port(), wire);
       assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
       assertThat(m.getSection(Section.ANSWER)).hasSize(1);
+    }
+  }
+
+  /**
+   * A datagram larger than any DNS query (over 4096 bytes) is dropped, not answered from its
+   * first bytes; the next query is answered as usual.
+   */
+  @Test
+  void udpDatagramsLargerThanAnyQueryAreDropped() throws Exception {
+    try (TestDnsServer server = TestDnsServer.start();
+        DatagramSocket s = new DatagramSocket()) {
+      Message q = Message.newQuery(Record.newRecord(Name.fromString("dns.example."), Type.SOA, DClass.IN));
+      q.addRecord(new OPTRecord(1232, 0, 0, 0,
+          List.of(new GenericEDNSOption(12, new byte[5000]))), Section.ADDITIONAL); // padding
+      byte[] big = q.toWire();
+      assertThat(big.length).isGreaterThan(4096);
+      s.setSoTimeout(1_000);
+      s.send(new java.net.DatagramPacket(big, big.length, InetAddress.getLoopbackAddress(), server.port()));
+      byte[] buf = new byte[65535];
+      assertThatThrownBy(() -> s.receive(new java.net.DatagramPacket(buf, buf.length)))
+          .isInstanceOf(java.net.SocketTimeoutException.class);
+      s.setSoTimeout(10_000);
+      Message small = Message.newQuery(Record.newRecord(Name.fromString("dns.example."), Type.SOA, DClass.IN));
+      assertThat(udp(s, server.port(), small.toWire()).getRcode()).isEqualTo(Rcode.NOERROR);
     }
   }
 

@@ -40,6 +40,11 @@ public final class UdpFrontEnd {
   private static final Logger EVENTS = LoggerFactory.getLogger("events.keyway.dns.udp");
   /** Socket buffers: room for bursts; the kernel caps them at net.core.[rw]mem_max. */
   private static final int SOCKET_BUFFER = 4 << 20;
+  /**
+   * Largest UDP query answered: the largest EDNS payload size in use (RFC 6891 clients offer at
+   * most 4096); larger datagrams are dropped unread.
+   */
+  static final int MAX_QUERY_BYTES = 4096;
 
   private final Channel channel;
 
@@ -62,8 +67,11 @@ public final class UdpFrontEnd {
         .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
         .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
         // Netty's default reads at most 2048 bytes of a datagram: a larger query (EDNS padding)
-        // arrived cut short and got FORMERR. One whole datagram, as the scratch buffer holds.
-        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65535))
+        // arrived cut short and got FORMERR. One byte more than the largest query served, so
+        // that a larger datagram shows as one and is dropped, not answered cut short; not 64 KiB,
+        // which the pooled allocator does not pool: a 64 KiB buffer per datagram halved the UDP
+        // rate (ops/bench/RESULTS.md, session 19).
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_QUERY_BYTES + 1))
         .handler(new Handler(answerer, metrics, limiter, nanoClock));
     Promise<UdpFrontEnd> promise = Promise.promise();
     bootstrap.bind(address).addListener(f -> {
@@ -100,7 +108,7 @@ public final class UdpFrontEnd {
     private final DnsMetrics metrics;
     private final ResponseRateLimiter limiter;
     private final LongSupplier nanoClock;
-    private final byte[] scratch = new byte[65536];
+    private final byte[] scratch = new byte[MAX_QUERY_BYTES];
     private boolean pending;
 
     Handler(ZoneAnswerer answerer, DnsMetrics metrics, ResponseRateLimiter limiter,
@@ -120,7 +128,10 @@ public final class UdpFrontEnd {
       try {
         long start = nanoClock.getAsLong();
         ByteBuf content = packet.content();
-        int n = Math.min(content.readableBytes(), scratch.length);
+        if (content.readableBytes() > MAX_QUERY_BYTES) {
+          return; // no DNS client sends a query this large; cut short it would be misread
+        }
+        int n = content.readableBytes();
         content.getBytes(content.readerIndex(), scratch, 0, n);
         InetSocketAddress sender = packet.sender();
         Answer answer = answerer.answer(scratch, 0, n, Transport.UDP);
