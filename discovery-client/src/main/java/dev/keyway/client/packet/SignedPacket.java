@@ -5,6 +5,7 @@ import dev.keyway.client.keys.PublicKey;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.packet.InvalidPacketException.Reason;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import org.xbill.DNS.Record;
@@ -57,10 +58,14 @@ public final class SignedPacket {
   private volatile RecordIndex index;
 
   private SignedPacket(PublicKey publicKey, byte[] bytes, List<Record> answers) {
+    this(publicKey, bytes, answers, Arrays.hashCode(bytes));
+  }
+
+  private SignedPacket(PublicKey publicKey, byte[] bytes, List<Record> answers, int hash) {
     this.publicKey = publicKey;
     this.bytes = bytes;
     this.answers = answers;
-    this.hash = Arrays.hashCode(bytes);
+    this.hash = hash;
   }
 
   /** Starts a packet: add records with names relative to the key, then sign. */
@@ -124,14 +129,47 @@ public final class SignedPacket {
    * Sizes, the key and the DNS message are still checked, so corrupt bytes still throw.
    */
   public static SignedPacket fromTrustedBytes(byte[] canonical) {
+    checkTrustedSize(canonical);
+    byte[] copy = canonical.clone();
+    return withDns(decodeKey(copy), copy);
+  }
+
+  /**
+   * Reads the canonical form stored under {@code key}, as {@link #fromTrustedBytes(byte[])} but
+   * without decoding the key again: the bytes must start with {@code key}, which was validated
+   * when it was made, and the packet holds its {@link PublicKey#compact() compact} form. A store
+   * reads its rows this way, about 9 µs cheaper each, and its caches hold no decoded points.
+   *
+   * @throws InvalidPacketException if the sizes or the DNS message are wrong, or the bytes
+   *     start with another key ({@link Reason#INVALID_KEY})
+   */
+  public static SignedPacket fromTrustedBytes(byte[] canonical, PublicKey key) {
+    checkTrustedSize(canonical);
+    byte[] expected = key.toBytes();
+    if (!Arrays.equals(canonical, 0, PublicKey.LENGTH, expected, 0, PublicKey.LENGTH)) {
+      throw new InvalidPacketException(Reason.INVALID_KEY, "it holds the packet of "
+          + HexFormat.of().formatHex(canonical, 0, 5) + " under " + key.fmtShort());
+    }
+    byte[] copy = canonical.clone();
+    return withDns(key.compact(), copy);
+  }
+
+  private static void checkTrustedSize(byte[] canonical) {
     if (canonical.length < MIN_BYTES || canonical.length > MAX_BYTES) {
       throw new InvalidPacketException(
           canonical.length < MIN_BYTES ? Reason.TOO_SHORT : Reason.TOO_LARGE,
           "stored signed packet has " + canonical.length + " bytes, not " + MIN_BYTES + ".."
               + MAX_BYTES);
     }
-    byte[] copy = canonical.clone();
-    return withDns(decodeKey(copy), copy);
+  }
+
+  /**
+   * This packet with its key in {@link PublicKey#compact() compact} form (the same bytes and
+   * records, equal to this packet), for packets held by the thousand in caches.
+   */
+  public SignedPacket compact() {
+    PublicKey key = publicKey.compact();
+    return key == publicKey ? this : new SignedPacket(key, bytes, answers, hash);
   }
 
   /**

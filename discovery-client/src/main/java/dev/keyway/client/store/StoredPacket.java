@@ -15,4 +15,10 @@ public record StoredPacket(SignedPacket packet, long lastSeenMicros) {
   public StoredPacket {
     Objects.requireNonNull(packet, "packet");
   }
+
+  /** This state with its packet's key {@link SignedPacket#compact() compact}, for caches. */
+  public StoredPacket compact() {
+    SignedPacket compact = packet.compact();
+    return compact == packet ? this : new StoredPacket(compact, lastSeenMicros);
+  }
 }

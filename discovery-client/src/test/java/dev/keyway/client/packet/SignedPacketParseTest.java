@@ -290,6 +290,46 @@ class SignedPacketParseTest {
     assertThat(reason(() -> SignedPacket.fromTrustedBytes(new byte[1105]))).isEqualTo(Reason.TOO_LARGE);
   }
 
+  /**
+   * A store reads its rows under the key it asked for: the key is not decoded again (it was
+   * validated when made), the packet holds it compact, and bytes that start with another key
+   * are refused.
+   */
+  @Test
+  void trustedPathUnderAKeyChecksThatKeyAndHoldsItCompact() {
+    PublicKey key = SECRET.publicKey();
+    SignedPacket p = SignedPacket.fromTrustedBytes(VALID, key);
+    assertThat(p).isEqualTo(SignedPacket.fromBytes(VALID));
+    assertThat(p.publicKey()).isEqualTo(key);
+    assertThat(p.publicKey().compact()).as("no decoded point").isSameAs(p.publicKey());
+    assertThat(p.toBytes()).isEqualTo(VALID);
+
+    PublicKey other = SecretKey.fromBytes(new byte[32]).publicKey();
+    InvalidPacketException wrongKey = catchThrowableOfType(InvalidPacketException.class,
+        () -> SignedPacket.fromTrustedBytes(VALID, other));
+    assertThat(wrongKey.reason()).isEqualTo(Reason.INVALID_KEY);
+    assertThat(wrongKey.getMessage()).contains("holds the packet of "
+        + HexFormat.of().formatHex(VALID, 0, 5));
+    byte[] badDns = TestPackets.signRaw(SECRET, TS, new byte[] {1, 2, 3});
+    assertThat(reason(() -> SignedPacket.fromTrustedBytes(badDns, key))).isEqualTo(Reason.BAD_DNS);
+    assertThat(reason(() -> SignedPacket.fromTrustedBytes(Arrays.copyOf(VALID, 103), key)))
+        .isEqualTo(Reason.TOO_SHORT);
+    assertThat(reason(() -> SignedPacket.fromTrustedBytes(Arrays.copyOf(VALID, 1105), key)))
+        .isEqualTo(Reason.TOO_LARGE);
+  }
+
+  @Test
+  void compactKeepsBytesRecordsAndEquality() {
+    SignedPacket full = SignedPacket.fromBytes(VALID);
+    SignedPacket compact = full.compact();
+    assertThat(compact).isEqualTo(full).hasSameHashCodeAs(full);
+    assertThat(compact.records()).isEqualTo(full.records());
+    assertThat(compact.publicKey().compact()).isSameAs(compact.publicKey());
+    assertThat(compact.compact()).isSameAs(compact);
+    assertThat(compact.publicKey().verify(SignedPacket.signableOf(VALID),
+        Arrays.copyOfRange(VALID, 32, 96))).as("a compact key still verifies").isTrue();
+  }
+
   @Test
   void parsingCopiesItsInput() {
     byte[] input = VALID.clone();

@@ -3,6 +3,7 @@ package dev.keyway.relay.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyway.client.keys.PublicKey;
 import dev.keyway.client.keys.SecretKey;
 import dev.keyway.client.packet.SignedPacket;
 import dev.keyway.client.store.StoredPacket;
@@ -916,6 +917,28 @@ class JdbcPacketStoreTest {
       assertThat(store.getAfterMiss(key(1).publicKey())).isPresent();
       assertThat(store.cacheStats().hitCount()).isEqualTo(1);
       assertThat(store.cacheStats().missCount()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * The read cache holds packets whose keys carry no decoded curve point (about 450 bytes each,
+   * 29 MB for 65,536 cached packets), whether a PUT or a read of the file put them there.
+   */
+  @Test
+  void theReadCacheHoldsCompactKeys() throws Exception {
+    SecretKey k = key(7);
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      await(store.upsert(packet(k, 10, "v")));
+      PublicKey cached = store.getIfCached(k.publicKey()).packet().publicKey();
+      assertThat(cached.compact()).as("cached by the PUT").isSameAs(cached);
+    }
+    try (JdbcPacketStore store = open(StoreOptions.defaults())) {
+      PublicKey asked = PublicKey.fromBytes(k.publicKey().toBytes());
+      PublicKey read = store.get(asked).orElseThrow().packet().publicKey();
+      assertThat(read).isEqualTo(asked);
+      assertThat(read.compact()).as("read from the file").isSameAs(read);
+      PublicKey cached = store.getIfCached(asked).packet().publicKey();
+      assertThat(cached.compact()).as("cached by the read").isSameAs(cached);
     }
   }
 
