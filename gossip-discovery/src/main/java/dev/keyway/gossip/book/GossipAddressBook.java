@@ -205,6 +205,12 @@ public final class GossipAddressBook implements AutoCloseable {
       Clock clock, Collection<EndpointAddr> bootstrap) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clock, "clock");
+    if (config.announceInterval().compareTo(config.expiry()) >= 0) {
+      // Checked here, not in BookConfig, so that its with-methods can be chained in any order.
+      throw new IllegalArgumentException("announceInterval " + config.announceInterval()
+          + " must be shorter than expiry " + config.expiry()
+          + ": every member would expire between its own announcements");
+    }
     if (!key.publicKey().equals(node.id())) {
       throw new IllegalArgumentException("the key must be the node's key");
     }

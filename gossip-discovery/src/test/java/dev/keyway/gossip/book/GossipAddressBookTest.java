@@ -1,6 +1,7 @@
 package dev.keyway.gossip.book;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.keyway.client.addr.SocketAddr;
@@ -144,7 +145,10 @@ class GossipAddressBookTest {
     int i = nodes.size();
     GossipNode node = get(GossipNode.builder(key).vertx(vertx).config(netConfig).start());
     nodes.add(node);
-    BookConfig config = customize.apply(BookConfig.defaults("node-" + i).withExpiry(T)
+    // Tests pass an interval of an hour to turn periodic announcements off; the expiry must stay
+    // above the interval (GossipAddressBook.start refuses it otherwise).
+    Duration expiry = interval.compareTo(T) < 0 ? T : interval.multipliedBy(2);
+    BookConfig config = customize.apply(BookConfig.defaults("node-" + i).withExpiry(expiry)
         .withAnnounceInterval(interval).withSweepInterval(Duration.ofHours(1)));
     books.add(get(GossipAddressBook.start(node, key, config, clock, bootstrap)));
   }
@@ -154,6 +158,29 @@ class GossipAddressBookTest {
    * heard again as soon as its clock is corrected: it does not go on dating its announcements
    * after the last wrong one, which every other book refuses as too far ahead.
    */
+  /**
+   * An announcement interval not shorter than the expiry would make every member expire between
+   * its own announcements, and the book flap: refused at start (the CLI refuses it too).
+   */
+  @Test
+  void aBookWhoseMembersWouldExpireBetweenAnnouncementsIsRefused() {
+    SecretKey key = SecretKey.generate(RANDOM);
+    GossipNode node = get(GossipNode.builder(key).vertx(vertx)
+        .config(GossipNodeConfig.defaults().withTransport(TransportKind.TCP)).start());
+    nodes.add(node);
+    TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    for (Duration interval : List.of(Duration.ofSeconds(5), Duration.ofSeconds(6))) {
+      BookConfig config = BookConfig.defaults("n").withExpiry(Duration.ofSeconds(5))
+          .withAnnounceInterval(interval);
+      assertThatThrownBy(() -> GossipAddressBook.start(node, key, config, clock, List.of()))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("must be shorter than expiry PT5S");
+    }
+    BookConfig fine = BookConfig.defaults("n").withExpiry(Duration.ofSeconds(5))
+        .withAnnounceInterval(Duration.ofMillis(4_999));
+    books.add(get(GossipAddressBook.start(node, key, fine, clock, List.of())));
+  }
+
   @Test
   void aNodeWhoseClockWasSteppedBackIsHeardAgainAtOnce() {
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
