@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param name this node's name in the book
  * @param relayUrls relay URLs to announce (may be empty)
  * @param userData user data to announce, or null
- * @param announceInterval how often this node announces itself (default 3 s, the seed's demo)
+ * @param announceInterval how often this node announces itself (default 3 s, the seed's demo);
+ *     {@link GossipAddressBook#start} requires it to be shorter than {@code expiry}
  * @param expiry T: a node silent for longer is dropped (default 30 s)
  * @param sweepInterval how often expired nodes are dropped (default T/4: a dead node goes between
  *     T and 1.25·T after its last announcement, inside the 1.33·T bound with room for timer delays

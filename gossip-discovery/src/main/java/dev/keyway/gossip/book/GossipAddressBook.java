@@ -200,6 +200,9 @@ public final class GossipAddressBook implements AutoCloseable {
   /**
    * Starts the book on {@code node}: joins the book topic through {@code bootstrap} and begins
    * announcing. {@code key} is the node's secret key (it signs the announcements).
+   *
+   * @throws IllegalArgumentException if {@code key} is not the node's key, or the config's
+   *     announce interval is not shorter than its expiry
    */
   public static CompletableFuture<GossipAddressBook> start(GossipNode node, SecretKey key, BookConfig config,
       Clock clock, Collection<EndpointAddr> bootstrap) {

@@ -154,11 +154,6 @@ class GossipAddressBookTest {
   }
 
   /**
-   * A node whose clock ran an hour ahead for a while (a VM booted with a wrong clock, say) is
-   * heard again as soon as its clock is corrected: it does not go on dating its announcements
-   * after the last wrong one, which every other book refuses as too far ahead.
-   */
-  /**
    * An announcement interval not shorter than the expiry would make every member expire between
    * its own announcements, and the book flap: refused at start (the CLI refuses it too).
    */
@@ -181,6 +176,11 @@ class GossipAddressBookTest {
     books.add(get(GossipAddressBook.start(node, key, fine, clock, List.of())));
   }
 
+  /**
+   * A node whose clock ran an hour ahead for a while (a VM booted with a wrong clock, say) is
+   * heard again as soon as its clock is corrected: it does not go on dating its announcements
+   * after the last wrong one, which every other book refuses as too far ahead.
+   */
   @Test
   void aNodeWhoseClockWasSteppedBackIsHeardAgainAtOnce() {
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
